@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` serves the data, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test lint validate bench build clean
+
+$(BIN)/regiold: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/regiold
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/regiold
+	$(BIN)/regiold serve --host $(HOST) --port $(PORT)
+
+validate: $(BIN)/regiold
+	$(BIN)/regiold validate
+
+test: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+
+build: $(BIN)/regiold
+	$(BIN)/regiold build --out _site
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) _site .pytest_cache
