@@ -1,0 +1,18 @@
+"""Operational routes: liveness and readiness."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/health")
+def health() -> Response:
+    return jsonify(status="ok")
+
+
+@bp.get("/ready")
+def ready() -> Response:
+    site = current_app.extensions["regiold"].site
+    return jsonify(status="ready", version=site.version, triples=site.store.triple_count())

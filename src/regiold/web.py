@@ -1,0 +1,54 @@
+"""Resource pages: read the request, describe, negotiate, render. Also the error handlers."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import RegioldError, problem
+from .site import Site, SiteHolder
+
+bp = Blueprint("web", __name__)
+
+
+def current_site() -> Site:
+    """The Site serving this request (stays the same for the whole request)."""
+    holder: SiteHolder = current_app.extensions["regiold"]
+    return holder.site
+
+
+@bp.get("/")
+def index() -> Response:
+    site = current_site()
+    return Response(f"regiold: {site.store.triple_count()} triples, version {site.version}\n",
+                    content_type="text/plain; charset=utf-8")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error to a status and a problem+json (or HTML) body, never a stack trace."""
+
+    @app.errorhandler(RegioldError)
+    def known(exc: RegioldError) -> Response:
+        body = problem(exc)
+        response = Response(json.dumps(body), status=exc.status,
+                            content_type="application/problem+json")
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http(exc: HTTPException) -> Response:
+        error = RegioldError(exc.description or exc.name)
+        error.status, error.title = exc.code or 500, exc.name
+        response = known(error)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error on %s", request.path)
+        return known(RegioldError("Unexpected error; it has been logged."))
