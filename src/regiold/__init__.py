@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     """
     from flask import Flask
 
-    from . import endpoint, ops, web
+    from . import web
     from .settings import Settings
     from .site import SiteHolder, load_site
 
@@ -30,8 +30,6 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.sparql_max_query_bytes * 4
     app.extensions["regiold"] = SiteHolder(site)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(endpoint.bp)
-    app.register_blueprint(web.bp)  # last: its catch-all resource route
+    web.register_blueprints(app)
     web.register_error_handlers(app)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import sources as sources_mod
 from . import validate
@@ -48,7 +49,7 @@ def load_site(settings: Settings) -> Site:
     return Site(settings, sources, report, store)
 
 
-def _cache_dir(settings: Settings) -> object:
+def _cache_dir(settings: Settings) -> Path:
     cache = settings.cache_dir
     return cache if cache.is_absolute() else settings.site_dir / cache
 

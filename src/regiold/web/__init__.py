@@ -1,16 +1,22 @@
-"""Resource pages: read the request, describe, negotiate, render. Also the error handlers."""
+"""The web layer: one blueprint per concern, the Site accessor and the error handlers.
+
+| module | routes |
+| --- | --- |
+| `pages.py` | `/`, every resource IRI `/{path}` and its documents `/{path}.{ext}` |
+| `dataset.py` | `/.well-known/void`, the DCAT catalog, dumps, `robots.txt`, `sitemap.xml` |
+| `sparql.py` | `/sparql`, `/search` |
+| `ops.py` | `/health`, `/ready` |
+"""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import RegioldError, problem
-from .site import Site, SiteHolder
-
-bp = Blueprint("web", __name__)
+from ..errors import RegioldError, problem
+from ..site import Site, SiteHolder
 
 
 def current_site() -> Site:
@@ -19,11 +25,11 @@ def current_site() -> Site:
     return holder.site
 
 
-@bp.get("/")
-def index() -> Response:
-    site = current_site()
-    return Response(f"regiold: {site.store.triple_count()} triples, version {site.version}\n",
-                    content_type="text/plain; charset=utf-8")
+def register_blueprints(app: Flask) -> None:
+    from . import dataset, ops, pages, sparql
+
+    for module in (ops, sparql, dataset, pages):  # pages last: its catch-all resource route
+        app.register_blueprint(module.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
+
+from . import current_site
 
 bp = Blueprint("ops", __name__)
 
@@ -14,5 +16,5 @@ def health() -> Response:
 
 @bp.get("/ready")
 def ready() -> Response:
-    site = current_app.extensions["regiold"].site
+    site = current_site()
     return jsonify(status="ready", version=site.version, triples=site.store.triple_count())
