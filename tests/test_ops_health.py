@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from ops_routes import sample_urls
 
+from ops_routes import sample_urls
 from regiold import create_app
 from regiold.guard import TokenBuckets
 

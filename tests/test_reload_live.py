@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from ops_live import serving, wait_until
 
 pytestmark = pytest.mark.live
