@@ -224,7 +224,7 @@ class QueryService:
             graph_format=request.graph_format,
             max_rows=self.max_rows,
         )
-        if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):
+        if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):  # read at call time
             raise EndpointBusy("all query workers are busy; try again shortly")
         try:
             reply = self._pool.call(job, self.timeout)
@@ -234,6 +234,10 @@ class QueryService:
 
     def close(self) -> None:
         self._finalizer()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle workers (for operations and tests)."""
+        return self._pool.pids()
 
 
 def _answer(reply: dict[str, object]) -> Answer:
@@ -478,6 +482,10 @@ class _Pool:
                 worker.kill()
             else:
                 self._idle.append(worker)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._idle]
 
     def close(self) -> None:
         with self._lock:
