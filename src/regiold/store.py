@@ -31,6 +31,10 @@ class Store(Protocol):
 
     def triple_count(self) -> int: ...
 
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace the named graph ``graph`` with ``triples`` (generated metadata such as VoID)."""
+        ...
+
 
 class EmbeddedStore:
     """pyoxigraph in memory; read-only once loaded."""
@@ -68,6 +72,11 @@ class EmbeddedStore:
 
     def triple_count(self) -> int:
         return len(self.db)
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        name = ox.NamedNode(graph)
+        self.db.remove_graph(name)
+        self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
 
 
 def open_store(sources: Sources, *, include_persons: bool = True) -> EmbeddedStore:
