@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from dataset_helpers import BASE, VOID_GRAPH, make_dataset_site, serve
 from rdflib.compare import isomorphic
 
+from dataset_helpers import BASE, VOID_GRAPH, make_dataset_site, serve
 from regiold import create_app
 from regiold.sources import to_rdflib_graph
 

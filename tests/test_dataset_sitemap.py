@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from dataset_helpers import BASE, make_dataset_site, serve, source_graph
 
+from dataset_helpers import BASE, make_dataset_site, serve, source_graph
 from regiold import create_app
 from regiold import dataset as ds
 

@@ -144,6 +144,7 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     include_persons = settings.publish_persons
     scope = "all" if include_persons else "open"
     quads = sources.published_quads(include_persons=include_persons)
+    store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
     stats = statistics(store, base)
     modified = _modified(sources)
     dumps = write_dumps(quads, base, folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
@@ -172,20 +173,21 @@ def remember(site: Site, dataset_info: DatasetInfo) -> None:
 
 
 def statistics(store: Store, base: str) -> Statistics:
-    """VoID statistics by SPARQL over every named graph but the generated one (distinct triples)."""
-    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{base}{VOID_GRAPH}>)"
-    row = store.select(f"""
+    """VoID statistics by SPARQL over the published data (distinct triples of the default graph).
+
+    Runs before the generated description is added, so it counts the data only.
+    """
+    row = store.select("""
         SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
                (COUNT(DISTINCT ?o) AS ?objects)
-        WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}""")[0]
+        WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }""")[0]
     entities = store.select(f"""
-        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data}
+        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o
           FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_sparql_string(base)}")) }}""")[0]
-    classes = store.select(f"""
-        SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-          GRAPH ?g {{ ?s a ?class }} FILTER(?g != <{base}{VOID_GRAPH}>) }} GROUP BY ?class""")
-    properties = store.select(f"""
-        SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}
+    classes = store.select("""
+        SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class""")
+    properties = store.select("""
+        SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
         GROUP BY ?p""")
     return Statistics(
         triples=int(row["triples"].value), entities=int(entities["n"].value),
@@ -357,8 +359,7 @@ def _authority_schemes(out: _Triples, triples: Iterable[ox.Triple]) -> None:
 def _static_description(store: Store, base: str) -> list[ox.Triple]:
     """Stated triples about the dataset, the catalog, their hash-IRI parts and their agents."""
     return store.construct(f"""
-        CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-          GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{base}{VOID_GRAPH}>)
+        CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
           FILTER(?s IN (<{base}{DATASET}>, <{base}{CATALOG}>)
                  || STRSTARTS(STR(?s), "{_sparql_string(base + DATASET)}#")
                  || STRSTARTS(STR(?s), "{_sparql_string(base + CATALOG)}#"))

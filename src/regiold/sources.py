@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from . import privacy
 from .errors import SourceError
 
 KINDS = ("ontology", "data", "shapes")
@@ -48,17 +49,26 @@ class Sources:
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
     _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+    _published: dict[bool, list[ox.Quad]] = field(default_factory=dict, repr=False)
 
     @property
     def triple_count(self) -> int:
         return len(self.quads)
 
     def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
-        """The quads to serve; without person data unless ``include_persons``."""
-        if include_persons:
-            return self.quads
-        withheld = {ox.NamedNode(f.graph) for f in self.files if f.personal}
-        return [q for q in self.quads if q.graph_name not in withheld]
+        """The quads to serve under the person-data policy (the one place: ``privacy.py``).
+
+        Computed once per policy: the store, the dumps and the static export share the list.
+        """
+        if include_persons not in self._published:
+            self._published[include_persons] = privacy.public_quads(
+                self.quads, personal_graphs=self.personal_graphs(), base_iri=self.base_iri,
+                include_persons=include_persons)
+        return self._published[include_persons]
+
+    def personal_graphs(self) -> set[ox.NamedNode]:
+        """Named graphs of the files under ``data/people/``."""
+        return {ox.NamedNode(f.graph) for f in self.files if f.personal}
 
     def to_rdflib(self) -> rdflib.Graph:
         """Ontology and data as one rdflib graph (what pyshacl validates)."""
