@@ -34,7 +34,7 @@ class BrokenStore:
 
         def fail(*args, **kwargs):
             raise StoreUnavailable("connection refused")
-        return fail if name in {"ask", "select", "construct", "triple_count"} else getattr(
+        return fail if name in {"ask", "select", "construct", "triple_count", "ping"} else getattr(
             self._store, name)
 
 
