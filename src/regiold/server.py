@@ -8,6 +8,7 @@ import gc
 from gunicorn.app.base import BaseApplication
 
 from . import create_app
+from .errors import ConfigError
 from .settings import Settings
 from .site import Site
 
@@ -28,13 +29,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, workers: int) -> None:
     app = create_app(settings, site=site)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
-    _Gunicorn(app, {
+    _Gunicorn(app, gunicorn_options(settings, host=host, port=port, workers=workers)).run()
+
+
+def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, object]:
+    """The gunicorn configuration; worker class and threads come from the settings, chosen by the
+    measurements in docs/performance.md."""
+    if settings.worker_class not in {"gthread", "sync"}:
+        raise ConfigError(f"setting worker_class: {settings.worker_class!r} is not 'gthread' or 'sync'")
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "preload_app": True,
+        "worker_class": settings.worker_class,
+        "threads": max(1, settings.threads),
+        "preload_app": True,  # fork after loading: workers share the data copy-on-write
         "keepalive": 5,
         "timeout": 60,
         "accesslog": "-",
-    }).run()
+    }

@@ -47,6 +47,10 @@ class Settings:
     rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
     trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")
     page_size: int = _setting(200, "Incoming links per page of a large description")
+    worker_class: str = _setting(
+        "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
+    )
+    threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
 
     @classmethod
     def load(
