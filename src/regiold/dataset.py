@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from .formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .sources import Sources
 from .store import Store
 from .vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
@@ -73,6 +73,8 @@ class Dump:
     def eu_file_type(self) -> str:
         return f"{EU_AUTHORITY}file-type/{_EU_FILE_TYPES[self.format.key]}"
 
+
+VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)  # Turtle first: the default
 
 _EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD",
                   "trig": "RDF_TRIG", "nq": "RDF_N_QUADS", "rdf": "RDF_XML"}
@@ -570,8 +572,53 @@ def sitemap_index_xml(urls: Sequence[str], *, lastmod: datetime) -> bytes:
     return "\n".join(lines).encode()
 
 
+def sitemap_files(entries: Sequence[SitemapEntry], root_url: str, *,
+                  lastmod: datetime) -> dict[str, bytes]:
+    """``sitemap.xml`` alone, or (above the per-file limit) an index plus ``sitemap-{n}.xml``."""
+    size = SITEMAP_MAX_URLS
+    if len(entries) <= size:
+        return {"sitemap.xml": sitemap_xml(entries, lastmod=lastmod)}
+    parts = {f"sitemap-{n}.xml": sitemap_xml(entries[start:start + size], lastmod=lastmod)
+             for n, start in enumerate(range(0, len(entries), size), 1)}
+    index = sitemap_index_xml([root_url + name for name in parts], lastmod=lastmod)
+    return {"sitemap.xml": index, **parts}
+
+
 def robots_txt(sitemap_url: str) -> str:
     return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n"
+
+
+# --- static export ------------------------------------------------------------------------------
+
+
+def export(site: Site, out: Path, root_url: str) -> list[Path]:
+    """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
+
+    For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
+    ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
+    """
+    described = info(site)
+    written: list[Path] = []
+
+    def write(rel: str, body: bytes) -> None:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        written.append(target)
+
+    for fmt in VOID_FORMATS:
+        write(f".well-known/void.{fmt.key}", serialize(described, fmt))
+    write(".well-known/void", serialize(described, VOID_FORMATS[0]))
+    for name, file in sorted(described.dumps.items()):
+        (out / "dumps").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file.path, out / "dumps" / name)
+        written.append(out / "dumps" / name)
+    write("robots.txt", robots_txt(root_url + "sitemap.xml").encode())
+    entries = list(sitemap_entries(page_paths(site.store, site.base_iri), root_url,
+                                   default_lang=site.settings.default_lang))
+    for name, body in sitemap_files(entries, root_url, lastmod=described.modified).items():
+        write(name, body)
+    return written
 
 
 # --- helpers ------------------------------------------------------------------------------------
