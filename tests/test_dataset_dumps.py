@@ -195,3 +195,24 @@ def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
     assert "Sitemap: https://static.example/sitemap.xml" in (out / "robots.txt").read_text()
     assert "<loc>https://static.example/org/alpha</loc>" in (out / "sitemap.xml").read_text()
     assert set(written) == {p for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_dump_removed_from_the_cache_is_written_again_identically(app, site):
+    client = app.test_client()
+    before = client.get(DUMP + "trig")
+    for folder in (site / ".cache" / "dumps").iterdir():
+        (folder / "regionen-nrw.trig").unlink()
+    after = client.get(DUMP + "trig")
+    assert after.status_code == 200
+    assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
+
+
+def test_old_dump_versions_are_pruned(site, settings_for):
+    from regiold import dataset
+
+    for n in range(dataset.KEPT_VERSIONS + 2):  # a new data version each time
+        (site / "data" / "extra.ttl").write_text(
+            f'<org/alpha> <https://schema.org/description> "Version {n}"@de .\n')
+        create_app(settings_for(site))
+    folders = [p for p in (site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
+    assert len(folders) == dataset.KEPT_VERSIONS

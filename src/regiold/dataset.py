@@ -45,6 +45,7 @@ SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 SHA256 = ox.NamedNode(SPDX + "checksumAlgorithm_sha256")
 DCAT_VERSION = ox.NamedNode(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace predates it
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
+KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
 _MANIFEST = "manifest.json"
 _MANIFEST_FORMAT = 1
@@ -399,9 +400,12 @@ def _catalog(static: Sequence[ox.Triple], base: str) -> ox.NamedNode:
 
 
 def _modified(sources: Sources) -> datetime:
-    """The newest modification time of a published source file (stable across restarts)."""
+    """The newest modification time of a source file (stable across restarts and workers).
+
+    Shapes count too: they are part of the data version, so ETag and Last-Modified move together.
+    """
     times = [(sources.site_dir / f.path).stat().st_mtime for f in sources.files
-             if f.kind != "shapes" and (sources.site_dir / f.path).exists()]
+             if (sources.site_dir / f.path).exists()]
     stamp = max(times) if times else 0.0
     return datetime.fromtimestamp(int(stamp), tz=UTC)
 
@@ -444,6 +448,8 @@ def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[st
             ox.serialize(data, str(target), dump.format.oxigraph,
                          prefixes=prefixes if dump.format in (TURTLE, TRIG) else None)
     _write_manifest(work, stem)
+    if folder.exists() and _read_manifest(folder) is None:  # damaged (a file removed): replace it
+        shutil.rmtree(folder, ignore_errors=True)
     try:
         os.rename(work, folder)
     except OSError:  # another worker finished first: use its files
@@ -451,7 +457,31 @@ def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[st
     found = _read_manifest(folder)
     if found is None:
         raise OSError(f"cannot write dumps to {folder}")
+    _prune(folder)
     return found
+
+
+def dump_file(site: Site, name: str) -> DumpFile | None:
+    """The dump called ``name``, rewritten if its file has gone (e.g. a cleaned cache folder)."""
+    described = info(site)
+    file = described.dumps.get(name)
+    if file is not None and not file.path.exists():
+        quads = site.sources.published_quads(include_persons=site.settings.publish_persons)
+        described.dumps = write_dumps(quads, described.base_iri, folder=file.path.parent)
+        file = described.dumps[name]
+    return file
+
+
+def _prune(current: Path, *, keep: int = KEPT_VERSIONS) -> None:
+    """Remove dump folders of old data versions, keeping the newest few (a reload may still
+    serve the previous version for a moment)."""
+    try:
+        folders = sorted((p for p in current.parent.iterdir() if p.is_dir() and p != current
+                          and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return
+    for old in folders[: max(0, len(folders) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, stem: str) -> None:

@@ -42,8 +42,9 @@ def void() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    info = ds.info(current_site())
-    file = info.dumps.get(name)
+    site = current_site()
+    info = ds.info(site)
+    file = ds.dump_file(site, name)
     if file is None:
         raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
     response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
