@@ -38,7 +38,9 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
                                    "store": endpoint}, environ={}))
         with serving(mini_site, settings={"store": endpoint}) as server:
             before = statuses(server.url)
-            assert before["/ready"].status_code == 200 and before["/ready"].json()["triples"] > 0
+            ready = before["/ready"].json()
+            assert before["/ready"].status_code == 200 and ready["triples"] > 0
+            assert ready["store_version"] == ready["version"]  # what `regiold load` put there
             working = [p for p, r in before.items() if r.status_code == 200]
 
             store.__exit__(None, None, None)  # the store goes away; regiold keeps running
