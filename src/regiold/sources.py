@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from . import privacy
 from .errors import SourceError
 
 KINDS = ("ontology", "data", "shapes")
@@ -54,11 +55,13 @@ class Sources:
         return len(self.quads)
 
     def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
-        """The quads to serve; without person data unless ``include_persons``."""
-        if include_persons:
-            return self.quads
-        withheld = {ox.NamedNode(f.graph) for f in self.files if f.personal}
-        return [q for q in self.quads if q.graph_name not in withheld]
+        """The quads to serve under the person-data policy (the one place: ``privacy.py``)."""
+        return privacy.public_quads(self.quads, personal_graphs=self.personal_graphs(),
+                                    base_iri=self.base_iri, include_persons=include_persons)
+
+    def personal_graphs(self) -> set[ox.NamedNode]:
+        """Named graphs of the files under ``data/people/``."""
+        return {ox.NamedNode(f.graph) for f in self.files if f.personal}
 
     def to_rdflib(self) -> rdflib.Graph:
         """Ontology and data as one rdflib graph (what pyshacl validates)."""
