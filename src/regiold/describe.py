@@ -42,7 +42,7 @@ LABEL_PROPERTIES: tuple[str, ...] = (
 # Values reached through these belong to the resource even when their IRIs live elsewhere.
 DEPENDENT_LINKS: frozenset[str] = frozenset({
     f"{SDO}address", f"{SDO}contactPoint", f"{SDO}hasOfferCatalog", f"{SDO}makesOffer",
-    f"{SDO}itemOffered", f"{SDO}hasCredential",
+    f"{SDO}itemOffered", f"{SDO}hasCredential", f"{SDO}workLocation",
     f"{ORG}hasMembership", f"{ORG}hasPost", f"{ORG}hasSite", f"{ORG}siteAddress",
     f"{ORG}hasPrimarySite", f"{ORG}hasRegisteredSite", f"{VCARD}hasAddress",
     f"{VCARD}hasTelephone", f"{VCARD}hasEmail",
@@ -142,10 +142,13 @@ def _triples_of(store: Store, nodes: set[str]) -> list[ox.Triple]:
     """Outgoing triples of ``nodes`` plus blank nodes hanging off them (two levels)."""
     out: list[ox.Triple] = []
     for chunk in _chunks(sorted(nodes)):
+        values = f"VALUES ?s {{ {_values(chunk)} }}"
         out += store.construct(
-            f"CONSTRUCT {{ ?s ?p ?o . ?b ?bp ?bo . ?c ?cp ?co }} WHERE {{ VALUES ?s {{ {_values(chunk)} }} "
-            "?s ?p ?o . OPTIONAL { FILTER(isBlank(?o)) BIND(?o AS ?b) ?b ?bp ?bo . "
-            "OPTIONAL { FILTER(isBlank(?bo)) BIND(?bo AS ?c) ?c ?cp ?co } } }")
+            f"CONSTRUCT {{ ?s ?p ?o . ?b ?bp ?bo . ?c ?cp ?co }} WHERE {{ "
+            f"{{ {values} ?s ?p ?o }} UNION "
+            f"{{ {values} ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo }} UNION "
+            f"{{ {values} ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p1 ?c . FILTER(isBlank(?c)) "
+            "?c ?cp ?co } }")
     return out
 
 
@@ -161,14 +164,17 @@ def _incoming_subjects(store: Store, iri: str, dependents: set[str], *, page: in
 
 
 def _incoming_triples(store: Store, iri: str, subjects: list[str]) -> list[ox.Triple]:
-    """``?s ?p <iri>`` for the page's subjects; unlabelled subjects bring their IRI links too."""
+    """``?s ?p <iri>`` for the page's subjects. Memberships and unlabelled subjects (relations
+    made into nodes) bring their IRI links too, so the page can name the other party and role."""
     out: list[ox.Triple] = []
+    target = f"<{_safe_iri(iri)}>"
     label_filter = " || ".join(f"?lp = <{p}>" for p in LABEL_PROPERTIES)
     for chunk in _chunks(subjects):
         out += store.construct(
-            f"CONSTRUCT {{ ?s ?p <{_safe_iri(iri)}> . ?s ?q ?o }} WHERE {{ VALUES ?s {{ {_values(chunk)} }} "
-            f"?s ?p <{_safe_iri(iri)}> . OPTIONAL {{ FILTER NOT EXISTS {{ ?s ?lp ?anyLabel . "
-            f"FILTER({label_filter}) }} ?s ?q ?o . FILTER(isIRI(?o)) }} }}")
+            f"CONSTRUCT {{ ?s ?p {target} . ?s ?q ?o }} WHERE {{ VALUES ?s {{ {_values(chunk)} }} "
+            f"?s ?p {target} . OPTIONAL {{ "
+            f"{{ ?s a <{ORG}Membership> }} UNION {{ FILTER NOT EXISTS {{ ?s ?lp ?anyLabel . "
+            f"FILTER({label_filter}) }} }} ?s ?q ?o . FILTER(isIRI(?o)) }} }}")
     return out
 
 

@@ -28,9 +28,12 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
             if chosen is None:
                 raise NotAcceptable([f.media_type for f in offered])
             return chosen
-    if not accept:
+    if not any("/" in value for value, _ in accept):  # absent or no media range at all
         return offered[0]
-    best = accept.best_match([t for f in offered for t in f.media_types])
+    # Aliases count only when named: "application/*" must not get HTML through application/xhtml+xml.
+    named = {value.lower() for value, quality in accept if quality > 0}
+    best = accept.best_match([t for f in offered for t in f.media_types
+                              if t == f.media_type or t in named])
     if best is None:
         raise NotAcceptable([f.media_type for f in offered])
     return next(f for f in offered if best in f.media_types)

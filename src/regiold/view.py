@@ -83,7 +83,8 @@ PROPERTY_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}hasOfferCatalog": ("Leistungen", "services"), f"{SDO}knowsAbout": ("Themen", "topics"),
     f"{SDO}mainEntityOfPage": ("Quelle", "source page"), f"{SDO}keywords": ("Stichwörter", "keywords"),
     f"{SDO}contactType": ("Art des Kontakts", "contact type"),
-    f"{SDO}availableLanguage": ("Sprachen", "languages"),
+    f"{SDO}availableLanguage": ("Sprachen", "languages"), f"{SDO}about": ("Über", "about"),
+    f"{SDO}workLocation": ("Arbeitsort", "work location"),
     f"{ORG}hasMembership": ("Mitgliedschaften", "memberships"), f"{ORG}member": ("Mitglied", "member"),
     f"{ORG}organization": ("Organisation", "organisation"), f"{ORG}role": ("Rolle", "role"),
     f"{ORG}memberOf": ("Mitglied von", "member of"), f"{ORG}hasMember": ("Mitglieder", "members"),
@@ -125,8 +126,10 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}subOrganization": ("Übergeordnete Organisation", "parent organisation"),
     f"{SDO}memberOf": ("Mitglieder", "members"), f"{ORG}memberOf": ("Mitglieder", "members"),
     f"{SDO}member": ("Mitglied von", "member of"),
-    f"{ORG}organization": ("Mitgliedschaften", "memberships"),
-    f"{ORG}member": ("Mitgliedschaften", "memberships"), f"{ORG}role": ("Vergeben in", "role in"),
+    f"{ORG}organization": ("Mitglieder", "members"),
+    f"{ORG}member": ("Mitglied in", "member of"), f"{ORG}role": ("Vergeben in", "role in"),
+    f"{SDO}about": ("Beschrieben in", "described in"), f"{DCT}source": ("Quelle für", "source of"),
+    "http://rdfs.org/ns/void#exampleResource": ("Beispiel in", "example in"),
     f"{ORG}postIn": ("Ämter", "posts"), f"{ORG}unitOf": ("Einheiten", "units"),
     f"{SDO}worksFor": ("Personen", "people"), f"{SDO}employee": ("Arbeitet für", "works for"),
     f"{SDO}areaServed": ("Tätig in diesem Gebiet", "active in this area"),
@@ -144,7 +147,8 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}AdministrativeArea": ("Gebiet", "administrative area"), f"{SDO}Place": ("Ort", "place"),
     f"{SDO}City": ("Stadt", "city"), f"{SDO}WebSite": ("Website", "website"),
     f"{SDO}Offer": ("Angebot", "offer"), f"{SDO}OfferCatalog": ("Leistungskatalog", "offer catalogue"),
-    f"{SDO}Dataset": ("Datensatz", "dataset"), f"{SDO}DataCatalog": ("Datenkatalog", "data catalogue"),
+    f"{SDO}Dataset": ("Datensatz", "dataset"), f"{SDO}WebPage": ("Webseite", "web page"),
+    f"{SDO}DataCatalog": ("Datenkatalog", "data catalogue"),
     f"{ORG}Organization": ("Organisation", "organisation"),
     f"{ORG}FormalOrganization": ("Formale Organisation", "formal organisation"),
     f"{ORG}OrganizationalUnit": ("Organisationseinheit", "organisational unit"),
@@ -399,9 +403,23 @@ def _type_labels(index: _Index, types: list[str], lang: str) -> list[str]:
     return sorted({term_label(index, t, lang, TYPE_LABELS) for t in types}, key=str.casefold)
 
 
+MEMBERSHIP_SIDES = {f"{ORG}organization": f"{ORG}member", f"{ORG}member": f"{ORG}organization"}
+
+
+@dataclass
+class _Page:
+    """State while one page is built: what is already shown, so nothing appears twice."""
+
+    index: _Index
+    lang: str
+    main: str  # the page's resource
+    shown: set[str]  # nodes rendered (the page itself, nested nodes)
+    linked: set[str] = field(default_factory=set)  # IRIs shown as links
+
+
 def _sections(index: _Index, node: str, lang: str, shown: set[str], *, incoming: bool,
               depth: int = 0) -> list[Section]:
-    rows = _rows(index, node, lang, shown, incoming=incoming, depth=depth)
+    rows = _rows(_Page(index, lang, node, shown), node, main=incoming, depth=depth)
     out: list[Section] = []
     for key, de, en, props in SECTIONS:
         wanted = [index.rgo(p) if not p.startswith("~") else "~" + index.rgo(p[1:]) for p in props]
@@ -414,33 +432,84 @@ def _sections(index: _Index, node: str, lang: str, shown: set[str], *, incoming:
     return out
 
 
-def _rows(index: _Index, node: str, lang: str, shown: set[str], *, incoming: bool,
-          depth: int) -> dict[str, Row]:
+def _rows(page: _Page, node: str, *, main: bool, depth: int) -> dict[str, Row]:
+    """Outgoing rows, then incoming ones (all on the main node; dependents only when nested),
+    then memberships that link to ``node`` (naming the other party, not the membership)."""
+    index, lang = page.index, page.lang
     rows: dict[str, Row] = {}
-    description_prop = next((p for p in DESCRIPTION_PROPERTIES if p in index.out.get(node, {})), None)
-    for prop, objects in index.out.get(node, {}).items():
+    out = index.out.get(node, {})
+    description_prop = next((p for p in DESCRIPTION_PROPERTIES if p in out), None)
+    for prop, objects in out.items():
         if prop in HIDDEN_IN_ROWS or prop == description_prop:
             continue
-        values = _values(index, prop, objects, lang, shown, depth)
+        values = _values(page, prop, objects, depth)
         if values:
             rows[prop] = Row(prop, term_label(index, prop, lang, PROPERTY_LABELS), values)
-    if incoming:
-        for prop, subjects in index.inc.get(node, {}).items():
-            values = [_link(index, s, lang) for s in dict.fromkeys(subjects)
-                      if s not in shown and s not in index.dependents]
-            if values:
-                label = (INVERSE_LABELS[prop][LANGS.index(lang)] if prop in INVERSE_LABELS else
-                         _inverse_label(term_label(index, prop, lang, PROPERTY_LABELS), lang))
-                rows["~" + prop] = Row("~" + prop, label, _sorted(values))
+    for prop, subjects in index.inc.get(node, {}).items():
+        if prop in MEMBERSHIP_SIDES:
+            continue
+        values = _incoming_values(page, subjects, main=main, depth=depth)
+        if values:
+            rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
+    for prop, other in MEMBERSHIP_SIDES.items():
+        values = _membership_values(page, index.inc.get(node, {}).get(prop, []), other)
+        if values:
+            rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
     return rows
 
 
-def _inverse_label(label: str, lang: str) -> str:
+def _name(index: _Index, iri: str, lang: str) -> str:
+    label = label_of(index, iri, lang)
+    return label.value if label else term_label(index, iri, lang, {})
+
+
+def _inverse(index: _Index, prop: str, lang: str) -> str:
+    if prop in INVERSE_LABELS:
+        return INVERSE_LABELS[prop][LANGS.index(lang)]
+    label = term_label(index, prop, lang, PROPERTY_LABELS)
     return f"„{label}“ von" if lang == "de" else f"is “{label}” of"
 
 
-def _values(index: _Index, prop: str, objects: list[ox.NamedNode | ox.BlankNode | ox.Literal],
-            lang: str, shown: set[str], depth: int) -> list[Value]:
+def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int) -> list[Value]:
+    values: list[Value] = []
+    for subject in dict.fromkeys(subjects):
+        if subject in page.shown:
+            continue
+        if subject in page.index.dependents:
+            if depth < MAX_NESTING:
+                page.shown.add(subject)
+                values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
+        elif main:
+            values.append(_link(page, subject))
+        elif subject == page.main:
+            continue
+    return values
+
+
+def _membership_values(page: _Page, memberships: list[str], other: str) -> list[Value]:
+    """A membership linking here, as a link to the other party with the role as a note; parties
+    already linked elsewhere on the page (a carrier under "Träger") are not repeated."""
+    values: list[Value] = []
+    for membership in dict.fromkeys(memberships):
+        props = page.index.out.get(membership, {})
+        for party in props.get(other, []):
+            if not isinstance(party, ox.NamedNode) or party.value in page.linked | page.shown:
+                continue
+            value = _link(page, party.value)
+            roles = [_name(page.index, r.value, page.lang) for r in props.get(f"{ORG}role", [])
+                     if isinstance(r, ox.NamedNode)]
+            value.note = ", ".join(sorted(roles)) or value.note
+            values.append(value)
+        page.shown.add(membership)
+    return values
+
+
+def _values(page: _Page, prop: str, objects: list[ox.NamedNode | ox.BlankNode | ox.Literal],
+            depth: int) -> list[Value]:
+    index, lang = page.index, page.lang
+    if depth > 0 and prop != RDF_TYPE:  # a nested node: leave out what the page says already
+        inherited = set(index.out.get(page.main, {}).get(prop, []))
+        objects = [o for o in objects if o not in inherited and _key(o) != page.main]
     literals = [o for o in objects if isinstance(o, ox.Literal)]
     values = [_literal_value(prop, lit, lang) for lit in _best_literals(literals, lang)]
     for obj in objects:
@@ -448,11 +517,11 @@ def _values(index: _Index, prop: str, objects: list[ox.NamedNode | ox.BlankNode 
             continue
         key = _key(obj)
         nested = isinstance(obj, ox.BlankNode) or key in index.dependents
-        if nested and key not in shown and depth < MAX_NESTING:
-            shown.add(key)
-            values.append(Value("node", "", node=_node_view(index, key, lang, shown, depth + 1)))
+        if nested and key not in page.shown and depth < MAX_NESTING:
+            page.shown.add(key)
+            values.append(Value("node", "", node=_node_view(page, key, depth + 1)))
         elif isinstance(obj, ox.NamedNode):
-            values.append(_iri_value(index, prop, obj.value, lang))
+            values.append(_iri_value(page, prop, obj.value))
     return _sorted(values)
 
 
@@ -474,7 +543,8 @@ def _literal_value(prop: str, literal: ox.Literal, lang: str) -> Value:
     return Value("text", text, lang=_other_lang(literal, lang))
 
 
-def _iri_value(index: _Index, prop: str, iri: str, lang: str) -> Value:
+def _iri_value(page: _Page, prop: str, iri: str) -> Value:
+    index, lang = page.index, page.lang
     if iri.startswith("mailto:"):
         return Value("mailto", iri.removeprefix("mailto:"), iri)
     if iri.startswith("tel:") or prop in PHONE_PROPERTIES:
@@ -483,23 +553,25 @@ def _iri_value(index: _Index, prop: str, iri: str, lang: str) -> Value:
     if prop == RDF_TYPE:
         href = local_href(iri, index.base)
         return Value("link" if href else "text", term_label(index, iri, lang, TYPE_LABELS), href)
-    return _link(index, iri, lang)
+    return _link(page, iri)
 
 
-def _link(index: _Index, iri: str, lang: str) -> Value:
+def _link(page: _Page, iri: str) -> Value:
+    index, lang = page.index, page.lang
+    page.linked.add(iri)
     label = label_of(index, iri, lang)
     href = local_href(iri, index.base)
-    note = ", ".join(_type_labels(index, index.types(iri), lang)) or None
     if href is None:
-        return Value("external", label.value if label else iri, iri, _other_lang(label, lang), note=note)
+        return Value("external", label.value if label else iri, iri, _other_lang(label, lang))
     text = label.value if label else _fallback_title(iri, index.base)
-    return Value("link", text, href, _other_lang(label, lang), note=note)
+    return Value("link", text, href, _other_lang(label, lang))
 
 
-def _node_view(index: _Index, key: str, lang: str, shown: set[str], depth: int) -> NodeView:
+def _node_view(page: _Page, key: str, depth: int) -> NodeView:
+    index, lang = page.index, page.lang
     title = label_of(index, key, lang)
     types = _type_labels(index, index.types(key), lang)
-    rows = _rows(index, key, lang, shown, incoming=False, depth=depth)
+    rows = _rows(page, key, main=False, depth=depth)
     rows.pop(RDF_TYPE, None)  # shown as the node's subtitle
     text = _text(index, key, lang)
     anchor = re.sub(r"[^A-Za-z0-9_-]", "-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
@@ -509,13 +581,20 @@ def _node_view(index: _Index, key: str, lang: str, shown: set[str], depth: int) 
                     text.value if text else None, ordered)
 
 
+NODE_ORDER = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
+              f"{SDO}addressRegion", f"{SDO}addressCountry", f"{SDO}contactType", f"{SDO}telephone",
+              f"{SDO}faxNumber", f"{SDO}email", f"{SDO}url")
+
+
 def _row_rank(index: _Index, key: str) -> tuple[int, str]:
-    order = [index.rgo(p) for _, _, _, props in SECTIONS for p in props]
+    order = [*NODE_ORDER, *(index.rgo(p) for _, _, _, props in SECTIONS for p in props)]
     return (order.index(key) if key in order else len(order), key)
 
 
 def _sorted(values: list[Value]) -> list[Value]:
-    return sorted(values, key=lambda v: (v.kind == "node", v.text.casefold()))
+    """Links and texts by their text, nested nodes last; equal values once."""
+    unique = {(v.kind, v.text, v.href, id(v.node) if v.node else None): v for v in values}
+    return sorted(unique.values(), key=lambda v: (v.kind == "node", v.text.casefold()))
 
 
 def _breadcrumbs(index: _Index, iri: str, base: str, lang: str,

@@ -74,10 +74,10 @@ def resource(path: str) -> Response:
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
     """``org/x.ttl`` → (``org/x``, ``ttl``); slugs never contain a dot (docs/ARCHITECTURE.md)."""
-    head, _, last = path.rpartition("/")
+    head, slash, last = path.rpartition("/")
     name, dot, ext = last.partition(".")
-    if dot and name and by_key(ext, RESOURCE) is not None:
-        return (f"{head}/{name}" if head else name), ext
+    if dot and (name or slash) and by_key(ext, RESOURCE) is not None:
+        return f"{head}{slash}{name}", ext  # "def/.ttl" is the document of the IRI ending in "/"
     return path, None
 
 
