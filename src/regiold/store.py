@@ -50,6 +50,10 @@ class Store(Protocol):
 
     def triple_count(self) -> int: ...
 
+    def ping(self, timeout: float) -> None:
+        """Answer a trivial query within ``timeout`` seconds or raise StoreUnavailable (/ready)."""
+        ...
+
 
 class EmbeddedStore:
     """pyoxigraph in memory; read-only once loaded."""
@@ -88,7 +92,8 @@ class EmbeddedStore:
     def triple_count(self) -> int:
         return len(self.db)
 
-
+    def ping(self, timeout: float) -> None:
+        """In memory: always reachable."""
 
 
 # Where ``regiold load`` records which data version the remote store holds. Not the default graph,
@@ -162,6 +167,11 @@ class RemoteStore:
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"].value) if rows else 0
+
+    def ping(self, timeout: float) -> None:
+        """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
+        _parse_results(self._request("POST", self.query_url, b"ASK {}", {
+            "Content-Type": "application/sparql-query", "Accept": _RESULTS}, timeout))
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""
