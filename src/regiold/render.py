@@ -2,9 +2,11 @@
 HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
 
 Callable without a request — the static export writes every representation with
-``representation(site, iri, fmt, lang)``. Results are memoised per data version in ``site.cache``
-keyed by ``("repr", iri, format key, lang, page)``: computed once, then served from memory (the
-Site, and with it the cache, is replaced as a whole on reload).
+``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
+version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)``: computed once, then
+served from memory (the Site, and with it the cache, is replaced as a whole on reload). A remote
+store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
+still changes only when the bytes do).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from . import describe as describe_mod
 from .errors import NotFound
 from .formats import HTML, JSONLD, RESOURCE, Format
 from .sources import to_rdflib_graph
+from .store import EmbeddedStore
 from .view import LANGS, UI, PageView, build_view, local_href, pick_literal
 from .vocab import site_prefixes
 
 if TYPE_CHECKING:
     from .site import Site
 
+_DATA_KEYS = frozenset({"describe", "repr", "index"})  # memo entries read from the store
 CONTEXT_PATH = "context.jsonld"  # under the base IRI, and at /context.jsonld on every host
 GZIP_MIN_BYTES = 512  # below this, compression costs more than it saves
 
@@ -64,8 +68,8 @@ class Representation:
 
 # ---------------------------------------------------------------- the project JSON-LD context
 
-_SDO, _ORG, _SKOS = "https://schema.org/", "http://www.w3.org/ns/org#", "http://www.w3.org/2004/02/skos/core#"
-_RDFS, _DCT = "http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/"
+# Namespaces by their prefix in vocab.PREFIXES: the context writes "schema:name", not full IRIs.
+_SDO, _ORG, _SKOS, _RDFS, _DCT = "schema:", "org:", "skos:", "rdfs:", "dct:"
 # Readable keys. Properties whose values are IRIs say so ("@type": "@id"); a value of another kind
 # simply keeps a prefixed key (e.g. "schema:url"), so compaction never changes the triples.
 _IRI_TERMS = {
@@ -110,7 +114,7 @@ def context(base_iri: str) -> dict[str, object]:
     for namespace, names in _IRI_TERMS.items():
         terms.update({name: {"@id": namespace + name, "@type": "@id"}
                       for name in names if name not in terms})
-    rgo = f"{base_iri}def/"
+    rgo = "rgo:"
     terms["doesNotPerform"] = {"@id": rgo + "doesNotPerform", "@type": "@id"}
     terms["confidence"] = {"@id": rgo + "confidence", "@type": "@id"}
     terms["institutionalisationOrder"] = rgo + "institutionalisationOrder"
@@ -176,15 +180,49 @@ def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
 
 
 def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
-    """JSON-LD compacted with the project context, referenced by its URL."""
+    """JSON-LD compacted with the project context.
+
+    The context travels inline, cut down to the terms the document uses: every JSON-LD processor
+    (pyoxigraph's too, which fetches nothing) reads it offline, and it does not depend on the
+    canonical context URL resolving. The full context is served at ``/context.jsonld``.
+    """
     graph = to_rdflib_graph(triples)
     ctx = context(base_iri)["@context"]
     compacted = json.loads(graph.serialize(format="json-ld", context=ctx, auto_compact=True))
-    compacted["@context"] = context_url(base_iri)
+    compacted["@context"] = _used_context(ctx, {k: v for k, v in compacted.items() if k != "@context"})
     if "@graph" in compacted:
         compacted["@graph"] = sorted(compacted["@graph"], key=lambda n: (n.get("@id", "").startswith("_:"),
                                                                          n.get("@id", "")))
     return _json_bytes(compacted)
+
+
+def _used_context(ctx: dict[str, object], document: object) -> dict[str, object]:
+    """The entries of ``ctx`` that ``document`` uses: as keys, as values (type names, compact
+    IRIs' prefixes) or inside the definitions of used terms."""
+    used: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                note(key)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            note(node)
+
+    def note(text: str) -> None:
+        if text in ctx and text not in used:
+            used.add(text)
+            walk(ctx[text])  # a term's definition may use a prefix
+        if ":" in text:
+            prefix = text.split(":", 1)[0]
+            if prefix in ctx and prefix not in used:
+                used.add(prefix)
+
+    walk(document)
+    return {"@version": ctx["@version"], **{k: v for k, v in ctx.items() if k in used}}
 
 
 def _json_bytes(data: object) -> bytes:
@@ -320,6 +358,8 @@ def last_modified(site: Site) -> datetime:
 
 
 def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 - generic memo
+    if key[0] in _DATA_KEYS and not isinstance(site.store, EmbeddedStore):
+        return build()  # a remote store can change (regiold load) or fail behind our back
     cached = site.cache.get(key)
     if cached is None:
         cached = build()
