@@ -186,8 +186,8 @@ def test_context_document_is_served(client) -> None:
     response = client.get("/context.jsonld")
     assert response.status_code == 200 and response.mimetype == "application/ld+json"
     terms = response.get_json()["@context"]
-    assert terms["name"] == "https://schema.org/name"
-    assert terms["member"] == {"@id": "https://schema.org/member", "@type": "@id"}
+    assert terms["schema"] == "https://schema.org/" and terms["name"] == "schema:name"
+    assert terms["member"] == {"@id": "schema:member", "@type": "@id"}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
