@@ -52,15 +52,22 @@ class Sources:
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
     _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+    _published: dict[bool, list[ox.Quad]] = field(default_factory=dict, repr=False)
 
     @property
     def triple_count(self) -> int:
         return len(self.quads)
 
     def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
-        """The quads to serve under the person-data policy (the one place: ``privacy.py``)."""
-        return privacy.public_quads(self.quads, personal_graphs=self.personal_graphs(),
-                                    base_iri=self.base_iri, include_persons=include_persons)
+        """The quads to serve under the person-data policy (the one place: ``privacy.py``).
+
+        Computed once per policy: the store, the dumps and the static export share the list.
+        """
+        if include_persons not in self._published:
+            self._published[include_persons] = privacy.public_quads(
+                self.quads, personal_graphs=self.personal_graphs(), base_iri=self.base_iri,
+                include_persons=include_persons)
+        return self._published[include_persons]
 
     def personal_graphs(self) -> set[ox.NamedNode]:
         """Named graphs of the files under ``data/people/``."""

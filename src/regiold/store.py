@@ -50,6 +50,10 @@ class Store(Protocol):
 
     def triple_count(self) -> int: ...
 
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace the named graph ``graph`` with ``triples`` (generated metadata such as VoID)."""
+        ...
+
     def ping(self, timeout: float) -> None:
         """Answer a trivial query within ``timeout`` seconds or raise StoreUnavailable (/ready)."""
         ...
@@ -91,6 +95,11 @@ class EmbeddedStore:
 
     def triple_count(self) -> int:
         return len(self.db)
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        name = ox.NamedNode(graph)
+        self.db.remove_graph(name)
+        self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
 
     def ping(self, timeout: float) -> None:
         """In memory: always reachable."""
@@ -167,6 +176,12 @@ class RemoteStore:
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"].value) if rows else 0
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace a named graph in one SPARQL Update request (generated metadata, e.g. VoID)."""
+        data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode()
+        insert = f" ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}" if data else ""
+        self._update(f"DROP SILENT GRAPH <{graph}>{insert}")
 
     def ping(self, timeout: float) -> None:
         """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
