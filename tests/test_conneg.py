@@ -193,8 +193,9 @@ def test_context_document_is_served(client) -> None:
 
 def test_no_file_is_written_by_serving(tmp_path: Path) -> None:
     site = copy_site(tmp_path / "site")
-    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.ttl")}
+    inputs = [p for d in ("ontology", "data", "shapes") for p in (site / d).rglob("*")]
+    before = {p: p.stat().st_mtime_ns for p in inputs}
     client = make_app(site).test_client()
     for fmt in RESOURCE:
         client.get(f"{ORG}.{fmt.key}")
-    assert {p: p.stat().st_mtime_ns for p in site.rglob("*.ttl")} == before
+    assert {p: p.stat().st_mtime_ns for p in inputs} == before

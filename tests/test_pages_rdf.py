@@ -53,6 +53,10 @@ def test_every_resource_has_the_same_triples_in_every_format(app, site) -> None:
     iris = resources(site)
     assert len(iris) > 15
     for iri in iris:
+        if "#" in iri:  # a hash IRI is described in its document's description
+            document = to_rdflib(render.description(site, iri.split("#")[0]).triples)
+            assert (rdflib.URIRef(iri), None, None) in document, iri
+            continue
         expected = to_rdflib(render.description(site, iri).triples)
         assert (rdflib.URIRef(iri), None, None) in expected
         for key, name in RDFLIB_NAMES.items():  # pyoxigraph wrote these; rdflib reads them

@@ -1,8 +1,8 @@
 """IRI → ``Description``: the triples served for one resource, the same in every format.
 
 A description holds
-- the resource's own triples and those of its *dependent nodes*: IRIs under ``{iri}/…``
-  (docs/ARCHITECTURE.md), nodes reached through ``DEPENDENT_LINKS`` (address, contact points,
+- the resource's own triples and those of its *dependent nodes*: IRIs under ``{iri}/…`` or
+  ``{iri}#…`` (docs/ARCHITECTURE.md), nodes reached through ``DEPENDENT_LINKS`` (address, contact points,
   memberships, posts, services) and blank nodes hanging off any of them;
 - the labels and types of every IRI those triples link to;
 - incoming links (``?s ?p <iri>``: a network's members, what a carrier carries), sorted by subject
@@ -117,7 +117,8 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 def _dependents(store: Store, iri: str) -> set[str]:
     """The resource and every IRI that belongs to it (breadth-first, bounded depth)."""
     found, frontier = {iri}, [iri]
-    prefix = iri.rstrip("/#") + "/"
+    stem = iri.rstrip("/#")
+    under = (f"(STRSTARTS(STR(?d), {_lit(stem + '/')}) || STRSTARTS(STR(?d), {_lit(stem + '#')}))")
     links = _values(sorted(DEPENDENT_LINKS))
     for _ in range(MAX_DEPTH):
         if not frontier:
@@ -126,9 +127,9 @@ def _dependents(store: Store, iri: str) -> set[str]:
         for chunk in _chunks(sorted(frontier)):
             rows += store.select(
                 f"SELECT DISTINCT ?d WHERE {{ VALUES ?n {{ {_values(chunk)} }} "
-                f"{{ ?n ?l ?d . FILTER(isIRI(?d) && (STRSTARTS(STR(?d), {_lit(prefix)}) "
+                f"{{ ?n ?l ?d . FILTER(isIRI(?d) && ({under} "
                 f"|| ?l IN ({links.replace(' ', ', ')}))) }} UNION "
-                f"{{ ?d ?l ?n . FILTER(isIRI(?d) && STRSTARTS(STR(?d), {_lit(prefix)})) }} }}")
+                f"{{ ?d ?l ?n . FILTER(isIRI(?d) && {under}) }} }}")
         frontier = [r["d"].value for r in rows if r["d"].value not in found]
         found.update(frontier)
     return found
