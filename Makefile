@@ -24,11 +24,11 @@ validate: $(BIN)/regiold
 	$(BIN)/regiold validate
 
 test: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 
 build: $(BIN)/regiold
 	$(BIN)/regiold build --out _site

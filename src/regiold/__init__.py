@@ -1,0 +1,35 @@
+"""regiold: publish the regionen.NRW partner directory as validated linked data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .settings import Settings
+    from .site import Site
+
+
+def create_app(settings: Settings | None = None, *, site: Site | None = None) -> Flask:
+    """Build the Flask application: load and validate the data, then register the blueprints.
+
+    :raises SourceError: a data file cannot be parsed.
+    :raises InvalidData: the data violates the shapes (unless ``allow_invalid``).
+    """
+    from flask import Flask
+
+    from . import web
+    from .settings import Settings
+    from .site import SiteHolder, load_site
+
+    settings = settings or Settings.load()
+    site = site or load_site(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.sparql_max_query_bytes * 4
+    app.extensions["regiold"] = SiteHolder(site)
+    web.register_blueprints(app)
+    web.register_error_handlers(app)
+    return app

@@ -1,0 +1,3 @@
+from regiold.cli import main
+
+main()

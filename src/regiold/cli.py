@@ -1,0 +1,108 @@
+"""The ``regiold`` command: validate, serve and (in later modules) build, load, import, release.
+
+Every command builds its settings through ``Settings.load`` (``-s NAME VALUE`` overrides).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, sources, validate
+from .errors import ConfigError, InvalidData, SourceError
+from .settings import Settings
+
+EXIT_INVALID, EXIT_SYNTAX = 1, 2
+
+
+@click.group()
+@click.version_option(__version__, prog_name="regiold")
+@click.option("-s", "--setting", "overrides", type=(str, str), multiple=True,
+              metavar="NAME VALUE", help="Override a setting (see `regiold settings`).")
+@click.pass_context
+def cli(ctx: click.Context, overrides: tuple[tuple[str, str], ...]) -> None:
+    """Validate and publish the regionen.NRW partner directory as linked data."""
+    try:
+        ctx.obj = Settings.load(dict(overrides))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def data_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--data", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Folder holding ontology/, data/ and shapes/ (default: .)")(func)
+
+
+def with_site_dir(settings: Settings, site_dir: Path | None) -> Settings:
+    return settings.with_(site_dir=site_dir) if site_dir is not None else settings
+
+
+@cli.command("validate")
+@data_option
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: str,
+                     strict: bool) -> None:
+    """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
+    settings = with_site_dir(settings, site_dir)
+    try:
+        parsed = sources.load(settings.site_dir, base_iri=settings.base_iri)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    report = validate.run(parsed)  # the CLI always validates afresh
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        click.echo(report.results_turtle)
+    else:
+        click.echo(report.text(lang) if report.violations else report.summary())
+    if report.fails(strict=strict):
+        sys.exit(EXIT_INVALID)
+
+
+@cli.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--allow-invalid", is_flag=True, help="Serve even if validation fails.")
+@click.pass_obj
+def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
+          allow_invalid: bool) -> None:
+    """Serve the data with gunicorn (validated first; invalid data is refused)."""
+    from .server import run_gunicorn
+    from .site import load_site
+
+    settings = with_site_dir(settings, site_dir)
+    if allow_invalid:
+        settings = settings.with_(allow_invalid=True)
+    try:
+        site = load_site(settings)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    except InvalidData as exc:
+        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
+        click.echo("error: refusing to serve invalid data (use --allow-invalid)", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"regiold {__version__}: {site.report.summary()}")
+    click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
+    run_gunicorn(settings, site, host=host, port=port, workers=workers)
+
+
+@cli.command("settings")
+def settings_command() -> None:
+    """List every setting with its default and help (env: REGIOLD_<NAME>)."""
+    for name, default, text in Settings.describe():
+        click.echo(f"{name:24} {default!s:32} {text}")
+
+
+def main() -> None:
+    cli(prog_name="regiold")

@@ -1,0 +1,90 @@
+"""regiold's error tree. Each error knows its HTTP status; ``web.py`` maps them in one place."""
+
+from __future__ import annotations
+
+
+class RegioldError(Exception):
+    """Base of every error regiold raises on purpose."""
+
+    status = 500
+    title = "Internal error"
+
+
+class ConfigError(RegioldError):
+    title = "Invalid configuration"
+
+
+class SourceError(RegioldError):
+    """A file under ontology/, data/ or shapes/ cannot be read or parsed.
+
+    ``str()`` is ``file:line:col: message`` so editors and CI logs can jump to the place.
+    """
+
+    title = "Invalid source file"
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        self.path, self.line, self.column, self.message = path, line, column, message
+        place = path if line is None else f"{path}:{line}:{column or 1}"
+        super().__init__(f"{place}: {message}")
+
+
+class InvalidData(RegioldError):
+    """The data does not conform to the shapes; carries the validation report."""
+
+    title = "Data does not conform to the shapes"
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        super().__init__(str(getattr(report, "summary", lambda: "invalid data")()))
+
+
+class NotFound(RegioldError):
+    status, title = 404, "Not found"
+
+
+class Gone(RegioldError):
+    status, title = 410, "Gone"
+
+
+class BadRequest(RegioldError):
+    status, title = 400, "Bad request"
+
+
+class NotAcceptable(RegioldError):
+    status, title = 406, "Not acceptable"
+
+    def __init__(self, offered: list[str]) -> None:
+        self.offered = offered
+        super().__init__("Acceptable media types: " + ", ".join(offered))
+
+
+class PayloadTooLarge(RegioldError):
+    status, title = 413, "Payload too large"
+
+
+class TooManyRequests(RegioldError):
+    status, title = 429, "Too many requests"
+    retry_after = 60
+
+
+class StoreUnavailable(RegioldError):
+    status, title = 503, "Store unavailable"
+    retry_after = 5
+
+
+class QuerySyntaxError(RegioldError):
+    status, title = 400, "Invalid SPARQL query"
+
+
+class QueryRefused(RegioldError):
+    status, title = 400, "SPARQL query refused"
+
+
+class QueryTimeout(RegioldError):
+    status, title = 503, "SPARQL query timed out"
+    retry_after = 1
+
+
+def problem(exc: RegioldError) -> dict[str, object]:
+    """RFC 9457 problem details: the only error body shape regiold emits."""
+    return {"type": "about:blank", "title": exc.title, "status": exc.status, "detail": str(exc)}

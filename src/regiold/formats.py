@@ -1,0 +1,76 @@
+"""The one registry of formats: media type, URL suffix, aliases and serializer.
+
+Negotiation, serialization, ``Link`` headers, the static export and its server rules all read
+these records; no other module names a media type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import RdfFormat
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str  # URL suffix and ?format= value
+    media_type: str
+    label: str
+    oxigraph: RdfFormat | None = None  # None: not an RDF serialization
+    aliases: tuple[str, ...] = ()
+    text: bool = True  # send "; charset=utf-8"
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.text else self.media_type
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+HTML = Format("html", "text/html", "HTML", None, ("application/xhtml+xml",))
+TURTLE = Format("ttl", "text/turtle", "Turtle", RdfFormat.TURTLE, ("application/x-turtle",))
+JSONLD = Format("jsonld", "application/ld+json", "JSON-LD", RdfFormat.JSON_LD, ("application/json",))
+NTRIPLES = Format("nt", "application/n-triples", "N-Triples", RdfFormat.N_TRIPLES)
+RDFXML = Format("rdf", "application/rdf+xml", "RDF/XML", RdfFormat.RDF_XML, ("application/xml",))
+TRIG = Format("trig", "application/trig", "TriG", RdfFormat.TRIG)
+NQUADS = Format("nq", "application/n-quads", "N-Quads", RdfFormat.N_QUADS)
+
+# What every resource is offered in; the order is the preference for */* (browsers get HTML).
+RESOURCE: tuple[Format, ...] = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
+RDF: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)
+DATASET: tuple[Format, ...] = (TRIG, NQUADS)
+
+SPARQL_JSON = Format("srj", "application/sparql-results+json", "SPARQL JSON", None, ("application/json",))
+SPARQL_XML = Format("srx", "application/sparql-results+xml", "SPARQL XML", None, ("application/xml",))
+CSV = Format("csv", "text/csv", "CSV")
+TSV = Format("tsv", "text/tab-separated-values", "TSV")
+SPARQL_RESULTS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
+
+ALL: tuple[Format, ...] = (*RESOURCE, *DATASET, *SPARQL_RESULTS)
+
+
+def by_key(key: str, offered: tuple[Format, ...] = ALL) -> Format | None:
+    """The format whose suffix (or ``?format=`` value) is ``key``; a few common names too."""
+    key = _KEY_ALIASES.get(key.lower(), key.lower())
+    return next((f for f in offered if f.key == key), None)
+
+
+def by_media_type(media_type: str, offered: tuple[Format, ...] = ALL) -> Format | None:
+    media_type = media_type.split(";")[0].strip().lower()
+    return next((f for f in offered if media_type in f.media_types), None)
+
+
+_KEY_ALIASES = {
+    "turtle": "ttl",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "rdfxml": "rdf",
+    "xml": "rdf",
+    "htm": "html",
+    "nquads": "nq",
+    "n-quads": "nq",
+}

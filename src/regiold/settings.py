@@ -1,0 +1,103 @@
+"""All of regiold's settings, declared once.
+
+Each field has a default and a help text. ``Settings.load`` is the only reader of ``os.environ``:
+defaults < ``REGIOLD_*`` environment variables < explicit overrides (CLI ``-s NAME VALUE``, tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _setting(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best here
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_dir: Path = _setting(Path("."), "Folder holding ontology/, data/ and shapes/")
+    base_iri: str = _setting(
+        "https://w3id.org/regionen-nrw/", "Canonical base IRI of every published resource"
+    )
+    store: str = _setting("embedded", "'embedded' (pyoxigraph in memory) or a SPARQL endpoint URL")
+    store_update: str = _setting(
+        "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
+    )
+    default_lang: str = _setting("de", "Language of HTML pages when the client states none")
+    allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
+    cache_dir: Path = _setting(
+        Path(".regiold-cache"), "Where validation results are cached by content hash"
+    )
+    publish_persons: bool = _setting(
+        True, "Publish named persons' official contact data (data/people/)"
+    )
+    sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
+    sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")
+    sparql_max_query_bytes: int = _setting(32_768, "Largest accepted SPARQL query in bytes")
+    sparql_max_concurrent: int = _setting(4, "Queries that may run at once per worker")
+    rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
+    trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")
+    page_size: int = _setting(200, "Incoming links per page of a large description")
+
+    @classmethod
+    def load(
+        cls,
+        overrides: Mapping[str, object] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Build settings from defaults, ``REGIOLD_*`` variables and ``overrides``.
+
+        :raises ConfigError: for an unknown setting name or a value of the wrong type.
+        """
+        environ = os.environ if environ is None else environ
+        raw: dict[str, object] = {
+            key.removeprefix("REGIOLD_").lower(): value
+            for key, value in environ.items()
+            if key.startswith("REGIOLD_") and key != "REGIOLD_SHARED"
+        }
+        raw.update(overrides or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = raw.keys() - known.keys()
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values = {name: _coerce(name, value, known[name].default) for name, value in raw.items()}
+        settings = cls(**values)
+        if not settings.base_iri.endswith(("/", "#")):
+            raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (values already typed)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        """(name, default, help) of every setting, for ``regiold settings`` and the docs."""
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+def _coerce(name: str, value: object, default: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        if isinstance(default, bool):
+            if value.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if value.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(value)
+        if isinstance(default, Path):
+            return Path(value)
+        if isinstance(default, int | float):
+            return type(default)(value)
+    except ValueError:
+        raise ConfigError(
+            f"setting {name}: {value!r} is not a valid {type(default).__name__}"
+        ) from None
+    return value

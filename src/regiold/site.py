@@ -1,0 +1,70 @@
+"""A ``Site`` is one loaded, validated version of the data: settings, sources, store, report.
+
+The web app holds the current Site in a ``SiteHolder`` and swaps it atomically on reload: requests
+that started on the old version finish on it, a failed reload keeps the old one online.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import sources as sources_mod
+from . import validate
+from .errors import InvalidData
+from .settings import Settings
+from .sources import Sources
+from .store import Store, open_store
+
+
+@dataclass
+class Site:
+    settings: Settings
+    sources: Sources
+    report: validate.Report
+    store: Store
+    cache: dict[object, object] = field(default_factory=dict)  # per-version memo (renderings)
+
+    @property
+    def version(self) -> str:
+        return self.sources.version
+
+    @property
+    def base_iri(self) -> str:
+        return self.settings.base_iri
+
+
+def load_site(settings: Settings) -> Site:
+    """Parse, validate and store the data of ``settings.site_dir``.
+
+    :raises SourceError: a file cannot be parsed (names file:line:col).
+    :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
+    """
+    sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
+    report = validate.run(sources, cache_dir=_cache_dir(settings))
+    if report.fails() and not settings.allow_invalid:
+        raise InvalidData(report)
+    store = open_store(sources, include_persons=settings.publish_persons)
+    return Site(settings, sources, report, store)
+
+
+def _cache_dir(settings: Settings) -> Path:
+    cache = settings.cache_dir
+    return cache if cache.is_absolute() else settings.site_dir / cache
+
+
+class SiteHolder:
+    """The current Site; replaced whole, never mutated."""
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self._lock = threading.Lock()
+
+    @property
+    def site(self) -> Site:
+        return self._site
+
+    def swap(self, site: Site) -> None:
+        with self._lock:
+            self._site = site

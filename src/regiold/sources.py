@@ -1,0 +1,169 @@
+"""Read ``ontology/``, ``data/`` and ``shapes/`` into quads: one named graph per file.
+
+Files are parsed with pyoxigraph against the configured base IRI (the files use relative IRIs),
+so a syntax error names ``file:line:col``. Nothing here writes to the inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from .errors import SourceError
+
+KINDS = ("ontology", "data", "shapes")
+PEOPLE_DIR = Path("data") / "people"  # person data: its own graphs, excludable in one place
+SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+            ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a guard against a runaway file, far above real data
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # relative to the site folder, e.g. data/partners/x.ttl
+    kind: str  # "ontology" | "data" | "shapes"
+    graph: str  # named graph IRI holding this file's triples
+    triples: int
+
+    @property
+    def personal(self) -> bool:
+        """True for person data (``data/people/``), which a setting can withhold."""
+        return PEOPLE_DIR in self.path.parents
+
+
+@dataclass
+class Sources:
+    """Everything parsed from one site folder: the published quads and the shapes."""
+
+    site_dir: Path
+    base_iri: str
+    files: list[SourceFile]
+    quads: list[ox.Quad]  # ontology + data, each in its file's named graph
+    shape_quads: list[ox.Quad]
+    version: str  # content hash of all files and the base IRI: the data version
+    _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+
+    @property
+    def triple_count(self) -> int:
+        return len(self.quads)
+
+    def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
+        """The quads to serve; without person data unless ``include_persons``."""
+        if include_persons:
+            return self.quads
+        withheld = {ox.NamedNode(f.graph) for f in self.files if f.personal}
+        return [q for q in self.quads if q.graph_name not in withheld]
+
+    def to_rdflib(self) -> rdflib.Graph:
+        """Ontology and data as one rdflib graph (what pyshacl validates)."""
+        return to_rdflib_graph(self.quads)
+
+    def shapes_graph(self) -> rdflib.Graph:
+        return to_rdflib_graph(self.shape_quads)
+
+    def defining_file(self, iri: str) -> Path | None:
+        """The file that types (or else first describes) the node ``iri``."""
+        if self._subject_files is None:
+            self._subject_files = _subject_files(self.files, self.quads)
+        return self._subject_files.get(iri)
+
+
+def load(site_dir: Path | str, *, base_iri: str) -> Sources:
+    """Parse every RDF file under ``site_dir``'s ontology/, data/ and shapes/ folders.
+
+    :raises SourceError: for a missing folder, an unreadable file or a syntax error
+        (with file, line and column).
+    """
+    site_dir = Path(site_dir)
+    digest = hashlib.sha256(base_iri.encode())
+    files: list[SourceFile] = []
+    quads: list[ox.Quad] = []
+    shape_quads: list[ox.Quad] = []
+    for kind in KINDS:
+        for path in _rdf_files(site_dir, kind):
+            rel = path.relative_to(site_dir)
+            content = _read(path, rel)
+            digest.update(str(rel).encode() + b"\0" + content + b"\0")
+            graph = graph_iri(base_iri, rel)
+            parsed = _parse(content, rel, base_iri, ox.NamedNode(graph))
+            files.append(SourceFile(rel, kind, graph, len(parsed)))
+            (shape_quads if kind == "shapes" else quads).extend(parsed)
+    return Sources(site_dir, base_iri, files, quads, shape_quads, digest.hexdigest()[:16])
+
+
+def graph_iri(base_iri: str, rel: Path) -> str:
+    """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``."""
+    return f"{base_iri}graph/{rel.with_suffix('').as_posix()}"
+
+
+def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
+    folder = site_dir / kind
+    if not folder.is_dir():
+        raise SourceError(str(folder), None, None, f"missing folder {kind}/")
+    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+
+
+def _read(path: Path, rel: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SourceError(str(rel), None, None, f"file larger than {MAX_FILE_BYTES} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(rel), None, None, f"cannot read: {exc.strerror}") from exc
+
+
+def _parse(content: bytes, rel: Path, base_iri: str, graph: ox.NamedNode) -> list[ox.Quad]:
+    try:
+        parsed = ox.parse(content, SUFFIXES[rel.suffix], base_iri=base_iri,
+                          without_named_graphs=True, rename_blank_nodes=True)
+        return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+    except SyntaxError as exc:
+        message = exc.msg
+        if message.startswith("Parser error at line"):  # the place goes in front instead
+            message = message.split(": ", 1)[-1]
+        raise SourceError(str(rel), exc.lineno, exc.offset, message) from exc
+
+
+def _subject_files(files: list[SourceFile], quads: Iterable[ox.Quad]) -> dict[str, Path]:
+    by_graph = {f.graph: f.path for f in files}
+    typed: dict[str, Path] = {}
+    described: dict[str, Path] = {}
+    for q in quads:
+        subject, path = q.subject.value, by_graph[q.graph_name.value]
+        described.setdefault(subject, path)
+        if q.predicate == _RDF_TYPE:
+            typed.setdefault(subject, path)
+    return {**described, **typed}
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """One pyoxigraph term as the equal rdflib term (plain strings stay untyped)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == str(rdflib.XSD.string):
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
+
+
+def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.addN(
+        (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object), graph)
+        for q in quads
+    )
+    return graph
+
+
+def iter_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)

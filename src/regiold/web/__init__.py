@@ -1,0 +1,60 @@
+"""The web layer: one blueprint per concern, the Site accessor and the error handlers.
+
+| module | routes |
+| --- | --- |
+| `pages.py` | `/`, every resource IRI `/{path}` and its documents `/{path}.{ext}` |
+| `dataset.py` | `/.well-known/void`, the DCAT catalog, dumps, `robots.txt`, `sitemap.xml` |
+| `sparql.py` | `/sparql`, `/search` |
+| `ops.py` | `/health`, `/ready` |
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import RegioldError, problem
+from ..site import Site, SiteHolder
+
+
+def current_site() -> Site:
+    """The Site serving this request (stays the same for the whole request)."""
+    holder: SiteHolder = current_app.extensions["regiold"]
+    return holder.site
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import dataset, ops, pages, sparql
+
+    for module in (ops, sparql, dataset, pages):  # pages last: its catch-all resource route
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error to a status and a problem+json (or HTML) body, never a stack trace."""
+
+    @app.errorhandler(RegioldError)
+    def known(exc: RegioldError) -> Response:
+        body = problem(exc)
+        response = Response(json.dumps(body), status=exc.status,
+                            content_type="application/problem+json")
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http(exc: HTTPException) -> Response:
+        error = RegioldError(exc.description or exc.name)
+        error.status, error.title = exc.code or 500, exc.name
+        response = known(error)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error on %s", request.path)
+        return known(RegioldError("Unexpected error; it has been logged."))

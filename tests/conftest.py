@@ -1,0 +1,75 @@
+"""Shared fixtures: a tiny site copied per test, the app, and a live server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from regiold import create_app
+from regiold.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+BASE = "https://w3id.org/regionen-nrw/"
+
+
+def shared_dir() -> Path:
+    """../shared beside the checkout (CI), or REGIOLD_SHARED, or the workplace copy."""
+    for candidate in (os.environ.get("REGIOLD_SHARED"), ROOT.parent / "shared", "/work/shared"):
+        if candidate and (Path(candidate) / "vocab").is_dir():
+            return Path(candidate)
+    pytest.skip("the shared/ reference folder is not available")
+
+
+@pytest.fixture
+def mini_site(tmp_path: Path) -> Path:
+    """A writable copy of the tiny fixture site (ontology/, data/, shapes/)."""
+    target = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, target)
+    return target
+
+
+@pytest.fixture
+def settings_for():
+    """Settings for a site folder, ignoring the developer's REGIOLD_* variables."""
+
+    def build(site: Path, **overrides: object) -> Settings:
+        return Settings.load({"site_dir": site, "cache_dir": site / ".cache", **overrides},
+                             environ={})
+
+    return build
+
+
+@pytest.fixture
+def mini_app(mini_site: Path, settings_for) -> Flask:
+    return create_app(settings_for(mini_site))
+
+
+@pytest.fixture(scope="session")
+def repo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the repository's own data (validation cache in a temp folder)."""
+    cache = tmp_path_factory.mktemp("cache")
+    return Settings.load({"site_dir": ROOT, "cache_dir": cache}, environ={})
+
+
+@pytest.fixture(scope="session")
+def repo_app(repo_settings: Settings) -> Flask:
+    return create_app(repo_settings)
+
+
+@pytest.fixture(scope="session")
+def live_url(repo_app: Flask) -> Iterator[str]:
+    """The repository's data served by a real HTTP server on 127.0.0.1 (port chosen by the OS)."""
+    server = make_server("127.0.0.1", 0, repo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
