@@ -73,9 +73,11 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--allow-invalid", is_flag=True, help="Serve even if validation fails.")
+@click.option("--watch", is_flag=True,
+              help="Reload when the data files change (as SIGHUP does); see docs/OPERATIONS.md.")
 @click.pass_obj
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
-          allow_invalid: bool) -> None:
+          allow_invalid: bool, watch: bool) -> None:
     """Serve the data with gunicorn (validated first; invalid data is refused)."""
     from .server import run_gunicorn
     from .site import load_site
@@ -94,7 +96,34 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
         sys.exit(EXIT_INVALID)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
-    run_gunicorn(settings, site, host=host, port=port, workers=workers)
+    run_gunicorn(settings, site, host=host, port=port, workers=workers, watch=watch)
+
+
+@cli.command("load")
+@data_option
+@click.option("--endpoint", help="SPARQL query URL of the remote store (default: the store setting)")
+@click.pass_obj
+def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None) -> None:
+    """Validate, then replace the data in a remote SPARQL store atomically (docs/STORES.md)."""
+    from .errors import RegioldError
+    from .load import load_remote
+
+    settings = with_site_dir(settings, site_dir)
+    if endpoint:
+        settings = settings.with_(store=endpoint)
+    try:
+        result = load_remote(settings)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    except InvalidData as exc:
+        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
+        click.echo("error: invalid data; nothing was sent to the store", err=True)
+        sys.exit(EXIT_INVALID)
+    except RegioldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"loaded {result.triples} triples, version {result.version}, "
+               f"in {result.seconds:.2f} s ({result.report.summary()})")
 
 
 @cli.command("settings")

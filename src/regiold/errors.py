@@ -62,6 +62,10 @@ class PayloadTooLarge(RegioldError):
     status, title = 413, "Payload too large"
 
 
+class UriTooLong(RegioldError):
+    status, title = 414, "URI too long"
+
+
 class TooManyRequests(RegioldError):
     status, title = 429, "Too many requests"
     retry_after = 60

@@ -27,6 +27,9 @@ class Settings:
     )
     store: str = _setting("embedded", "'embedded' (pyoxigraph in memory) or a SPARQL endpoint URL")
     store_update: str = _setting(
+        "", "SPARQL Update URL of the remote store (default: derived from 'store')"
+    )
+    store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none")
@@ -43,6 +46,10 @@ class Settings:
     sparql_max_concurrent: int = _setting(4, "Queries that may run at once per worker")
     rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
     trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")
+    watch_interval: float = _setting(
+        2.0, "Seconds between checks of the data files by `serve --watch` (0.2 to 60)"
+    )
+    max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
     page_size: int = _setting(200, "Incoming links per page of a large description")
 
     @classmethod

@@ -45,8 +45,12 @@ def load_site(settings: Settings) -> Site:
     report = validate.run(sources, cache_dir=_cache_dir(settings))
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
-    store = open_store(sources, include_persons=settings.publish_persons)
-    return Site(settings, sources, report, store)
+    store = open_store(sources, settings)
+    site = Site(settings, sources, report, store)
+    from . import dataset  # imports site.py for its types
+
+    dataset.remember(site, dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings)))
+    return site
 
 
 def _cache_dir(settings: Settings) -> Path:

@@ -6,6 +6,7 @@
 | `dataset.py` | `/.well-known/void`, the DCAT catalog, dumps, `robots.txt`, `sitemap.xml` |
 | `sparql.py` | `/sparql`, `/search` |
 | `ops.py` | `/health`, `/ready` |
+| `tombstones.py` | before every route: 410/301 for removed or renamed IRIs (`releases/tombstones.ttl`) |
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ def current_site() -> Site:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import dataset, ops, pages, sparql
+    from . import dataset, ops, pages, sparql, tombstones
 
-    for module in (ops, sparql, dataset, pages):  # pages last: its catch-all resource route
+    for module in (tombstones, ops, sparql, dataset, pages):  # pages last: its catch-all resource route
         app.register_blueprint(module.bp)
 
 

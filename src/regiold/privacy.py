@@ -1,0 +1,248 @@
+"""The person-data policy, applied in ONE place: ``public_quads`` (called by the store loader).
+
+Rule (setting ``publish_persons``):
+
+* **on** (default) — person data are published as the source page does (name, academic title,
+  function, official phone and e-mail). Photos only with recorded consent (``rgo:photoConsent``):
+  an image triple of a person without it is dropped whatever the setting (and a shape flags it).
+* **off** — no person name, e-mail or phone may reach any output. Dropped are
+  1. every quad of a person graph (files under ``data/people/``);
+  2. every quad whose subject or object is a *personal node*: a person (typed ``schema:Person``,
+     ``foaf:Person`` or ``vcard:Individual``, described in a person graph, or under ``person/``),
+     a node whose IRI starts with a person IRI or contains a person's slug (slugs are names),
+     a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI reachable only through them;
+  3. every quad whose literal mentions a person's name, family name, e-mail or phone number
+     (labels copied into descriptions; checked with and without diacritics).
+  This is deliberately conservative: a description that names a person is withheld whole.
+
+Nothing here reads files or settings; ``sources.Sources.published_quads`` calls ``public_quads``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+_SDO = "https://schema.org/"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+_VCARD = "http://www.w3.org/2006/vcard/ns#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PERSON_TYPES = frozenset(
+    ox.NamedNode(i) for i in (f"{_SDO}Person", f"{_FOAF}Person", f"{_VCARD}Individual")
+)
+NAME_PREDICATES = frozenset(ox.NamedNode(i) for i in (
+    f"{_SDO}name", f"{_SDO}alternateName", f"{_SDO}familyName", f"{_FOAF}name",
+    f"{_FOAF}familyName", f"{_VCARD}fn", f"{_VCARD}family-name",
+    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+))
+IMAGE_PREDICATES = frozenset(ox.NamedNode(i) for i in (
+    f"{_SDO}image", f"{_SDO}photo", f"{_SDO}logo", f"{_FOAF}depiction", f"{_FOAF}img",
+    f"{_VCARD}hasPhoto",
+))
+CONTACT_PREDICATES = frozenset(ox.NamedNode(i) for i in (
+    f"{_SDO}email", f"{_SDO}telephone", f"{_SDO}faxNumber", f"{_FOAF}mbox", f"{_FOAF}phone",
+    f"{_VCARD}hasEmail", f"{_VCARD}hasTelephone",
+))
+CONSENT_TERM = "def/photoConsent"  # relative to the base IRI, like every rgo: term
+_MIN_TOKEN = 4  # shorter name parts ("Li") would match inside unrelated words
+
+
+@dataclass
+class PersonalData:
+    """What counts as personal in one set of quads (computed once per load)."""
+
+    persons: set[ox.NamedNode | ox.BlankNode] = field(default_factory=set)
+    nodes: set[ox.NamedNode | ox.BlankNode] = field(default_factory=set)
+    slugs: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regex over names, e-mails and phone digits, matched against folded text."""
+        if self._regex is None and self.tokens:
+            alternatives = sorted((re.escape(t) for t in self.tokens), key=len, reverse=True)
+            self._regex = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+        return self._regex
+
+    def mentioned_in(self, text: str) -> bool:
+        """True when ``text`` names a person or holds one's e-mail or phone number."""
+        pattern = self.pattern()
+        if pattern is None:
+            return False
+        digits = re.sub(r"[\s/()\-.]", "", text)
+        return bool(pattern.search(fold(text)) or pattern.search(digits))
+
+
+def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.NamedNode],
+                 base_iri: str, include_persons: bool) -> list[ox.Quad]:
+    """The quads that may be published under the person-data policy (see module doc)."""
+    personal_graphs = set(personal_graphs)
+    consent = ox.NamedNode(base_iri + CONSENT_TERM)
+    without_photos = _drop_unconsented_photos(quads, personal_graphs, base_iri, consent)
+    if include_persons:
+        return without_photos if isinstance(without_photos, list) else list(without_photos)
+    found = find_personal(without_photos, personal_graphs=personal_graphs, base_iri=base_iri)
+    return [q for q in without_photos
+            if q.graph_name not in personal_graphs and not _mentions(q, found)]
+
+
+def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode],
+                  base_iri: str) -> PersonalData:
+    """Persons, the nodes that hang off them, and the text that identifies them."""
+    found = PersonalData()
+    found.persons = _persons(quads, personal_graphs, base_iri)
+    found.slugs = {_slug(p.value) for p in found.persons if isinstance(p, ox.NamedNode)} - {""}
+    found.nodes = set(found.persons)
+    found.nodes |= {n for q in quads for n in (q.subject, q.object)
+                    if isinstance(n, ox.NamedNode) and _is_derived(n.value, found, base_iri)}
+    found.nodes |= _reachable_only_from(found.nodes, quads, personal_graphs, base_iri)
+    for q in quads:
+        if q.subject in found.nodes:
+            _collect_tokens(q, found)
+    return found
+
+
+def photo_problems(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode],
+                   base_iri: str) -> list[str]:
+    """Persons with an image but no recorded consent (for checks and the docs)."""
+    consent = ox.NamedNode(base_iri + CONSENT_TERM)
+    persons = _persons(quads, personal_graphs, base_iri)
+    consented = {q.subject for q in quads if q.predicate == consent}
+    return sorted({q.subject.value for q in quads
+                   if q.subject in persons and q.predicate in IMAGE_PREDICATES
+                   and q.subject not in consented})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics; umlauts also as ``ue`` etc. are matched separately."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _drop_unconsented_photos(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
+                             base_iri: str, consent: ox.NamedNode) -> Sequence[ox.Quad]:
+    images = [q for q in quads if q.predicate in IMAGE_PREDICATES]
+    if not images:
+        return quads  # the common case costs one pass and no copy
+    persons = _persons(quads, personal_graphs, base_iri)
+    consented = {q.subject for q in quads if q.predicate == consent}
+    banned = {q for q in images if q.subject in persons and q.subject not in consented}
+    return [q for q in quads if q not in banned] if banned else quads
+
+
+def _persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
+             base_iri: str) -> set[ox.NamedNode | ox.BlankNode]:
+    person_space = base_iri + "person/"
+    found: set[ox.NamedNode | ox.BlankNode] = set()
+    for q in quads:
+        if q.graph_name in personal_graphs and not isinstance(q.subject, ox.Triple):
+            found.add(q.subject)
+        if q.predicate == _RDF_TYPE and q.object in PERSON_TYPES:
+            found.add(q.subject)
+        for node in (q.subject, q.object):
+            if isinstance(node, ox.NamedNode) and node.value.startswith(person_space):
+                found.add(node)
+    return found
+
+
+def _slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].split("#")[-1].lower()
+
+
+def _is_derived(iri: str, found: PersonalData, base_iri: str) -> bool:
+    """A node named after a person: below a person IRI, or with a person's slug in it."""
+    if not iri.startswith(base_iri):
+        return False
+    lowered = iri.lower()
+    return any(f"/{slug}" in lowered or f"#{slug}" in lowered for slug in found.slugs)
+
+
+def _reachable_only_from(personal: set[ox.NamedNode | ox.BlankNode], quads: Sequence[ox.Quad],
+                         personal_graphs: set[ox.NamedNode],
+                         base_iri: str) -> set[ox.NamedNode | ox.BlankNode]:
+    """Blank nodes and own IRIs whose every incoming link comes from a personal node.
+
+    A node typed outside person data stays public (e.g. the organisation a person works for, or
+    a contact point of the office); its personal e-mail or phone is still dropped by the text rule.
+    """
+    typed_publicly = {q.subject for q in quads
+                      if q.predicate == _RDF_TYPE and q.graph_name not in personal_graphs}
+    incoming: dict[ox.NamedNode | ox.BlankNode, set] = defaultdict(set)
+    for q in quads:
+        if isinstance(q.object, ox.BlankNode | ox.NamedNode) and q.predicate != _RDF_TYPE \
+                and q.object not in typed_publicly:
+            incoming[q.object].add(q.subject)
+    added: set[ox.NamedNode | ox.BlankNode] = set()
+    frontier = set(personal)
+    for _ in range(64):  # dependent chains are short; the bound keeps a cycle from looping
+        new = {node for node, sources in incoming.items()
+               if node not in personal and node not in added and _own(node, base_iri)
+               and sources and sources <= (personal | added) and sources & frontier}
+        if not new:
+            break
+        added |= new
+        frontier = new
+    return added
+
+
+def _own(node: ox.NamedNode | ox.BlankNode, base_iri: str) -> bool:
+    return isinstance(node, ox.BlankNode) or node.value.startswith(base_iri) or \
+        node.value.startswith(("mailto:", "tel:"))
+
+
+def _collect_tokens(q: ox.Quad, found: PersonalData) -> None:
+    obj = q.object
+    if isinstance(obj, ox.NamedNode) and obj.value.startswith(("mailto:", "tel:")):
+        found.nodes.add(obj)
+        found.tokens.update(_contact_tokens(obj.value.split(":", 1)[1]))
+    elif isinstance(obj, ox.Literal):
+        if q.predicate in NAME_PREDICATES and q.subject in found.persons:
+            found.tokens.update(_name_tokens(obj.value))
+        elif q.predicate in CONTACT_PREDICATES:
+            found.tokens.update(_contact_tokens(obj.value))
+
+
+def _name_tokens(name: str) -> set[str]:
+    """The full name and each part long enough not to match inside common words."""
+    parts = [p for p in re.split(r"[\s,]+", name.strip()) if p and not p.endswith(".")]
+    candidates = {name.strip(), *(p for p in parts if len(p) >= _MIN_TOKEN)}
+    if len(parts) >= 2:
+        candidates.add(" ".join(parts))
+    tokens: set[str] = set()
+    for c in candidates:
+        tokens.add(fold(c))
+        tokens.add(fold(_umlaut_ascii(c)))
+    return {t for t in tokens if len(t) >= _MIN_TOKEN}
+
+
+def _contact_tokens(value: str) -> set[str]:
+    value = value.strip()
+    if "@" in value:
+        return {fold(value)}
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 6:
+        return set()
+    national = "0" + digits[2:] if value.startswith("+") and digits.startswith("49") else digits
+    return {digits, national, digits[-7:]}
+
+
+def _umlaut_ascii(text: str) -> str:
+    table = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+    return "".join(table.get(c, c) for c in text)
+
+
+def _mentions(q: ox.Quad, found: PersonalData) -> bool:
+    if q.subject in found.nodes or q.object in found.nodes:
+        return True
+    return isinstance(q.object, ox.Literal) and found.mentioned_in(q.object.value)
+
+
+def scan(text: str, found: PersonalData) -> list[str]:
+    """The personal tokens that occur in ``text`` (for the leak tests and ``forget``)."""
+    folded, digits = fold(text), re.sub(r"[\s/()\-.]", "", text)
+    return sorted(t for t in found.tokens if t in folded or t in digits)

@@ -1,0 +1,123 @@
+"""Removed and renamed IRIs: 410 Gone with a tombstone, or 301 to the replacement.
+
+A hook that runs before every route: a tombstoned IRI is by definition not in the data, so this
+never shadows a live resource, and the page routes need to know nothing about tombstones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+from markupsafe import escape
+
+from .. import formats, tombstones
+from ..site import Site
+from . import current_site
+
+bp = Blueprint("tombstones", __name__)
+_OFFERED = formats.RESOURCE
+_PREFIXES = {"owl": "http://www.w3.org/2002/07/owl#", "dct": "http://purl.org/dc/terms/",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "prov": "http://www.w3.org/ns/prov#",
+             "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+
+
+def site_tombstones(site: Site) -> tombstones.Tombstones:
+    """The site's tombstones, re-read when ``releases/tombstones.ttl`` changes."""
+    path = Path(site.settings.site_dir) / tombstones.TOMBSTONE_FILE
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    key = ("tombstones", stamp)
+    if key not in site.cache:
+        site.cache[key] = tombstones.load(site.settings.site_dir, base_iri=site.base_iri)
+    return site.cache[key]  # type: ignore[return-value]
+
+
+@bp.before_app_request
+def answer_tombstone() -> Response | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
+    site = current_site()
+    stones = site_tombstones(site)
+    if not len(stones):
+        return None
+    path, suffix = _split_suffix(request.path.lstrip("/"))
+    iri = site.base_iri + path
+    stone = stones.find(iri)
+    if stone is None:
+        return None
+    target = stones.final_replacement(iri)
+    if target is not None:
+        return _moved(target, site.base_iri, suffix)
+    return _gone(iri, stone, suffix)
+
+
+def _split_suffix(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and formats.by_key(ext, _OFFERED) is not None:
+        return stem, ext
+    return path, None
+
+
+def _moved(target: str, base_iri: str, suffix: str | None) -> Response:
+    location = "/" + target.removeprefix(base_iri) if target.startswith(base_iri) else target
+    if suffix and target.startswith(base_iri):
+        location += "." + suffix
+    response = redirect(location, code=301)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response:
+    fmt = _negotiate(suffix)
+    if fmt.oxigraph is None:
+        body = _html(stone, _lang())
+    else:
+        body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
+    response = Response(body, status=410, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _negotiate(suffix: str | None) -> formats.Format:
+    if suffix:
+        return formats.by_key(suffix, _OFFERED) or formats.HTML
+    asked = request.args.get("format")
+    if asked and (fmt := formats.by_key(asked, _OFFERED)):
+        return fmt
+    media = [m for f in _OFFERED for m in f.media_types]
+    best = request.accept_mimetypes.best_match(media) if request.accept_mimetypes else None
+    return formats.by_media_type(best, _OFFERED) if best else formats.HTML  # type: ignore[return-value]
+
+
+def _lang() -> str:
+    asked = request.args.get("lang")
+    if asked in ("de", "en"):
+        return asked
+    return request.accept_languages.best_match(["de", "en"]) or current_site().settings.default_lang
+
+
+def _triples(iri: str, stone: tombstones.Tombstone) -> list[ox.Triple]:
+    """The tombstone's statements about the requested IRI (a hashed key is not repeated)."""
+    subject = ox.NamedNode(iri)
+    return [ox.Triple(subject, t.predicate, t.object) for t in stone.triples]
+
+
+def _html(stone: tombstones.Tombstone, lang: str) -> str:
+    de = lang == "de"
+    title = "Nicht mehr vorhanden" if de else "Gone"
+    what = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
+    rows = [("Bezeichnung" if de else "Label", stone.label(lang)), ("Art" if de else "Type", what),
+            ("Entfernt am" if de else "Removed on", stone.removed or "–")]
+    comment = stone.comment(lang)
+    if comment:
+        rows.append(("Hinweis" if de else "Note", comment))
+    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    lead = ("Diese Ressource wurde aus dem Verzeichnis entfernt. Ihre Adresse bleibt reserviert."
+            if de else "This resource was removed from the directory. Its address stays reserved.")
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>410 {escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+            f"<p>{escape(lead)}</p><dl>{cells}</dl>"
+            f'<p><a href="/">{"Zur Startseite" if de else "Home"}</a></p></main></body></html>')
