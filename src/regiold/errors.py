@@ -89,6 +89,23 @@ class QueryTimeout(RegioldError):
     retry_after = 1
 
 
+class ReadOnlyEndpoint(RegioldError):
+    """A SPARQL Update (or ``update=``) sent to the read-only endpoint."""
+
+    status, title = 403, "SPARQL endpoint is read-only"
+
+
+class EndpointBusy(RegioldError):
+    """Every query worker stayed busy for the whole queue wait."""
+
+    status, title = 503, "SPARQL endpoint busy"
+    retry_after = 1
+
+
+class UnsupportedMediaType(RegioldError):
+    status, title = 415, "Unsupported media type"
+
+
 def problem(exc: RegioldError) -> dict[str, object]:
     """RFC 9457 problem details: the only error body shape regiold emits."""
     return {"type": "about:blank", "title": exc.title, "status": exc.status, "detail": str(exc)}
