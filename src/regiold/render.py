@@ -321,8 +321,8 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
             names[iri].append(row["l"])
     groups: dict[str, list[dict[str, str | None]]] = {"partners": [], "networks": [], "others": []}
     for iri, types in kinds.items():
-        if not iri.startswith(site.base_iri):
-            continue
+        if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
+            continue  # only top-level organisations (org/{slug}), not boards or units
         group = ("partners" if f"{rgo}Regionalmanagement" in types else
                  "networks" if "http://www.w3.org/ns/org#OrganizationalCollaboration" in types else "others")
         name = pick_literal(names[iri], lang)
