@@ -68,7 +68,7 @@ def test_organisation_page_shows_what_the_source_page_shows(client) -> None:
     assert "/org/duesseldorf/post/oberbuergermeister" in links
     assert "Oberbürgermeister der Landeshauptstadt Düsseldorf" in seen and "Mitglied kraft Amtes" in seen
     assert "Lotsenfunktion im Wirtschaftsraum" in seen  # services …
-    assert "übernimmt nicht" in seen and "Kernaufgaben der Fachämter" in seen  # … and what it does not do
+    assert "Übernimmt nicht" in seen and "Kernaufgaben der Fachämter" in seen  # … and what it does not do
     assert "/org/network" in links and "Verbund Test.NRW" in seen  # membership
     assert "https://regionalmanagement-d-me.de/" in links  # website
     assert "/area/duesseldorf" in links  # area
@@ -110,7 +110,7 @@ def test_english_by_accept_language_and_by_switch(client) -> None:
     english = page(client, ORG, **{"Accept-Language": "en-US,en;q=0.8"})
     assert '<html lang="en">' in english
     assert "Regional management Düsseldorf – Mettmann" in english
-    assert "Carried by" in english and "does not perform" in english
+    assert "Carried by" in english and "Does not perform" in english
     switched = page(client, f"{ORG}?lang=en", **{"Accept-Language": "de"})
     assert '<html lang="en">' in switched
     german = page(client, ORG)
