@@ -457,12 +457,13 @@ class _WorkerDied(Exception):
 class _Worker:
     def __init__(self, run: Callable[[_Job], dict[str, object]]) -> None:
         parent, child = socket.socketpair()
+        parent_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, measured by the tests from outside
             code = 0
             try:
                 parent.close()
-                _child_main(child, run)
+                _child_main(child, run, parent_pid)
             except BaseException:
                 code = 1
             finally:
@@ -540,7 +541,8 @@ class _Pool:
                 worker.kill()
 
 
-def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -> None:
+def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
+                parent_pid: int) -> None:
     """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF."""
     gc.disable()  # short-lived work; and the collector would touch (copy) every shared page
     keep = sock.fileno()
@@ -549,7 +551,7 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                    signal.SIGUSR2, signal.SIGCHLD, signal.SIGWINCH):
         signal.signal(signum, signal.SIG_DFL)
-    sandbox.die_with_parent()
+    _exit_with_parent(parent_pid)
     sandbox.deny_network()
     while True:
         try:
@@ -557,6 +559,21 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -
         except (EOFError, ConnectionError):
             return
         _send(sock, pickle.dumps(run(job), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the serving process is gone, even in the middle of a query.
+
+    (PR_SET_PDEATHSIG would follow the forking *thread*, which ends with its request; the
+    engine releases the GIL while it evaluates, so a watchdog thread runs meanwhile.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="regiold-parent-watch", daemon=True).start()
 
 
 def _max_fd() -> int:
