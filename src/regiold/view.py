@@ -682,8 +682,17 @@ def schema_org(index: _Index, view: PageView) -> dict[str, object]:
         data["sameAs"] = same
     if kind in ("organization", "person"):
         _schema_contact(index, iri, view.lang, data)
+    alternates = _best_literals(
+        [v for v in props.get(f"{SDO}alternateName", []) if isinstance(v, ox.Literal)], view.lang)
+    if alternates:
+        data["alternateName"] = sorted(v.value for v in alternates)
     if kind == "organization":
         _schema_relations(index, iri, view.lang, data)
+        areas = [{"@type": "AdministrativeArea", "@id": a.value, "name": name.value}
+                 for a in sorted(props.get(f"{SDO}areaServed", []), key=str)
+                 if isinstance(a, ox.NamedNode) and (name := label_of(index, a.value, view.lang))]
+        if areas:
+            data["areaServed"] = areas
     if kind == "person":
         _schema_person(index, iri, view.lang, data)
     return data
