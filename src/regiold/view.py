@@ -141,6 +141,8 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{RDFS}isDefinedBy": ("Definiert hier", "defines"), RDF_TYPE: ("Instanzen", "instances"),
     f"{DCT}publisher": ("Herausgeber von", "publisher of"),
     f"{SDO}publisher": ("Herausgeber von", "publisher of"), f"{SDO}isPartOf": ("Umfasst", "has part"),
+    f"{ORG}hasUnit": ("Teil von", "unit of"), f"{SKOS}hasTopConcept": ("Oberbegriff in", "top concept of"),
+    f"{SKOS}narrower": ("Oberbegriff", "broader"), f"{ORG}hasMembership": ("Mitglied", "member"),
 }
 TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}Organization": ("Organisation", "organisation"), f"{SDO}Person": ("Person", "person"),
@@ -508,7 +510,7 @@ def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int
             if depth < MAX_NESTING:
                 page.shown.add(subject)
                 values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
-        elif main:
+        elif main and subject not in page.linked:  # a link the page already shows says enough
             values.append(_link(page, subject))
         elif subject == page.main:
             continue
