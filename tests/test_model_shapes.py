@@ -258,6 +258,9 @@ CASES = [
     Case("ContactPoint", "NodeKind", BLANK, f"""INSERT DATA {{ _:c a schema:ContactPoint ;
         schema:email <mailto:info@example.de> ; dct:source <{PAGE}> . <{RM}> schema:contactPoint _:c }}"""),
     Case("ContactPoint", "Or", PAUL_CP, drop(PAUL_CP, "schema:email")),
+    Case("ContactPoint-name", "MaxCount", KAI_CP, add(KAI_CP, "schema:name", '"Kai Büter"')),
+    Case("ContactPoint-name", "Datatype", KAI_CP,
+         replace(KAI_CP, "schema:name", '"Ansprechpartner Dr. Kai Büter"@de')),
     Case("ContactPoint-telephone", "Datatype", KAI_CP,
          replace(KAI_CP, "schema:telephone", '"+492118996712"@de')),
     Case("ContactPoint-telephone", "Pattern", KAI_CP,
@@ -467,6 +470,7 @@ class BrokenCopy:
     def __init__(self, loaded: sources.Sources) -> None:
         self.triples = {ox.Triple(q.subject, q.predicate, q.object) for q in loaded.quads}
         self.graph = sources.to_rdflib_graph(self.triples)
+        self.size = len(self.graph)
 
     def validate(self, update: str, shapes: Graph, use_shapes: list[URIRef]) -> Graph:
         store = ox.Store()
@@ -489,6 +493,7 @@ class BrokenCopy:
                 self.graph.remove(triple)
             for triple in removed:
                 self.graph.add(triple)
+        assert len(self.graph) == self.size, "validation changed the shared data graph"
         return report
 
 

@@ -29,6 +29,7 @@ from .describe import (
     VCARD,
     Description,
 )
+from .vocab import PREFIXES
 
 LANGS = ("de", "en")
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -85,6 +86,7 @@ PROPERTY_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}contactType": ("Art des Kontakts", "contact type"),
     f"{SDO}availableLanguage": ("Sprachen", "languages"), f"{SDO}about": ("Über", "about"),
     f"{SDO}workLocation": ("Arbeitsort", "work location"),
+    f"{SDO}publisher": ("Herausgeber", "publisher"), f"{SDO}isPartOf": ("Teil von", "part of"),
     f"{ORG}hasMembership": ("Mitgliedschaften", "memberships"), f"{ORG}member": ("Mitglied", "member"),
     f"{ORG}organization": ("Organisation", "organisation"), f"{ORG}role": ("Rolle", "role"),
     f"{ORG}memberOf": ("Mitglied von", "member of"), f"{ORG}hasMember": ("Mitglieder", "members"),
@@ -138,6 +140,9 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{SKOS}inScheme": ("Begriffe", "concepts"), f"{SKOS}broader": ("Unterbegriffe", "narrower"),
     f"{RDFS}isDefinedBy": ("Definiert hier", "defines"), RDF_TYPE: ("Instanzen", "instances"),
     f"{DCT}publisher": ("Herausgeber von", "publisher of"),
+    f"{SDO}publisher": ("Herausgeber von", "publisher of"), f"{SDO}isPartOf": ("Umfasst", "has part"),
+    f"{ORG}hasUnit": ("Teil von", "unit of"), f"{SKOS}hasTopConcept": ("Oberbegriff in", "top concept of"),
+    f"{SKOS}narrower": ("Oberbegriff", "broader"), f"{ORG}hasMembership": ("Mitglied", "member"),
 }
 TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}Organization": ("Organisation", "organisation"), f"{SDO}Person": ("Person", "person"),
@@ -164,12 +169,16 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     "http://www.w3.org/ns/dcat#Catalog": ("Katalog", "catalogue"),
     "http://www.w3.org/ns/dcat#Distribution": ("Distribution", "distribution"),
     "http://rdfs.org/ns/void#Dataset": ("Datensatz", "dataset"),
+    "http://xmlns.com/foaf/0.1/Organization": ("Organisation", "organisation"),
+    "http://xmlns.com/foaf/0.1/Person": ("Person", "person"),
+    "http://www.w3.org/ns/prov#Entity": ("Quelle", "source"),
 }
 # Sections of a page, in order: (key, de title, en title, properties). "rgo:" is the site's def/.
 SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("overview", "Überblick", "Overview", (
-        RDF_TYPE, f"{SDO}alternateName", f"{SDO}legalName", f"{SDO}url", f"{SDO}foundingDate",
-        "rgo:institutionalisationOrder", f"{SDO}areaServed", f"{SDO}jobTitle", f"{SDO}honorificPrefix",
+        RDF_TYPE, f"{SDO}alternateName", f"{SDO}legalName", f"{SDO}honorificPrefix",
+        f"{SDO}givenName", f"{SDO}familyName", f"{SDO}worksFor", f"{SDO}url", f"{SDO}foundingDate",
+        "rgo:institutionalisationOrder", f"{SDO}areaServed", f"{SDO}jobTitle",
         f"{ORG}postIn", f"{ORG}heldBy", f"{ORG}holds", f"{ORG}classification", f"{SKOS}inScheme",
         f"{SKOS}broader", f"{SKOS}altLabel", f"{RDFS}subClassOf", f"{RDFS}subPropertyOf",
         f"{RDFS}domain", f"{RDFS}range", f"{SDO}containedInPlace")),
@@ -187,13 +196,15 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "~" + f"{ORG}organization")),
     ("contact", "Kontakt", "Contact", (
         f"{SDO}address", f"{SDO}telephone", f"{SDO}faxNumber", f"{SDO}email", f"{SDO}contactPoint",
-        f"{SDO}employee", "~" + f"{SDO}worksFor", f"{VCARD}hasTelephone", f"{VCARD}hasEmail")),
+        f"{SDO}employee", "~" + f"{SDO}worksFor", f"{SDO}workLocation", f"{VCARD}hasTelephone",
+        f"{VCARD}hasEmail")),
     ("concepts", "Begriffe", "Concepts", (f"{SKOS}hasTopConcept", f"{SKOS}narrower",
                                           "~" + f"{SKOS}inScheme", "~" + f"{SKOS}broader")),
 )
 DESCRIPTION_PROPERTIES = (f"{SDO}description", f"{SKOS}definition", f"{RDFS}comment",
                           f"{DCT}description")
-HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title"})
+HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title",
+                            "http://xmlns.com/foaf/0.1/name", f"{VCARD}fn"})  # the title shows it
 PHONE_PROPERTIES = frozenset({f"{SDO}telephone", f"{SDO}faxNumber", f"{VCARD}hasTelephone",
                               f"{VCARD}tel"})
 ORGANIZATION_TYPES = frozenset({
@@ -227,11 +238,18 @@ class Value:
     note: str | None = None  # e.g. the type of a linked resource
 
 
+COLLAPSE_NODES = 6  # more nested nodes than this in one row: each shows as a closed <details>
+
+
 @dataclass
 class Row:
     key: str  # property IRI, "~IRI" for incoming links
     label: str
     values: list[Value]
+
+    @property
+    def collapsed(self) -> bool:
+        return sum(1 for v in self.values if v.kind == "node") > COLLAPSE_NODES
 
 
 @dataclass
@@ -244,6 +262,7 @@ class NodeView:
     types: list[str]
     text: str | None
     rows: list[Row]
+    summary: str = ""  # one line for a folded node: its title, else its first fact
 
 
 @dataclass
@@ -360,9 +379,10 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
     types = index.types(iri)
     shown: set[str] = {iri}
     sections = _sections(index, iri, lang, shown, incoming=True)
+    kind = _kind(index, types)
     view = PageView(
-        iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=_kind(index, types),
-        title=title.value if title else _fallback_title(iri, base_iri),
+        iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=kind,
+        title=_with_prefix(index, iri, title.value) if title else _fallback_title(iri, base_iri),
         title_lang=_other_lang(title, lang), types=_type_labels(index, types, lang),
         text=text.value if text else None, text_lang=_other_lang(text, lang), sections=sections,
         breadcrumbs=_breadcrumbs(index, iri, base_iri, lang, title),
@@ -370,6 +390,13 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
     )
     view.schema_org = schema_org(index, view)
     return view
+
+
+def _with_prefix(index: _Index, iri: str, name: str) -> str:
+    """A person's name with the academic title kept apart in the data ("Dr." + "Kai Büter")."""
+    prefixes = [v.value for v in index.out.get(iri, {}).get(f"{SDO}honorificPrefix", [])
+                if isinstance(v, ox.Literal)]
+    return f"{prefixes[0]} {name}" if prefixes and not name.startswith(prefixes[0]) else name
 
 
 def _other_lang(literal: ox.Literal | None, lang: str) -> str | None:
@@ -483,7 +510,7 @@ def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int
             if depth < MAX_NESTING:
                 page.shown.add(subject)
                 values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
-        elif main:
+        elif main and subject not in page.linked:  # a link the page already shows says enough
             values.append(_link(page, subject))
         elif subject == page.main:
             continue
@@ -566,9 +593,20 @@ def _link(page: _Page, iri: str) -> Value:
     label = label_of(index, iri, lang)
     href = local_href(iri, index.base)
     if href is None:
-        return Value("external", label.value if label else iri, iri, _other_lang(label, lang))
+        return Value("external", label.value if label else _known_name(iri), iri,
+                     _other_lang(label, lang))
     text = label.value if label else _fallback_title(iri, index.base)
     return Value("link", text, href, _other_lang(label, lang))
+
+
+def _known_name(iri: str) -> str:
+    """An unlabelled outside IRI: its prefixed name (``skos:Concept``) when it is a term of a
+    well-known vocabulary, else the IRI itself (web pages)."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and re.fullmatch(r"[A-Za-z][\w-]*", local):
+            return f"{prefix}:{local}"  # unambiguous: schema:Organization is not org:Organization
+    return iri
 
 
 def _node_view(page: _Page, key: str, depth: int) -> NodeView:
@@ -581,8 +619,12 @@ def _node_view(page: _Page, key: str, depth: int) -> NodeView:
     anchor = re.sub(r"[^A-Za-z0-9_-]", "-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
                     else key[2:])
     ordered = sorted(rows.values(), key=lambda r: _row_rank(index, r.key))
-    return NodeView(key, anchor, title.value if title else (types[0] if types else ""), types,
-                    text.value if text else None, ordered)
+    shown_title = title.value if title else (types[0] if types else "")
+    lead = f"{shown_title} – " if shown_title else ""
+    first = next((f"{lead}{r.label}: {r.values[0].text}" for r in ordered
+                  if r.values and r.values[0].kind != "node"), shown_title)
+    return NodeView(key, anchor, shown_title, types, text.value if text else None, ordered,
+                    summary=shown_title if title else first)
 
 
 NODE_ORDER = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
@@ -642,9 +684,38 @@ def schema_org(index: _Index, view: PageView) -> dict[str, object]:
         data["sameAs"] = same
     if kind in ("organization", "person"):
         _schema_contact(index, iri, view.lang, data)
+    alternates = _best_literals(
+        [v for v in props.get(f"{SDO}alternateName", []) if isinstance(v, ox.Literal)], view.lang)
+    if alternates:
+        data["alternateName"] = sorted(v.value for v in alternates)
     if kind == "organization":
         _schema_relations(index, iri, view.lang, data)
+        areas = [{"@type": "AdministrativeArea", "@id": a.value, "name": name.value}
+                 for a in sorted(props.get(f"{SDO}areaServed", []), key=str)
+                 if isinstance(a, ox.NamedNode) and (name := label_of(index, a.value, view.lang))]
+        if areas:
+            data["areaServed"] = areas
+    if kind == "person":
+        _schema_person(index, iri, view.lang, data)
     return data
+
+
+def _schema_person(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
+    props = index.out.get(iri, {})
+    label = label_of(index, iri, lang)
+    if label is not None:
+        data["name"] = label.value  # the title shows "Dr. Name"; schema.org keeps them apart
+    for prop in ("honorificPrefix", "givenName", "familyName", "jobTitle"):
+        literal = pick_literal([v for v in props.get(SDO + prop, []) if isinstance(v, ox.Literal)], lang)
+        if literal is not None:
+            data[prop] = literal.value
+    employers = []
+    for org in sorted(o.value for o in props.get(f"{SDO}worksFor", []) if isinstance(o, ox.NamedNode)):
+        name = label_of(index, org, lang)
+        if name is not None:
+            employers.append({"@type": "Organization", "@id": org, "name": name.value})
+    if employers:
+        data["worksFor"] = employers
 
 
 def _schema_contact(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
