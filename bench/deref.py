@@ -32,7 +32,9 @@ def page_construct(org: str) -> str:
       UNION {{ ?m <{ORG}organization> <{org}> ; ?mp ?mo }} }}"""
 
 
-def deref(site: Path, *, duration: float, workers: int = 2) -> dict[str, object]:
+def deref(site: Path, *, duration: float, workers: int = 2,
+          export_site: Path | None = None) -> dict[str, object]:
+    """``export_site``: the (smaller) site whose static export nginx serves; default ``site``."""
     org = _first_generated_org(site)
     path = "/" + org.removeprefix(BASE)
     runs: dict[str, dict[str, object]] = {}
@@ -68,7 +70,7 @@ def deref(site: Path, *, duration: float, workers: int = 2) -> dict[str, object]
             query_url = f"{url}/query?query={quote(page_construct(org))}"
             runs["oxigraph-construct-ttl"] = wrk(query_url, duration=duration,
                                                  headers={"Accept": "text/turtle"}).row()
-        runs.update(_nginx(site, tmpdir, path, duration))
+        runs.update(_nginx(export_site or site, tmpdir, duration))
     _ratios(runs)
     return {"org": org, "duration_s": duration, "connections": 16, "workers": workers,
             "runs": runs, "memory_mb": memory}
@@ -110,11 +112,12 @@ end
     return result
 
 
-def _nginx(site: Path, tmpdir: Path, path: str, duration: float) -> dict[str, dict[str, object]]:
+def _nginx(site: Path, tmpdir: Path, duration: float) -> dict[str, dict[str, object]]:
     from nginx_server import nginx_binary, nginx_serving
 
     if nginx_binary() is None:
         return {}
+    path = "/" + _first_generated_org(site).removeprefix(BASE)
     out = tmpdir / "export"
     started = time.perf_counter()
     subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(tmpdir / "cache"), "build", "--data",
@@ -128,6 +131,7 @@ def _nginx(site: Path, tmpdir: Path, path: str, duration: float) -> dict[str, di
             runs[f"nginx-export-{key}"] = wrk(f"{url}{path}", duration=duration,
                                               headers={"Accept": accept}).row()
     runs["nginx-plain-5k"]["export_seconds"] = round(export_seconds, 1)
+    runs["nginx-plain-5k"]["export_site"] = site.name
     return runs
 
 
