@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import BASE, BIN, free_port, memory_mb, running, wrk  # noqa: E402
-from sections import _first_generated_org, serve_args  # noqa: E402
+from sections import _first_generated_org, bench_cache, serve_args  # noqa: E402
 
 ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json"}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"
@@ -49,8 +49,9 @@ def deref(site: Path, *, duration: float, workers: int = 2,
         for worker_class in ("gthread", "sync"):
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            with running(serve_args(site, tmpdir / "cache", port, workers=workers, worker_class=worker_class),
-                         ready_url=f"{url}/ready", log=tmpdir / f"serve-{worker_class}.log") as (process, _):
+            args = serve_args(site, bench_cache(site), port, workers=workers, worker_class=worker_class)
+            with running(args, ready_url=f"{url}/ready",
+                         log=tmpdir / f"serve-{worker_class}.log") as (process, _):
                 for key, accept in ACCEPT.items():
                     _warm(f"{url}{path}", accept)
                     runs[f"regiold-{key}-{worker_class}"] = wrk(
@@ -120,7 +121,7 @@ def _nginx(site: Path, tmpdir: Path, duration: float) -> dict[str, dict[str, obj
     path = "/" + _first_generated_org(site).removeprefix(BASE)
     out = tmpdir / "export"
     started = time.perf_counter()
-    subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(tmpdir / "cache"), "build", "--data",
+    subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(bench_cache(site)), "build", "--data",
                     str(site), "--out", str(out)], check=True, capture_output=True, timeout=7200)
     export_seconds = time.perf_counter() - started
     (out / "anchor-5k.txt").write_bytes(b"x" * 5120)
