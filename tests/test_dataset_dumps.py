@@ -181,13 +181,10 @@ def test_live_server_serves_dumps_and_void(app):
 def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
     from regiold import dataset
     from regiold.web import current_site
-    from regiold.web.dataset import void_bytes
 
     out = tmp_path / "export"
     with app.app_context():
-        site = current_site()
-        written = dataset.export(site, out, "https://static.example/",
-                                 void_bytes=lambda fmt: void_bytes(site, fmt))
+        written = dataset.export(current_site(), out, "https://static.example/")
     client = app.test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         assert (out / "dumps" / f"regionen-nrw.{suffix}").read_bytes() == client.get(DUMP + suffix).get_data()
