@@ -103,7 +103,7 @@ class DumpFile:
 
 @dataclass(frozen=True)
 class Statistics:
-    """Counts over the published data (every named graph except the generated VoID graph)."""
+    """Counts over the published data: the distinct triples of all its named graphs."""
 
     triples: int
     entities: int  # distinct IRI subjects inside the URI space
