@@ -55,6 +55,9 @@ class Settings:
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
     threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
+    cache_entries: int = _setting(
+        2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
+    )
 
     @classmethod
     def load(
