@@ -27,9 +27,10 @@ from markupsafe import Markup
 from . import describe as describe_mod
 from .errors import NotFound
 from .formats import HTML, JSONLD, RESOURCE, Format
+from .labels import LANGS, UI
 from .sources import to_rdflib_graph
 from .store import EmbeddedStore
-from .view import LANGS, UI, PageView, build_view, local_href, pick_literal
+from .view import PageView, build_view, local_href, pick_literal
 from .vocab import site_prefixes
 
 if TYPE_CHECKING:
