@@ -121,3 +121,47 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
     assert result.returncode == 2
     assert "data/orgs.ttl:2:" in result.stderr
     assert "serving on" not in result.stdout
+
+
+def test_requests_during_reloads_never_fail(mini_site: Path):
+    """Keep-alive clients hammer the server while it reloads valid, then invalid data."""
+    import threading
+
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def client(server) -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                for path in ("/org/alpha.ttl", "/ready", "/org/alpha", "/nope"):
+                    try:
+                        response = session.get(server.url + path, timeout=10)
+                        if response.status_code >= 500:
+                            failures.append(f"{path}: {response.status_code}")
+                        answered[0] += 1
+                    except requests.RequestException as exc:
+                        failures.append(f"{path}: {exc!r}")
+
+    with serving(mini_site) as server:
+        first = server.ready()["version"]
+        threads = [threading.Thread(target=client, args=(server,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        try:
+            rename_beta(mini_site, "Beta-Kreis unter Last")
+            server.hup()
+            wait_until(lambda: versions_seen(server, 4) - {first}, 20, server.output)
+            second = server.ready()["version"]
+            orgs = mini_site / ORGS
+            orgs.write_text(orgs.read_text().replace("schema:name", "schema:alternateName"))
+            server.hup()
+            wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
+                       server.output)
+            assert versions_seen(server) == {second}
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=15)
+    assert failures == []
+    assert answered[0] > 50
