@@ -235,7 +235,9 @@ class QueryService:
                 self._memo.move_to_end(request)
                 return self._memo[request]
         answer = self._run(request, screened)
-        if len(answer.body) <= MEMO_MAX_BYTES and not _VOLATILE.search(request.query):
+        # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
+        if (self._pool is not None and len(answer.body) <= MEMO_MAX_BYTES
+                and not _VOLATILE.search(request.query)):
             with self._memo_lock:
                 self._memo[request] = answer
                 while len(self._memo) > MEMO_ENTRIES:
