@@ -161,10 +161,10 @@ def test_person_data_stays_out_of_dumps_and_void_when_not_published(site, settin
 
 def test_live_server_serves_dumps_and_void(app):
     with serve(app) as url:
-        void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/ld+json"},
+        void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"},
                             timeout=10)
-        assert void.status_code == 200 and void.headers["Vary"] == "Accept"
-        graph = rdflib.Graph().parse(data=void.content, format="json-ld")
+        assert void.status_code == 200 and "Accept" in void.headers["Vary"]
+        graph = rdflib.Graph().parse(data=void.content, format="nt")
         dumps = sorted(str(d) for d in graph.objects(rdflib.URIRef(BASE + "dataset"), VOID.dataDump))
         for dump in dumps:  # canonical IRIs, answered at the same path on the serving host
             response = requests.get(url + "/" + dump.removeprefix(BASE), timeout=10)
@@ -216,3 +216,56 @@ def test_old_dump_versions_are_pruned(site, settings_for):
         create_app(settings_for(site))
     folders = [p for p in (site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
     assert len(folders) == dataset.KEPT_VERSIONS
+
+
+def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_settings):
+    from regiold import privacy, sources
+
+    parsed = sources.load(repo_settings.site_dir, base_iri=BASE)
+    found = privacy.find_personal(parsed.quads, personal_graphs=parsed.personal_graphs(),
+                                  base_iri=BASE)
+    assert found.tokens  # the real data names people: the scan has something to look for
+
+    def outputs(client) -> dict[str, str]:
+        texts = {}
+        for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
+            body = client.get(DUMP + suffix).get_data()
+            texts[suffix] = (gzip.decompress(body) if suffix.endswith(".gz") else body).decode()
+        for key in ("ttl", "jsonld", "nt", "rdf"):
+            texts[f"void.{key}"] = client.get(f"/.well-known/void?format={key}").get_data(as_text=True)
+        texts["sitemap"] = client.get("/sitemap.xml").get_data(as_text=True)
+        return texts
+
+    withheld = create_app(repo_settings.with_(publish_persons=False)).test_client()
+    for name, text in outputs(withheld).items():
+        assert privacy.scan(text, found) == [], name
+        assert [slug for slug in found.slugs if slug in text] == [], name  # slugs are names
+    shown = outputs(repo_app.test_client())
+    assert privacy.scan(shown["ttl"], found)  # the control: with persons published they are there
+    assert any(slug in shown["sitemap"] for slug in found.slugs)
+
+
+def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one(site, settings_for, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    app = create_app(settings_for(site, cache_dir=blocker))
+    response = app.test_client().get(DUMP + "nt.gz")
+    assert response.status_code == 200 and gzip.decompress(response.get_data()).startswith(b"<")
+    assert blocker.read_text().startswith("a file")  # left alone
+
+
+def test_workers_preparing_the_same_version_at_once_agree(site, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from regiold import dataset, sources
+
+    parsed = sources.load(site, base_iri=BASE)
+    folder = tmp_path / "dumps" / parsed.version
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: dataset.prepare(parsed.quads, BASE, folder=folder),
+                                range(4)))
+    assert all(r == results[0] for r in results)
+    for file in results[0].dumps.values():
+        assert file.path.stat().st_size == file.size
+        assert hashlib.sha256(file.path.read_bytes()).hexdigest() == file.sha256
+    assert [p.name for p in folder.parent.iterdir()] == [parsed.version]  # no temporary leftovers

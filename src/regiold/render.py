@@ -3,8 +3,9 @@ HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
 
 Callable without a request — the static export writes every representation with
 ``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
-version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)``: computed once, then
-served from memory (the Site, and with it the cache, is replaced as a whole on reload). A remote
+version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)`` (bounded by the
+``cache_entries`` setting, see ``site.MemoCache``): computed once, then served from memory (the
+Site, and with it the cache, is replaced as a whole on reload). A remote
 store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
 still changes only when the bytes do).
 """
@@ -383,5 +384,13 @@ def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 -
     cached = site.cache.get(key)
     if cached is None:
         cached = build()
-        site.cache[key] = cached
+        site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
     return cached
+
+
+def forget(site: Site, iri: str) -> None:
+    """Drop the memoised description and representations of ``iri`` (e.g. once the static export
+    has written them)."""
+    for key in [k for k in list(site.cache) if isinstance(k, tuple) and len(k) > 1
+                and k[0] in _DATA_KEYS and k[1] == iri]:
+        site.cache.pop(key, None)
