@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from dataset_helpers import make_dataset_site
+from live import serve_app
 from regiold import create_app
 from regiold.settings import Settings
 
@@ -52,6 +52,17 @@ def mini_app(mini_site: Path, settings_for) -> Flask:
     return create_app(settings_for(mini_site))
 
 
+@pytest.fixture
+def dataset_site(tmp_path: Path) -> Path:
+    """The tiny fixture site plus static dataset metadata (the dataset tests)."""
+    return make_dataset_site(tmp_path / "site")
+
+
+@pytest.fixture
+def dataset_app(dataset_site: Path, settings_for) -> Flask:
+    return create_app(settings_for(dataset_site))
+
+
 @pytest.fixture(scope="session")
 def repo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for the repository's own data (validation cache in a temp folder)."""
@@ -67,12 +78,8 @@ def repo_app(repo_settings: Settings) -> Flask:
 @pytest.fixture(scope="session")
 def live_url(repo_app: Flask) -> Iterator[str]:
     """The repository's data served by a real HTTP server on 127.0.0.1 (port chosen by the OS)."""
-    server = make_server("127.0.0.1", 0, repo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve_app(repo_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

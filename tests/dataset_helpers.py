@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import rdflib
-from flask import Flask
-from werkzeug.serving import make_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/regionen-nrw/"
@@ -38,15 +33,3 @@ def source_graph(site: Path, *, include_persons: bool = True) -> rdflib.Graph:
             graph.parse(path, format="turtle", publicID=BASE)
     return graph
 
-
-@contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 (port chosen by the OS), stopped on exit."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)

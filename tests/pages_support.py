@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from flask import Flask
 from rdflib.compare import isomorphic
-from werkzeug.serving import make_server
 
 from regiold import create_app, render
 from regiold.settings import Settings
@@ -37,18 +34,6 @@ def make_app(site: Path, **overrides: object) -> Flask:
     return create_app(Settings.load({"site_dir": site, "cache_dir": site / ".cache", **overrides},
                                     environ={}))
 
-
-@contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """``app`` served by a real HTTP server on 127.0.0.1 (port chosen by the OS)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def offline_loader(shared: Path, base: str = BASE) -> Callable[..., dict[str, object]]:

@@ -6,12 +6,9 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.serving import make_server
 
 from regiold import create_app
 from regiold.settings import Settings
@@ -50,17 +47,6 @@ def make_app(site: Path, **overrides: object) -> Flask:
                              environ={})
     return create_app(settings)
 
-
-@contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 class Listener:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from pathlib import Path
 
 import pytest
 import rdflib
 import requests
 from rdflib.compare import isomorphic
 
-from dataset_helpers import BASE, VOID_GRAPH, make_dataset_site, serve
+from dataset_helpers import BASE, VOID_GRAPH
+from live import serve_app
 from regiold import create_app
 from regiold.sources import to_rdflib_graph
 
@@ -23,28 +23,18 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    return make_dataset_site(tmp_path / "site")
-
-
-@pytest.fixture
-def app(site: Path, settings_for):
-    return create_app(settings_for(site))
-
-
-def store_of(app):
+def store_of(dataset_app):
     from regiold.web import current_site
 
-    with app.app_context():
+    with dataset_app.app_context():
         return current_site().store
 
 
-def store_graph(app, graph: str | None = None) -> rdflib.Graph:
+def store_graph(dataset_app, graph: str | None = None) -> rdflib.Graph:
     """The store's published triples (all graphs but graph/void, or one named graph)."""
     where = (f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else
              f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VOID_GRAPH}>)")
-    return to_rdflib_graph(store_of(app).construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"))
+    return to_rdflib_graph(store_of(dataset_app).construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"))
 
 
 def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
@@ -58,29 +48,29 @@ def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
 
 
 @pytest.mark.parametrize("suffix", sorted(TRIPLE_DUMPS))
-def test_triple_dumps_equal_the_store(app, suffix):
-    response = app.test_client().get(DUMP + suffix)
+def test_triple_dumps_equal_the_store(dataset_app, suffix):
+    response = dataset_app.test_client().get(DUMP + suffix)
     assert response.status_code == 200
     parsed = parse_dump(response.get_data(), suffix)
-    expected = store_graph(app)
+    expected = store_graph(dataset_app)
     assert len(parsed) == len(expected) > 0
     assert isomorphic(parsed, expected)
 
 
 @pytest.mark.parametrize("suffix", sorted(QUAD_DUMPS))
-def test_quad_dumps_keep_one_named_graph_per_source_file(app, site, suffix):
-    response = app.test_client().get(DUMP + suffix)
+def test_quad_dumps_keep_one_named_graph_per_source_file(dataset_app, dataset_site, suffix):
+    response = dataset_app.test_client().get(DUMP + suffix)
     dataset = parse_dump(response.get_data(), suffix)
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
-    files = sorted(p.relative_to(site).with_suffix("").as_posix()
-                   for kind in ("ontology", "data") for p in (site / kind).rglob("*.ttl"))
+    files = sorted(p.relative_to(dataset_site).with_suffix("").as_posix()
+                   for kind in ("ontology", "data") for p in (dataset_site / kind).rglob("*.ttl"))
     assert graphs == {f"{BASE}graph/{f}" for f in files}
     for name in graphs:
-        assert isomorphic(dataset.graph(rdflib.URIRef(name)), store_graph(app, name)), name
+        assert isomorphic(dataset.graph(rdflib.URIRef(name)), store_graph(dataset_app, name)), name
 
 
-def test_gzip_dump_is_gzip_and_served_as_a_download(app):
-    response = app.test_client().get(DUMP + "nt.gz")
+def test_gzip_dump_is_gzip_and_served_as_a_download(dataset_app):
+    response = dataset_app.test_client().get(DUMP + "nt.gz")
     body = response.get_data()
     assert body[:2] == b"\x1f\x8b"
     assert response.headers["Content-Type"] == "application/gzip"
@@ -90,8 +80,8 @@ def test_gzip_dump_is_gzip_and_served_as_a_download(app):
 
 
 @pytest.mark.parametrize("suffix", ["ttl", "nt.gz", "jsonld", "trig", "nq"])
-def test_dump_headers_and_conditional_requests(app, suffix):
-    client = app.test_client()
+def test_dump_headers_and_conditional_requests(dataset_app, suffix):
+    client = dataset_app.test_client()
     response = client.get(DUMP + suffix)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert int(response.headers["Content-Length"]) == len(response.get_data())
@@ -108,8 +98,8 @@ def test_dump_headers_and_conditional_requests(app, suffix):
     assert head.status_code == 200 and head.headers["Content-Length"] == response.headers["Content-Length"]
 
 
-def test_void_states_each_dump_with_its_true_size_and_checksum(app):
-    client = app.test_client()
+def test_void_states_each_dump_with_its_true_size_and_checksum(dataset_app):
+    client = dataset_app.test_client()
     void = rdflib.Graph().parse(data=client.get("/.well-known/void").get_data(), format="turtle")
     distributions = [d for d in void.objects(rdflib.URIRef(BASE + "dataset"), DCAT.distribution)
                      if void.value(d, DCAT.downloadURL) is not None]
@@ -123,30 +113,30 @@ def test_void_states_each_dump_with_its_true_size_and_checksum(app):
         assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
 
 
-def test_unknown_dump_is_a_clean_404(app):
-    response = app.test_client().get("/dumps/secret.txt")
+def test_unknown_dump_is_a_clean_404(dataset_app):
+    response = dataset_app.test_client().get("/dumps/secret.txt")
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
     assert "regionen-nrw.ttl" in response.json["detail"]
-    assert app.test_client().get("/dumps/..%2F..%2Fpyproject.toml").status_code == 404
+    assert dataset_app.test_client().get("/dumps/..%2F..%2Fpyproject.toml").status_code == 404
 
 
-def test_dumps_are_computed_once_per_data_version(site, settings_for):
-    first = create_app(settings_for(site))
+def test_dumps_are_computed_once_per_data_version(dataset_site, settings_for):
+    first = create_app(settings_for(dataset_site))
     body = first.test_client().get(DUMP + "ttl").get_data()
-    cache = site / ".cache" / "dumps"
+    cache = dataset_site / ".cache" / "dumps"
     folders = [p for p in cache.iterdir() if not p.name.startswith(".")]
     assert len(folders) == 1
     stamp = (folders[0] / "regionen-nrw.ttl").stat().st_mtime_ns
-    second = create_app(settings_for(site))  # a restart, or a second worker
+    second = create_app(settings_for(dataset_site))  # a restart, or a second worker
     assert second.test_client().get(DUMP + "ttl").get_data() == body
     assert (folders[0] / "regionen-nrw.ttl").stat().st_mtime_ns == stamp  # reused, not rewritten
 
 
-def test_person_data_stays_out_of_dumps_and_void_when_not_published(site, settings_for):
+def test_person_data_stays_out_of_dumps_and_void_when_not_published(dataset_site, settings_for):
     secrets = (b"Anna Beispiel", b"anna@alpha.example")
-    withheld = create_app(settings_for(site, publish_persons=False)).test_client()
-    published = create_app(settings_for(site, publish_persons=True)).test_client()
+    withheld = create_app(settings_for(dataset_site, publish_persons=False)).test_client()
+    published = create_app(settings_for(dataset_site, publish_persons=True)).test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         hidden = withheld.get(DUMP + suffix).get_data()
         shown = published.get(DUMP + suffix).get_data()
@@ -159,8 +149,8 @@ def test_person_data_stays_out_of_dumps_and_void_when_not_published(site, settin
     assert withheld.get(DUMP + "ttl").headers["ETag"] != published.get(DUMP + "ttl").headers["ETag"]
 
 
-def test_live_server_serves_dumps_and_void(app):
-    with serve(app) as url:
+def test_live_server_serves_dumps_and_void(dataset_app):
+    with serve_app(dataset_app) as url:
         void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"},
                             timeout=10)
         assert void.status_code == 200 and "Accept" in void.headers["Vary"]
@@ -175,17 +165,17 @@ def test_live_server_serves_dumps_and_void(app):
         gz = requests.get(f"{url}{DUMP}nt.gz", timeout=10, headers={"Accept-Encoding": "identity"})
         assert gz.content[:2] == b"\x1f\x8b"
         assert isomorphic(rdflib.Graph().parse(data=gzip.decompress(gz.content), format="nt"),
-                          store_graph(app))
+                          store_graph(dataset_app))
 
 
-def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
+def test_static_export_writes_the_same_files_the_server_sends(dataset_app, tmp_path):
     from regiold import dataset
     from regiold.web import current_site
 
     out = tmp_path / "export"
-    with app.app_context():
+    with dataset_app.app_context():
         written = dataset.export(current_site(), out, "https://static.example/")
-    client = app.test_client()
+    client = dataset_app.test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         assert (out / "dumps" / f"regionen-nrw.{suffix}").read_bytes() == client.get(DUMP + suffix).get_data()
     for key in ("ttl", "jsonld", "nt", "rdf"):
@@ -197,24 +187,24 @@ def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
     assert set(written) == {p for p in out.rglob("*") if p.is_file()}
 
 
-def test_a_dump_removed_from_the_cache_is_written_again_identically(app, site):
-    client = app.test_client()
+def test_a_dump_removed_from_the_cache_is_written_again_identically(dataset_app, dataset_site):
+    client = dataset_app.test_client()
     before = client.get(DUMP + "trig")
-    for folder in (site / ".cache" / "dumps").iterdir():
+    for folder in (dataset_site / ".cache" / "dumps").iterdir():
         (folder / "regionen-nrw.trig").unlink()
     after = client.get(DUMP + "trig")
     assert after.status_code == 200
     assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
 
 
-def test_old_dump_versions_are_pruned(site, settings_for):
+def test_old_dump_versions_are_pruned(dataset_site, settings_for):
     from regiold import dataset
 
     for n in range(dataset.KEPT_VERSIONS + 2):  # a new data version each time
-        (site / "data" / "extra.ttl").write_text(
+        (dataset_site / "data" / "extra.ttl").write_text(
             f'<org/alpha> <https://schema.org/description> "Version {n}"@de .\n')
-        create_app(settings_for(site))
-    folders = [p for p in (site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
+        create_app(settings_for(dataset_site))
+    folders = [p for p in (dataset_site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
     assert len(folders) == dataset.KEPT_VERSIONS
 
 
@@ -245,21 +235,21 @@ def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_
     assert any(slug in shown["sitemap"] for slug in found.slugs)
 
 
-def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one(site, settings_for, tmp_path):
+def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one(dataset_site, settings_for, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
-    app = create_app(settings_for(site, cache_dir=blocker))
-    response = app.test_client().get(DUMP + "nt.gz")
+    dataset_app = create_app(settings_for(dataset_site, cache_dir=blocker))
+    response = dataset_app.test_client().get(DUMP + "nt.gz")
     assert response.status_code == 200 and gzip.decompress(response.get_data()).startswith(b"<")
     assert blocker.read_text().startswith("a file")  # left alone
 
 
-def test_workers_preparing_the_same_version_at_once_agree(site, tmp_path):
+def test_workers_preparing_the_same_version_at_once_agree(dataset_site, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     from regiold import dataset, sources
 
-    parsed = sources.load(site, base_iri=BASE)
+    parsed = sources.load(dataset_site, base_iri=BASE)
     folder = tmp_path / "dumps" / parsed.version
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: dataset.prepare(parsed.quads, BASE, folder=folder),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import pyshacl
 import pytest
@@ -18,7 +17,6 @@ from dataset_helpers import (
     DCAT_AP_DE_DATA,
     DCAT_AP_DE_SHAPES,
     VOID_GRAPH,
-    make_dataset_site,
     source_graph,
 )
 from pages_support import offline_loader
@@ -30,16 +28,6 @@ DATASET = rdflib.URIRef(BASE + "dataset")
 CATALOG = rdflib.URIRef(BASE + "catalog")
 RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
                "application/n-triples": "nt", "application/rdf+xml": "xml"}
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    return make_dataset_site(tmp_path / "site")
-
-
-@pytest.fixture
-def app(site: Path, settings_for):
-    return create_app(settings_for(site))
 
 
 def void_graph(client, accept: str = "text/turtle") -> rdflib.Graph:
@@ -57,12 +45,12 @@ def count(graph: rdflib.Graph, predicate: rdflib.URIRef) -> int:
 
 
 @pytest.mark.parametrize("persons", [True, False])
-def test_void_counts_equal_independent_sparql_over_the_files(site, settings_for, persons):
-    app = create_app(settings_for(site, publish_persons=persons))
-    void = void_graph(app.test_client())
+def test_void_counts_equal_independent_sparql_over_the_files(dataset_site, settings_for, persons):
+    dataset_app = create_app(settings_for(dataset_site, publish_persons=persons))
+    void = void_graph(dataset_app.test_client())
     # With persons published, the reference is the files themselves (parsed by rdflib); without,
     # it is what the store really holds (the person policy drops more than data/people/).
-    data = source_graph(site) if persons else store_content(app)
+    data = source_graph(dataset_site) if persons else store_content(dataset_app)
     assert (rdflib.Literal("Anna Beispiel") in set(data.objects())) is persons
 
     def one(query: str) -> int:
@@ -90,27 +78,27 @@ def test_void_counts_equal_independent_sparql_over_the_files(site, settings_for,
     assert served_properties == expected_properties
 
 
-def store_content(app) -> rdflib.Graph:
+def store_content(dataset_app) -> rdflib.Graph:
     from regiold.sources import to_rdflib_graph
     from regiold.web import current_site
 
-    with app.app_context():
+    with dataset_app.app_context():
         return to_rdflib_graph(current_site().store.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VOID_GRAPH}>) }}"))
 
 
-def test_void_counts_equal_the_store(app):
+def test_void_counts_equal_the_store(dataset_app):
     from regiold.web import current_site
 
-    with app.app_context():
+    with dataset_app.app_context():
         store = current_site().store
         rows = store.select(f"""SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?p ?o {{
             GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VOID_GRAPH}>) }} }}""")
-    assert count(void_graph(app.test_client()), VOID.triples) == int(rows[0]["n"].value)
+    assert count(void_graph(dataset_app.test_client()), VOID.triples) == int(rows[0]["n"].value)
 
 
-def test_void_names_uri_space_endpoint_vocabularies_and_examples(app):
-    void = void_graph(app.test_client())
+def test_void_names_uri_space_endpoint_vocabularies_and_examples(dataset_app):
+    void = void_graph(dataset_app.test_client())
     assert str(void.value(DATASET, VOID.uriSpace)) == BASE
     assert void.value(DATASET, VOID.sparqlEndpoint) == rdflib.URIRef(BASE + "sparql")
     vocabularies = set(void.objects(DATASET, VOID.vocabulary))
@@ -128,20 +116,20 @@ def test_void_names_uri_space_endpoint_vocabularies_and_examples(app):
     assert (CATALOG, DCAT.dataset, DATASET) in void
 
 
-def test_description_is_in_the_store_as_its_own_named_graph(app):
+def test_description_is_in_the_store_as_its_own_named_graph(dataset_app):
     from regiold.web import current_site
 
-    with app.app_context():
+    with dataset_app.app_context():
         store = current_site().store
         assert store.ask(f"ASK {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}")
         counted = store.select(
             f"SELECT ?n {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}")
-    assert int(counted[0]["n"].value) == count(void_graph(app.test_client()), VOID.triples)
+    assert int(counted[0]["n"].value) == count(void_graph(dataset_app.test_client()), VOID.triples)
 
 
 @pytest.mark.parametrize("accept", sorted(RDF_FORMATS))
-def test_every_format_parses_to_the_same_graph(app, accept):
-    client = app.test_client()
+def test_every_format_parses_to_the_same_graph(dataset_app, accept):
+    client = dataset_app.test_client()
     response = client.get("/.well-known/void", headers={"Accept": accept})
     assert response.headers["Content-Type"].startswith(accept)
     assert "charset=utf-8" in response.headers["Content-Type"]
@@ -155,8 +143,8 @@ def test_every_format_parses_to_the_same_graph(app, accept):
         assert response.get_json()["@context"].items() <= full.items()
 
 
-def test_void_is_gzipped_when_asked(app):
-    client = app.test_client()
+def test_void_is_gzipped_when_asked(dataset_app):
+    client = dataset_app.test_client()
     plain = client.get("/.well-known/void")
     zipped = client.get("/.well-known/void", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
@@ -164,8 +152,8 @@ def test_void_is_gzipped_when_asked(app):
     assert zipped.headers["ETag"] != plain.headers["ETag"] and "Accept-Encoding" in zipped.headers["Vary"]
 
 
-def test_negotiation_defaults_to_turtle_sends_browsers_to_the_page_and_refuses_the_rest(app):
-    client = app.test_client()
+def test_negotiation_defaults_to_turtle_sends_browsers_to_the_page_and_refuses_the_rest(dataset_app):
+    client = dataset_app.test_client()
     assert client.get("/.well-known/void", headers={"Accept": "*/*"}).content_type.startswith(
         "text/turtle")
     assert client.get("/.well-known/void").content_type.startswith("text/turtle")
@@ -184,8 +172,8 @@ def test_negotiation_defaults_to_turtle_sends_browsers_to_the_page_and_refuses_t
     assert 'rel="alternate"' in links and "application/rdf+xml" in links
 
 
-def test_void_is_conditional(app):
-    client = app.test_client()
+def test_void_is_conditional(dataset_app):
+    client = dataset_app.test_client()
     first = client.get("/.well-known/void")
     etag = first.headers["ETag"]
     assert not etag.startswith("W/")
@@ -222,12 +210,12 @@ def dcat_ap_results(description: rdflib.Graph, dcat_ap_de) -> list[tuple[str, st
                   for r in results.subjects(RDF.type, SH.ValidationResult))
 
 
-def test_description_conforms_to_dcat_ap_de(app, dcat_ap_de):
-    assert dcat_ap_results(void_graph(app.test_client()), dcat_ap_de) == []
+def test_description_conforms_to_dcat_ap_de(dataset_app, dcat_ap_de):
+    assert dcat_ap_results(void_graph(dataset_app.test_client()), dcat_ap_de) == []
 
 
-def test_a_dataset_without_title_gets_the_german_violation(app, dcat_ap_de):
-    description = void_graph(app.test_client())
+def test_a_dataset_without_title_gets_the_german_violation(dataset_app, dcat_ap_de):
+    description = void_graph(dataset_app.test_client())
     description.remove((DATASET, DCTERMS.title, None))
     results = dcat_ap_results(description, dcat_ap_de)
     assert ("Violation", str(DATASET), "dcat:Dataset: dcterms:title MUSS MINDESTEN einmal vorkommen.") \
@@ -243,16 +231,16 @@ def test_the_repository_dataset_conforms_to_dcat_ap_de(request, dcat_ap_de):
 
 
 @pytest.mark.remote
-def test_a_remote_store_gets_the_same_description(site, settings_for, request):
+def test_a_remote_store_gets_the_same_description(dataset_site, settings_for, request):
     from regiold import sources
     from regiold.store import RemoteStore
 
     endpoint = f"{request.getfixturevalue('oxigraph_url')}/query"
-    parsed = sources.load(site, base_iri=BASE)
+    parsed = sources.load(dataset_site, base_iri=BASE)
     remote = RemoteStore(endpoint, base_iri=BASE)
     remote.replace_data(parsed.published_quads(), version=parsed.version)
-    embedded = void_graph(create_app(settings_for(site)).test_client())
-    served = void_graph(create_app(settings_for(site, store=endpoint)).test_client())
+    embedded = void_graph(create_app(settings_for(dataset_site)).test_client())
+    served = void_graph(create_app(settings_for(dataset_site, store=endpoint)).test_client())
     assert count(served, VOID.triples) == len(parsed.published_quads())
     assert isomorphic(served, embedded)
     # the generated graph is in the remote store too, under its own name

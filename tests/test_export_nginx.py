@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import conneg_checks
+from live import serve_app
 from nginx_server import nginx_binary, nginx_serving
-from pages_support import DME, copy_site, make_app, serve
+from pages_support import DME, copy_site, make_app
 from regiold.cli import cli
 
 pytestmark = [pytest.mark.nginx,
@@ -36,7 +37,7 @@ def nginx_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def flask_url(site: Path) -> Iterator[str]:
-    with serve(make_app(site)) as url:
+    with serve_app(make_app(site)) as url:
         yield url
 
 

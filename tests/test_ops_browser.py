@@ -4,10 +4,10 @@ editor without a single CSP violation (and scripts from data never run)."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from live import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,8 @@ def browser():
 
 @pytest.fixture
 def site_url(mini_app):
-    server = make_server("127.0.0.1", 0, mini_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve_app(mini_app) as url:
+        yield url
 
 
 def visit(browser, url: str) -> tuple[list[str], object]:
@@ -66,19 +62,13 @@ def test_hostile_literals_run_no_script(browser, mini_site, settings_for):
 
     write_hostile(mini_site)
     app = create_app(settings_for(mini_site))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_app(app) as url:
         page = browser.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"http://127.0.0.1:{server.server_port}/org/evil", wait_until="networkidle")
+        page.goto(f"{url}/org/evil", wait_until="networkidle")
         assert page.title()  # the page rendered
         assert HOSTILE["script"] in page.inner_text("body")  # shown as text
         assert page.locator("img[src=x], svg[onload]").count() == 0  # no element from data
         assert dialogs == []
         page.close()
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
