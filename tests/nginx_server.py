@@ -6,13 +6,11 @@ import getpass
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from oxigraph_server import free_port
+from processes import free_port, stop, wait_for_http
 from regiold.export_rules import nginx_standalone
 
 
@@ -38,25 +36,8 @@ def nginx_serving(root: Path, prefix: Path, *, base_iri: str) -> Iterator[str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(url, process)
+        wait_for_http(f"{url}/robots.txt", 10.0, process=process, name="nginx")
         yield url
     finally:
-        process.terminate()  # SIGTERM: fast shutdown of the master and its workers
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)  # SIGTERM: fast shutdown of the master and its workers
 
-
-def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {process.stderr.read().decode()[-800:]}")  # type: ignore[union-attr]
-        try:
-            urllib.request.urlopen(f"{url}/robots.txt", timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nginx did not start")

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from processes import free_port, stop, wait_until
 
 
 class Server:
@@ -64,12 +58,7 @@ def serving(site: Path, *args: str, settings: dict[str, str] | None = None,
                    boot_timeout, lambda: f"server did not start:\n{server.output()}")
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc, timeout=15)
 
 
 def _answers(url: str) -> bool:
@@ -78,11 +67,3 @@ def _answers(url: str) -> bool:
     except requests.ConnectionError:
         return False
 
-
-def wait_until(condition, timeout: float, message=lambda: "timed out") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(message())

@@ -85,7 +85,7 @@ def test_a_syntax_error_names_the_place_and_sends_nothing(mini_site: Path, endpo
 
 
 def test_an_unreachable_store_is_a_clear_error(mini_site: Path):
-    from oxigraph_server import free_port
+    from processes import free_port
 
     code, output = run_load(mini_site, f"http://127.0.0.1:{free_port()}/query")
     assert code == 1 and "did not answer" in output and "Traceback" not in output

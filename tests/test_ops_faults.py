@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from ops_live import free_port, serving, wait_until
+from ops_live import serving
 from oxigraph_server import oxigraph_binary, oxigraph_server
+from processes import free_port, wait_until
 from regiold.load import load_remote
 from regiold.settings import Settings
 

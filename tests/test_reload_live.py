@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from ops_live import serving, wait_until
+from ops_live import serving
+from processes import wait_until
 
 pytestmark = pytest.mark.live
 

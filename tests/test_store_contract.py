@@ -73,7 +73,7 @@ def test_a_syntax_error_is_a_query_syntax_error(store: Store):
 
 @pytest.mark.remote
 def test_an_unreachable_store_is_unavailable_without_naming_the_endpoint():
-    from oxigraph_server import free_port
+    from processes import free_port
 
     store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", base_iri=BASE, timeout=2)
     with pytest.raises(StoreUnavailable) as caught:
