@@ -3,28 +3,13 @@ request staying on our own server; without JavaScript the plain form gives the s
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from conftest import ROOT
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed")
-    if not (ROOT / "data" / "partners").is_dir():
-        pytest.skip("needs the repository's data")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not (ROOT / "data" / "partners").is_dir(),
+                                 reason="needs the repository's data (data/partners/)")]
 
 
 def test_yasgui_runs_an_example_against_this_server_only(browser, live_url):
