@@ -16,7 +16,7 @@ from ..formats import HTML, Format
 from ..negotiate import negotiate
 from ..site import Site
 from . import current_site
-from .pages import CACHE_CONTROL, _send
+from .responses import CACHE_CONTROL, send_representation
 
 bp = Blueprint("dataset", __name__)
 
@@ -39,7 +39,7 @@ def void() -> Response:
     body = ds.void_bytes(site, fmt)
     rep = render.Representation(body, fmt, None, render.make_etag(site.version, body))
     negotiated = "format" not in request.args
-    response = _send(site, rep, vary=("Accept",) if negotiated else ())
+    response = send_representation(site, rep, vary=("Accept",) if negotiated else ())
     response.headers["Content-Location"] = f"{VOID_PATH}?format={fmt.key}"
     response.headers["Link"] = ", ".join(
         f'<{VOID_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'

@@ -22,10 +22,10 @@ from ..formats import HTML, JSONLD, RESOURCE, Format, by_key
 from ..negotiate import language, negotiate
 from ..site import Site
 from . import current_site
+from .responses import send_representation
 
 bp = Blueprint("pages", __name__)
 
-CACHE_CONTROL = "public, max-age=300"
 MAX_PATH = 1024
 NOT_FOUND_HOOKS = "regiold.before_not_found"
 NotFoundHook = Callable[[Site, str], Response | None]
@@ -44,7 +44,7 @@ def index() -> Response:
     site = current_site()
     lang = _language(site)
     rep = render.index_html(site, lang)
-    response = _send(site, rep, vary=("Accept-Language",))
+    response = send_representation(site, rep, vary=("Accept-Language",))
     response.headers["Content-Location"] = f"/?lang={lang}"
     return response
 
@@ -54,7 +54,7 @@ def context_document() -> Response:
     site = current_site()
     body = render.context_document(site)
     rep = render.Representation(body, JSONLD, None, render.make_etag(site.version, body))
-    return _send(site, rep, vary=())
+    return send_representation(site, rep, vary=())
 
 
 @bp.get("/<path:path>")
@@ -75,7 +75,7 @@ def resource(path: str) -> Response:
             return hooked
         raise
     negotiated = suffix is None and "format" not in request.args
-    response = _send(site, rep, vary=_vary(fmt, negotiated))
+    response = send_representation(site, rep, vary=_vary(fmt, negotiated))
     _resource_headers(response, site, stem, rep, negotiated)
     return response
 
@@ -131,40 +131,3 @@ def _resource_headers(response: Response, site: Site, stem: str, rep: render.Rep
     response.headers["Link"] = ", ".join(links)
     if rep.lang:
         response.headers["Content-Language"] = rep.lang
-
-
-def _send(site: Site, rep: render.Representation, *, vary: tuple[str, ...]) -> Response:
-    """The representation with validators, caching, CORS and gzip; 304 when the client has it."""
-    use_gzip = len(rep.body) >= render.GZIP_MIN_BYTES and _accepts_gzip()
-    etag = rep.gzip_etag if use_gzip else rep.etag
-    modified = render.last_modified(site)
-    response = Response(status=200, content_type=rep.content_type)
-    if _not_modified(rep, modified):
-        response.status_code = 304
-        response.headers.pop("Content-Type", None)
-    else:
-        response.set_data(rep.gzipped() if use_gzip else rep.body)
-        if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
-    response.headers["ETag"] = etag
-    response.last_modified = modified
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["Vary"] = ", ".join((*vary, "Accept-Encoding"))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location"
-    return response
-
-
-def _accepts_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0 if request.accept_encodings else False
-
-
-def _not_modified(rep: render.Representation, modified: object) -> bool:
-    """If-None-Match (weak comparison, either coding's tag) wins over If-Modified-Since."""
-    if request.if_none_match:
-        if request.if_none_match.star_tag:
-            return True
-        return any(request.if_none_match.contains_weak(tag.strip('"'))
-                   for tag in (rep.etag, rep.gzip_etag))
-    since = request.if_modified_since
-    return since is not None and modified is not None and modified <= since  # type: ignore[operator]
