@@ -97,6 +97,50 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
     run_gunicorn(settings, site, host=host, port=port, workers=workers)
 
 
+@cli.command("release")
+@data_option
+@click.option("--version", "version", metavar="X", help="Version to stamp (default: count on).")
+@click.option("--since", metavar="DIR|REV",
+              help="Data to compare with for the changelog (default: git tag release-<previous>).")
+@click.pass_obj
+def release_command(settings: Settings, site_dir: Path | None, version: str | None,
+                    since: str | None) -> None:
+    """Stamp a dataset version, extend releases/released-iris.txt, prepend the changelog."""
+    from . import release
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        result = release.release(settings.site_dir, base_iri=settings.base_iri, version=version,
+                                 since=since)
+    except (release.ReleaseError, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"released {result.version}" +
+               (f" (revision of {result.previous})" if result.previous else ""))
+    click.echo(result.diff.text(base_iri=settings.base_iri))
+    click.echo(f"{result.released} IRIs released so far, {result.new_iris} new; "
+               f"commit, then `git tag release-{result.version}`")
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@data_option
+@click.pass_obj
+def diff_command(settings: Settings, old: str, new: str, site_dir: Path | None) -> None:
+    """Resources added, removed and changed between OLD and NEW (folders or git revisions)."""
+    from . import release
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        before = release.snapshot_of(old, base_iri=settings.base_iri, repo=settings.site_dir)
+        after = release.snapshot_of(new, base_iri=settings.base_iri, repo=settings.site_dir)
+    except (release.ReleaseError, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    click.echo(release.diff(before, after).text(base_iri=settings.base_iri))
+
+
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""
