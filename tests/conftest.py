@@ -73,3 +73,14 @@ def live_url(repo_app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server (the PyPI ``oxigraph`` binary) on 127.0.0.1, for the whole session."""
+    from oxigraph_server import oxigraph_binary, oxigraph_server
+
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph binary is not installed (pip install oxigraph)")
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url

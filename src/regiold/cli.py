@@ -97,6 +97,33 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
     run_gunicorn(settings, site, host=host, port=port, workers=workers)
 
 
+@cli.command("load")
+@data_option
+@click.option("--endpoint", help="SPARQL query URL of the remote store (default: the store setting)")
+@click.pass_obj
+def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None) -> None:
+    """Validate, then replace the data in a remote SPARQL store atomically (docs/STORES.md)."""
+    from .errors import RegioldError
+    from .load import load_remote
+
+    settings = with_site_dir(settings, site_dir)
+    if endpoint:
+        settings = settings.with_(store=endpoint)
+    try:
+        result = load_remote(settings)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    except InvalidData as exc:
+        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
+        click.echo("error: invalid data; nothing was sent to the store", err=True)
+        sys.exit(EXIT_INVALID)
+    except RegioldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"loaded {result.triples} triples, version {result.version}, "
+               f"in {result.seconds:.2f} s ({result.report.summary()})")
+
+
 @cli.command("release")
 @data_option
 @click.option("--version", "version", metavar="X", help="Version to stamp (default: count on).")

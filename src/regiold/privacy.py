@@ -8,8 +8,8 @@ Rule (setting ``publish_persons``):
 * **off** — no person name, e-mail or phone may reach any output. Dropped are
   1. every quad of a person graph (files under ``data/people/``);
   2. every quad whose subject or object is a *personal node*: a person (typed ``schema:Person``,
-     ``foaf:Person`` or ``vcard:Individual``, described in a person graph, or under ``person/``),
-     a node whose IRI starts with a person IRI or contains a person's slug (slugs are names),
+     ``foaf:Person`` or ``vcard:Individual``, or under ``person/``), a node typed only in person
+     data (a contact point), a node whose IRI starts with a person IRI or contains a person's slug (slugs are names),
      a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI reachable only through them;
   3. every quad whose literal mentions a person's name, family name, e-mail or phone number
      (labels copied into descriptions; checked with and without diacritics).
@@ -137,17 +137,24 @@ def _drop_unconsented_photos(quads: Sequence[ox.Quad], personal_graphs: set[ox.N
 
 def _persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
              base_iri: str) -> set[ox.NamedNode | ox.BlankNode]:
+    """Persons and the nodes typed only in person data (their contact points).
+
+    A node typed outside person data (the organisation a person file links to its contact) is
+    not personal, though the linking triple, in the person graph, is withheld with the graph.
+    """
     person_space = base_iri + "person/"
+    typed_inside: set[ox.NamedNode | ox.BlankNode] = set()
+    typed_outside: set[ox.NamedNode | ox.BlankNode] = set()
     found: set[ox.NamedNode | ox.BlankNode] = set()
     for q in quads:
-        if q.graph_name in personal_graphs and not isinstance(q.subject, ox.Triple):
-            found.add(q.subject)
-        if q.predicate == _RDF_TYPE and q.object in PERSON_TYPES:
-            found.add(q.subject)
+        if q.predicate == _RDF_TYPE:
+            if q.object in PERSON_TYPES:
+                found.add(q.subject)
+            (typed_inside if q.graph_name in personal_graphs else typed_outside).add(q.subject)
         for node in (q.subject, q.object):
             if isinstance(node, ox.NamedNode) and node.value.startswith(person_space):
                 found.add(node)
-    return found
+    return found | (typed_inside - typed_outside)
 
 
 def _slug(iri: str) -> str:

@@ -27,6 +27,9 @@ class Settings:
     )
     store: str = _setting("embedded", "'embedded' (pyoxigraph in memory) or a SPARQL endpoint URL")
     store_update: str = _setting(
+        "", "SPARQL Update URL of the remote store (default: derived from 'store')"
+    )
+    store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none")

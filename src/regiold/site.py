@@ -45,7 +45,7 @@ def load_site(settings: Settings) -> Site:
     report = validate.run(sources, cache_dir=_cache_dir(settings))
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
-    store = open_store(sources, include_persons=settings.publish_persons)
+    store = open_store(sources, settings)
     return Site(settings, sources, report, store)
 
 
