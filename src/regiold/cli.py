@@ -168,6 +168,55 @@ def diff_command(settings: Settings, old: str, new: str, site_dir: Path | None) 
     click.echo(release.diff(before, after).text(base_iri=settings.base_iri))
 
 
+@cli.command("import")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the organisation here (persons go to data/people/ beside it); "
+                   "default: print everything.")
+@click.option("--people-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the person drafts (default: ../people beside --out).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S",
+                                                  "%Y-%m-%d"]),
+              help="When the page was retrieved (default: the file's modification time).")
+@click.option("--source-url", help="Address the page was retrieved from.")
+@data_option
+@click.pass_obj
+def import_command(settings: Settings, page: Path, out: Path | None, people_dir: Path | None,
+                   force: bool, retrieved: object, source_url: str | None,
+                   site_dir: Path | None) -> None:
+    """Draft Turtle for a CMS partner page (HTML or text), in the model of data/."""
+    import datetime as dt
+
+    from . import importer
+
+    settings = with_site_dir(settings, site_dir)
+    when = retrieved.replace(tzinfo=retrieved.tzinfo or dt.UTC) if isinstance(
+        retrieved, dt.datetime) else None
+    try:
+        draft = importer.import_page(page, site_dir=settings.site_dir, base_iri=settings.base_iri,
+                                     retrieved=when, source_url=source_url)
+        for note in sorted(draft.notes, key=lambda n: n.line):
+            click.echo(f"{page}:{note.line}: {note.reason}: {note.text}", err=True)
+        if out is None:
+            for rel, text in draft.files.items():
+                click.echo(f"# ==> {rel} <==\n{text}")
+        else:
+            written = importer.write_draft(draft, out, force=force,
+                                           people_dir=people_dir or importer.people_dir_for(out))
+            click.echo("wrote " + ", ".join(str(w) for w in written), err=True)
+        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri) \
+            if (settings.site_dir / "shapes").is_dir() else None
+    except (importer.ImportError_, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    if report is not None:
+        click.echo(f"draft in place of {', '.join(draft.files)}: {report.summary()}", err=True)
+        if report.fails():
+            click.echo(report.text("en"), err=True)
+            sys.exit(EXIT_INVALID)
+
+
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""

@@ -9,8 +9,9 @@ Rule (setting ``publish_persons``):
   1. every quad of a person graph (files under ``data/people/``);
   2. every quad whose subject or object is a *personal node*: a person (typed ``schema:Person``,
      ``foaf:Person`` or ``vcard:Individual``, or under ``person/``), a node typed only in person
-     data (a contact point), a node whose IRI starts with a person IRI or contains a person's slug (slugs are names),
-     a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI reachable only through them;
+     data (a contact point), a node whose IRI starts with a person IRI or contains a person's
+     slug (slugs are names), a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI
+     reachable only through them;
   3. every quad whose literal mentions a person's name, family name, e-mail or phone number
      (labels copied into descriptions; checked with and without diacritics).
   This is deliberately conservative: a description that names a person is withheld whole.
