@@ -21,7 +21,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     """
     from flask import Flask
 
-    from . import web
+    from . import guard, web
+    from .reload import Reloader
     from .settings import Settings
     from .site import SiteHolder, load_site
 
@@ -29,7 +30,9 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     site = site or load_site(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.sparql_max_query_bytes * 4
-    app.extensions["regiold"] = SiteHolder(site)
+    holder = app.extensions["regiold"] = SiteHolder(site)
+    app.extensions["regiold.reloader"] = Reloader(holder, settings)
+    guard.install(app, settings)
     web.register_blueprints(app)
     web.register_error_handlers(app)
     return app

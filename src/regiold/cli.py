@@ -73,9 +73,11 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--allow-invalid", is_flag=True, help="Serve even if validation fails.")
+@click.option("--watch", is_flag=True,
+              help="Reload when the data files change (as SIGHUP does); see docs/OPERATIONS.md.")
 @click.pass_obj
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
-          allow_invalid: bool) -> None:
+          allow_invalid: bool, watch: bool) -> None:
     """Serve the data with gunicorn (validated first; invalid data is refused)."""
     from .server import run_gunicorn
     from .site import load_site
@@ -94,7 +96,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
         sys.exit(EXIT_INVALID)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
-    run_gunicorn(settings, site, host=host, port=port, workers=workers)
+    run_gunicorn(settings, site, host=host, port=port, workers=workers, watch=watch)
 
 
 @cli.command("load")

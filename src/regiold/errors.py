@@ -62,6 +62,10 @@ class PayloadTooLarge(RegioldError):
     status, title = 413, "Payload too large"
 
 
+class UriTooLong(RegioldError):
+    status, title = 414, "URI too long"
+
+
 class TooManyRequests(RegioldError):
     status, title = 429, "Too many requests"
     retry_after = 60
@@ -83,6 +87,23 @@ class QueryRefused(RegioldError):
 class QueryTimeout(RegioldError):
     status, title = 503, "SPARQL query timed out"
     retry_after = 1
+
+
+class ReadOnlyEndpoint(RegioldError):
+    """A SPARQL Update (or ``update=``) sent to the read-only endpoint."""
+
+    status, title = 403, "SPARQL endpoint is read-only"
+
+
+class EndpointBusy(RegioldError):
+    """Every query worker stayed busy for the whole queue wait."""
+
+    status, title = 503, "SPARQL endpoint busy"
+    retry_after = 1
+
+
+class UnsupportedMediaType(RegioldError):
+    status, title = 415, "Unsupported media type"
 
 
 def problem(exc: RegioldError) -> dict[str, object]:

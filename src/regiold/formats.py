@@ -50,11 +50,29 @@ SPARQL_RESULTS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 
 ALL: tuple[Format, ...] = (*RESOURCE, *DATASET, *SPARQL_RESULTS)
 
+# The SPARQL endpoint: what SELECT/ASK and CONSTRUCT/DESCRIBE answers are offered in (order = the
+# preference for */*; browsers name text/html and get the editor with a result table), what the
+# service description is offered in, and the search results.
+SPARQL_SELECT: tuple[Format, ...] = (*SPARQL_RESULTS, HTML)
+SPARQL_GRAPH: tuple[Format, ...] = (*RDF, HTML)
+SPARQL_DESCRIPTION: tuple[Format, ...] = (*RDF, HTML)
+ALL_SPARQL: tuple[Format, ...] = (*SPARQL_RESULTS, *RDF, HTML)
+SEARCH: tuple[Format, ...] = (HTML, JSONLD)
+
 
 def by_key(key: str, offered: tuple[Format, ...] = ALL) -> Format | None:
-    """The format whose suffix (or ``?format=`` value) is ``key``; a few common names too."""
-    key = _KEY_ALIASES.get(key.lower(), key.lower())
-    return next((f for f in offered if f.key == key), None)
+    """The format whose suffix (or ``?format=`` value) is ``key``; a few common names too.
+
+    A name means what fits ``offered``: ``json`` is SPARQL JSON among query results and JSON-LD
+    among RDF formats; a media type works as a key as well (some SPARQL clients send one).
+    """
+    key = key.strip().lower()
+    candidates = (key, _KEY_ALIASES.get(key), _RESULT_KEY_ALIASES.get(key))
+    for candidate in candidates:
+        found = next((f for f in offered if f.key == candidate), None)
+        if found is not None:
+            return found
+    return by_media_type(key, offered) if "/" in key else None
 
 
 def by_media_type(media_type: str, offered: tuple[Format, ...] = ALL) -> Format | None:
@@ -73,4 +91,12 @@ _KEY_ALIASES = {
     "htm": "html",
     "nquads": "nq",
     "n-quads": "nq",
+}
+
+_RESULT_KEY_ALIASES = {  # SPARQL clients' names (SPARQLWrapper sends format=json|xml|csv|tsv)
+    "json": "srj",
+    "xml": "srx",
+    "sparql-results+json": "srj",
+    "sparql-results+xml": "srx",
+    "rdf+xml": "rdf",
 }

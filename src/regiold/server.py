@@ -8,6 +8,7 @@ import gc
 from gunicorn.app.base import BaseApplication
 
 from . import create_app
+from .reload import gunicorn_hooks
 from .settings import Settings
 from .site import Site
 
@@ -25,7 +26,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, workers: int) -> None:
+def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, workers: int,
+                 watch: bool = False) -> None:
+    """Serve until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads the data."""
     app = create_app(settings, site=site)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
     _Gunicorn(app, {
@@ -37,4 +40,7 @@ def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, worker
         "keepalive": 5,
         "timeout": 60,
         "accesslog": "-",
+        "control_socket_disable": True,  # no management socket in $HOME shared by every server
+        "limit_request_line": 8190,  # gunicorn's maximum; the app answers 414 above max_url_bytes
+        **gunicorn_hooks(app.extensions["regiold.reloader"], watch=watch),
     }).run()

@@ -46,6 +46,10 @@ class Settings:
     sparql_max_concurrent: int = _setting(4, "Queries that may run at once per worker")
     rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
     trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")
+    watch_interval: float = _setting(
+        2.0, "Seconds between checks of the data files by `serve --watch` (0.2 to 60)"
+    )
+    max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
     page_size: int = _setting(200, "Incoming links per page of a large description")
 
     @classmethod

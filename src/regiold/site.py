@@ -46,7 +46,11 @@ def load_site(settings: Settings) -> Site:
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
-    return Site(settings, sources, report, store)
+    site = Site(settings, sources, report, store)
+    from . import dataset  # imports site.py for its types
+
+    dataset.remember(site, dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings)))
+    return site
 
 
 def _cache_dir(settings: Settings) -> Path:

@@ -7,6 +7,7 @@ so a syntax error names ``file:line:col``. Nothing here writes to the inputs.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ PEOPLE_DIR = Path("data") / "people"  # person data: its own graphs, excludable 
 SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
             ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a guard against a runaway file, far above real data
+MAX_JSON_DEPTH = 256  # pyoxigraph's JSON-LD parser crashes the process (SIGSEGV) near 10^4 levels
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -49,15 +52,22 @@ class Sources:
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
     _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+    _published: dict[bool, list[ox.Quad]] = field(default_factory=dict, repr=False)
 
     @property
     def triple_count(self) -> int:
         return len(self.quads)
 
     def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
-        """The quads to serve under the person-data policy (the one place: ``privacy.py``)."""
-        return privacy.public_quads(self.quads, personal_graphs=self.personal_graphs(),
-                                    base_iri=self.base_iri, include_persons=include_persons)
+        """The quads to serve under the person-data policy (the one place: ``privacy.py``).
+
+        Computed once per policy: the store, the dumps and the static export share the list.
+        """
+        if include_persons not in self._published:
+            self._published[include_persons] = privacy.public_quads(
+                self.quads, personal_graphs=self.personal_graphs(), base_iri=self.base_iri,
+                include_persons=include_persons)
+        return self._published[include_persons]
 
     def personal_graphs(self) -> set[ox.NamedNode]:
         """Named graphs of the files under ``data/people/``."""
@@ -100,6 +110,20 @@ def load(site_dir: Path | str, *, base_iri: str) -> Sources:
     return Sources(site_dir, base_iri, files, quads, shape_quads, digest.hexdigest()[:16])
 
 
+def content_version(site_dir: Path | str, *, base_iri: str) -> str:
+    """What ``load(site_dir, base_iri=...).version`` would be, without parsing (for reload checks).
+
+    :raises SourceError: for a missing folder or an unreadable file.
+    """
+    site_dir = Path(site_dir)
+    digest = hashlib.sha256(base_iri.encode())
+    for kind in KINDS:
+        for path in _rdf_files(site_dir, kind):
+            rel = path.relative_to(site_dir)
+            digest.update(str(rel).encode() + b"\0" + _read(path, rel) + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def graph_iri(base_iri: str, rel: Path) -> str:
     """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``."""
     return f"{base_iri}graph/{rel.with_suffix('').as_posix()}"
@@ -122,6 +146,8 @@ def _read(path: Path, rel: Path) -> bytes:
 
 
 def _parse(content: bytes, rel: Path, base_iri: str, graph: ox.NamedNode) -> list[ox.Quad]:
+    if rel.suffix == ".jsonld":
+        _check_json_depth(content, rel)
     try:
         parsed = ox.parse(content, SUFFIXES[rel.suffix], base_iri=base_iri,
                           without_named_graphs=True, rename_blank_nodes=True)
@@ -131,6 +157,23 @@ def _parse(content: bytes, rel: Path, base_iri: str, graph: ox.NamedNode) -> lis
         if message.startswith("Parser error at line"):  # the place goes in front instead
             message = message.split(": ", 1)[-1]
         raise SourceError(str(rel), exc.lineno, exc.offset, message) from exc
+
+
+def _check_json_depth(content: bytes, rel: Path) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH before pyoxigraph sees it (it would crash)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(content):
+        bracket = token.group()[:1]
+        if bracket in b"[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                start = token.start()
+                line = content.count(b"\n", 0, start) + 1
+                column = start - content.rfind(b"\n", 0, start)
+                raise SourceError(str(rel), line, column,
+                                  f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        elif bracket in b"]}":
+            depth -= 1
 
 
 def _subject_files(files: list[SourceFile], quads: Iterable[ox.Quad]) -> dict[str, Path]:

@@ -50,6 +50,14 @@ class Store(Protocol):
 
     def triple_count(self) -> int: ...
 
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace the named graph ``graph`` with ``triples`` (generated metadata such as VoID)."""
+        ...
+
+    def ping(self, timeout: float) -> None:
+        """Answer a trivial query within ``timeout`` seconds or raise StoreUnavailable (/ready)."""
+        ...
+
 
 class EmbeddedStore:
     """pyoxigraph in memory; read-only once loaded."""
@@ -88,7 +96,13 @@ class EmbeddedStore:
     def triple_count(self) -> int:
         return len(self.db)
 
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        name = ox.NamedNode(graph)
+        self.db.remove_graph(name)
+        self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
 
+    def ping(self, timeout: float) -> None:
+        """In memory: always reachable."""
 
 
 # Where ``regiold load`` records which data version the remote store holds. Not the default graph,
@@ -162,6 +176,17 @@ class RemoteStore:
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"].value) if rows else 0
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace a named graph in one SPARQL Update request (generated metadata, e.g. VoID)."""
+        data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode()
+        insert = f" ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}" if data else ""
+        self._update(f"DROP SILENT GRAPH <{graph}>{insert}")
+
+    def ping(self, timeout: float) -> None:
+        """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
+        _parse_results(self._request("POST", self.query_url, b"ASK {}", {
+            "Content-Type": "application/sparql-query", "Accept": _RESULTS}, timeout))
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""

@@ -1,7 +1,125 @@
-"""Dataset-level routes: VoID, the DCAT catalog, dumps, robots.txt and sitemap.xml."""
+"""Dataset-level routes: VoID, dumps, robots.txt and sitemap.xml.
+
+The DCAT catalog and dataset resources themselves are resource pages (``/catalog``, ``/dataset``).
+RDF keeps canonical IRIs; robots.txt and the sitemap give URLs on the serving host.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, redirect, request, send_file
+
+from .. import dataset as ds
+from ..errors import NotAcceptable, NotFound
+from ..formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
+from ..site import Site
+from . import current_site
 
 bp = Blueprint("dataset", __name__)
+
+# Turtle first: what */* gets. HTML only for clients that ask for it (browsers): they are sent on to
+# the dataset page.
+VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML)
+DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, no-cache"}
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    info = ds.info(current_site())
+    fmt = _negotiate(VOID_FORMATS)
+    if fmt is HTML:
+        response = redirect(f"{request.script_root}/{ds.DATASET}", code=303)
+        response.headers["Vary"] = "Accept"
+        return response
+    response = Response(ds.serialize(info, fmt), content_type=fmt.content_type)
+    response.headers.update(DATA_HEADERS)
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"/.well-known/void?format={fmt.key}"
+    response.headers["Link"] = ", ".join(
+        f'</.well-known/void?format={f.key}>; rel="alternate"; type="{f.media_type}"'
+        for f in VOID_FORMATS if f is not HTML)
+    return _conditional(response, info, f"void-{fmt.key}")
+
+
+@bp.get("/dumps/<name>")
+def dump(name: str) -> Response:
+    info = ds.info(current_site())
+    file = info.dumps.get(name)
+    if file is None:
+        raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
+    response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
+                         download_name=name, conditional=True,
+                         etag=info.etag(f"dump-{file.dump.suffix}"),
+                         last_modified=info.modified, max_age=None)
+    response.headers.update(DATA_HEADERS)
+    response.headers["Content-Type"] = file.dump.content_type
+    return response
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    info = ds.info(current_site())
+    response = Response(ds.robots_txt(request.url_root + "sitemap.xml"),
+                        content_type="text/plain; charset=utf-8")
+    return _conditional(response, info, "robots")
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    site = current_site()
+    info = ds.info(site)
+    entries = list(_sitemap_entries(site))
+    if len(entries) <= ds.SITEMAP_MAX_URLS:
+        body = ds.sitemap_xml(entries, lastmod=info.modified)
+    else:
+        parts = (len(entries) + ds.SITEMAP_MAX_URLS - 1) // ds.SITEMAP_MAX_URLS
+        urls = [f"{request.url_root}sitemap-{n}.xml" for n in range(1, parts + 1)]
+        body = ds.sitemap_index_xml(urls, lastmod=info.modified)
+    return _conditional(Response(body, content_type="application/xml; charset=utf-8"), info,
+                        "sitemap")
+
+
+@bp.get("/sitemap-<int:part>.xml")
+def sitemap_part(part: int) -> Response:
+    site = current_site()
+    info = ds.info(site)
+    entries = list(_sitemap_entries(site))
+    start = (part - 1) * ds.SITEMAP_MAX_URLS
+    if part < 1 or start >= len(entries) or len(entries) <= ds.SITEMAP_MAX_URLS:
+        raise NotFound(f"no sitemap part {part}")
+    body = ds.sitemap_xml(entries[start:start + ds.SITEMAP_MAX_URLS], lastmod=info.modified)
+    return _conditional(Response(body, content_type="application/xml; charset=utf-8"), info,
+                        f"sitemap-{part}")
+
+
+def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:
+    """Entries on the serving host; the page list is computed once per Site (the host may vary)."""
+    paths = site.cache.get("regiold.sitemap.paths")
+    if not isinstance(paths, list):
+        paths = ds.page_paths(site.store, site.base_iri)
+        site.cache["regiold.sitemap.paths"] = paths
+    return list(ds.sitemap_entries(paths, request.url_root, default_lang=site.settings.default_lang))
+
+
+def _negotiate(offered: tuple[Format, ...]) -> Format:
+    """``?format=`` overrides ``Accept``; ties go to the first offered format (Turtle for */*)."""
+    from ..formats import by_key
+
+    key = request.args.get("format")
+    if key:
+        chosen = by_key(key, offered)
+        if chosen is None:
+            raise NotAcceptable([f.media_type for f in offered])
+        return chosen
+    if not request.accept_mimetypes:
+        return offered[0]
+    best = request.accept_mimetypes.best_match([t for f in offered for t in f.media_types])
+    for f in offered:
+        if best in f.media_types:
+            return f
+    raise NotAcceptable([f.media_type for f in offered])
+
+
+def _conditional(response: Response, info: ds.DatasetInfo, what: str) -> Response:
+    response.set_etag(info.etag(what))
+    response.last_modified = info.modified
+    return response.make_conditional(request)

@@ -1,0 +1,42 @@
+// Turns the plain SPARQL form into YASGUI when JavaScript runs; the form works without it.
+// Configuration comes from the JSON block #sparql-config (data, never executed): no inline script.
+(function () {
+  "use strict";
+  var holder = document.getElementById("yasgui");
+  var configBlock = document.getElementById("sparql-config");
+  var form = document.getElementById("sparql-form");
+  var textarea = document.getElementById("query");
+  if (!holder || !configBlock || !form || !textarea || typeof window.Yasgui === "undefined") {
+    return;
+  }
+  var config = JSON.parse(configBlock.textContent);
+  var yasgui = new window.Yasgui(holder, {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,
+    persistenceId: null,
+    endpointCatalogueOptions: {
+      getData: function () { return [{ endpoint: config.endpoint }]; },
+      keys: []
+    },
+    yasqe: {
+      value: textarea.value,
+      // only local completions: the LOV "property"/"class" completers call an external API
+      autocompleters: ["prefixes", "variables"]
+    },
+    yasr: { prefixes: config.prefixes }
+  });
+  holder.hidden = false;
+  form.hidden = true;
+  var links = document.querySelectorAll("a[data-example]");
+  Array.prototype.forEach.call(links, function (link) {
+    link.addEventListener("click", function (event) {
+      var example = config.examples[Number(link.getAttribute("data-example"))];
+      if (!example) { return; }
+      event.preventDefault();
+      var tab = yasgui.getTab();
+      tab.setQuery(example.query);
+      tab.setName(example.title.slice(0, 40));
+      holder.scrollIntoView();
+    });
+  });
+})();

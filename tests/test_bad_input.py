@@ -1,0 +1,196 @@
+"""Bad input gets a clear answer, never a 500, a stack trace or a file read (issue 6 table)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ops_routes import sample_urls
+from regiold import create_app
+
+SECRET = "s3cr3t-canary-7f1d"
+
+PATH_ATTACKS = [
+    "/../../etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd",
+    "/org/..%2f..%2f..%2fcanary.txt", "/../canary.txt", "/static/../../canary.txt",
+    "/%00", "/org/alpha%00.ttl", "/org/%00/x", "/org/%ff%fe%fd", "/org/alpha%0d%0aX-Evil:%201",
+    "/%u0000", "/org/" + "a" * 9000, "//etc/passwd", "/org/alpha.ttl/../../../canary.txt",
+    "/sparql?query=" + "%00" * 10, "/search?q=%00%ff",
+]
+
+MALFORMED_HEADERS = [
+    {"Accept": "text/html;q=abc, */*;q=2.5, ;;;, application/ld+json;q=-1"},
+    {"Accept": "\x7f\x01garbage/, /, */"},
+    {"Accept": "text/turtle;q=nan;level=x=y" + ", a/b" * 500},
+    {"Accept": ""},
+    {"Accept-Language": "!!;q=x, de-DE-x-" + "a" * 300 + ", *;q=0.5, en;q=2"},
+    {"Accept-Language": ";;;,,,q=1"},
+    {"If-None-Match": '"unterminated'},
+    {"If-None-Match": "W/, *, ,,"},
+    {"If-None-Match": "*"},
+    {"If-Modified-Since": "not a date"},
+    {"Range": "bytes=abc-"},
+    {"Content-Type": "multipart/form-data; boundary="},
+]
+
+
+def no_leak(body: str) -> None:
+    assert "Traceback" not in body and 'File "/' not in body
+    assert SECRET not in body and "root:x:0:0" not in body
+
+
+@pytest.fixture
+def guarded_app(mini_site: Path, settings_for):
+    (mini_site.parent / "canary.txt").write_text(SECRET)
+    return create_app(settings_for(mini_site))
+
+
+def test_path_attacks_get_4xx_and_read_no_file(guarded_app):
+    client = guarded_app.test_client()
+    for path in PATH_ATTACKS:
+        response = client.get(path)
+        assert response.status_code in {301, 308, 400, 404, 410, 414}, (path, response.status_code)
+        no_leak(response.get_data(as_text=True))
+
+
+@pytest.mark.live
+def test_path_attacks_on_the_wire(guarded_app, mini_site: Path):
+    """Raw request targets (no client-side normalisation) against a live gunicorn server."""
+    from ops_live import serving
+
+    with serving(mini_site, workers=1) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        for path in PATH_ATTACKS:
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.putrequest("GET", path, skip_accept_encoding=True)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", "replace")
+            connection.close()
+            assert 300 <= response.status < 500, (path, response.status)
+            no_leak(body)
+        assert "Traceback" not in server.output()
+
+
+@pytest.mark.parametrize("headers", MALFORMED_HEADERS, ids=lambda h: repr(h)[:40])
+def test_malformed_headers_on_every_route_never_500(guarded_app, headers):
+    client = guarded_app.test_client()
+    for url in sample_urls(guarded_app):
+        response = client.get(url, headers=headers)
+        assert response.status_code < 500 or response.status_code == 503, (url, headers)
+        assert response.status_code not in {500, 502}
+        no_leak(response.get_data(as_text=True))
+
+
+def test_post_bodies_that_are_not_what_they_claim(guarded_app):
+    client = guarded_app.test_client()
+    for url in sample_urls(guarded_app):
+        for content_type, body in [("application/x-www-form-urlencoded", b"%%%=&&=%zz"),
+                                   ("application/sparql-query", b"\xff\xfe\x00garbage"),
+                                   ("application/json", b"{" * 1000)]:
+            response = client.post(url.split("?")[0], data=body,
+                                   headers={"Content-Type": content_type})
+            assert response.status_code < 500, (url, content_type, response.status_code)
+            no_leak(response.get_data(as_text=True))
+
+
+# -- hostile literals in the data -----------------------------------------------------------
+
+HOSTILE = {
+    "script": '</script><script>alert("x")</script>',
+    "img": '<img src=x onerror=alert(1)>',
+    "rtl": "Evil \u202egnp.exe\u202c Org",
+    "quote": "\"'><svg onload=alert(1)>{{7*7}}${7*7}",
+}
+LONG = "Lang " + "x" * 100_000
+
+
+@pytest.fixture
+def hostile_app(mini_site: Path, settings_for):
+    def lit(text: str) -> str:
+        return json.dumps(text, ensure_ascii=True)  # a valid Turtle string literal
+
+    (mini_site / "data" / "hostile.ttl").write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        f"<org/evil> a schema:Organization ; schema:name {lit(HOSTILE['script'])}@de ;\n"
+        f"  schema:description {lit(HOSTILE['img'])}@de, {lit(LONG)}@en ;\n"
+        f"  schema:alternateName {lit(HOSTILE['rtl'])}, {lit(HOSTILE['quote'])} ;\n"
+        "  schema:url <https://evil.example/> .\n")
+    return create_app(settings_for(mini_site))
+
+
+def skip_without_pages(client) -> None:
+    if client.get("/org/alpha").status_code == 404:  # a plain resource is not served either
+        pytest.skip("no resource pages on this branch yet")
+
+
+def test_hostile_literals_are_escaped_in_served_html(hostile_app):
+    client = hostile_app.test_client()
+    response = client.get("/org/evil", headers={"Accept": "text/html"})
+    skip_without_pages(client)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<img src=x onerror" not in html and "<svg onload" not in html
+    assert 'alert("x")</script>' not in html and "<script>alert" not in html
+    opened, closed = len(re.findall(r"<script\b", html)), len(re.findall(r"</script", html, re.I))
+    assert opened == closed  # no literal closed a script block early
+    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        json.loads(block)  # each data block is still valid JSON
+    assert "x" * 100_000 in html or "x" * 1000 in html  # long text rendered, not a failure
+    rtl_at = html.find("\u202e")
+    if rtl_at >= 0:  # a raw override must sit in an isolating element
+        before = html[:rtl_at]
+        assert before.rfind("<bdi") > before.rfind("</bdi") or 'dir="auto"' in before[-300:]
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "nt"])
+def test_hostile_literals_survive_rdf_round_trip(hostile_app, fmt):
+    import pyoxigraph as ox
+
+    skip_without_pages(hostile_app.test_client())
+    response = hostile_app.test_client().get(f"/org/evil.{fmt}")
+    assert response.status_code == 200
+    formats = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+               "nt": ox.RdfFormat.N_TRIPLES}
+    values = {t.object.value for t in ox.parse(response.get_data(), formats[fmt])
+              if isinstance(t.object, ox.Literal)}
+    assert {HOSTILE["script"], HOSTILE["img"], LONG} <= values
+
+
+# -- huge and deeply nested JSON-LD in data/ --------------------------------------------------
+
+def load_in_subprocess(site: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """A crash (SIGSEGV) must not take the test run down: parse in a child process."""
+    code = ("import sys; from regiold import sources\n"
+            "try:\n s = sources.load(sys.argv[1], base_iri='https://w3id.org/regionen-nrw/')\n"
+            " print('triples', s.triple_count)\n"
+            "except Exception as e: print('refused', e); sys.exit(3)\n")
+    return subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_deeply_nested_jsonld_is_refused_with_its_place(mini_site: Path):
+    depth = 10_000
+    doc = '{"@id": "org/deep", "https://schema.org/knows": ' * depth + '"x"' + "}" * depth
+    (mini_site / "data" / "deep.jsonld").write_text("\n" + doc)
+    result = load_in_subprocess(mini_site)
+    assert result.returncode == 3, (result.returncode, result.stderr[-500:])  # not -11 (SIGSEGV)
+    assert "refused data/deep.jsonld:2:" in result.stdout
+    assert "nested deeper than" in result.stdout
+
+
+def test_ten_megabyte_jsonld_parses_in_bounded_time(mini_site: Path):
+    items = [{"@id": f"org/bulk-{i}", "https://schema.org/description": "d" * 60 + str(i)}
+             for i in range(120_000)]
+    text = json.dumps({"@graph": items})
+    assert len(text) > 10_000_000
+    (mini_site / "data" / "bulk.jsonld").write_text(text)
+    result = load_in_subprocess(mini_site, timeout=60)  # measured ~1 s; 60 s means "hung"
+    assert result.returncode == 0, result.stdout + result.stderr[-500:]
+    assert int(result.stdout.split()[-1]) > 120_000

@@ -1,0 +1,178 @@
+"""Dumps: every format parsed by rdflib equals the store; gzip is gzip; HTTP caching; person data."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+from rdflib.compare import isomorphic
+
+from dataset_helpers import BASE, VOID_GRAPH, make_dataset_site, serve
+from regiold import create_app
+from regiold.sources import to_rdflib_graph
+
+DUMP = "/dumps/regionen-nrw."
+TRIPLE_DUMPS = {"ttl": "turtle", "nt.gz": "nt", "jsonld": "json-ld"}
+QUAD_DUMPS = {"trig": "trig", "nq": "nquads"}
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_dataset_site(tmp_path / "site")
+
+
+@pytest.fixture
+def app(site: Path, settings_for):
+    return create_app(settings_for(site))
+
+
+def store_of(app):
+    from regiold.web import current_site
+
+    with app.app_context():
+        return current_site().store
+
+
+def store_graph(app, graph: str | None = None) -> rdflib.Graph:
+    """The store's published triples (all graphs but graph/void, or one named graph)."""
+    where = (f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else
+             f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{VOID_GRAPH}>)")
+    return to_rdflib_graph(store_of(app).construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"))
+
+
+def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
+    if suffix in QUAD_DUMPS:
+        dataset = rdflib.Dataset()
+        dataset.parse(data=body, format=QUAD_DUMPS[suffix])
+        return dataset
+    if suffix.endswith(".gz"):
+        body = gzip.decompress(body)
+    return rdflib.Graph().parse(data=body, format=TRIPLE_DUMPS[suffix])
+
+
+@pytest.mark.parametrize("suffix", sorted(TRIPLE_DUMPS))
+def test_triple_dumps_equal_the_store(app, suffix):
+    response = app.test_client().get(DUMP + suffix)
+    assert response.status_code == 200
+    parsed = parse_dump(response.get_data(), suffix)
+    expected = store_graph(app)
+    assert len(parsed) == len(expected) > 0
+    assert isomorphic(parsed, expected)
+
+
+@pytest.mark.parametrize("suffix", sorted(QUAD_DUMPS))
+def test_quad_dumps_keep_one_named_graph_per_source_file(app, site, suffix):
+    response = app.test_client().get(DUMP + suffix)
+    dataset = parse_dump(response.get_data(), suffix)
+    graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    files = sorted(p.relative_to(site).with_suffix("").as_posix()
+                   for kind in ("ontology", "data") for p in (site / kind).rglob("*.ttl"))
+    assert graphs == {f"{BASE}graph/{f}" for f in files}
+    for name in graphs:
+        assert isomorphic(dataset.graph(rdflib.URIRef(name)), store_graph(app, name)), name
+
+
+def test_gzip_dump_is_gzip_and_served_as_a_download(app):
+    response = app.test_client().get(DUMP + "nt.gz")
+    body = response.get_data()
+    assert body[:2] == b"\x1f\x8b"
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers  # the file itself is the gzip
+    assert gzip.decompress(body).startswith(b"<")
+    assert response.headers["Content-Disposition"] == "attachment; filename=regionen-nrw.nt.gz"
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "nt.gz", "jsonld", "trig", "nq"])
+def test_dump_headers_and_conditional_requests(app, suffix):
+    client = app.test_client()
+    response = client.get(DUMP + suffix)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    version = client.get("/ready").json["version"]
+    assert version in etag
+    again = client.get(DUMP + suffix, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    since = client.get(DUMP + suffix, headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    assert since.status_code == 304
+    assert client.get(DUMP + suffix, headers={"If-None-Match": '"other"'}).status_code == 200
+    head = client.head(DUMP + suffix)
+    assert head.status_code == 200 and head.headers["Content-Length"] == response.headers["Content-Length"]
+
+
+def test_void_states_each_dump_with_its_true_size_and_checksum(app):
+    client = app.test_client()
+    void = rdflib.Graph().parse(data=client.get("/.well-known/void").get_data(), format="turtle")
+    distributions = [d for d in void.objects(rdflib.URIRef(BASE + "dataset"), DCAT.distribution)
+                     if void.value(d, DCAT.downloadURL) is not None]
+    assert len(distributions) == 5
+    for dist in distributions:
+        url = str(void.value(dist, DCAT.downloadURL))
+        assert url.startswith(BASE + "dumps/")
+        body = client.get("/" + url.removeprefix(BASE)).get_data()
+        assert int(void.value(dist, DCAT.byteSize)) == len(body)
+        checksum = void.value(dist, SPDX.checksum)
+        assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
+
+
+def test_unknown_dump_is_a_clean_404(app):
+    response = app.test_client().get("/dumps/secret.txt")
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+    assert "regionen-nrw.ttl" in response.json["detail"]
+    assert app.test_client().get("/dumps/..%2F..%2Fpyproject.toml").status_code == 404
+
+
+def test_dumps_are_computed_once_per_data_version(site, settings_for):
+    first = create_app(settings_for(site))
+    body = first.test_client().get(DUMP + "ttl").get_data()
+    cache = site / ".cache" / "dumps"
+    folders = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    assert len(folders) == 1
+    stamp = (folders[0] / "regionen-nrw.ttl").stat().st_mtime_ns
+    second = create_app(settings_for(site))  # a restart, or a second worker
+    assert second.test_client().get(DUMP + "ttl").get_data() == body
+    assert (folders[0] / "regionen-nrw.ttl").stat().st_mtime_ns == stamp  # reused, not rewritten
+
+
+def test_person_data_stays_out_of_dumps_and_void_when_not_published(site, settings_for):
+    secrets = (b"Anna Beispiel", b"anna@alpha.example")
+    withheld = create_app(settings_for(site, publish_persons=False)).test_client()
+    published = create_app(settings_for(site, publish_persons=True)).test_client()
+    for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
+        hidden = withheld.get(DUMP + suffix).get_data()
+        shown = published.get(DUMP + suffix).get_data()
+        if suffix.endswith(".gz"):
+            hidden, shown = gzip.decompress(hidden), gzip.decompress(shown)
+        assert not any(s in hidden for s in secrets), suffix
+        assert all(s in shown for s in secrets), suffix  # the control: the data is there when allowed
+    for fmt in ("ttl", "jsonld", "nt", "rdf"):
+        assert not any(s in withheld.get(f"/.well-known/void?format={fmt}").get_data() for s in secrets)
+    assert withheld.get(DUMP + "ttl").headers["ETag"] != published.get(DUMP + "ttl").headers["ETag"]
+
+
+def test_live_server_serves_dumps_and_void(app):
+    with serve(app) as url:
+        void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/ld+json"},
+                            timeout=10)
+        assert void.status_code == 200 and void.headers["Vary"] == "Accept"
+        graph = rdflib.Graph().parse(data=void.content, format="json-ld")
+        dumps = sorted(str(d) for d in graph.objects(rdflib.URIRef(BASE + "dataset"), VOID.dataDump))
+        for dump in dumps:  # canonical IRIs, answered at the same path on the serving host
+            response = requests.get(url + "/" + dump.removeprefix(BASE), timeout=10)
+            assert response.status_code == 200, dump
+            etag = response.headers["ETag"]
+            assert requests.get(url + "/" + dump.removeprefix(BASE), headers={"If-None-Match": etag},
+                                timeout=10).status_code == 304
+        gz = requests.get(f"{url}{DUMP}nt.gz", timeout=10, headers={"Accept-Encoding": "identity"})
+        assert gz.content[:2] == b"\x1f\x8b"
+        assert isomorphic(rdflib.Graph().parse(data=gzip.decompress(gz.content), format="nt"),
+                          store_graph(app))

@@ -1,0 +1,110 @@
+"""robots.txt and sitemap.xml: every page, on the serving host, with hreflang alternates."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import requests
+
+from dataset_helpers import BASE, make_dataset_site, serve, source_graph
+from regiold import create_app
+from regiold import dataset as ds
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_dataset_site(tmp_path / "site")
+
+
+@pytest.fixture
+def app(site: Path, settings_for):
+    return create_app(settings_for(site))
+
+
+def pages_in_files(site: Path, *, include_persons: bool = True) -> set[str]:
+    """Expected pages, from the files: subjects under the base without fragment, except the
+    dependent nodes of organisations, plus the pages that always exist."""
+    subjects = {str(s)[len(BASE):] for s in source_graph(site, include_persons=include_persons).subjects()
+                if str(s).startswith(BASE) and "#" not in str(s)}
+    pages = {p for p in subjects if not (p.startswith("org/") and p.count("/") > 1)}
+    return pages | {"", "sparql", "dataset", "catalog"}
+
+
+def locs(body: bytes) -> list[str]:
+    root = ET.fromstring(body)
+    assert root.tag == f"{SM}urlset"
+    return [u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")]
+
+
+def test_sitemap_lists_every_page_in_both_languages_on_the_serving_host(app, site):
+    response = app.test_client().get("/sitemap.xml", base_url="http://directory.example")
+    assert response.status_code == 200
+    assert response.content_type.startswith("application/xml")
+    found = locs(response.get_data())
+    expected = pages_in_files(site)
+    assert {"org/alpha", "org/beta", "person/anna-beispiel", "def/Regionalmanagement"} <= expected
+    german = {f"http://directory.example/{p}" for p in expected}
+    english = {f"{u}?lang=en" for u in german}
+    assert sorted(found) == sorted(german | english)
+
+
+def test_each_entry_names_its_language_alternates(app):
+    root = ET.fromstring(app.test_client().get("/sitemap.xml").get_data())
+    for url in root.findall(f"{SM}url"):
+        links = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+        assert set(links) == {"de", "en", "x-default"}
+        assert links["en"] == links["de"] + "?lang=en" and links["x-default"] == links["de"]
+        assert url.findtext(f"{SM}loc") in (links["de"], links["en"])
+        assert len(url.findtext(f"{SM}lastmod")) == 10  # YYYY-MM-DD
+
+
+def test_sitemap_leaves_out_persons_when_they_are_not_published(site, settings_for):
+    client = create_app(settings_for(site, publish_persons=False)).test_client()
+    found = locs(client.get("/sitemap.xml").get_data())
+    assert not any("person/" in loc for loc in found)
+    assert {loc.removeprefix("http://localhost/") for loc in found if "?" not in loc} == \
+        pages_in_files(site, include_persons=False)
+
+
+def test_large_sitemaps_become_an_index_of_parts(app, monkeypatch):
+    client = app.test_client()
+    everything = sorted(locs(client.get("/sitemap.xml").get_data()))
+    monkeypatch.setattr(ds, "SITEMAP_MAX_URLS", 5)
+    index = ET.fromstring(client.get("/sitemap.xml").get_data())
+    assert index.tag == f"{SM}sitemapindex"
+    parts = [s.findtext(f"{SM}loc") for s in index.findall(f"{SM}sitemap")]
+    assert len(parts) == -(-len(everything) // 5)
+    collected = []
+    for part in parts:
+        body = client.get(part.removeprefix("http://localhost")).get_data()
+        collected += locs(body)
+        assert len(locs(body)) <= 5
+    assert sorted(collected) == everything
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+
+
+def test_robots_allows_all_and_points_to_the_sitemap(app):
+    response = app.test_client().get("/robots.txt", base_url="https://directory.example")
+    assert response.content_type == "text/plain; charset=utf-8"
+    lines = response.get_data(as_text=True).splitlines()
+    assert "User-agent: *" in lines and "Allow: /" in lines
+    assert "Sitemap: https://directory.example/sitemap.xml" in lines
+    assert not any(line.startswith("Disallow: /") and line != "Disallow:" for line in lines)
+
+
+def test_live_robots_leads_to_a_parsable_sitemap(app):
+    with serve(app) as url:
+        robots = requests.get(f"{url}/robots.txt", timeout=10).text
+        sitemap_url = next(line.split(": ", 1)[1] for line in robots.splitlines()
+                           if line.startswith("Sitemap: "))
+        assert sitemap_url == f"{url}/sitemap.xml"
+        response = requests.get(sitemap_url, timeout=10)
+        assert response.status_code == 200
+        assert all(loc.startswith(url + "/") for loc in locs(response.content))
+        etag = response.headers["ETag"]
+        assert requests.get(sitemap_url, headers={"If-None-Match": etag}, timeout=10).status_code == 304

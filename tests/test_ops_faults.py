@@ -1,0 +1,64 @@
+"""Faults with real processes: the remote store (Oxigraph server) stops and comes back.
+
+`regiold serve` (2 workers) keeps answering: /health 200, /ready and every store-backed route 503
+with Retry-After while the store is gone, and everything recovers by itself when it returns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from ops_live import free_port, serving, wait_until
+from oxigraph_server import oxigraph_binary, oxigraph_server
+from regiold.load import load_remote
+from regiold.settings import Settings
+
+pytestmark = [pytest.mark.live, pytest.mark.remote]
+STORE_ROUTES = ("/ready", "/", "/sparql?query=ASK%7B%7D", "/org/alpha", "/org/alpha.ttl",
+                "/search?q=alpha")
+
+
+def statuses(base: str) -> dict[str, requests.Response]:
+    return {path: requests.get(base + path, timeout=10, headers={"Connection": "close"})
+            for path in STORE_ROUTES}
+
+
+def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, tmp_path: Path):
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph binary is not installed")
+    port, location = free_port(), tmp_path / "oxigraph"
+    endpoint = f"http://127.0.0.1:{port}/query"
+    store = oxigraph_server(location, port=port)
+    store.__enter__()
+    try:
+        load_remote(Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "c",
+                                   "store": endpoint}, environ={}))
+        with serving(mini_site, settings={"store": endpoint}) as server:
+            before = statuses(server.url)
+            assert before["/ready"].status_code == 200 and before["/ready"].json()["triples"] > 0
+            working = [p for p, r in before.items() if r.status_code == 200]
+
+            store.__exit__(None, None, None)  # the store goes away; regiold keeps running
+            store = None
+            for _ in range(3):  # several times: both workers, fresh connections
+                during = statuses(server.url)
+                assert requests.get(server.url + "/health", timeout=5).status_code == 200
+                for path in working:
+                    response = during[path]
+                    assert response.status_code == 503, (path, response.text)
+                    assert int(response.headers["Retry-After"]) > 0, path
+                    assert "Traceback" not in response.text
+
+            store = oxigraph_server(location, port=port)  # same data on disk, same address
+            store.__enter__()
+            wait_until(lambda: all(statuses(server.url)[p].status_code == 200 for p in working),
+                       20, server.output)
+            after = statuses(server.url)
+            assert {p: r.status_code for p, r in after.items()} == {
+                p: r.status_code for p, r in before.items()}
+    finally:
+        if store is not None:
+            store.__exit__(None, None, None)

@@ -1,0 +1,117 @@
+"""Reload with a real `regiold serve` (gunicorn master + 2 forked workers) on 127.0.0.1.
+
+SIGHUP and `--watch` reload in the master, to the side; every worker switches to a valid new
+version and none ever sees an invalid one. A worker killed with SIGKILL is replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from ops_live import serving, wait_until
+
+pytestmark = pytest.mark.live
+
+ORGS = Path("data") / "orgs.ttl"
+
+
+def versions_seen(server, n: int = 24) -> set[str]:
+    return {server.ready()["version"] for _ in range(n)}
+
+
+def rename_beta(site: Path, name: str) -> None:
+    orgs = site / ORGS
+    orgs.write_text(orgs.read_text().replace('"Beta-Kreis"@de', f'"{name}"@de'))
+
+
+def test_sighup_with_valid_data_switches_every_worker(mini_site: Path):
+    with serving(mini_site) as server:
+        old_version, old_workers = server.ready()["version"], server.workers()
+        rename_beta(mini_site, "Beta-Kreis Neu")
+        server.hup()
+        wait_until(lambda: not (server.workers() & old_workers) and len(server.workers()) == 2,
+                   20, server.output)
+        seen = versions_seen(server)
+        assert len(seen) == 1 and old_version not in seen
+        state = server.ready()["reload"]
+        assert state["state"] == "reloaded" and state["version"] in seen
+
+
+def test_sighup_with_shacl_violation_keeps_old_version_and_logs_report(mini_site: Path):
+    with serving(mini_site) as server:
+        old_version = server.ready()["version"]
+        orgs = mini_site / ORGS
+        orgs.write_text(orgs.read_text().replace('schema:name "Beta-Kreis"@de ;', ""))
+        server.hup()
+        wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
+                   server.output)
+        assert versions_seen(server) == {old_version}
+        log = server.output()
+        assert "reload refused" in log
+        assert "<https://w3id.org/regionen-nrw/org/beta>" in log  # the focus node
+        assert "An organisation needs a German name." in log
+
+
+def test_watch_reloads_on_change_and_refuses_syntax_errors(mini_site: Path):
+    with serving(mini_site, "--watch", settings={"watch_interval": "0.2"}) as server:
+        first = server.ready()["version"]
+        rename_beta(mini_site, "Beta-Kreis Beobachtet")
+        wait_until(lambda: versions_seen(server, 6) - {first} and len(versions_seen(server)) == 1,
+                   20, server.output)
+        second = server.ready()["version"]
+        (mini_site / ORGS).write_text((mini_site / ORGS).read_text() + "\n<org/x> garbage <<\n")
+        wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
+                   server.output)
+        assert versions_seen(server) == {second}
+        assert "data/orgs.ttl:" in server.ready()["reload"]["error"]  # file:line:col
+
+
+def test_killed_worker_is_replaced_while_the_other_serves(mini_site: Path):
+    with serving(mini_site) as server:
+        workers = server.workers()
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        for _ in range(20):  # the survivor answers at once, on fresh connections
+            assert requests.get(f"{server.url}/health", timeout=5,
+                                headers={"Connection": "close"}).status_code == 200
+        wait_until(lambda: len(server.workers()) == 2 and victim not in server.workers(), 20,
+                   server.output)
+
+
+def tree_state(site: Path) -> dict[str, tuple[str, int]]:
+    return {str(p.relative_to(site)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for kind in ("data", "ontology", "shapes") for p in sorted((site / kind).rglob("*"))
+            if p.is_file()}
+
+
+def test_serving_reloading_and_crashing_never_write_the_data(mini_site: Path):
+    before = tree_state(mini_site)
+    with serving(mini_site, "--watch", settings={"watch_interval": "0.2"}) as server:
+        for path in ("/", "/health", "/ready", "/org/alpha", "/org/alpha.ttl", "/nope",
+                     "/../data/orgs.ttl", "/sparql?query=ASK%7B%7D"):
+            requests.get(server.url + path, timeout=5)
+        server.hup()
+        wait_until(lambda: "reload" in server.ready(), 20, server.output)
+        os.kill(min(server.workers()), signal.SIGKILL)
+        wait_until(lambda: len(server.workers()) == 2, 20, server.output)
+        server.proc.kill()  # the master crashes too
+    assert tree_state(mini_site) == before
+
+
+def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Path):
+    (mini_site / ORGS).write_text('@prefix schema: <https://schema.org/> .\n'
+                                  '<org/x> schema:name "unterminated .\n')
+    result = subprocess.run([sys.executable, "-m", "regiold", "serve", "--data", str(mini_site),
+                             "--port", "1"], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert "data/orgs.ttl:2:" in result.stderr
+    assert "serving on" not in result.stdout

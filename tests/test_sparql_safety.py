@@ -1,0 +1,155 @@
+"""The endpoint never reads a file, opens a connection, runs an update or hangs.
+
+A secret Turtle file on disk and a loopback listener are the witnesses: no query form may
+return the secret, and the listener must see no connection at all.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from regiold import sandbox
+from regiold.errors import QueryRefused, ReadOnlyEndpoint
+from regiold.sparql import _Job, screen
+from sparql_support import Listener, make_app, make_site
+
+SECRET = "TOPSECRET-4711"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(make_site(tmp_path_factory.mktemp("safety")))
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def listener():
+    witness = Listener()
+    yield witness
+    witness.close()
+
+
+@pytest.fixture
+def secret_file(tmp_path):
+    path = tmp_path / "secret.ttl"
+    path.write_text(f'<http://example.org/s> <http://example.org/p> "{SECRET}" .\n')
+    return path
+
+
+def _attacks(url: str, file_url: str) -> list[str]:
+    return [
+        f"SELECT * FROM <{file_url}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{file_url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ GRAPH <{file_url}> {{ ?s ?p ?o }} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} FROM <{file_url}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+        f"ASK {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+        f"DESCRIBE <{url}>",
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ sErViCe <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ BIND(<{url}> AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?s ?p ?o .SERVICE#c\n<{url}>{{}} }}",
+        f"LOAD <{url}>",
+        f"LOAD <{file_url}> INTO GRAPH <urn:x>",
+    ]
+
+
+def test_no_query_form_reads_a_file_or_connects(client, listener, secret_file):
+    for query in _attacks(listener.url, secret_file.as_uri()):
+        for method in ("GET", "POST"):
+            response = client.open("/sparql", method=method, query_string={"query": query}) \
+                if method == "GET" else client.post("/sparql", data={"query": query})
+            assert response.status_code in {200, 400, 403}, (query, response.status_code)
+            assert SECRET not in response.get_data(as_text=True), query
+            if response.status_code == 200 and "SELECT" in query:
+                assert response.json["results"]["bindings"] == [], query
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_protocol_graph_parameters_never_fetch(client, listener, secret_file):
+    for graph in (listener.url, secret_file.as_uri()):
+        for param in ("default-graph-uri", "named-graph-uri"):
+            response = client.get("/sparql", query_string={
+                "query": "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+                param: graph})
+            assert response.status_code == 200
+            assert SECRET not in response.get_data(as_text=True)
+    assert client.post("/sparql", data={"update": f"LOAD <{listener.url}>"}).status_code == 403
+    assert client.post("/sparql", data=f"LOAD <{listener.url}>".encode(),
+                       content_type="application/sparql-update").status_code == 403
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://h/> {} }",
+    "select * { service <http://h/> {} }",
+    "SELECT * {\tSERVICE\n<http://h/> {} }",
+    "SELECT * { ?s ?p ?o.SERVICE <http://h/> {} }",
+    "SELECT * { ?s ?p ?o }SERVICE",
+    "SELECT * { FILTER(?a<'>') SERVICE <http://h/> {} FILTER(?b = '') }",  # '<' read as an IRI?
+    r"SELECT * { ?s ?p ex:a\' SERVICE <http://h/> {} FILTER('x') }",  # escaped quote in a name
+    'SELECT * { ?s ?p """x""" SERVICE <http://h/> {} }',
+    "SELECT * { ?s ?p 'x' #\n SERVICE <http://h/> {} }",
+    "SELECT * { ?s <http://p#> ?o SERVICE <http://h/> {} }",  # '#' inside an IRI is no comment
+    'SELECT * { ?s ?p "a#"SERVICE <http://h/> {} }',
+    "SELECT * { {}SERVICE?x{} }",
+])
+def test_screen_refuses_service_however_it_is_written(query):
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        screen(query, max_bytes=10_000)
+
+
+@pytest.mark.parametrize("query", [
+    "PREFIX schema: <https://schema.org/> SELECT ?s { ?s a schema:Service }",
+    "SELECT ?s { ?s a <https://schema.org/Service> }",
+    "SELECT ?service { ?service ?p ?o }",
+    "PREFIX ex: <urn:x:> SELECT * { ?s ex:my-service ?o . ?s ex:services ?x }",
+])
+def test_screen_lets_names_that_merely_contain_service_pass(query):
+    assert screen(query, max_bytes=10_000).form == "SELECT"
+
+
+def test_screen_recognises_updates_behind_prefixes_and_comments():
+    with pytest.raises(ReadOnlyEndpoint):
+        screen("# add\nPREFIX a: <urn:a> BASE <urn:b>\n insert data { <a> <b> <c> }", max_bytes=999)
+    assert screen("PREFIX insert: <urn:i> SELECT * { ?s insert:x ?o }", max_bytes=999).form == "SELECT"
+    assert screen("SELECT * FROM <urn:g> { ?s ?p ?o }", max_bytes=999).has_dataset_clause
+    assert not screen("SELECT ?from { ?s ?p 'FROM' }", max_bytes=999).has_dataset_clause
+
+
+def test_pyoxigraph_reads_no_keyword_from_unicode_escapes(listener):
+    """The screen relies on this: \\u0053ERVICE is not the SERVICE keyword for the engine."""
+    with pytest.raises(SyntaxError):
+        ox.Store().query(rf"SELECT * WHERE {{ \u0053ERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }}")
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+@pytest.mark.skipif(not sandbox.supported(), reason="seccomp filter needs Linux x86_64/aarch64")
+def test_worker_sandbox_blocks_connections_even_past_the_screen(app, client, listener):
+    """Defence in depth: a SERVICE query handed to a worker directly still opens no socket."""
+    from regiold.web.sparql import query_service
+
+    client.get("/sparql", query_string={"query": "ASK {}"})
+    service = query_service(app.extensions["regiold"].site)
+    job = _Job(query=f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+               base_iri=service.base_iri, prefixes={}, union_default=True, default_graphs=(),
+               named_graphs=(), results_format="srj", graph_format="ttl", max_rows=10)
+    reply = service._pool.call(job, 5.0)
+    assert reply["error_type"] == "refused"
+    assert "Permission denied" in str(reply["error"]) or "denied" in str(reply["error"]).lower()
+    time.sleep(0.3)
+    assert listener.connections == 0
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
