@@ -219,6 +219,42 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
             sys.exit(EXIT_INVALID)
 
 
+@cli.command("forget")
+@click.argument("iri")
+@data_option
+@click.pass_obj
+def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
+    """Remove a person (IRI or person/slug) from every data file; leave a tombstone without
+    personal data. Writes files: review with `git diff`, then commit."""
+    import datetime as dt
+    import shutil
+
+    from . import privacy
+    from .site import _cache_dir
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        result = privacy.forget(settings.site_dir, iri, base_iri=settings.base_iri,
+                                today=dt.datetime.now(dt.UTC).date().isoformat())
+    except privacy.ForgetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    shutil.rmtree(_cache_dir(settings), ignore_errors=True)  # cached reports may quote the person
+    for path in result.deleted:
+        click.echo(f"deleted {path}")
+    for path in result.changed:
+        click.echo(f"rewrote {path}")
+    click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
+    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri))
+    click.echo(report.summary())
+    if report.fails():
+        click.echo(report.text("en"), err=True)
+        sys.exit(EXIT_INVALID)
+
+
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""
