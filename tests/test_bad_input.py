@@ -55,7 +55,8 @@ def test_path_attacks_get_4xx_and_read_no_file(guarded_app):
     client = guarded_app.test_client()
     for path in PATH_ATTACKS:
         response = client.get(path)
-        assert response.status_code in {301, 308, 400, 404, 410, 414}, (path, response.status_code)
+        allowed = {301, 308, 400, 404, 410, 414} | ({200} if "?" in path else set())
+        assert response.status_code in allowed, (path, response.status_code)
         no_leak(response.get_data(as_text=True))
 
 
@@ -73,7 +74,8 @@ def test_path_attacks_on_the_wire(guarded_app, mini_site: Path):
             response = connection.getresponse()
             body = response.read().decode("utf-8", "replace")
             connection.close()
-            assert 300 <= response.status < 500, (path, response.status)
+            assert 300 <= response.status < 500 or "?" in path and response.status == 200, (
+                path, response.status)
             no_leak(body)
         assert "Traceback" not in server.output()
 
@@ -142,7 +144,8 @@ def test_hostile_literals_are_escaped_in_served_html(hostile_app):
     assert opened == closed  # no literal closed a script block early
     for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
         json.loads(block)  # each data block is still valid JSON
-    assert "x" * 100_000 in html or "x" * 1000 in html  # long text rendered, not a failure
+    english = client.get("/org/evil?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "x" * 100_000 in english  # the long (English) description rendered, not a failure
     rtl_at = html.find("\u202e")
     if rtl_at >= 0:  # a raw override must sit in an isolating element
         before = html[:rtl_at]

@@ -176,3 +176,43 @@ def test_live_server_serves_dumps_and_void(app):
         assert gz.content[:2] == b"\x1f\x8b"
         assert isomorphic(rdflib.Graph().parse(data=gzip.decompress(gz.content), format="nt"),
                           store_graph(app))
+
+
+def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
+    from regiold import dataset
+    from regiold.web import current_site
+
+    out = tmp_path / "export"
+    with app.app_context():
+        written = dataset.export(current_site(), out, "https://static.example/")
+    client = app.test_client()
+    for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
+        assert (out / "dumps" / f"regionen-nrw.{suffix}").read_bytes() == client.get(DUMP + suffix).get_data()
+    for key in ("ttl", "jsonld", "nt", "rdf"):
+        served = client.get(f"/.well-known/void?format={key}").get_data()
+        assert (out / ".well-known" / f"void.{key}").read_bytes() == served
+    assert (out / ".well-known" / "void").read_bytes() == client.get("/.well-known/void").get_data()
+    assert "Sitemap: https://static.example/sitemap.xml" in (out / "robots.txt").read_text()
+    assert "<loc>https://static.example/org/alpha</loc>" in (out / "sitemap.xml").read_text()
+    assert set(written) == {p for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_dump_removed_from_the_cache_is_written_again_identically(app, site):
+    client = app.test_client()
+    before = client.get(DUMP + "trig")
+    for folder in (site / ".cache" / "dumps").iterdir():
+        (folder / "regionen-nrw.trig").unlink()
+    after = client.get(DUMP + "trig")
+    assert after.status_code == 200
+    assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
+
+
+def test_old_dump_versions_are_pruned(site, settings_for):
+    from regiold import dataset
+
+    for n in range(dataset.KEPT_VERSIONS + 2):  # a new data version each time
+        (site / "data" / "extra.ttl").write_text(
+            f'<org/alpha> <https://schema.org/description> "Version {n}"@de .\n')
+        create_app(settings_for(site))
+    folders = [p for p in (site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
+    assert len(folders) == dataset.KEPT_VERSIONS

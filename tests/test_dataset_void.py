@@ -215,3 +215,20 @@ def test_the_repository_dataset_conforms_to_dcat_ap_de(request, dcat_ap_de):
     repo_app = request.getfixturevalue("repo_app")
     results = dcat_ap_results(void_graph(repo_app.test_client()), dcat_ap_de)
     assert [r for r in results if r[0] == "Violation"] == []
+
+
+@pytest.mark.remote
+def test_a_remote_store_gets_the_same_description(site, settings_for, request):
+    from regiold import sources
+    from regiold.store import RemoteStore
+
+    endpoint = f"{request.getfixturevalue('oxigraph_url')}/query"
+    parsed = sources.load(site, base_iri=BASE)
+    remote = RemoteStore(endpoint, base_iri=BASE)
+    remote.replace_data(parsed.published_quads(), version=parsed.version)
+    embedded = void_graph(create_app(settings_for(site)).test_client())
+    served = void_graph(create_app(settings_for(site, store=endpoint)).test_client())
+    assert count(served, VOID.triples) == len(parsed.published_quads())
+    assert isomorphic(served, embedded)
+    # the generated graph is in the remote store too, under its own name
+    assert remote.ask(f"ASK {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}")

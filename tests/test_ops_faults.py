@@ -1,7 +1,8 @@
 """Faults with real processes: the remote store (Oxigraph server) stops and comes back.
 
 `regiold serve` (2 workers) keeps answering: /health 200, /ready and every store-backed route 503
-with Retry-After while the store is gone, and everything recovers by itself when it returns.
+with Retry-After while the store is gone (search, served from an in-process index, keeps
+working), and everything recovers by itself when it returns.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
                                    "store": endpoint}, environ={}))
         with serving(mini_site, settings={"store": endpoint}) as server:
             before = statuses(server.url)
-            assert before["/ready"].status_code == 200 and before["/ready"].json()["triples"] > 0
+            ready = before["/ready"].json()
+            assert before["/ready"].status_code == 200 and ready["triples"] > 0
+            assert ready["store_version"] == ready["version"]  # what `regiold load` put there
             working = [p for p, r in before.items() if r.status_code == 200]
 
             store.__exit__(None, None, None)  # the store goes away; regiold keeps running
@@ -46,11 +49,13 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
             for _ in range(3):  # several times: both workers, fresh connections
                 during = statuses(server.url)
                 assert requests.get(server.url + "/health", timeout=5).status_code == 200
-                for path in working:
+                for path in working:  # 503 + Retry-After, or served without the store (search index)
                     response = during[path]
-                    assert response.status_code == 503, (path, response.text)
-                    assert int(response.headers["Retry-After"]) > 0, path
+                    assert response.status_code in {200, 503}, (path, response.status_code)
+                    if response.status_code == 503:
+                        assert int(response.headers["Retry-After"]) > 0, path
                     assert "Traceback" not in response.text
+                assert during["/ready"].status_code == 503
 
             store = oxigraph_server(location, port=port)  # same data on disk, same address
             store.__enter__()
@@ -62,3 +67,20 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
     finally:
         if store is not None:
             store.__exit__(None, None, None)
+
+
+@pytest.mark.xfail(strict=True, reason="sparql.py runs queries on the embedded store only: with a "
+                   "remote store /sparql answers 500 (TypeError in _make_runner)")
+def test_sparql_endpoint_answers_from_a_remote_store(mini_site: Path, tmp_path: Path):
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph binary is not installed")
+    from regiold import create_app
+
+    with oxigraph_server(tmp_path / "oxigraph") as url:
+        settings = Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "c",
+                                  "store": f"{url}/query"}, environ={})
+        load_remote(settings)
+        response = create_app(settings).test_client().get(
+            "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D",
+            headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200 and response.json["boolean"] is True

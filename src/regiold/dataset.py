@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from .formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from .sources import Sources
 from .store import Store
 from .vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
@@ -45,6 +45,7 @@ SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 SHA256 = ox.NamedNode(SPDX + "checksumAlgorithm_sha256")
 DCAT_VERSION = ox.NamedNode(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace predates it
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
+KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
 _MANIFEST = "manifest.json"
 _MANIFEST_FORMAT = 1
@@ -73,6 +74,8 @@ class Dump:
     def eu_file_type(self) -> str:
         return f"{EU_AUTHORITY}file-type/{_EU_FILE_TYPES[self.format.key]}"
 
+
+VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)  # Turtle first: the default
 
 _EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD",
                   "trig": "RDF_TRIG", "nq": "RDF_N_QUADS", "rdf": "RDF_XML"}
@@ -397,9 +400,12 @@ def _catalog(static: Sequence[ox.Triple], base: str) -> ox.NamedNode:
 
 
 def _modified(sources: Sources) -> datetime:
-    """The newest modification time of a published source file (stable across restarts)."""
+    """The newest modification time of a source file (stable across restarts and workers).
+
+    Shapes count too: they are part of the data version, so ETag and Last-Modified move together.
+    """
     times = [(sources.site_dir / f.path).stat().st_mtime for f in sources.files
-             if f.kind != "shapes" and (sources.site_dir / f.path).exists()]
+             if (sources.site_dir / f.path).exists()]
     stamp = max(times) if times else 0.0
     return datetime.fromtimestamp(int(stamp), tz=UTC)
 
@@ -442,6 +448,8 @@ def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[st
             ox.serialize(data, str(target), dump.format.oxigraph,
                          prefixes=prefixes if dump.format in (TURTLE, TRIG) else None)
     _write_manifest(work, stem)
+    if folder.exists() and _read_manifest(folder) is None:  # damaged (a file removed): replace it
+        shutil.rmtree(folder, ignore_errors=True)
     try:
         os.rename(work, folder)
     except OSError:  # another worker finished first: use its files
@@ -449,7 +457,31 @@ def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[st
     found = _read_manifest(folder)
     if found is None:
         raise OSError(f"cannot write dumps to {folder}")
+    _prune(folder)
     return found
+
+
+def dump_file(site: Site, name: str) -> DumpFile | None:
+    """The dump called ``name``, rewritten if its file has gone (e.g. a cleaned cache folder)."""
+    described = info(site)
+    file = described.dumps.get(name)
+    if file is not None and not file.path.exists():
+        quads = site.sources.published_quads(include_persons=site.settings.publish_persons)
+        described.dumps = write_dumps(quads, described.base_iri, folder=file.path.parent)
+        file = described.dumps[name]
+    return file
+
+
+def _prune(current: Path, *, keep: int = KEPT_VERSIONS) -> None:
+    """Remove dump folders of old data versions, keeping the newest few (a reload may still
+    serve the previous version for a moment)."""
+    try:
+        folders = sorted((p for p in current.parent.iterdir() if p.is_dir() and p != current
+                          and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return
+    for old in folders[: max(0, len(folders) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, stem: str) -> None:
@@ -570,8 +602,53 @@ def sitemap_index_xml(urls: Sequence[str], *, lastmod: datetime) -> bytes:
     return "\n".join(lines).encode()
 
 
+def sitemap_files(entries: Sequence[SitemapEntry], root_url: str, *,
+                  lastmod: datetime) -> dict[str, bytes]:
+    """``sitemap.xml`` alone, or (above the per-file limit) an index plus ``sitemap-{n}.xml``."""
+    size = SITEMAP_MAX_URLS
+    if len(entries) <= size:
+        return {"sitemap.xml": sitemap_xml(entries, lastmod=lastmod)}
+    parts = {f"sitemap-{n}.xml": sitemap_xml(entries[start:start + size], lastmod=lastmod)
+             for n, start in enumerate(range(0, len(entries), size), 1)}
+    index = sitemap_index_xml([root_url + name for name in parts], lastmod=lastmod)
+    return {"sitemap.xml": index, **parts}
+
+
 def robots_txt(sitemap_url: str) -> str:
     return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n"
+
+
+# --- static export ------------------------------------------------------------------------------
+
+
+def export(site: Site, out: Path, root_url: str) -> list[Path]:
+    """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
+
+    For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
+    ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
+    """
+    described = info(site)
+    written: list[Path] = []
+
+    def write(rel: str, body: bytes) -> None:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        written.append(target)
+
+    for fmt in VOID_FORMATS:
+        write(f".well-known/void.{fmt.key}", serialize(described, fmt))
+    write(".well-known/void", serialize(described, VOID_FORMATS[0]))
+    for name, file in sorted(described.dumps.items()):
+        (out / "dumps").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file.path, out / "dumps" / name)
+        written.append(out / "dumps" / name)
+    write("robots.txt", robots_txt(root_url + "sitemap.xml").encode())
+    entries = list(sitemap_entries(page_paths(site.store, site.base_iri), root_url,
+                                   default_lang=site.settings.default_lang))
+    for name, body in sitemap_files(entries, root_url, lastmod=described.modified).items():
+        write(name, body)
+    return written
 
 
 # --- helpers ------------------------------------------------------------------------------------

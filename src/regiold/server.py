@@ -8,6 +8,7 @@ import gc
 from gunicorn.app.base import BaseApplication
 
 from . import create_app
+from .errors import ConfigError
 from .reload import gunicorn_hooks
 from .settings import Settings
 from .site import Site
@@ -31,16 +32,24 @@ def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, worker
     """Serve until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads the data."""
     app = create_app(settings, site=site)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
-    _Gunicorn(app, {
+    options = gunicorn_options(settings, host=host, port=port, workers=workers)
+    _Gunicorn(app, {**options, **gunicorn_hooks(app.extensions["regiold.reloader"], watch=watch)}).run()
+
+
+def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, object]:
+    """The gunicorn configuration; worker class and threads come from the settings, chosen by the
+    measurements in docs/performance.md."""
+    if settings.worker_class not in {"gthread", "sync"}:
+        raise ConfigError(f"setting worker_class: {settings.worker_class!r} is not 'gthread' or 'sync'")
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "preload_app": True,
+        "worker_class": settings.worker_class,
+        "threads": max(1, settings.threads),
+        "preload_app": True,  # fork after loading: workers share the data copy-on-write
         "keepalive": 5,
         "timeout": 60,
         "accesslog": "-",
         "control_socket_disable": True,  # no management socket in $HOME shared by every server
         "limit_request_line": 8190,  # gunicorn's maximum; the app answers 414 above max_url_bytes
-        **gunicorn_hooks(app.extensions["regiold.reloader"], watch=watch),
-    }).run()
+    }

@@ -51,6 +51,10 @@ class Settings:
     )
     max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
     page_size: int = _setting(200, "Incoming links per page of a large description")
+    worker_class: str = _setting(
+        "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
+    )
+    threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
 
     @classmethod
     def load(

@@ -39,8 +39,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RegioldError)
     def known(exc: RegioldError) -> Response:
         body = problem(exc)
-        response = Response(json.dumps(body), status=exc.status,
-                            content_type="application/problem+json")
+        if _wants_html():
+            response = Response(_error_html(exc), status=exc.status,
+                                content_type="text/html; charset=utf-8")
+        else:
+            response = Response(json.dumps(body), status=exc.status,
+                                content_type="application/problem+json")
         retry = getattr(exc, "retry_after", None)
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
@@ -54,6 +58,22 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    def _wants_html() -> bool:
+        """Browsers (text/html preferred over JSON) get an HTML page; others problem+json."""
+        offered = ["application/problem+json", "application/json", "text/html"]
+        return request.accept_mimetypes.best_match(offered) == "text/html"
+
+    def _error_html(exc: RegioldError) -> bytes:
+        from .. import render
+        from ..negotiate import language
+
+        try:
+            lang = language(request.args.get("lang"), request.accept_languages,
+                            current_site().settings.default_lang)
+        except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
+            lang = "de"
+        return render.error_html(exc.status, exc.title, str(exc), lang)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

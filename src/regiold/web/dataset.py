@@ -10,7 +10,7 @@ from flask import Blueprint, Response, redirect, request, send_file
 
 from .. import dataset as ds
 from ..errors import NotAcceptable, NotFound
-from ..formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
+from ..formats import HTML, Format
 from ..site import Site
 from . import current_site
 
@@ -18,7 +18,7 @@ bp = Blueprint("dataset", __name__)
 
 # Turtle first: what */* gets. HTML only for clients that ask for it (browsers): they are sent on to
 # the dataset page.
-VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML)
+VOID_FORMATS: tuple[Format, ...] = (*ds.VOID_FORMATS, HTML)
 DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, no-cache"}
 
 
@@ -42,8 +42,9 @@ def void() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    info = ds.info(current_site())
-    file = info.dumps.get(name)
+    site = current_site()
+    info = ds.info(site)
+    file = ds.dump_file(site, name)
     if file is None:
         raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
     response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
@@ -65,30 +66,22 @@ def robots() -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    site = current_site()
-    info = ds.info(site)
-    entries = list(_sitemap_entries(site))
-    if len(entries) <= ds.SITEMAP_MAX_URLS:
-        body = ds.sitemap_xml(entries, lastmod=info.modified)
-    else:
-        parts = (len(entries) + ds.SITEMAP_MAX_URLS - 1) // ds.SITEMAP_MAX_URLS
-        urls = [f"{request.url_root}sitemap-{n}.xml" for n in range(1, parts + 1)]
-        body = ds.sitemap_index_xml(urls, lastmod=info.modified)
-    return _conditional(Response(body, content_type="application/xml; charset=utf-8"), info,
-                        "sitemap")
+    return _sitemap_file("sitemap.xml")
 
 
 @bp.get("/sitemap-<int:part>.xml")
 def sitemap_part(part: int) -> Response:
+    return _sitemap_file(f"sitemap-{part}.xml")
+
+
+def _sitemap_file(name: str) -> Response:
     site = current_site()
     info = ds.info(site)
-    entries = list(_sitemap_entries(site))
-    start = (part - 1) * ds.SITEMAP_MAX_URLS
-    if part < 1 or start >= len(entries) or len(entries) <= ds.SITEMAP_MAX_URLS:
-        raise NotFound(f"no sitemap part {part}")
-    body = ds.sitemap_xml(entries[start:start + ds.SITEMAP_MAX_URLS], lastmod=info.modified)
-    return _conditional(Response(body, content_type="application/xml; charset=utf-8"), info,
-                        f"sitemap-{part}")
+    files = ds.sitemap_files(_sitemap_entries(site), request.url_root, lastmod=info.modified)
+    if name not in files:
+        raise NotFound(f"no {name}: this sitemap has {len(files)} file(s)")
+    return _conditional(Response(files[name], content_type="application/xml; charset=utf-8"), info,
+                        name.removesuffix(".xml"))
 
 
 def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:

@@ -33,6 +33,9 @@ def ready() -> Response:
         if "ops.triples" not in site.cache:
             site.cache["ops.triples"] = site.store.triple_count()
         body.update(triples=site.cache["ops.triples"], store="ok")
+        data_version = getattr(site.store, "data_version", None)  # remote: what `regiold load` put
+        if data_version is not None:
+            body["store_version"] = data_version()
     except RegioldError as exc:
         current_app.logger.warning("not ready: store unavailable: %s", exc)
         body.update(status="unavailable", store="unreachable")
