@@ -125,7 +125,7 @@ def crawl(root: str, site: Path, leaks: Leaks) -> None:
         seen.add(path)
         response = _get(root + path)
         body = _body(response)
-        leaks.scan(path, body)
+        leaks.scan(path, body, echo=path)  # a 404 names the IRI it was asked for
         queue += [p for p in _links(root, path, body) if p not in seen]
 
 
@@ -209,6 +209,9 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
         shutil.copytree(Path(__file__).parent / "fixtures" / "site", target)
         (target / "data" / "contacts.ttl").write_text(LEAKY_ORG, encoding="utf-8")
         (target / "data" / "people" / "more.ttl").write_text(LEAKY_PERSON, encoding="utf-8")
+        for path in (target / "data").rglob("*.ttl"):  # "Beispiel" is a German word on pages
+            text = path.read_text("utf-8").replace("Beispiel", "Quastenberg")
+            path.write_text(text.replace("beispiel", "quastenberg"), encoding="utf-8")
     return target
 
 
