@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.skipif(not (ROOT / "data" / "partners").is_dir(),
 def gen():
     spec = importlib.util.spec_from_file_location("gen", ROOT / "bench" / "gen.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["gen"] = module  # dataclasses resolve string annotations through sys.modules
     spec.loader.exec_module(module)
     return module
 
