@@ -922,10 +922,7 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
             pg.add((person, SDO.workLocation, address))
         pg.add((person, SDO.contactPoint, point))
         _add_sources(pg, person, sources)
-        titled = f"{contact.title} {contact.name}" if contact.title else contact.name
         pg.add((point, RDF.type, SDO.ContactPoint))
-        pg.add((point, SDO.name, Literal(f"Ansprechpartner {titled}", lang="de")))
-        pg.add((point, SDO.name, Literal(f"Contact {titled}", lang="en")))
         pg.add((point, SDO.contactType, Literal("Ansprechpartner", lang="de")))
         pg.add((point, SDO.contactType, Literal("contact person", lang="en")))
         for phone in contact.phones:
@@ -939,7 +936,7 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
         if not contact.phones and not contact.emails:
             facts.notes.append(Note(contact.line, contact.name, "contact without telephone or e-mail"))
         _add_sources(pg, point, sources)
-        pg.add((org, SDO.contactPoint, point))
+        g.add((org, SDO.contactPoint, point))  # the organisation's file links its contacts
         people[known.files.get(str(person)) or f"data/people/{person_slug}.ttl"] = pg
     return people
 
