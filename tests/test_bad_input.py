@@ -113,8 +113,7 @@ HOSTILE = {
 LONG = "Lang " + "x" * 100_000
 
 
-@pytest.fixture
-def hostile_app(mini_site: Path, settings_for):
+def write_hostile(mini_site: Path) -> None:
     def lit(text: str) -> str:
         return json.dumps(text, ensure_ascii=True)  # a valid Turtle string literal
 
@@ -124,6 +123,11 @@ def hostile_app(mini_site: Path, settings_for):
         f"  schema:description {lit(HOSTILE['img'])}@de, {lit(LONG)}@en ;\n"
         f"  schema:alternateName {lit(HOSTILE['rtl'])}, {lit(HOSTILE['quote'])} ;\n"
         "  schema:url <https://evil.example/> .\n")
+
+
+@pytest.fixture
+def hostile_app(mini_site: Path, settings_for):
+    write_hostile(mini_site)
     return create_app(settings_for(mini_site))
 
 

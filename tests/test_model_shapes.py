@@ -9,6 +9,7 @@ cannot go unnoticed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,6 +248,11 @@ CASES = [
     Case("Person-worksFor", "Class", KAI, add(KAI, "schema:worksFor", "area:duesseldorf")),
     Case("Person-contactPoint", "NodeKind", KAI, add(KAI, "schema:contactPoint", '"0211 8996712"')),
     Case("Person-contactPoint", "Class", KAI, add(KAI, "schema:contactPoint", f"<{ADDRESS}>")),
+    Case("Person-photoConsent", "Datatype", KAI, add(KAI, "rgo:photoConsent", '"2026-01-05"')),
+    Case("Person-photoConsent", "MaxCount", KAI, add(KAI, "rgo:photoConsent",
+                                                     '"2026-01-05"^^xsd:date , "2026-02-01"^^xsd:date')),
+    Case("PersonPhotoWithoutConsent-image", "In", KAI,
+         add(KAI, "schema:image", "<https://regionalmanagement-d-me.de/team/kai-bueter.jpg>")),
     Case("Person-source", "MinCount", KAI, drop(KAI, "dct:source")),
     Case("Person-source", "Class", KAI, add(KAI, "dct:source", f"<{NOWHERE}>")),
     Case("ContactPoint", "NodeKind", BLANK, f"""INSERT DATA {{ _:c a schema:ContactPoint ;
@@ -402,7 +408,9 @@ CASES = [
     Case("Ontology-namespace", "MaxCount", "def/",
          add("def/", "vann:preferredNamespaceUri", '"https://example.org/def/"')),
     Case("Ontology-namespace", "Pattern", "def/",
-         replace("def/", "vann:preferredNamespaceUri", '"https://w3id.org/regionen-nrw/vocab#"')),
+         replace("def/", "vann:preferredNamespaceUri", '<https://w3id.org/regionen-nrw/vocab#>')),
+    Case("Ontology-namespace", "NodeKind", "def/",
+         replace("def/", "vann:preferredNamespaceUri", '"https://w3id.org/regionen-nrw/def/"')),
     Case("Term", "NodeKind", BLANK, """INSERT DATA { _:t a owl:Class ; rdfs:label "K"@de , "C"@en ;
         rdfs:comment "K"@de , "C"@en ; rdfs:isDefinedBy <def/> ; rdfs:seeAlso schema:Thing }"""),
     Case("Term-label-de", "QualifiedMinCount", "def/nutsCode",
@@ -503,8 +511,11 @@ def test_the_real_data_conforms_without_warnings(loaded: sources.Sources):
 
 
 def test_validation_is_fast(loaded: sources.Sources):
-    """pyshacl with inference="none" stays under 2 s (best of three: tolerate a busy machine)."""
-    assert min(validate.run(loaded).seconds for _ in range(3)) < 2.0
+    """pyshacl with inference="none" needs under 2 s of CPU (CPU time: a busy machine's wall clock
+    says more about its neighbours than about the shapes)."""
+    start = time.process_time()
+    validate.run(loaded)
+    assert time.process_time() - start < 2.0
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

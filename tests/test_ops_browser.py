@@ -53,8 +53,32 @@ def test_query_editor_runs_under_the_csp(browser, site_url):
     page.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/search?q=a"])
+@pytest.mark.parametrize("path", ["/", "/search?q=a", "/org/alpha", "/.well-known/void"])
 def test_pages_load_without_csp_violations(browser, site_url, path):
     messages, page = visit(browser, site_url + path)
     assert not [m for m in messages if "Content Security Policy" in m or "pageerror" in m]
     page.close()
+
+
+def test_hostile_literals_run_no_script(browser, mini_site, settings_for):
+    from regiold import create_app
+    from test_bad_input import HOSTILE, write_hostile
+
+    write_hostile(mini_site)
+    app = create_app(settings_for(mini_site))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"http://127.0.0.1:{server.server_port}/org/evil", wait_until="networkidle")
+        assert page.title()  # the page rendered
+        assert HOSTILE["script"] in page.inner_text("body")  # shown as text
+        assert page.locator("img[src=x], svg[onload]").count() == 0  # no element from data
+        assert dialogs == []
+        page.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -176,7 +177,19 @@ def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
     if fmt.oxigraph is None:
         raise ValueError(f"{fmt.label} is not an RDF format")
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(ordered, format=fmt.oxigraph, prefixes=site_prefixes(base_iri))  # type: ignore[return-value]
+    return ox.serialize(ordered, format=fmt.oxigraph,  # type: ignore[return-value]
+                        prefixes=_clean_prefixes(ordered, site_prefixes(base_iri)))
+
+
+def _clean_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes used, and only those whose every use gives a plain local name:
+    ``rm:x/board`` would need escaping (``rm:x\\/board``), so such a namespace is left out and
+    its IRIs are written in full."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    uses = {name: [iri[len(ns):] for iri in iris if iri.startswith(ns)] for name, ns in prefixes.items()}
+    return {name: prefixes[name] for name, locals_ in uses.items()
+            if locals_ and not any(re.search(r"[/#?&=.]", local) for local in locals_)}
 
 
 def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
@@ -321,8 +334,8 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
             names[iri].append(row["l"])
     groups: dict[str, list[dict[str, str | None]]] = {"partners": [], "networks": [], "others": []}
     for iri, types in kinds.items():
-        if not iri.startswith(site.base_iri):
-            continue
+        if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
+            continue  # only top-level organisations (org/{slug}), not boards or units
         group = ("partners" if f"{rgo}Regionalmanagement" in types else
                  "networks" if "http://www.w3.org/ns/org#OrganizationalCollaboration" in types else "others")
         name = pick_literal(names[iri], lang)

@@ -444,18 +444,22 @@ def _rows(page: _Page, node: str, *, main: bool, depth: int) -> dict[str, Row]:
             continue
         values = _values(page, prop, objects, depth)
         if values:
-            rows[prop] = Row(prop, term_label(index, prop, lang, PROPERTY_LABELS), values)
+            rows[prop] = Row(prop, _capital(term_label(index, prop, lang, PROPERTY_LABELS)), values)
     for prop, subjects in index.inc.get(node, {}).items():
         if prop in MEMBERSHIP_SIDES:
             continue
         values = _incoming_values(page, subjects, main=main, depth=depth)
         if values:
-            rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
+            rows["~" + prop] = Row("~" + prop, _capital(_inverse(index, prop, lang)), _sorted(values))
     for prop, other in MEMBERSHIP_SIDES.items():
         values = _membership_values(page, index.inc.get(node, {}).get(prop, []), other)
         if values:
             rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
     return rows
+
+
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
 
 
 def _name(index: _Index, iri: str, lang: str) -> str:

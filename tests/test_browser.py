@@ -1,0 +1,77 @@
+"""A person's path through the site in headless Chromium: the index, the partner page of
+Regionalmanagement Düsseldorf – Kreis Mettmann (heading, carriers, contacts), the switch to
+English. Screenshots go to test-artifacts/ (git-ignored) for people to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+NAME = "Regionalmanagement Düsseldorf – Kreis Mettmann"
+CARRIERS = ("Landeshauptstadt Düsseldorf", "Kreis Mettmann", "Industrie- und Handelskammer zu Düsseldorf")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (Debian package chromium; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(request: pytest.FixtureRequest) -> str:
+    if not (ROOT / "data" / "partners").is_dir():
+        pytest.skip("needs the repository's data (data/partners/)")
+    return request.getfixturevalue("live_url")
+
+
+def test_index_to_partner_page_and_english(browser, site_url: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="de-DE")
+    try:
+        page.goto(f"{site_url}/", wait_until="load")
+        assert page.locator("html").get_attribute("lang") == "de"
+        page.get_by_role("link", name=NAME, exact=True).first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/org/regionalmanagement-duesseldorf-kreis-mettmann")
+        assert page.get_by_role("heading", level=1).inner_text() == NAME
+        assert page.locator("h1").count() == 1
+
+        carriers = page.locator("section.carriers")
+        for carrier in CARRIERS:
+            assert carriers.get_by_role("link", name=carrier, exact=True).is_visible(), carrier
+
+        contact = page.locator("section.contact")
+        phone = contact.locator('a[href="tel:+492118996712"]').first
+        assert phone.is_visible() and phone.inner_text() == "0211 8996712"
+        assert contact.locator('a[href="mailto:kai.bueter@duesseldorf.de"]').first.is_visible()
+        assert contact.get_by_text("Auf'm Hennekamp 45").first.is_visible()
+        page.screenshot(path=str(ARTIFACTS / "browser-partner-de.png"), full_page=True)
+
+        page.get_by_role("link", name="English").click()
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert "lang=en" in page.url
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert page.get_by_role("heading", name="Carried by").is_visible()
+        assert page.locator("section.carriers").get_by_role(
+            "link", name="State capital Düsseldorf").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "browser-partner-en.png"), full_page=True)
+    finally:
+        page.close()
