@@ -26,15 +26,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def oxigraph_server(location: Path, *, port: int | None = None,
+def oxigraph_server(location: Path | None, *, port: int | None = None,
                     extra: tuple[str, ...] = ()) -> Iterator[str]:
-    """Run ``oxigraph serve`` on a free loopback port; yield its base URL; stop it afterwards."""
+    """Run ``oxigraph serve`` on a free loopback port (on disk at ``location``, or in memory);
+    yield its base URL; stop it afterwards."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph binary is missing (pip install oxigraph)")
     port = port or free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *extra],
+        [binary, "serve", *(["--location", str(location)] if location else []),
+         "--bind", f"127.0.0.1:{port}", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -258,6 +258,9 @@ CASES = [
     Case("ContactPoint", "NodeKind", BLANK, f"""INSERT DATA {{ _:c a schema:ContactPoint ;
         schema:email <mailto:info@example.de> ; dct:source <{PAGE}> . <{RM}> schema:contactPoint _:c }}"""),
     Case("ContactPoint", "Or", PAUL_CP, drop(PAUL_CP, "schema:email")),
+    Case("ContactPoint-name", "MaxCount", KAI_CP, add(KAI_CP, "schema:name", '"Kai Büter"')),
+    Case("ContactPoint-name", "Datatype", KAI_CP,
+         replace(KAI_CP, "schema:name", '"Ansprechpartner Dr. Kai Büter"@de')),
     Case("ContactPoint-telephone", "Datatype", KAI_CP,
          replace(KAI_CP, "schema:telephone", '"+492118996712"@de')),
     Case("ContactPoint-telephone", "Pattern", KAI_CP,

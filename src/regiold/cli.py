@@ -126,6 +126,37 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
                f"in {result.seconds:.2f} s ({result.report.summary()})")
 
 
+@cli.command("build")
+@data_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the static site into")
+@click.option("--url", "root_url", help="Where the export will be served (sitemap, robots.txt); "
+              "default: the base IRI")
+@click.option("--processes", type=int, help="Worker processes for the pages (default: cores)")
+@click.pass_obj
+def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
+                  processes: int | None) -> None:
+    """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
+    from .export import build
+    from .site import load_site
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        site = load_site(settings)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    except InvalidData as exc:
+        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
+        click.echo("error: refusing to export invalid data", err=True)
+        sys.exit(EXIT_INVALID)
+    result = build(site, out, root_url=root_url, processes=processes)
+    click.echo(f"wrote {result.files} files ({result.bytes / 1e6:.1f} MB) for {result.resources} "
+               f"resources in {result.seconds:.1f} s to {out}")
+    for path in result.skipped:
+        click.echo(f"warning: skipped {path!r}: not a safe file name", err=True)
+
+
 @cli.command("release")
 @data_option
 @click.option("--version", "version", metavar="X", help="Version to stamp (default: count on).")

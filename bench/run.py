@@ -1,0 +1,104 @@
+"""Run the benchmarks and print a Markdown summary (figures + ratios against anchors measured in
+the same run). Loopback only; every wrk run and every server is bounded in time.
+
+    python bench/run.py                  quick profile (`make bench`): 10^4 triples, short wrk runs
+    python bench/run.py --full           10^4, 10^5, 10^6 triples (see docs/performance.md)
+    python bench/run.py --sizes 1e5 --sections scale,coldstart
+
+Results also go to bench/results/{profile}.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gen  # noqa: E402
+from common import ROOT, machine, save, versions  # noqa: E402
+
+# Partner copies giving about 10^4, 10^5 and 10^6 triples with the real model (~91 per copy).
+SIZES = {"1e4": 92, "1e5": 1080, "1e6": 10970}
+SECTIONS = ("scale", "coldstart", "sparql", "deref")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--sizes", help="comma-separated subset of " + ",".join(SIZES))
+    parser.add_argument("--sections", default=",".join(SECTIONS))
+    parser.add_argument("--duration", type=float, help="seconds per wrk run (quick 3, full 10)")
+    parser.add_argument("--from", dest="source", type=Path, default=ROOT)
+    parser.add_argument("--keep", type=Path, help="keep generated sites in this folder")
+    args = parser.parse_args(argv)
+    profile = "full" if args.full else "quick"
+    sizes = args.sizes.split(",") if args.sizes else (list(SIZES) if args.full else ["1e4"])
+    sections = args.sections.split(",")
+    duration = args.duration or (10.0 if args.full else 3.0)
+    results: dict[str, object] = {"profile": profile, "machine": machine(), "versions": versions(),
+                                  "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                  "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.keep or Path(tmp)
+        for size in sizes:
+            site = workdir / f"site-{size}"
+            if not (site / "data" / "generated").is_dir():
+                gen.generate(args.source, site, orgs=SIZES[size])
+            results["sizes"][size] = run_size(site, sections, duration, size == max(sizes, key=_n))
+            print(f"## {size}\n```\n{json.dumps(results['sizes'][size], indent=1)}\n```", flush=True)
+    save(results, ROOT / "bench" / "results" / f"{profile}.json")
+    print(summary(results))
+    return 0
+
+
+def _n(size: str) -> float:
+    return float(size)
+
+
+def run_size(site: Path, sections: list[str], duration: float, largest: bool) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for section in sections:
+        if section == "deref":
+            if largest:  # the HTTP comparison runs at the largest size only
+                from deref import deref
+                out["deref"] = deref(site, duration=duration)
+            continue
+        done = subprocess.run([sys.executable, str(Path(__file__).parent / "sections.py"), section,
+                               str(site)], capture_output=True, text=True, timeout=3600)
+        if done.returncode:
+            out[section] = {"error": done.stderr.strip().splitlines()[-1:]}
+        else:
+            out[section] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def summary(results: dict[str, object]) -> str:
+    lines = [f"# regiold benchmarks ({results['profile']}, {results['started']})", "",
+             f"machine: {results['machine']}", f"versions: {results['versions']}", "",
+             "| size | triples | parse s | store s | validate s | cold start s (first / cached) "
+             "| PSS all workers MB (cached) | SPARQL mix regiold/oxigraph |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for size, data in results["sizes"].items():  # type: ignore[union-attr]
+        sc, cs, sp = data.get("scale", {}), data.get("coldstart", {}), data.get("sparql", {})
+        lines.append(
+            f"| {size} | {sc.get('triples', '?')} | {sc.get('parse_s', '?')} | {sc.get('store_s', '?')} "
+            f"| {sc.get('validate_s', '?')} | {cs.get('first', {}).get('seconds', '?')} / "
+            f"{cs.get('cached', {}).get('seconds', '?')} | {cs.get('cached', {}).get('pss_total', '?')} "
+            f"| {sp.get('ratio_total', '?')} |")
+        if "deref" in data:
+            lines += ["", "| target | req/s | ratio vs anchor | p50 ms | p99 ms | worst ms | errors |",
+                      "| --- | --- | --- | --- | --- | --- | --- |"]
+            for name, row in data["deref"]["runs"].items():
+                lines.append(f"| {name} | {row['rps']:.0f} | {row.get('ratio', '')} | {row['p50_ms']} "
+                             f"| {row['p99_ms']} | {row['max_ms']} | {row['errors']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

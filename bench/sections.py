@@ -1,0 +1,142 @@
+"""One benchmark section per call, in a fresh process (so memory figures are its own):
+
+    python bench/sections.py scale SITE        parse, store load, SHACL validation, RSS
+    python bench/sections.py coldstart SITE    `regiold serve` to /ready: first and cached start
+    python bench/sections.py sparql SITE       query mix: regiold /sparql vs Oxigraph server
+
+Each prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from common import BASE, BIN, free_port, memory_mb, running  # noqa: E402
+
+SDO, ORG = "https://schema.org/", "http://www.w3.org/ns/org#"
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def scale(site: Path) -> dict[str, object]:
+    from regiold import sources, validate
+    from regiold.store import EmbeddedStore
+
+    t0 = time.perf_counter()
+    parsed = sources.load(site, base_iri=BASE)
+    t1 = time.perf_counter()
+    store = EmbeddedStore.from_sources(parsed)
+    t2 = time.perf_counter()
+    rss_loaded = peak_rss_mb()
+    report = validate.run(parsed)
+    t3 = time.perf_counter()
+    return {"triples": store.triple_count(), "files": len(parsed.files),
+            "parse_s": round(t1 - t0, 2), "store_s": round(t2 - t1, 2),
+            "validate_s": round(t3 - t2, 2), "conforms": not report.fails(),
+            "peak_rss_loaded_mb": rss_loaded, "peak_rss_validated_mb": peak_rss_mb()}
+
+
+def serve_args(site: Path, cache: Path, port: int, *, workers: int = 2,
+               worker_class: str = "gthread") -> list[str]:
+    return [str(BIN / "regiold"), "-s", "cache_dir", str(cache), "-s", "worker_class", worker_class,
+            "serve", "--data", str(site), "--port", str(port), "--workers", str(workers)]
+
+
+def coldstart(site: Path) -> dict[str, object]:
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        for run in ("first", "cached"):
+            port = free_port()
+            with running(serve_args(site, cache, port), ready_url=f"http://127.0.0.1:{port}/ready",
+                         log=Path(tmp) / f"{run}.log") as (process, seconds):
+                time.sleep(1.0)  # let the workers finish booting before reading their memory
+                out[run] = {"seconds": round(seconds, 2), **memory_mb(process.pid)}
+    return out
+
+
+def sparql(site: Path, *, repeats: int = 5) -> dict[str, object]:
+    import urllib3
+
+    from oxigraph_server import oxigraph_server
+    from regiold import sources
+    from regiold.store import RemoteStore
+
+    parsed = sources.load(site, base_iri=BASE)
+    org = _first_generated_org(site)
+    queries = mix(org)
+    http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=120))
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        with running(serve_args(site, Path(tmp) / "cache", port, workers=1),
+                     ready_url=f"http://127.0.0.1:{port}/ready", log=Path(tmp) / "serve.log"):
+            results["regiold"] = _time_mix(http, f"http://127.0.0.1:{port}/sparql", queries, repeats)
+        with oxigraph_server(None) as url:  # in memory, as the issue's anchor
+            RemoteStore(f"{url}/query", base_iri=BASE).replace_data(
+                parsed.published_quads(), version=parsed.version)
+            results["oxigraph"] = _time_mix(http, f"{url}/query", queries, repeats)
+    totals = {k: round(sum(v.values()), 2) for k, v in results.items()}
+    return {"median_ms": results, "total_ms": totals,
+            "ratio_total": round(totals["regiold"] / totals["oxigraph"], 2), "org": org}
+
+
+def mix(org: str) -> dict[str, tuple[str, str]]:
+    """name → (query, Accept)."""
+    rows = "application/sparql-results+json"
+    return {
+        "lookup": (f"SELECT ?p ?o WHERE {{ <{org}> ?p ?o }}", rows),
+        "filter": (f'SELECT (COUNT(?a) AS ?n) WHERE {{ ?a <{SDO}postalCode> ?c '
+                   f'FILTER(STRSTARTS(?c, "4")) }}', rows),
+        "group_by": (f"SELECT ?org (COUNT(?s) AS ?n) WHERE {{ ?s <{SDO}provider> ?org }} "
+                     "GROUP BY ?org ORDER BY DESC(?n) ?org LIMIT 20", rows),
+        "join_3hop": (f"SELECT ?org ?city WHERE {{ ?m <{ORG}organization> <{BASE}org/regionen-nrw> ; "
+                      f"<{ORG}member> ?org . ?org <{SDO}address> ?a . ?a <{SDO}addressLocality> ?city }} "
+                      "ORDER BY ?org LIMIT 100", rows),
+        "text_search": (f'SELECT ?s ?n WHERE {{ ?s <{SDO}name> ?n '
+                        f'FILTER(CONTAINS(LCASE(STR(?n)), "mettmann 00001")) }} LIMIT 50', rows),
+        "describe": (f"DESCRIBE <{org}>", "application/n-triples"),
+    }
+
+
+def _time_mix(http, endpoint: str, queries: dict[str, tuple[str, str]], repeats: int) -> dict[str, float]:
+    out = {}
+    for name, (query, accept) in queries.items():
+        url = f"{endpoint}?query={quote(query)}"
+        samples = []
+        for i in range(repeats + 1):
+            start = time.perf_counter()
+            response = http.request("GET", url, headers={"Accept": accept})
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status != 200:
+                raise RuntimeError(f"{endpoint} {name}: {response.status} {response.data[:300]!r}")
+            if i:  # the first run warms caches
+                samples.append(elapsed)
+        out[name] = round(statistics.median(samples), 2)
+    return out
+
+
+def _first_generated_org(site: Path) -> str:
+    first = next((site / "data" / "generated").glob("partners-*.ttl"))
+    for line in first.read_text().splitlines():
+        if line.startswith("<org/"):
+            return BASE + line[1:line.index(">")]
+    raise RuntimeError("no generated organisation")
+
+
+if __name__ == "__main__":
+    section, site_arg = sys.argv[1], Path(sys.argv[2])
+    result = {"scale": scale, "coldstart": coldstart, "sparql": sparql}[section](site_arg)
+    print(json.dumps(result))

@@ -1,0 +1,125 @@
+"""Content-negotiation checks over real HTTP, shared by every way regiold is served: the Flask
+server (live, on 127.0.0.1) and the static export behind nginx. Each check takes a base URL and a
+resource path and asserts what a client would notice."""
+
+from __future__ import annotations
+
+import requests
+
+from regiold.formats import RESOURCE
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+ACCEPT_CASES = [  # the table of tests/test_conneg.py, over the wire
+    (None, "text/html"), ("*/*", "text/html"), (BROWSER, "text/html"),
+    ("text/turtle", "text/turtle"), ("application/x-turtle", "text/turtle"),
+    ("application/ld+json", "application/ld+json"), ("application/json", "application/ld+json"),
+    ("application/n-triples", "application/n-triples"), ("application/rdf+xml", "application/rdf+xml"),
+    ("text/*", "text/html"), ("application/*", "application/ld+json"),
+    ("application/rdf+xml;q=0.9, text/turtle", "text/turtle"),
+    ("text/turtle;q=0.5, application/ld+json;q=0.8", "application/ld+json"),
+    ("text/turtle;q=0, */*;q=0.1", "text/html"),
+    ("text/html;q=0.1, application/n-triples;q=0.2, image/png", "application/n-triples"),
+    ("this is ;;; not an accept header", "text/html"),
+]
+NOT_ACCEPTABLE = ["image/png", "text/turtle;q=0, text/html;q=0, application/*;q=0"]
+FORMAT_PARAMS = [("ttl", "text/turtle"), ("turtle", "text/turtle"), ("jsonld", "application/ld+json"),
+                 ("nt", "application/n-triples"), ("rdf", "application/rdf+xml"), ("html", "text/html"),
+                 ("text/turtle", "text/turtle")]
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> requests.Response:
+    session = requests.Session()
+    session.headers.pop("Accept", None)  # requests sends */* by default; a case may want none
+    session.headers["Accept-Encoding"] = "identity"
+    response = session.get(url, headers=headers or {}, timeout=10, allow_redirects=False)
+    session.close()
+    return response
+
+
+def vary(response: requests.Response) -> set[str]:
+    return {v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+def check_accept(base: str, path: str) -> None:
+    for accept, expected in ACCEPT_CASES:
+        response = get(f"{base}{path}", {"Accept": accept} if accept is not None else None)
+        where = f"{path} Accept={accept!r}"
+        assert response.status_code == 200, (where, response.status_code)
+        assert response.headers["Content-Type"].split(";")[0] == expected, (where, response.headers)
+        assert response.headers["Content-Type"].endswith("charset=utf-8"), where
+        key = next(f.key for f in RESOURCE if f.media_type == expected)
+        assert response.headers["Content-Location"].split("?")[0] == f"{path}.{key}", where
+        assert "Accept" in vary(response), where
+        document = get(f"{base}{path}.{key}", {"Accept-Language": "de"}
+                       if expected == "text/html" else None)
+        assert response.content == document.content, f"{where}: body differs from {path}.{key}"
+
+
+def check_not_acceptable(base: str, path: str) -> None:
+    for accept in NOT_ACCEPTABLE:
+        response = get(f"{base}{path}", {"Accept": accept})
+        assert response.status_code == 406, (accept, response.status_code)
+        for fmt in RESOURCE:
+            assert fmt.media_type in response.text, (accept, response.text)
+    response = get(f"{base}{path}?format=yaml")
+    assert response.status_code == 406 and "text/turtle" in response.text
+
+
+def check_documents(base: str, path: str) -> None:
+    for fmt in RESOURCE:
+        response = get(f"{base}{path}.{fmt.key}", {"Accept": "image/png"})
+        assert response.status_code == 200, (fmt.key, response.status_code)
+        assert response.headers["Content-Type"].split(";")[0] == fmt.media_type, fmt.key
+        assert "Content-Location" not in response.headers, fmt.key
+        assert "Accept" not in vary(response), fmt.key
+        assert response.headers.get("Access-Control-Allow-Origin") == "*", fmt.key
+        assert response.headers.get("ETag", "").startswith('"'), fmt.key  # strong validator
+
+
+def check_format_param(base: str, path: str) -> None:
+    for param, expected in FORMAT_PARAMS:
+        response = get(f"{base}{path}?format={param}", {"Accept": "text/html"})
+        assert response.status_code == 200, (param, response.status_code)
+        assert response.headers["Content-Type"].split(";")[0] == expected, param
+
+
+def check_links(base: str, path: str, canonical: str) -> None:
+    link = get(f"{base}{path}", {"Accept": "text/turtle"}).headers["Link"]
+    assert f'<{canonical}>; rel="canonical"' in link
+    for fmt in RESOURCE:
+        assert f'<{path}.{fmt.key}>; rel="alternate"; type="{fmt.media_type}"' in link
+
+
+def check_language(base: str, path: str) -> None:
+    english = get(f"{base}{path}", {"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9"})
+    assert english.headers["Content-Language"] == "en"
+    assert english.headers["Content-Location"] == f"{path}.html?lang=en"
+    assert {"Accept", "Accept-Language"} <= vary(english)
+    german = get(f"{base}{path}.html", {"Accept-Language": "de"})
+    by_param = get(f"{base}{path}.html?lang=en", {"Accept-Language": "de"})
+    assert english.content == by_param.content != german.content
+    assert 'lang="en"' in by_param.text and 'lang="de"' in german.text
+
+
+def check_not_found(base: str) -> None:
+    for accept in (BROWSER, "text/turtle"):
+        response = get(f"{base}/org/does-not-exist", {"Accept": accept})
+        assert response.status_code == 404, (accept, response.status_code)
+        assert "Traceback" not in response.text
+
+
+def check_cached_revalidation(base: str, path: str) -> None:
+    first = get(f"{base}{path}.ttl")
+    again = get(f"{base}{path}.ttl", {"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
+              check_language, check_cached_revalidation)
+
+
+def run_all(base: str, path: str, canonical: str) -> None:
+    for check in ALL_CHECKS:
+        check(base, path)
+    check_links(base, path, canonical)
+    check_not_found(base)

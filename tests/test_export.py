@@ -1,0 +1,117 @@
+"""`regiold build`: every document the server answers, as files with the same bytes, and conneg
+rules that choose what the server chooses."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from pages_support import DME, copy_site, make_app
+from regiold.cli import cli
+from regiold.errors import NotAcceptable
+from regiold.export_rules import accept_rules, exact_accept, htaccess, nginx_http
+from regiold.formats import RESOURCE
+from regiold.negotiate import negotiate
+
+BASE = "https://w3id.org/regionen-nrw/"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    site = copy_site(tmp_path_factory.mktemp("export") / "site")
+    out = site.parent / "out"
+    result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site / ".cache"), "build",
+                                      "--data", str(site), "--out", str(out),
+                                      "--url", "https://example.org/"])
+    assert result.exit_code == 0, result.output
+    return site, out
+
+
+def test_every_document_equals_the_servers_answer(exported):
+    site, out = exported
+    client = make_app(site).test_client()
+    documents = [p for p in out.rglob("*") if p.is_file() and p.suffix[1:] in {f.key for f in RESOURCE}
+                 and not p.name.startswith(("index.", "404.")) and ".well-known" not in p.parts]
+    assert len(documents) > 50
+    for doc in documents:
+        rel = doc.relative_to(out).as_posix()
+        match = re.fullmatch(r"(.+?)(?:\.(de|en))?\.(\w+)", rel)
+        assert match, rel
+        path, lang, ext = match.groups()
+        url = f"/{path}.{ext}" + (f"?lang={lang}" if lang else "")
+        response = client.get(url, headers={"Accept-Language": "de"})
+        assert response.status_code == 200, url
+        assert response.data == doc.read_bytes(), f"{rel} differs from GET {url}"
+
+
+def test_the_organisation_is_there_in_every_format_and_language(exported):
+    _, out = exported
+    org = DME.removeprefix(BASE)
+    expected = {f"{org}.{f.key}" for f in RESOURCE} | {f"{org}.de.html", f"{org}.en.html"}
+    assert [e for e in expected if not (out / e).is_file()] == []
+
+
+def test_site_files_dumps_void_sitemap_and_rules(exported):
+    _, out = exported
+    for name in ("index.html", "index.en.html", "context.jsonld", "robots.txt", "sitemap.xml",
+                 ".well-known/void.ttl", "404.html", ".htaccess", ".regiold/nginx-http.conf",
+                 ".regiold/nginx-server.conf", "static/regiold.css"):
+        assert (out / name).is_file(), name
+    assert any((out / "dumps").iterdir())
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/org/dme</loc>" in sitemap
+    assert "Sitemap: https://example.org/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_the_export_writes_nothing_into_the_site(exported):
+    site, _ = exported
+    assert not [p for p in site.rglob("*") if p.suffix in {".part"}]
+
+
+def choose_by_rules(header: str | None) -> str | None:
+    """What the generated nginx map answers (None: 406)."""
+    if not header:
+        return RESOURCE[0].key
+    exact = exact_accept()
+    if header in exact:
+        return exact[header]
+    for rule in accept_rules():
+        if re.search(rule.pattern, header, re.IGNORECASE):
+            return rule.ext
+    return None if "/" in header else RESOURCE[0].key
+
+
+def choose_like_the_server(header: str | None) -> str | None:
+    accept = parse_accept_header(header, MIMEAccept) if header else MIMEAccept()
+    try:
+        return negotiate(None, accept, RESOURCE).key
+    except NotAcceptable:
+        return None
+
+
+TYPES = ["text/html", "text/turtle", "application/ld+json", "application/json", "application/n-triples",
+         "application/rdf+xml", "image/png", "text/*", "application/*", "*/*", "application/x-turtle"]
+QS = ["", ";q=1", ";q=0.9", ";q=0.5", ";q=0.2", ";q=0"]
+
+
+def test_static_rules_choose_what_the_server_chooses():
+    headers = [None, "", "garbage", "*/*"]
+    for a, b in itertools.permutations(TYPES, 2):
+        for qa, qb in itertools.product(QS, QS):
+            headers.append(f"{a}{qa}, {b}{qb}")
+    headers += [f"{t}{q}" for t in TYPES for q in QS]
+    wrong = [(h, choose_by_rules(h), choose_like_the_server(h)) for h in headers
+             if choose_by_rules(h) != choose_like_the_server(h)]
+    assert not wrong, f"{len(wrong)} of {len(headers)} Accept headers disagree, e.g. {wrong[:40]}"
+
+
+def test_generated_rules_name_every_format():
+    http, apache = nginx_http(), htaccess(BASE)
+    for fmt in RESOURCE:
+        assert fmt.media_type in http and f"AddType {fmt.media_type} .{fmt.key}" in apache

@@ -1,0 +1,69 @@
+"""The static export behind nginx answers the same content-negotiation checks as the server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import conneg_checks
+from nginx_server import nginx_binary, nginx_serving
+from pages_support import DME, copy_site, make_app, serve
+from regiold.cli import cli
+
+pytestmark = [pytest.mark.nginx,
+              pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")]
+BASE = "https://w3id.org/regionen-nrw/"
+PATH = "/" + DME.removeprefix(BASE)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_site(tmp_path_factory.mktemp("nginx") / "site")
+
+
+@pytest.fixture(scope="module")
+def nginx_url(site: Path) -> Iterator[str]:
+    out = site.parent / "out"
+    result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site / ".cache"), "build", "--data",
+                                      str(site), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with nginx_serving(out, site.parent / "nginx", base_iri=BASE) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def flask_url(site: Path) -> Iterator[str]:
+    with serve(make_app(site)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("check", conneg_checks.ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("server", ["flask", "nginx"])
+def test_conneg(server: str, check, request: pytest.FixtureRequest) -> None:
+    check(request.getfixturevalue(f"{server}_url"), PATH)
+
+
+@pytest.mark.parametrize("server", ["flask", "nginx"])
+def test_links_and_not_found(server: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(f"{server}_url")
+    conneg_checks.check_links(url, PATH, DME)
+    conneg_checks.check_not_found(url)
+
+
+def test_nginx_sends_the_servers_bytes(nginx_url: str, flask_url: str) -> None:
+    for suffix in (".ttl", ".jsonld", ".nt", ".rdf", ".html?lang=en", ".html?lang=de"):
+        static = conneg_checks.get(f"{nginx_url}{PATH}{suffix}")
+        dynamic = conneg_checks.get(f"{flask_url}{PATH}{suffix}")
+        assert static.content == dynamic.content, suffix
+
+
+def test_void_dumps_and_sitemap_are_served(nginx_url: str) -> None:
+    void = conneg_checks.get(f"{nginx_url}/.well-known/void", {"Accept": "text/turtle"})
+    assert void.status_code == 200 and void.headers["Content-Type"].startswith("text/turtle")
+    browser = conneg_checks.get(f"{nginx_url}/.well-known/void", {"Accept": conneg_checks.BROWSER})
+    assert browser.status_code == 303 and browser.headers["Location"].endswith("/dataset")
+    assert conneg_checks.get(f"{nginx_url}/sitemap.xml").status_code == 200
+    assert conneg_checks.get(f"{nginx_url}/.regiold/nginx-http.conf").status_code == 404
