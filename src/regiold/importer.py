@@ -923,6 +923,8 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
         pg.add((person, SDO.contactPoint, point))
         _add_sources(pg, person, sources)
         pg.add((point, RDF.type, SDO.ContactPoint))
+        titled = f"{contact.title} {contact.name}" if contact.title else contact.name
+        pg.add((point, SDO.name, Literal(titled)))  # as the page shows it, untagged like data/
         pg.add((point, SDO.contactType, Literal("Ansprechpartner", lang="de")))
         pg.add((point, SDO.contactType, Literal("contact person", lang="en")))
         for phone in contact.phones:
