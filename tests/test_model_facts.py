@@ -285,6 +285,10 @@ def test_links_whose_url_is_not_in_the_text_are_not_guessed(store):
     assert not ask(store, "ASK { rm:regionen-nrw schema:url ?u }")
     assert not ask(store, """ASK { ?s ?p ?o . FILTER (isIRI(?o)
         && CONTAINS(LCASE(STR(?o)), "facebook")) }""")
+    # ... but the page's description records that it links them
+    assert ask(store, f"""ASK {{ <{RM}> dct:source ?page . ?page schema:description ?d .
+        FILTER (LANG(?d) = "de" && CONTAINS(?d, "Facebook-Seite des Verbunds")
+                && CONTAINS(?d, "Webseite des Ministeriums")) }}""")
 
 
 def test_person_data_live_only_in_data_people(loaded: sources.Sources):

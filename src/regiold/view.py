@@ -85,6 +85,7 @@ PROPERTY_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}contactType": ("Art des Kontakts", "contact type"),
     f"{SDO}availableLanguage": ("Sprachen", "languages"), f"{SDO}about": ("Über", "about"),
     f"{SDO}workLocation": ("Arbeitsort", "work location"),
+    f"{SDO}publisher": ("Herausgeber", "publisher"), f"{SDO}isPartOf": ("Teil von", "part of"),
     f"{ORG}hasMembership": ("Mitgliedschaften", "memberships"), f"{ORG}member": ("Mitglied", "member"),
     f"{ORG}organization": ("Organisation", "organisation"), f"{ORG}role": ("Rolle", "role"),
     f"{ORG}memberOf": ("Mitglied von", "member of"), f"{ORG}hasMember": ("Mitglieder", "members"),
@@ -138,6 +139,7 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{SKOS}inScheme": ("Begriffe", "concepts"), f"{SKOS}broader": ("Unterbegriffe", "narrower"),
     f"{RDFS}isDefinedBy": ("Definiert hier", "defines"), RDF_TYPE: ("Instanzen", "instances"),
     f"{DCT}publisher": ("Herausgeber von", "publisher of"),
+    f"{SDO}publisher": ("Herausgeber von", "publisher of"), f"{SDO}isPartOf": ("Umfasst", "has part"),
 }
 TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}Organization": ("Organisation", "organisation"), f"{SDO}Person": ("Person", "person"),
@@ -164,12 +166,16 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     "http://www.w3.org/ns/dcat#Catalog": ("Katalog", "catalogue"),
     "http://www.w3.org/ns/dcat#Distribution": ("Distribution", "distribution"),
     "http://rdfs.org/ns/void#Dataset": ("Datensatz", "dataset"),
+    "http://xmlns.com/foaf/0.1/Organization": ("Organisation", "organisation"),
+    "http://xmlns.com/foaf/0.1/Person": ("Person", "person"),
+    "http://www.w3.org/ns/prov#Entity": ("Quelle", "source"),
 }
 # Sections of a page, in order: (key, de title, en title, properties). "rgo:" is the site's def/.
 SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("overview", "Überblick", "Overview", (
-        RDF_TYPE, f"{SDO}alternateName", f"{SDO}legalName", f"{SDO}url", f"{SDO}foundingDate",
-        "rgo:institutionalisationOrder", f"{SDO}areaServed", f"{SDO}jobTitle", f"{SDO}honorificPrefix",
+        RDF_TYPE, f"{SDO}alternateName", f"{SDO}legalName", f"{SDO}honorificPrefix",
+        f"{SDO}givenName", f"{SDO}familyName", f"{SDO}worksFor", f"{SDO}url", f"{SDO}foundingDate",
+        "rgo:institutionalisationOrder", f"{SDO}areaServed", f"{SDO}jobTitle",
         f"{ORG}postIn", f"{ORG}heldBy", f"{ORG}holds", f"{ORG}classification", f"{SKOS}inScheme",
         f"{SKOS}broader", f"{SKOS}altLabel", f"{RDFS}subClassOf", f"{RDFS}subPropertyOf",
         f"{RDFS}domain", f"{RDFS}range", f"{SDO}containedInPlace")),
@@ -187,13 +193,15 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "~" + f"{ORG}organization")),
     ("contact", "Kontakt", "Contact", (
         f"{SDO}address", f"{SDO}telephone", f"{SDO}faxNumber", f"{SDO}email", f"{SDO}contactPoint",
-        f"{SDO}employee", "~" + f"{SDO}worksFor", f"{VCARD}hasTelephone", f"{VCARD}hasEmail")),
+        f"{SDO}employee", "~" + f"{SDO}worksFor", f"{SDO}workLocation", f"{VCARD}hasTelephone",
+        f"{VCARD}hasEmail")),
     ("concepts", "Begriffe", "Concepts", (f"{SKOS}hasTopConcept", f"{SKOS}narrower",
                                           "~" + f"{SKOS}inScheme", "~" + f"{SKOS}broader")),
 )
 DESCRIPTION_PROPERTIES = (f"{SDO}description", f"{SKOS}definition", f"{RDFS}comment",
                           f"{DCT}description")
-HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title"})
+HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title",
+                            "http://xmlns.com/foaf/0.1/name", f"{VCARD}fn"})  # the title shows it
 PHONE_PROPERTIES = frozenset({f"{SDO}telephone", f"{SDO}faxNumber", f"{VCARD}hasTelephone",
                               f"{VCARD}tel"})
 ORGANIZATION_TYPES = frozenset({
@@ -360,9 +368,10 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
     types = index.types(iri)
     shown: set[str] = {iri}
     sections = _sections(index, iri, lang, shown, incoming=True)
+    kind = _kind(index, types)
     view = PageView(
-        iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=_kind(index, types),
-        title=title.value if title else _fallback_title(iri, base_iri),
+        iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=kind,
+        title=_with_prefix(index, iri, title.value) if title else _fallback_title(iri, base_iri),
         title_lang=_other_lang(title, lang), types=_type_labels(index, types, lang),
         text=text.value if text else None, text_lang=_other_lang(text, lang), sections=sections,
         breadcrumbs=_breadcrumbs(index, iri, base_iri, lang, title),
@@ -370,6 +379,13 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
     )
     view.schema_org = schema_org(index, view)
     return view
+
+
+def _with_prefix(index: _Index, iri: str, name: str) -> str:
+    """A person's name with the academic title kept apart in the data ("Dr." + "Kai Büter")."""
+    prefixes = [v.value for v in index.out.get(iri, {}).get(f"{SDO}honorificPrefix", [])
+                if isinstance(v, ox.Literal)]
+    return f"{prefixes[0]} {name}" if prefixes and not name.startswith(prefixes[0]) else name
 
 
 def _other_lang(literal: ox.Literal | None, lang: str) -> str | None:
@@ -644,7 +660,27 @@ def schema_org(index: _Index, view: PageView) -> dict[str, object]:
         _schema_contact(index, iri, view.lang, data)
     if kind == "organization":
         _schema_relations(index, iri, view.lang, data)
+    if kind == "person":
+        _schema_person(index, iri, view.lang, data)
     return data
+
+
+def _schema_person(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
+    props = index.out.get(iri, {})
+    label = label_of(index, iri, lang)
+    if label is not None:
+        data["name"] = label.value  # the title shows "Dr. Name"; schema.org keeps them apart
+    for prop in ("honorificPrefix", "givenName", "familyName", "jobTitle"):
+        literal = pick_literal([v for v in props.get(SDO + prop, []) if isinstance(v, ox.Literal)], lang)
+        if literal is not None:
+            data[prop] = literal.value
+    employers = []
+    for org in sorted(o.value for o in props.get(f"{SDO}worksFor", []) if isinstance(o, ox.NamedNode)):
+        name = label_of(index, org, lang)
+        if name is not None:
+            employers.append({"@type": "Organization", "@id": org, "name": name.value})
+    if employers:
+        data["worksFor"] = employers
 
 
 def _schema_contact(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
