@@ -29,6 +29,7 @@ from .describe import (
     VCARD,
     Description,
 )
+from .vocab import PREFIXES
 
 LANGS = ("de", "en")
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -235,11 +236,18 @@ class Value:
     note: str | None = None  # e.g. the type of a linked resource
 
 
+COLLAPSE_NODES = 6  # more nested nodes than this in one row: each shows as a closed <details>
+
+
 @dataclass
 class Row:
     key: str  # property IRI, "~IRI" for incoming links
     label: str
     values: list[Value]
+
+    @property
+    def collapsed(self) -> bool:
+        return sum(1 for v in self.values if v.kind == "node") > COLLAPSE_NODES
 
 
 @dataclass
@@ -252,6 +260,7 @@ class NodeView:
     types: list[str]
     text: str | None
     rows: list[Row]
+    summary: str = ""  # one line for a folded node: its title, else its first fact
 
 
 @dataclass
@@ -582,9 +591,20 @@ def _link(page: _Page, iri: str) -> Value:
     label = label_of(index, iri, lang)
     href = local_href(iri, index.base)
     if href is None:
-        return Value("external", label.value if label else iri, iri, _other_lang(label, lang))
+        return Value("external", label.value if label else _known_name(iri), iri,
+                     _other_lang(label, lang))
     text = label.value if label else _fallback_title(iri, index.base)
     return Value("link", text, href, _other_lang(label, lang))
+
+
+def _known_name(iri: str) -> str:
+    """An unlabelled outside IRI: its prefixed name (``skos:Concept``) when it is a term of a
+    well-known vocabulary, else the IRI itself (web pages)."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and re.fullmatch(r"[A-Za-z][\w-]*", local):
+            return f"{prefix}:{local}"  # unambiguous: schema:Organization is not org:Organization
+    return iri
 
 
 def _node_view(page: _Page, key: str, depth: int) -> NodeView:
@@ -597,8 +617,12 @@ def _node_view(page: _Page, key: str, depth: int) -> NodeView:
     anchor = re.sub(r"[^A-Za-z0-9_-]", "-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
                     else key[2:])
     ordered = sorted(rows.values(), key=lambda r: _row_rank(index, r.key))
-    return NodeView(key, anchor, title.value if title else (types[0] if types else ""), types,
-                    text.value if text else None, ordered)
+    shown_title = title.value if title else (types[0] if types else "")
+    lead = f"{shown_title} – " if shown_title else ""
+    first = next((f"{lead}{r.label}: {r.values[0].text}" for r in ordered
+                  if r.values and r.values[0].kind != "node"), shown_title)
+    return NodeView(key, anchor, shown_title, types, text.value if text else None, ordered,
+                    summary=shown_title if title else first)
 
 
 NODE_ORDER = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
