@@ -470,6 +470,7 @@ class BrokenCopy:
     def __init__(self, loaded: sources.Sources) -> None:
         self.triples = {ox.Triple(q.subject, q.predicate, q.object) for q in loaded.quads}
         self.graph = sources.to_rdflib_graph(self.triples)
+        self.size = len(self.graph)
 
     def validate(self, update: str, shapes: Graph, use_shapes: list[URIRef]) -> Graph:
         store = ox.Store()
@@ -492,6 +493,7 @@ class BrokenCopy:
                 self.graph.remove(triple)
             for triple in removed:
                 self.graph.add(triple)
+        assert len(self.graph) == self.size, "validation changed the shared data graph"
         return report
 
 

@@ -69,8 +69,6 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
             store.__exit__(None, None, None)
 
 
-@pytest.mark.xfail(strict=True, reason="sparql.py runs queries on the embedded store only: with a "
-                   "remote store /sparql answers 500 (TypeError in _make_runner)")
 def test_sparql_endpoint_answers_from_a_remote_store(mini_site: Path, tmp_path: Path):
     if oxigraph_binary() is None:
         pytest.skip("the oxigraph binary is not installed")

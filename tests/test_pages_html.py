@@ -217,6 +217,8 @@ def test_organisation_markup_as_google_recommends(client) -> None:
     assert {p["name"] for p in data["parentOrganization"]} == {
         "Landeshauptstadt Düsseldorf", "Industrie- und Handelskammer zu Düsseldorf"}
     assert [p["name"] for p in data["memberOf"]] == ["Verbund Test.NRW"]
+    assert data["areaServed"] == [{"@type": "AdministrativeArea", "@id": f"{BASE}area/duesseldorf",
+                                   "name": "Düsseldorf"}]
     network = embedded(page(client, "/org/network"))[0]
     assert {m["name"] for m in network["member"]} == {
         "Alpha-Region", "Beta-Region", "Regionalmanagement Düsseldorf – Kreis Mettmann"}

@@ -153,3 +153,52 @@ def test_worker_sandbox_blocks_connections_even_past_the_screen(app, client, lis
     time.sleep(0.3)
     assert listener.connections == 0
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+ORPHAN_SCRIPT = """
+import sys, threading, time
+sys.path.insert(0, {tests!r})
+from sparql_support import make_app, make_site
+from pathlib import Path
+from regiold.web.sparql import query_service
+app = make_app(make_site(Path({tmp!r})), sparql_timeout=60)
+client = app.test_client()
+client.get("/sparql", query_string={{"query": "ASK {{}}"}})
+service = query_service(app.extensions["regiold"].site)
+print(service.worker_pids()[0], flush=True)
+slow = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }}"
+client.get("/sparql", query_string={{"query": slow}})
+"""
+
+
+def test_a_worker_never_outlives_the_serving_process(tmp_path):
+    """Killing the server (SIGKILL, no cleanup) mid-query ends its query worker too."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ORPHAN_SCRIPT.format(tests=str(Path(__file__).parent), tmp=str(tmp_path))
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline())
+        time.sleep(0.5)  # the slow query is running in the worker now
+        assert _running(worker)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+        deadline = time.monotonic() + 5
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        server.kill()
+        server.wait(timeout=5)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] not in {"Z", "X"}
+    except FileNotFoundError:
+        return False

@@ -166,16 +166,26 @@ def _incoming_subjects(store: Store, iri: str, dependents: set[str], *, page: in
 
 def _incoming_triples(store: Store, iri: str, subjects: list[str]) -> list[ox.Triple]:
     """``?s ?p <iri>`` for the page's subjects. Memberships and unlabelled subjects (relations
-    made into nodes) bring their IRI links too, so the page can name the other party and role."""
+    made into nodes) bring their IRI links too, so the page can name the other party and role.
+
+    Three plain lookups rather than one query with OPTIONAL/UNION/NOT EXISTS: the engine evaluated
+    that one as a scan of every triple (80 s per page at 10^5 triples, docs/performance.md).
+    """
     out: list[ox.Triple] = []
     target = f"<{_safe_iri(iri)}>"
-    label_filter = " || ".join(f"?lp = <{p}>" for p in LABEL_PROPERTIES)
+    labels = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     for chunk in _chunks(subjects):
-        out += store.construct(
-            f"CONSTRUCT {{ ?s ?p {target} . ?s ?q ?o }} WHERE {{ VALUES ?s {{ {_values(chunk)} }} "
-            f"?s ?p {target} . OPTIONAL {{ "
-            f"{{ ?s a <{ORG}Membership> }} UNION {{ FILTER NOT EXISTS {{ ?s ?lp ?anyLabel . "
-            f"FILTER({label_filter}) }} }} ?s ?q ?o . FILTER(isIRI(?o)) }} }}")
+        values = f"VALUES ?s {{ {_values(chunk)} }}"
+        out += store.construct(f"CONSTRUCT {{ ?s ?p {target} }} WHERE {{ {values} ?s ?p {target} }}")
+        labelled = {r["s"].value for r in store.select(
+            f"SELECT DISTINCT ?s WHERE {{ {values} ?s ?lp ?label . FILTER(?lp IN ({labels})) }}")}
+        memberships = {r["s"].value for r in store.select(
+            f"SELECT ?s WHERE {{ {values} ?s a <{ORG}Membership> }}")}
+        relations = sorted(memberships | (set(chunk) - labelled))
+        if relations:
+            out += store.construct(
+                f"CONSTRUCT {{ ?s ?q ?o }} WHERE {{ VALUES ?s {{ {_values(relations)} }} "
+                "?s ?q ?o . FILTER(isIRI(?o)) }")
     return out
 
 
@@ -190,12 +200,12 @@ def _linked_iris(triples: Iterable[ox.Triple]) -> set[str]:
 
 
 def _labels_and_types(store: Store, iris: set[str]) -> list[ox.Triple]:
-    props = _values([RDF_TYPE, *LABEL_PROPERTIES])
+    props = ", ".join(f"<{p}>" for p in (RDF_TYPE, *LABEL_PROPERTIES))
     out: list[ox.Triple] = []
     for chunk in _chunks(sorted(iris)):
         out += store.construct(
             f"CONSTRUCT {{ ?x ?p ?v }} WHERE {{ VALUES ?x {{ {_values(chunk)} }} "
-            f"VALUES ?p {{ {props} }} ?x ?p ?v }}")
+            f"?x ?p ?v . FILTER(?p IN ({props})) }}")
     return out
 
 
@@ -217,10 +227,11 @@ def _term_labels(store: Store, triples: list[ox.Triple],
     terms |= {t.object.value for t in triples if t.predicate.value == RDF_TYPE
               and isinstance(t.object, ox.NamedNode)}
     out: dict[str, list[ox.Literal]] = {}
-    props = _values(LABEL_PROPERTIES[:3])
+    # One VALUES plus a FILTER on the predicate: a second VALUES made the engine scan every triple.
+    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES[:3])
     for chunk in _chunks(sorted(terms)):
         for row in store.select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {_values(chunk)} }} "
-                                f"VALUES ?p {{ {props} }} ?x ?p ?l . FILTER(isLiteral(?l)) }}"):
+                                f"?x ?p ?l . FILTER(?p IN ({props}) && isLiteral(?l)) }}"):
             out.setdefault(row["x"].value, []).append(row["l"])  # type: ignore[arg-type]
     return out
 

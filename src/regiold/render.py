@@ -255,14 +255,18 @@ def environment() -> Environment:
     return env
 
 
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def script_json(data: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block that data cannot break out of:
-    ``<``, ``>`` and ``&`` (and the JS line separators) become ``\\uXXXX`` escapes, which JSON
-    parsers read back as the same characters."""
+    ``<``, ``>`` and ``&`` (and the JS line separators and bidi controls) become ``\\uXXXX``
+    escapes, which JSON parsers read back as the same characters."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
+    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # invisible in source views too
     return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
 
 

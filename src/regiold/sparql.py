@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from . import formats, sandbox, search
 from .errors import (
+    BadRequest,
     EndpointBusy,
     NotAcceptable,
     PayloadTooLarge,
@@ -200,8 +201,10 @@ class QueryService:
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
-        self._pool = _Pool(_make_runner(store, base_iri))
-        self._finalizer = weakref.finalize(self, self._pool.close)
+        self._store = store
+        embedded = isinstance(getattr(store, "db", None), ox.Store)
+        self._pool = _Pool(_make_runner(store, base_iri)) if embedded else None
+        self._finalizer = weakref.finalize(self, self._pool.close if self._pool else _nothing)
 
     def run(self, request: Request) -> Answer:
         """Screen, run and serialize one query.
@@ -227,7 +230,10 @@ class QueryService:
         if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):  # read at call time
             raise EndpointBusy("all query workers are busy; try again shortly")
         try:
-            reply = self._pool.call(job, self.timeout)
+            if self._pool is None:
+                reply = _run_on_remote(self._store, job, screened.form)
+            else:
+                reply = self._pool.call(job, self.timeout)
         finally:
             self._slots.release()
         return _answer(reply)
@@ -237,7 +243,11 @@ class QueryService:
 
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for operations and tests)."""
-        return self._pool.pids()
+        return self._pool.pids() if self._pool else []
+
+
+def _nothing() -> None:
+    pass
 
 
 def _answer(reply: dict[str, object]) -> Answer:
@@ -311,29 +321,63 @@ def _options(job: _Job) -> dict[str, object]:
 
 def _serialize(result: object, job: _Job) -> dict[str, object]:
     if isinstance(result, ox.QueryBoolean):
-        fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
-        body = result.serialize(format=_results_format(fmt))
-        return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
+        return _serialize_boolean(bool(result), job)
     if isinstance(result, ox.QuerySolutions):
-        fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
-        variables = [v.value for v in result.variables]
-        rows = _take(result, job.max_rows)
-        truncated = len(rows) > job.max_rows
-        rows = rows[: job.max_rows]
-        body = _bindings_json(variables, rows)
-        if fmt.key != "srj":
-            parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=_results_format(fmt))
-        return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
-                "count": len(rows)}
+        return _serialize_bindings([v.value for v in result.variables], result, job)
+    return _serialize_graph(result, job)  # type: ignore[arg-type]
+
+
+def _serialize_boolean(value: bool, job: _Job) -> dict[str, object]:
+    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": value}),
+                                    ox.QueryResultsFormat.JSON)
+    body = parsed.serialize(format=_results_format(fmt))
+    return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
+
+
+def _serialize_bindings(variables: list[str], solutions: Iterable[object],
+                        job: _Job) -> dict[str, object]:
+    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    rows = _take(solutions, job.max_rows)
+    truncated = len(rows) > job.max_rows
+    rows = rows[: job.max_rows]
+    body = _bindings_json(variables, rows)
+    if fmt.key != "srj":
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=_results_format(fmt))
+    return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
+            "count": len(rows)}
+
+
+def _serialize_graph(result: Iterable[ox.Triple], job: _Job) -> dict[str, object]:
     fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
-    triples = _take(result, job.max_rows)  # type: ignore[arg-type]
+    triples = _take(result, job.max_rows)
     truncated = len(triples) > job.max_rows
     triples = triples[: job.max_rows]
     assert fmt.oxigraph is not None
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=_used_prefixes(job.prefixes, fmt))
     return {"kind": "graph", "format": fmt.key, "body": body or b"", "truncated": truncated,
             "count": len(triples)}
+
+
+def _run_on_remote(store: object, job: _Job, form: str | None) -> dict[str, object]:
+    """A remote store runs the query itself (its own timeout); the row cap applies here."""
+    if job.default_graphs or job.named_graphs:
+        raise BadRequest("default-graph-uri and named-graph-uri need the embedded store")
+    started = time.perf_counter()
+    try:
+        if form == "ASK":
+            reply = _serialize_boolean(store.ask(job.query), job)  # type: ignore[attr-defined]
+        elif form in {"CONSTRUCT", "DESCRIBE"}:
+            reply = _serialize_graph(store.construct(job.query), job)  # type: ignore[attr-defined]
+        else:
+            rows = store.select(job.query)  # type: ignore[attr-defined]
+            variables = list(dict.fromkeys(name for row in rows for name in row))
+            reply = _serialize_bindings(variables, rows, job)
+    except NotAcceptable as exc:
+        return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
+    reply["elapsed"] = time.perf_counter() - started
+    return reply
 
 
 def _chosen(key: str | None, offered: tuple[Format, ...]) -> Format:
@@ -367,7 +411,7 @@ def _bindings_json(variables: list[str], rows: list[object]) -> bytes:
     for row in rows:
         binding = {}
         for name in variables:
-            term = row[name]  # type: ignore[index]
+            term = row.get(name) if isinstance(row, dict) else row[name]  # type: ignore[attr-defined]
             if term is not None:
                 binding[name] = _term_json(term)
         bindings.append(binding)
@@ -413,12 +457,13 @@ class _WorkerDied(Exception):
 class _Worker:
     def __init__(self, run: Callable[[_Job], dict[str, object]]) -> None:
         parent, child = socket.socketpair()
+        parent_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, measured by the tests from outside
             code = 0
             try:
                 parent.close()
-                _child_main(child, run)
+                _child_main(child, run, parent_pid)
             except BaseException:
                 code = 1
             finally:
@@ -496,7 +541,8 @@ class _Pool:
                 worker.kill()
 
 
-def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -> None:
+def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
+                parent_pid: int) -> None:
     """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF."""
     gc.disable()  # short-lived work; and the collector would touch (copy) every shared page
     keep = sock.fileno()
@@ -505,7 +551,7 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                    signal.SIGUSR2, signal.SIGCHLD, signal.SIGWINCH):
         signal.signal(signum, signal.SIG_DFL)
-    sandbox.die_with_parent()
+    _exit_with_parent(parent_pid)
     sandbox.deny_network()
     while True:
         try:
@@ -513,6 +559,21 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]]) -
         except (EOFError, ConnectionError):
             return
         _send(sock, pickle.dumps(run(job), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the serving process is gone, even in the middle of a query.
+
+    (PR_SET_PDEATHSIG would follow the forking *thread*, which ends with its request; the
+    engine releases the GIL while it evaluates, so a watchdog thread runs meanwhile.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="regiold-parent-watch", daemon=True).start()
 
 
 def _max_fd() -> int:

@@ -141,6 +141,8 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{RDFS}isDefinedBy": ("Definiert hier", "defines"), RDF_TYPE: ("Instanzen", "instances"),
     f"{DCT}publisher": ("Herausgeber von", "publisher of"),
     f"{SDO}publisher": ("Herausgeber von", "publisher of"), f"{SDO}isPartOf": ("Umfasst", "has part"),
+    f"{ORG}hasUnit": ("Teil von", "unit of"), f"{SKOS}hasTopConcept": ("Oberbegriff in", "top concept of"),
+    f"{SKOS}narrower": ("Oberbegriff", "broader"), f"{ORG}hasMembership": ("Mitglied", "member"),
 }
 TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{SDO}Organization": ("Organisation", "organisation"), f"{SDO}Person": ("Person", "person"),
@@ -508,7 +510,7 @@ def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int
             if depth < MAX_NESTING:
                 page.shown.add(subject)
                 values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
-        elif main:
+        elif main and subject not in page.linked:  # a link the page already shows says enough
             values.append(_link(page, subject))
         elif subject == page.main:
             continue
@@ -682,8 +684,17 @@ def schema_org(index: _Index, view: PageView) -> dict[str, object]:
         data["sameAs"] = same
     if kind in ("organization", "person"):
         _schema_contact(index, iri, view.lang, data)
+    alternates = _best_literals(
+        [v for v in props.get(f"{SDO}alternateName", []) if isinstance(v, ox.Literal)], view.lang)
+    if alternates:
+        data["alternateName"] = sorted(v.value for v in alternates)
     if kind == "organization":
         _schema_relations(index, iri, view.lang, data)
+        areas = [{"@type": "AdministrativeArea", "@id": a.value, "name": name.value}
+                 for a in sorted(props.get(f"{SDO}areaServed", []), key=str)
+                 if isinstance(a, ox.NamedNode) and (name := label_of(index, a.value, view.lang))]
+        if areas:
+            data["areaServed"] = areas
     if kind == "person":
         _schema_person(index, iri, view.lang, data)
     return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ bp = Blueprint("endpoint", __name__)
 _LOCK = threading.Lock()
 TRUNCATED_HEADER = "X-Regiold-Truncated"
 ROWS_HEADER = "X-Regiold-Result-Count"
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodable bytes
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
@@ -50,13 +52,21 @@ def query_service(site: Site) -> sparql.QueryService:
 
 
 def search_index(site: Site) -> search.SearchIndex:
-    """Built once per data version, on first use."""
-    index = site.cache.get("search-index")
+    """Built once per data version, on first use.
+
+    A remote store can be reloaded behind our back (``regiold load``), so its own data version
+    is asked each time (one tiny query; StoreUnavailable → 503 while it is down).
+    """
+    remote_version = getattr(site.store, "data_version", None)
+    key = ("search-index", remote_version() if callable(remote_version) else site.version)
+    index = site.cache.get(key)
     if index is None:
         with _LOCK:
-            index = site.cache.get("search-index")
+            index = site.cache.get(key)
             if index is None:
-                index = site.cache["search-index"] = search.build_index(site.store)
+                for old in [k for k in site.cache if isinstance(k, tuple) and k[0] == "search-index"]:
+                    del site.cache[old]
+                index = site.cache[key] = search.build_index(site.store)
     return index  # type: ignore[return-value]
 
 
@@ -234,6 +244,8 @@ def search_page() -> Response:
     text = request.args.get("q", "")
     if len(text) > 500:
         raise BadRequest("the search text is longer than 500 characters")
+    if _UNSAFE_TEXT.search(text):
+        raise BadRequest("the search text contains control characters or invalid UTF-8")
     try:
         limit = int(request.args.get("limit", "20"))
     except ValueError:
