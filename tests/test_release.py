@@ -157,3 +157,20 @@ def test_release_uses_the_tag_of_the_previous_release(mini_site: Path):
     assert second.exit_code == 0, second.output
     assert "~ org/beta  Beta-Kreis Neu" in second.output
     assert "### Changed\n- Beta-Kreis Neu (`org/beta`)" in release.changelog(mini_site)
+
+
+def test_dataset_page_shows_the_changelog_escaped(mini_site: Path, settings_for):
+    from regiold import create_app
+
+    orgs = mini_site / "data" / "orgs.ttl"
+    orgs.write_text(orgs.read_text().replace('"Beta-Kreis"@de', '"Beta <b>Kreis</b>"@de'))
+    _release(mini_site, today=DAY1)
+    client = create_app(settings_for(mini_site)).test_client()
+    page = client.get("/dataset", headers={"Accept": "text/html"}).get_data(as_text=True)
+    section = page[page.index('class="changelog"'):]
+    assert "<h3>1.0.0 — 2026-11-01</h3>" in section
+    assert "<li>Regionalmanagement Alpha (org/alpha)</li>" in section
+    assert "Beta &lt;b&gt;Kreis&lt;/b&gt; (org/beta)" in section and "<b>Kreis" not in section
+    english = client.get("/dataset?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<h2 id="s-changelog">Changes</h2>' in english
+    assert 'class="changelog"' not in client.get("/org/alpha").get_data(as_text=True)

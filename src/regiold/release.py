@@ -35,7 +35,9 @@ RELEASED_IRIS = Path("releases") / "released-iris.txt"
 CHANGELOG = Path("releases") / "CHANGELOG.md"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name")
+           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
+           "http://purl.org/dc/terms/title")
+_LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
 CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directory, newest first. "
@@ -301,7 +303,7 @@ def release_turtle(history: list[Version]) -> str:
     for index, v in enumerate(history):
         lines += [
             "",
-            f"<dataset/version/{version_slug(v.version)}> a prov:Entity ;",
+            f"<dataset/version/{version_slug(v.version)}>",  # untyped: no shape for a source
             f'    rdfs:label "Partnerverzeichnis regionen.NRW, Version {v.version}"@de ,',
             f'        "regionen.NRW partner directory, version {v.version}"@en ;',
             f'    owl:versionInfo "{v.version}" ;',
@@ -432,8 +434,11 @@ def _changelog_entry(version: str, today: dt.date, changes: Diff,
         if not public and not persons:
             continue
         lines.append(f"### {title}")
-        lines += [f"- {_md(r.label or _rel(r.iri, base_iri))} (`{_rel(r.iri, base_iri)}`)"
-                  for r in public]
+        if len(public) > _LISTED:
+            lines += _counted(public, base_iri)
+        else:
+            lines += [f"- {_md(r.label or _rel(r.iri, base_iri))} (`{_rel(r.iri, base_iri)}`)"
+                      for r in public]
         if persons:
             lines.append(f"- {persons} person record(s)")
         lines.append("")
@@ -447,6 +452,21 @@ def _changelog_entry(version: str, today: dt.date, changes: Diff,
     if changes.empty and not retired:
         lines += ["No changes to the resources.", ""]
     return "\n".join(lines)
+
+
+def _counted(resources: list[Resource], base_iri: str) -> list[str]:
+    """'- 27 × `org/{slug}/membership/…`': many changes summarised by IRI pattern."""
+    patterns: dict[str, int] = defaultdict(int)
+    for r in resources:
+        parts = _rel(r.iri, base_iri).split("/")
+        if len(parts) <= 2:
+            pattern = "/".join(parts[:1] + ["…"] * (len(parts) > 1))
+        elif parts[0] == "org":  # a dependent node: org/{slug}/{kind}/…
+            pattern = "/".join(["org", "…", parts[2], *(["…"] if len(parts) > 3 else [])])
+        else:
+            pattern = f"{parts[0]}/{parts[1]}/…"
+        patterns[pattern] += 1
+    return [f"- {n} × `{p}`" for p, n in sorted(patterns.items())]
 
 
 def _tomb_ref(stone: tombstones_mod.Tombstone, base_iri: str) -> str:
@@ -482,3 +502,27 @@ def changelog_entries(site_dir: Path) -> list[tuple[str, str]]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+def changelog_view(site_dir: Path, *, limit: int = 10) -> list[dict[str, object]]:
+    """The newest releases as plain data for a page: title, then groups of item texts.
+
+    ``[{"title": "0.1.0 — 2026-11-27", "groups": [{"title": "Added", "items": ["…"]}]}]``
+    (items are text, escaped by the template; Markdown escapes and backticks are removed).
+    """
+    view: list[dict[str, object]] = []
+    for heading, body in changelog_entries(site_dir)[:limit]:
+        groups: list[dict[str, object]] = []
+        for line in body.splitlines():
+            if line.startswith("### "):
+                groups.append({"title": line[4:].strip(), "items": []})
+            elif line.startswith("- "):
+                if not groups:
+                    groups.append({"title": "", "items": []})
+                groups[-1]["items"].append(_plain(line[2:]))  # type: ignore[union-attr]
+        view.append({"title": heading, "groups": groups})
+    return view
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown.replace("`", ""))
