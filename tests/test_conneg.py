@@ -131,6 +131,7 @@ def test_unknown_iri_is_404_html_for_browsers_and_problem_json_for_others(client
 
 
 @pytest.mark.parametrize("path", ["/org/dme.yaml", "/org/../../etc/passwd", "/org/%00", "/" + "x" * 3000,
+                                  "/org/a%3Eb", "/org/%7Bx%7D", "/org/a%5Cb", "/org/a%20b", "/org/a%22b",
                                   "/org/dme?page=abc", "/org/dme?page=99"])
 def test_bad_paths_and_parameters_are_client_errors(client, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/turtle"})

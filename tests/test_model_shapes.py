@@ -265,6 +265,8 @@ CASES = [
          replace(KAI_CP, "schema:telephone", '"+492118996712"@de')),
     Case("ContactPoint-telephone", "Pattern", KAI_CP,
          replace(KAI_CP, "schema:telephone", '"0211 8996712"')),
+    Case("ContactPoint-telephone", "Pattern", RM, add(RM, "schema:telephone", '"0211 8996712"')),
+    Case("ContactPoint-email", "Pattern", KAI, add(KAI, "schema:email", '<mailto:kai.bueter>')),
     Case("ContactPoint-email", "NodeKind", KAI_CP,
          replace(KAI_CP, "schema:email", '"mailto:kai.bueter@duesseldorf.de"')),
     Case("ContactPoint-email", "Pattern", KAI_CP,

@@ -147,7 +147,7 @@ def test_the_editor_offers_every_example(repo_app):
     client = repo_app.test_client()
     html = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
     for path in QUERIES:
-        assert f'href="/sparql?example={path.stem}"' in html
+        assert f'href="/sparql?example={path.stem}&amp;lang=de"' in html
         title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
         assert title.replace('"', "&#34;") in html
     chosen = client.get(f"/sparql?example={QUERIES[0].stem}", headers={"Accept": "text/html"})

@@ -102,9 +102,17 @@ def _values(iris: Iterable[str]) -> str:
     return " ".join(f"<{_safe_iri(i)}>" for i in iris)
 
 
+def is_iri(text: str) -> bool:
+    """Whether ``text`` can be an IRI (and so a SPARQL IRIREF): no spaces, controls or ``<>"{}|^`\\``."""
+    return not any(c in text for c in '<>"{}|^`\\') and not any(ord(c) <= 0x20 for c in text)
+
+
 def _safe_iri(iri: str) -> str:
-    """An IRI fit for a SPARQL IRIREF (the store holds only valid IRIs; requests may not)."""
-    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+    """An IRI fit for a SPARQL IRIREF (the store holds only valid IRIs; requests may not).
+
+    :raises ValueError: ``iri`` cannot be an IRI.
+    """
+    if not is_iri(iri):
         raise ValueError(f"not an IRI: {iri!r}")
     return iri
 

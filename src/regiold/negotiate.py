@@ -9,7 +9,7 @@ from werkzeug.datastructures import LanguageAccept, MIMEAccept
 
 from .errors import NotAcceptable
 from .formats import RESOURCE, Format, by_key
-from .view import LANGS
+from .labels import LANGS
 
 
 def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...] = RESOURCE,

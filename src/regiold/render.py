@@ -27,9 +27,10 @@ from markupsafe import Markup
 from . import describe as describe_mod
 from .errors import NotFound
 from .formats import HTML, JSONLD, RESOURCE, Format
+from .labels import LANGS, UI
 from .sources import to_rdflib_graph
 from .store import EmbeddedStore
-from .view import LANGS, UI, PageView, build_view, local_href, pick_literal
+from .view import PageView, build_view, local_href, pick_literal
 from .vocab import site_prefixes
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ def description(site: Site, iri: str, page: int = 1) -> describe_mod.Description
 
     :raises NotFound: the store says nothing about ``iri``, or ``page`` is past the last page.
     """
+    if not describe_mod.is_iri(iri):
+        raise NotFound("No such resource")  # e.g. /org/a%3Eb: no IRI, so nothing to describe
     found = _memo(site, ("describe", iri, page), lambda: describe_mod.describe(
         site.store, iri, page=page, page_size=site.settings.page_size))
     if not found.exists or page < 1 or page > found.pages:

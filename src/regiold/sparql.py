@@ -33,9 +33,11 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from . import describe as describe_mod
 from . import formats, sandbox, search
 from .errors import (
     BadRequest,
@@ -195,8 +197,10 @@ class QueryService:
         max_rows: int,
         max_query_bytes: int,
         max_concurrent: int,
+        page_size: int = 200,
     ) -> None:
         self.base_iri = base_iri
+        self.page_size = page_size
         self.timeout, self.max_rows = timeout, max_rows
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
@@ -229,8 +233,12 @@ class QueryService:
         )
         if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):  # read at call time
             raise EndpointBusy("all query workers are busy; try again shortly")
+        targets = describe_targets(request.query, self.prefixes, self.base_iri) \
+            if screened.form == "DESCRIBE" else None
         try:
-            if self._pool is None:
+            if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
+                reply = _describe_reply(self._store, targets, job, self.page_size)
+            elif self._pool is None:
                 reply = _run_on_remote(self._store, job, screened.form)
             else:
                 reply = self._pool.call(job, self.timeout)
@@ -277,6 +285,58 @@ def _rebuild_error(kind: str, message: str) -> RegioldError:
     if kind == "not-acceptable":
         return NotAcceptable(message.split(", "))
     return _ERRORS.get(kind, RegioldError)(message)
+
+
+# ---------------------------------------------------------------------------------------------
+# DESCRIBE <iri> …: the same description the resource pages serve (describe.py).
+
+
+def describe_targets(query: str, prefixes: dict[str, str], base_iri: str) -> list[str] | None:
+    """The IRIs of a plain ``DESCRIBE <iri> …`` (no WHERE); None for any other query.
+
+    Prefixes declared in the query, then the endpoint's predeclared ones, expand prefixed names;
+    relative IRIs resolve against ``BASE`` or the site's base IRI.
+    """
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query)
+              if m.lastgroup not in {"ws", "comment"}]
+    declared, base = dict(prefixes), base_iri
+    while len(tokens) >= 2 and tokens[0][1].upper() in {"PREFIX", "BASE"}:
+        if tokens[0][1].upper() == "BASE" and tokens[1][0] == "iri":
+            base, tokens = urljoin(base, tokens[1][1][1:-1]), tokens[2:]
+        elif len(tokens) >= 3 and tokens[1][1].endswith(":") and tokens[2][0] == "iri":
+            declared[tokens[1][1][:-1]] = urljoin(base, tokens[2][1][1:-1])
+            tokens = tokens[3:]
+        else:
+            return None
+    if not tokens or tokens[0][1].upper() != "DESCRIBE" or len(tokens) < 2:
+        return None
+    targets = []
+    for kind, text in tokens[1:]:
+        if kind == "iri":
+            targets.append(urljoin(base, text[1:-1]))
+        elif kind == "word" and ":" in text and "\\" not in text:
+            prefix, _, local = text.partition(":")
+            if prefix not in declared:
+                return None
+            targets.append(declared[prefix] + local)
+        else:
+            return None
+    return targets
+
+
+def _describe_reply(store: object, targets: list[str], job: _Job,
+                    page_size: int) -> dict[str, object]:
+    started = time.perf_counter()
+    triples: dict[ox.Triple, None] = {}
+    for iri in targets:
+        found = describe_mod.describe(store, iri, page_size=page_size)  # type: ignore[arg-type]
+        triples.update(dict.fromkeys(found.triples))
+    try:
+        reply = _serialize_graph(list(triples), job)
+    except NotAcceptable as exc:
+        return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
+    reply["elapsed"] = time.perf_counter() - started
+    return reply
 
 
 # ---------------------------------------------------------------------------------------------

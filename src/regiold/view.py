@@ -28,151 +28,13 @@ from .describe import (
     SKOS,
     VCARD,
     Description,
+    ancestors,
 )
+from .labels import INVERSE_LABELS, LANGS, OWL, PROPERTY_LABELS, TYPE_LABELS, UI
 from .vocab import PREFIXES
 
-LANGS = ("de", "en")
-OWL = "http://www.w3.org/2002/07/owl#"
 MAX_NESTING = 3
 
-# UI strings; data labels come from the data.
-UI: dict[str, dict[str, str]] = {
-    "de": {"home": "Start", "site": "regionen.NRW – Partnerverzeichnis", "more": "Weitere Angaben",
-           "formats": "Diese Seite als Daten", "language": "Sprache", "page": "Seite",
-           "prev": "vorherige Seite", "next": "nächste Seite", "of": "von", "iri": "IRI",
-           "breadcrumbs": "Brotkrumen", "skip": "Zum Inhalt springen", "partners": "Partner",
-           "networks": "Verbünde", "others": "Weitere Organisationen", "about": "Über die Daten",
-           "sparql": "SPARQL-Abfrage", "dataset": "Datensatz", "vocabulary": "Vokabular",
-           "index_title": "Partner von regionen.NRW", "type": "Art", "switch": "English",
-           "index_intro": "Die Regionalmanagements in Nordrhein-Westfalen und ihre Träger als "
-                          "verknüpfte offene Daten."},
-    "en": {"home": "Home", "site": "regionen.NRW – partner directory", "more": "More details",
-           "formats": "This page as data", "language": "Language", "page": "Page",
-           "prev": "previous page", "next": "next page", "of": "of", "iri": "IRI",
-           "breadcrumbs": "Breadcrumbs", "skip": "Skip to content", "partners": "Partners",
-           "networks": "Networks", "others": "Other organisations", "about": "About the data",
-           "sparql": "SPARQL query", "dataset": "Dataset", "vocabulary": "Vocabulary",
-           "index_title": "Partners of regionen.NRW", "type": "Type", "switch": "Deutsch",
-           "index_intro": "The regional managements of North Rhine-Westphalia and the bodies "
-                          "that carry them, as linked open data."},
-}
-
-# Property labels (de, en) for the shared vocabularies; the project's own terms bring theirs.
-PROPERTY_LABELS: dict[str, tuple[str, str]] = {
-    RDF_TYPE: ("Art", "type"),
-    f"{SDO}name": ("Name", "name"), f"{SDO}alternateName": ("Auch genannt", "also known as"),
-    f"{SDO}legalName": ("Rechtlicher Name", "legal name"),
-    f"{SDO}description": ("Beschreibung", "description"), f"{SDO}url": ("Website", "website"),
-    f"{SDO}sameAs": ("Dasselbe wie", "same as"), f"{SDO}logo": ("Logo", "logo"),
-    f"{SDO}parentOrganization": ("Träger", "carried by"),
-    f"{SDO}subOrganization": ("Untergeordnete Organisation", "sub-organisation"),
-    f"{SDO}member": ("Mitglieder", "members"), f"{SDO}memberOf": ("Mitglied von", "member of"),
-    f"{SDO}address": ("Anschrift", "address"), f"{SDO}streetAddress": ("Straße", "street"),
-    f"{SDO}postalCode": ("Postleitzahl", "postal code"), f"{SDO}addressLocality": ("Ort", "city"),
-    f"{SDO}addressRegion": ("Region", "region"), f"{SDO}addressCountry": ("Land", "country"),
-    f"{SDO}contactPoint": ("Kontakt", "contact"), f"{SDO}telephone": ("Telefon", "telephone"),
-    f"{SDO}faxNumber": ("Fax", "fax"), f"{SDO}email": ("E-Mail", "e-mail"),
-    f"{SDO}employee": ("Ansprechpersonen", "contact persons"),
-    f"{SDO}worksFor": ("Arbeitet für", "works for"), f"{SDO}jobTitle": ("Funktion", "job title"),
-    f"{SDO}honorificPrefix": ("Titel", "title"), f"{SDO}givenName": ("Vorname", "given name"),
-    f"{SDO}familyName": ("Nachname", "family name"), f"{SDO}areaServed": ("Gebiet", "area served"),
-    f"{SDO}containedInPlace": ("Liegt in", "contained in"),
-    f"{SDO}containsPlace": ("Umfasst", "contains"), f"{SDO}identifier": ("Kennung", "identifier"),
-    f"{SDO}foundingDate": ("Gründung", "founded"), f"{SDO}category": ("Kategorie", "category"),
-    f"{SDO}provider": ("Anbieter", "provider"), f"{SDO}serviceType": ("Leistungsart", "service type"),
-    f"{SDO}makesOffer": ("Leistungen", "services"), f"{SDO}itemOffered": ("Leistung", "service"),
-    f"{SDO}hasOfferCatalog": ("Leistungen", "services"), f"{SDO}knowsAbout": ("Themen", "topics"),
-    f"{SDO}mainEntityOfPage": ("Quelle", "source page"), f"{SDO}keywords": ("Stichwörter", "keywords"),
-    f"{SDO}contactType": ("Art des Kontakts", "contact type"),
-    f"{SDO}availableLanguage": ("Sprachen", "languages"), f"{SDO}about": ("Über", "about"),
-    f"{SDO}workLocation": ("Arbeitsort", "work location"),
-    f"{SDO}publisher": ("Herausgeber", "publisher"), f"{SDO}isPartOf": ("Teil von", "part of"),
-    f"{ORG}hasMembership": ("Mitgliedschaften", "memberships"), f"{ORG}member": ("Mitglied", "member"),
-    f"{ORG}organization": ("Organisation", "organisation"), f"{ORG}role": ("Rolle", "role"),
-    f"{ORG}memberOf": ("Mitglied von", "member of"), f"{ORG}hasMember": ("Mitglieder", "members"),
-    f"{ORG}hasPost": ("Ämter", "posts"), f"{ORG}postIn": ("Amt in", "post in"),
-    f"{ORG}heldBy": ("Inhaber", "held by"), f"{ORG}holds": ("Hat das Amt", "holds"),
-    f"{ORG}hasUnit": ("Gremien und Einheiten", "units"), f"{ORG}unitOf": ("Teil von", "unit of"),
-    f"{ORG}subOrganizationOf": ("Untergeordnet unter", "sub-organisation of"),
-    f"{ORG}hasSubOrganization": ("Untergeordnete Organisationen", "sub-organisations"),
-    f"{ORG}classification": ("Einordnung", "classification"),
-    f"{ORG}purpose": ("Zweck", "purpose"), f"{ORG}hasSite": ("Standort", "site"),
-    f"{ORG}linkedTo": ("Verbunden mit", "linked to"),
-    f"{ORG}memberDuring": ("Mitglied während", "member during"),
-    f"{RDFS}label": ("Bezeichnung", "label"), f"{RDFS}comment": ("Erläuterung", "comment"),
-    f"{RDFS}seeAlso": ("Siehe auch", "see also"), f"{RDFS}isDefinedBy": ("Definiert in", "defined by"),
-    f"{RDFS}subClassOf": ("Unterklasse von", "subclass of"),
-    f"{RDFS}subPropertyOf": ("Untereigenschaft von", "subproperty of"),
-    f"{RDFS}domain": ("Anwendbar auf", "domain"), f"{RDFS}range": ("Wertebereich", "range"),
-    f"{SKOS}prefLabel": ("Bezeichnung", "preferred label"), f"{SKOS}altLabel": ("Auch", "alternative label"),
-    f"{SKOS}definition": ("Definition", "definition"), f"{SKOS}inScheme": ("Im Schema", "in scheme"),
-    f"{SKOS}topConceptOf": ("Oberbegriff in", "top concept of"),
-    f"{SKOS}hasTopConcept": ("Oberbegriffe", "top concepts"), f"{SKOS}broader": ("Oberbegriff", "broader"),
-    f"{SKOS}narrower": ("Unterbegriffe", "narrower"), f"{SKOS}notation": ("Notation", "notation"),
-    f"{SKOS}editorialNote": ("Redaktioneller Hinweis", "editorial note"),
-    f"{SKOS}exactMatch": ("Entspricht", "exact match"), f"{SKOS}closeMatch": ("Ähnlich", "close match"),
-    f"{DCT}title": ("Titel", "title"), f"{DCT}description": ("Beschreibung", "description"),
-    f"{DCT}license": ("Lizenz", "licence"), f"{DCT}publisher": ("Herausgeber", "publisher"),
-    f"{DCT}creator": ("Urheber", "creator"), f"{DCT}created": ("Erstellt", "created"),
-    f"{DCT}modified": ("Geändert", "modified"), f"{DCT}source": ("Quelle", "source"),
-    f"{DCT}identifier": ("Kennung", "identifier"), f"{DCT}spatial": ("Raumbezug", "spatial coverage"),
-    f"{OWL}versionInfo": ("Version", "version"), f"{OWL}sameAs": ("Dasselbe wie", "same as"),
-    f"{VCARD}hasTelephone": ("Telefon", "telephone"), f"{VCARD}hasEmail": ("E-Mail", "e-mail"),
-    "http://www.w3.org/ns/prov#wasDerivedFrom": ("Abgeleitet aus", "derived from"),
-    "http://purl.org/vocab/vann/preferredNamespacePrefix": ("Präfix", "prefix"),
-    "http://purl.org/vocab/vann/preferredNamespaceUri": ("Namensraum", "namespace"),
-}
-# How incoming links read from the target's side.
-INVERSE_LABELS: dict[str, tuple[str, str]] = {
-    f"{SDO}parentOrganization": ("Trägt", "carries"),
-    f"{SDO}subOrganization": ("Übergeordnete Organisation", "parent organisation"),
-    f"{SDO}memberOf": ("Mitglieder", "members"), f"{ORG}memberOf": ("Mitglieder", "members"),
-    f"{SDO}member": ("Mitglied von", "member of"),
-    f"{ORG}organization": ("Mitglieder", "members"),
-    f"{ORG}member": ("Mitglied in", "member of"), f"{ORG}role": ("Vergeben in", "role in"),
-    f"{SDO}about": ("Beschrieben in", "described in"), f"{DCT}source": ("Quelle für", "source of"),
-    "http://rdfs.org/ns/void#exampleResource": ("Beispiel in", "example in"),
-    f"{ORG}postIn": ("Ämter", "posts"), f"{ORG}unitOf": ("Einheiten", "units"),
-    f"{SDO}worksFor": ("Personen", "people"), f"{SDO}employee": ("Arbeitet für", "works for"),
-    f"{SDO}areaServed": ("Tätig in diesem Gebiet", "active in this area"),
-    f"{SDO}containedInPlace": ("Umfasst", "contains"),
-    f"{SDO}provider": ("Leistungen", "services"), f"{SDO}category": ("Verwendet von", "used by"),
-    f"{SKOS}inScheme": ("Begriffe", "concepts"), f"{SKOS}broader": ("Unterbegriffe", "narrower"),
-    f"{RDFS}isDefinedBy": ("Definiert hier", "defines"), RDF_TYPE: ("Instanzen", "instances"),
-    f"{DCT}publisher": ("Herausgeber von", "publisher of"),
-    f"{SDO}publisher": ("Herausgeber von", "publisher of"), f"{SDO}isPartOf": ("Umfasst", "has part"),
-    f"{ORG}hasUnit": ("Teil von", "unit of"), f"{SKOS}hasTopConcept": ("Oberbegriff in", "top concept of"),
-    f"{SKOS}narrower": ("Oberbegriff", "broader"), f"{ORG}hasMembership": ("Mitglied", "member"),
-}
-TYPE_LABELS: dict[str, tuple[str, str]] = {
-    f"{SDO}Organization": ("Organisation", "organisation"), f"{SDO}Person": ("Person", "person"),
-    f"{SDO}GovernmentOrganization": ("Behörde", "government organisation"),
-    f"{SDO}PostalAddress": ("Anschrift", "postal address"),
-    f"{SDO}ContactPoint": ("Kontakt", "contact point"), f"{SDO}Service": ("Leistung", "service"),
-    f"{SDO}AdministrativeArea": ("Gebiet", "administrative area"), f"{SDO}Place": ("Ort", "place"),
-    f"{SDO}City": ("Stadt", "city"), f"{SDO}WebSite": ("Website", "website"),
-    f"{SDO}Offer": ("Angebot", "offer"), f"{SDO}OfferCatalog": ("Leistungskatalog", "offer catalogue"),
-    f"{SDO}Dataset": ("Datensatz", "dataset"), f"{SDO}WebPage": ("Webseite", "web page"),
-    f"{SDO}DataCatalog": ("Datenkatalog", "data catalogue"),
-    f"{ORG}Organization": ("Organisation", "organisation"),
-    f"{ORG}FormalOrganization": ("Formale Organisation", "formal organisation"),
-    f"{ORG}OrganizationalUnit": ("Organisationseinheit", "organisational unit"),
-    f"{ORG}OrganizationalCollaboration": ("Verbund", "collaboration"),
-    f"{ORG}Membership": ("Mitgliedschaft", "membership"), f"{ORG}Post": ("Amt", "post"),
-    f"{ORG}Role": ("Rolle", "role"), f"{ORG}Site": ("Standort", "site"),
-    f"{SKOS}Concept": ("Begriff", "concept"), f"{SKOS}ConceptScheme": ("Begriffsschema", "concept scheme"),
-    f"{OWL}Ontology": ("Ontologie", "ontology"), f"{OWL}Class": ("Klasse", "class"),
-    f"{RDFS}Class": ("Klasse", "class"), f"{OWL}ObjectProperty": ("Eigenschaft", "property"),
-    f"{OWL}DatatypeProperty": ("Eigenschaft", "property"),
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property": ("Eigenschaft", "property"),
-    "http://www.w3.org/ns/dcat#Dataset": ("Datensatz", "dataset"),
-    "http://www.w3.org/ns/dcat#Catalog": ("Katalog", "catalogue"),
-    "http://www.w3.org/ns/dcat#Distribution": ("Distribution", "distribution"),
-    "http://rdfs.org/ns/void#Dataset": ("Datensatz", "dataset"),
-    "http://xmlns.com/foaf/0.1/Organization": ("Organisation", "organisation"),
-    "http://xmlns.com/foaf/0.1/Person": ("Person", "person"),
-    "http://www.w3.org/ns/prov#Entity": ("Quelle", "source"),
-}
 # Sections of a page, in order: (key, de title, en title, properties). "rgo:" is the site's def/.
 SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("overview", "Überblick", "Overview", (
@@ -378,7 +240,7 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
     text = _text(index, iri, lang)
     types = index.types(iri)
     shown: set[str] = {iri}
-    sections = _sections(index, iri, lang, shown, incoming=True)
+    sections = _sections(index, iri, lang, shown)
     kind = _kind(index, types)
     view = PageView(
         iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=kind,
@@ -444,9 +306,8 @@ class _Page:
     linked: set[str] = field(default_factory=set)  # IRIs shown as links
 
 
-def _sections(index: _Index, node: str, lang: str, shown: set[str], *, incoming: bool,
-              depth: int = 0) -> list[Section]:
-    rows = _rows(_Page(index, lang, node, shown), node, main=incoming, depth=depth)
+def _sections(index: _Index, node: str, lang: str, shown: set[str]) -> list[Section]:
+    rows = _rows(_Page(index, lang, node, shown), node, main=True, depth=0)
     out: list[Section] = []
     for key, de, en, props in SECTIONS:
         wanted = [index.rgo(p) if not p.startswith("~") else "~" + index.rgo(p[1:]) for p in props]
@@ -645,8 +506,6 @@ def _sorted(values: list[Value]) -> list[Value]:
 
 def _breadcrumbs(index: _Index, iri: str, base: str, lang: str,
                  title: ox.Literal | None) -> list[Crumb]:
-    from .describe import ancestors
-
     crumbs = [Crumb(UI[lang]["home"], "/")]
     for parent in ancestors(iri, base):
         label = label_of(index, parent, lang) or pick_literal(index.term_labels.get(parent, []), lang)

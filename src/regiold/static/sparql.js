@@ -27,6 +27,7 @@
   });
   holder.hidden = false;
   form.hidden = true;
+  yasgui.getTab().setQuery(textarea.value);  // the form's query (an example or the default)
   var links = document.querySelectorAll("a[data-example]");
   Array.prototype.forEach.call(links, function (link) {
     link.addEventListener("click", function (event) {

@@ -13,12 +13,13 @@ import re
 import threading
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from .. import formats, search, sparql
+from .. import formats, render, search, sparql
 from ..errors import BadRequest, NotAcceptable, ReadOnlyEndpoint, UnsupportedMediaType
 from ..formats import Format
+from ..negotiate import language, negotiate
 from ..site import Site
 from ..vocab import site_prefixes
 from . import current_site
@@ -46,7 +47,7 @@ def query_service(site: Site) -> sparql.QueryService:
                 service = sparql.QueryService(
                     site.store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
-                    max_concurrent=s.sparql_max_concurrent)
+                    max_concurrent=s.sparql_max_concurrent, page_size=s.page_size)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
@@ -104,7 +105,7 @@ def endpoint() -> Response:
     ))
     html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
     if html:
-        response = _results_page(site, query, answer)
+        response = _results_page(site, query, answer, params)
     else:
         response = Response(answer.body, content_type=answer.format.content_type)
     response.headers[ROWS_HEADER] = str(answer.count)
@@ -161,15 +162,15 @@ def _protocol_request() -> tuple[MultiDict[str, str], str | None]:
 
 def _negotiate(offered: tuple[Format, ...], params: MultiDict[str, str]) -> Format | None:
     """``format`` parameter, else ``Accept``; None when nothing offered is acceptable."""
-    key = params.get("format") or params.get("output")
-    if key:
-        return formats.by_key(key, offered)
-    accept = request.accept_mimetypes
-    if not accept:
-        return offered[0]
-    types = [t for f in offered for t in f.media_types]
-    best = accept.best_match(types)
-    return None if best is None else formats.by_media_type(best, offered)
+    try:
+        return negotiate(None, request.accept_mimetypes, offered,
+                         format_param=params.get("format") or params.get("output"))
+    except NotAcceptable:
+        return None
+
+
+def _lang(site: Site, params: MultiDict[str, str]) -> str:
+    return language(params.get("lang"), request.accept_languages, site.settings.default_lang)
 
 
 def _wire_key(fmt: Format | None, html_as: str) -> str | None:
@@ -198,19 +199,17 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
 # ---------------------------------------------------------------------------------- HTML pages
 
 
-def _editor_context(site: Site, query: str) -> dict[str, object]:
+def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, str]) -> dict[str, object]:
     prefixes = site_prefixes(site.base_iri)
     examples = _examples(site)
+    config = {"endpoint": request.base_url, "prefixes": prefixes,
+              "examples": [{"title": e.title, "query": e.query} for e in examples]}
+    chosen = params.get("example")
     return {
-        "query": query,
-        "examples": examples,
-        "prefixes": prefixes,
-        "result_formats": formats.SPARQL_RESULTS,
-        "graph_formats": formats.RDF,
-        "settings": site.settings,
-        "config": {"endpoint": request.base_url, "prefixes": prefixes,
-                   "examples": [{"title": e.title, "query": e.query} for e in examples]},
-        "lang": "de",
+        **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else ""),
+        "query": query, "examples": examples, "settings": site.settings,
+        "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
+        "config": config, "config_json": render.script_json(config),
     }
 
 
@@ -218,20 +217,22 @@ def _editor_page(site: Site, params: MultiDict[str, str]) -> Response:
     chosen = params.get("example", "")
     example = next((e for e in _examples(site) if e.name == chosen), None)
     query = example.query if example else sparql.default_query(site_prefixes(site.base_iri))
-    html = render_template("sparql.html", **_editor_context(site, query), answer=None)
+    html = render.page("sparql.html", **_editor_context(site, query, _lang(site, params), params),
+                       answer=None)
     response = Response(html, content_type=formats.HTML.content_type)
-    response.vary.add("Accept")
+    response.vary.update(("Accept", "Accept-Language"))
     return response
 
 
-def _results_page(site: Site, query: str, answer: sparql.Answer) -> Response:
+def _results_page(site: Site, query: str, answer: sparql.Answer,
+                  params: MultiDict[str, str]) -> Response:
     table = sparql.results_table(answer, base_iri=site.base_iri) if answer.kind != "graph" else None
     downloads = formats.RDF if answer.kind == "graph" else formats.SPARQL_RESULTS
-    links = [(f.label, "?" + urlencode({"query": query, "format": f.key})) for f in downloads]
-    html = render_template(
-        "sparql.html", **_editor_context(site, query), answer=answer, table=table,
-        graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None,
-        downloads=links)
+    links = [(f.label, "/sparql?" + urlencode({"query": query, "format": f.key})) for f in downloads]
+    html = render.page(
+        "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict()),
+        answer=answer, table=table, downloads=links,
+        graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None)
     return Response(html, content_type=formats.HTML.content_type)
 
 
@@ -250,8 +251,9 @@ def search_page() -> Response:
         limit = int(request.args.get("limit", "20"))
     except ValueError:
         raise BadRequest("'limit' must be a whole number") from None
-    lang = request.args.get("lang") or site.settings.default_lang
-    fmt = _negotiate(formats.SEARCH, MultiDict(request.args))
+    params = MultiDict(request.args)
+    lang = _lang(site, params)
+    fmt = _negotiate(formats.SEARCH, params)
     if fmt is None:
         raise NotAcceptable([f.media_type for f in formats.SEARCH])
     hits = search_index(site).search(text, limit=limit, lang=lang) if text.strip() else []
@@ -259,10 +261,11 @@ def search_page() -> Response:
         body = json.dumps(search_jsonld(text, hits, site), ensure_ascii=False, indent=1)
         response = Response(body, content_type=fmt.content_type)
     else:
-        html = render_template("search.html", q=text, hits=hits, lang=lang,
-                               local=lambda iri: local_url(iri, site.base_iri))
+        html = render.page("search.html", q=text, hits=hits,
+                           local=lambda iri: local_url(iri, site.base_iri),
+                           **render.chrome("/search", lang, query=urlencode({"q": text})))
         response = Response(html, content_type=fmt.content_type)
-    response.vary.add("Accept")
+    response.vary.update(("Accept", "Accept-Language"))
     return response
 
 
