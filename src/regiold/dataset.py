@@ -16,8 +16,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
 KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
 _MANIFEST = "manifest.json"
-_MANIFEST_FORMAT = 1
+_MANIFEST_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,10 @@ class DatasetInfo:
 
 
 def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Path) -> DatasetInfo:
-    """Describe the loaded data, write its dumps (cached by version) and add graph/void to the store.
+    """Describe the loaded data, write its dumps and add graph/void to the store.
+
+    Statistics, examples and dumps are computed in one pass over the published quads and kept on
+    disk per data version and person policy, so a restart or another worker only reads a manifest.
 
     :raises OSError: when neither ``cache_dir`` nor a temporary folder can hold the dumps.
     """
@@ -147,17 +151,17 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     include_persons = settings.publish_persons
     scope = "all" if include_persons else "open"
     quads = sources.published_quads(include_persons=include_persons)
+    prepared = prepare(quads, base, folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
     store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
-    stats = statistics(store, base)
-    modified = _modified(sources)
-    dumps = write_dumps(quads, base, folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
     static = _static_description(store, base)
-    generated = describe(base, stats, dumps.values(), static=static, modified=modified,
-                         version=sources.version, licences=_licences(static, base),
-                         examples=example_resources(store, stats, base))
+    modified = _modified(sources)
+    generated = describe(base, prepared.stats, prepared.dumps.values(), static=static,
+                         modified=modified, version=sources.version,
+                         licences=_licences(static, base), examples=prepared.examples)
     store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
-    return DatasetInfo(base, sources.version, scope, modified, stats, dumps, generated, description)
+    return DatasetInfo(base, sources.version, scope, modified, prepared.stats, prepared.dumps,
+                       generated, description)
 
 
 def info(site: Site) -> DatasetInfo:
@@ -175,30 +179,49 @@ def remember(site: Site, dataset_info: DatasetInfo) -> None:
     site.cache[_CACHE_KEY] = dataset_info
 
 
-def statistics(store: Store, base: str) -> Statistics:
-    """VoID statistics by SPARQL over the published data (distinct triples of the default graph).
+@dataclass(frozen=True)
+class Prepared:
+    """What one data version yields once: dumps, statistics, example resources."""
 
-    Runs before the generated description is added, so it counts the data only.
+    dumps: dict[str, DumpFile]
+    stats: Statistics
+    examples: list[str]
+
+
+def analyse(triples: Iterable[ox.Triple], base: str, *, limit: int = 3) -> tuple[Statistics, list[str]]:
+    """VoID statistics and example resources of distinct ``triples``, in one pass.
+
+    Examples: the first IRI (in code-point order) under the base, without fragment, of each of the
+    most frequent classes; metadata and vocabulary classes and persons are skipped.
     """
-    row = store.select("""
-        SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-               (COUNT(DISTINCT ?o) AS ?objects)
-        WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }""")[0]
-    entities = store.select(f"""
-        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o
-          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_sparql_string(base)}")) }}""")[0]
-    classes = store.select("""
-        SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class""")
-    properties = store.select("""
-        SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-        GROUP BY ?p""")
-    return Statistics(
-        triples=int(row["triples"].value), entities=int(entities["n"].value),
-        distinct_subjects=int(row["subjects"].value), distinct_objects=int(row["objects"].value),
-        classes={r["class"].value: int(r["n"].value) for r in classes
-                 if isinstance(r["class"], ox.NamedNode)},
-        properties={r["p"].value: int(r["n"].value) for r in properties},
-    )
+    subjects: set[object] = set()
+    objects: set[object] = set()
+    properties: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    entities: set[str] = set()
+    count = 0
+    rdf_type = _n(RDF.type)
+    for subject, predicate, obj in triples:  # each attribute access builds an object: unpack once
+        count += 1
+        subjects.add(subject)
+        objects.add(obj)
+        properties[predicate.value] += 1
+        if isinstance(subject, ox.NamedNode) and subject.value.startswith(base):
+            entities.add(subject.value)
+        if predicate == rdf_type and isinstance(obj, ox.NamedNode):
+            cls = obj.value
+            classes[cls] += 1
+            if isinstance(subject, ox.NamedNode) and subject.value.startswith(base) \
+                    and "#" not in subject.value and subject.value < first.get(cls, "\U0010ffff"):
+                first[cls] = subject.value
+    stats = Statistics(triples=count, entities=len(entities), distinct_subjects=len(subjects),
+                       distinct_objects=len(objects), classes=dict(classes),
+                       properties=dict(properties))
+    skipped = (str(DCAT), str(VOID), str(OWL), str(RDFS), str(SKOS), str(SDO.Person))
+    ranked = sorted((c for c in first if not c.startswith(skipped)), key=lambda c: (-classes[c], c))
+    examples = list(dict.fromkeys(first[c] for c in ranked))[:limit]
+    return stats, examples
 
 
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
@@ -243,28 +266,6 @@ def vocabularies(stats: Statistics) -> set[str]:
 def namespace(iri: str) -> str:
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1] if cut > 0 else iri
-
-
-def example_resources(store: Store, stats: Statistics, base: str, *, limit: int = 3) -> list[str]:
-    """One resource of each of the most frequent data classes (first by IRI): deterministic.
-
-    Metadata and vocabulary classes (DCAT, VoID, OWL, RDFS, SKOS) and persons are skipped.
-    """
-    skipped = (str(DCAT), str(VOID), str(OWL), str(RDFS), str(SKOS), str(SDO.Person))
-    ranked = sorted((c for c in stats.classes if not c.startswith(skipped)),
-                    key=lambda c: (-stats.classes[c], c))
-    examples: list[str] = []
-    for cls in ranked:
-        rows = store.select(f"""
-            SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s a <{cls}>
-              FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_sparql_string(base)}")
-                     && !CONTAINS(STR(?s), "#")) }}""")
-        found = rows[0].get("x") if rows else None
-        if found is not None and found.value not in examples:
-            examples.append(found.value)
-        if len(examples) >= limit:
-            break
-    return examples
 
 
 def _partitions(out: _Triples, ds: ox.NamedNode, stats: Statistics) -> None:
@@ -361,11 +362,17 @@ def _authority_schemes(out: _Triples, triples: Iterable[ox.Triple]) -> None:
 
 def _static_description(store: Store, base: str) -> list[ox.Triple]:
     """Stated triples about the dataset, the catalog, their hash-IRI parts and their agents."""
+    roots = f"<{base}{DATASET}> <{base}{CATALOG}>"
+    in_dataset, in_catalog = (f'"{_sparql_string(base + name)}#"' for name in (DATASET, CATALOG))
+    # the roots' own triples, and those of hash-IRI nodes they link to (e.g. dataset#contact)
     return store.construct(f"""
-        CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
-          FILTER(?s IN (<{base}{DATASET}>, <{base}{CATALOG}>)
-                 || STRSTARTS(STR(?s), "{_sparql_string(base + DATASET)}#")
-                 || STRSTARTS(STR(?s), "{_sparql_string(base + CATALOG)}#"))
+        CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+          VALUES ?root {{ {roots} }}
+          {{ ?root ?p ?o BIND(?root AS ?s) }}
+          UNION
+          {{ ?root ?link ?s . ?s ?p ?o
+             FILTER(isIRI(?s) && (STRSTARTS(STR(?s), {in_dataset})
+                                  || STRSTARTS(STR(?s), {in_catalog}))) }}
         }}""") + store.construct(f"""
         PREFIX dct: <{DCTERMS}> PREFIX foaf: <{FOAF}> PREFIX rdf: <{RDF}>
         CONSTRUCT {{ ?agent ?p ?o }} WHERE {{
@@ -419,8 +426,8 @@ def dump_stem(base: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in segment) or "dataset"
 
 
-def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[str, DumpFile]:
-    """Write every dump once into ``folder`` (reused when present); returns them by file name.
+def prepare(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> Prepared:
+    """Write every dump once into ``folder`` and analyse the data (reused when present).
 
     Files are written to a temporary sibling and renamed, so concurrent workers never see a
     half-written dump; a folder that cannot be created falls back to a temporary one.
@@ -437,17 +444,19 @@ def write_dumps(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> dict[st
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     stem = dump_stem(base)
     prefixes = site_prefixes(base)
-    triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
+    stats, examples = analyse(triples, base)
     for dump in DUMPS:
         target = work / f"{stem}.{dump.suffix}"
         data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads if dump.named_graphs else triples
         if dump.compressed:
-            with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+            with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
+                                                          compresslevel=6) as zipped:
                 ox.serialize(data, zipped, dump.format.oxigraph)
         else:
             ox.serialize(data, str(target), dump.format.oxigraph,
                          prefixes=prefixes if dump.format in (TURTLE, TRIG) else None)
-    _write_manifest(work, stem)
+    _write_manifest(work, stem, stats, examples)
     if folder.exists() and _read_manifest(folder) is None:  # damaged (a file removed): replace it
         shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -467,7 +476,7 @@ def dump_file(site: Site, name: str) -> DumpFile | None:
     file = described.dumps.get(name)
     if file is not None and not file.path.exists():
         quads = site.sources.published_quads(include_persons=site.settings.publish_persons)
-        described.dumps = write_dumps(quads, described.base_iri, folder=file.path.parent)
+        described.dumps = prepare(quads, described.base_iri, folder=file.path.parent).dumps
         file = described.dumps[name]
     return file
 
@@ -484,17 +493,19 @@ def _prune(current: Path, *, keep: int = KEPT_VERSIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_manifest(folder: Path, stem: str) -> None:
+def _write_manifest(folder: Path, stem: str, stats: Statistics, examples: list[str]) -> None:
     entries = {}
     for dump in DUMPS:
         name = f"{stem}.{dump.suffix}"
         path = folder / name
         entries[name] = {"suffix": dump.suffix, "size": path.stat().st_size,
                          "sha256": _sha256(path)}
-    (folder / _MANIFEST).write_text(json.dumps({"format": _MANIFEST_FORMAT, "files": entries}))
+    manifest = {"format": _MANIFEST_FORMAT, "files": entries, "stats": asdict(stats),
+                "examples": examples}
+    (folder / _MANIFEST).write_text(json.dumps(manifest))
 
 
-def _read_manifest(folder: Path) -> dict[str, DumpFile] | None:
+def _read_manifest(folder: Path) -> Prepared | None:
     try:
         raw = json.loads((folder / _MANIFEST).read_text())
         if raw["format"] != _MANIFEST_FORMAT:
@@ -502,13 +513,13 @@ def _read_manifest(folder: Path) -> dict[str, DumpFile] | None:
         by_suffix = {d.suffix: d for d in DUMPS}
         files = {name: DumpFile(by_suffix[e["suffix"]], name, folder / name, e["size"], e["sha256"])
                  for name, e in raw["files"].items()}
+        prepared = Prepared(files, Statistics(**raw["stats"]), list(raw["examples"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if len(files) != len(DUMPS) or any(f.path.stat().st_size != f.size for f in files.values()
-                                        if f.path.exists()) or not all(
-            f.path.exists() for f in files.values()):
+    if len(files) != len(DUMPS) or not all(
+            f.path.exists() and f.path.stat().st_size == f.size for f in files.values()):
         return None
-    return files
+    return prepared
 
 
 def _sha256(path: Path) -> str:
