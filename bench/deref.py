@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import BASE, BIN, free_port, memory_mb, running, wrk  # noqa: E402
-from sections import _first_generated_org, serve_args  # noqa: E402
+from sections import _first_generated_org, bench_cache, serve_args  # noqa: E402
 
 ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json"}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"
@@ -32,7 +32,9 @@ def page_construct(org: str) -> str:
       UNION {{ ?m <{ORG}organization> <{org}> ; ?mp ?mo }} }}"""
 
 
-def deref(site: Path, *, duration: float, workers: int = 2) -> dict[str, object]:
+def deref(site: Path, *, duration: float, workers: int = 2,
+          export_site: Path | None = None) -> dict[str, object]:
+    """``export_site``: the (smaller) site whose static export nginx serves; default ``site``."""
     org = _first_generated_org(site)
     path = "/" + org.removeprefix(BASE)
     runs: dict[str, dict[str, object]] = {}
@@ -47,8 +49,9 @@ def deref(site: Path, *, duration: float, workers: int = 2) -> dict[str, object]
         for worker_class in ("gthread", "sync"):
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            with running(serve_args(site, tmpdir / "cache", port, workers=workers, worker_class=worker_class),
-                         ready_url=f"{url}/ready", log=tmpdir / f"serve-{worker_class}.log") as (process, _):
+            args = serve_args(site, bench_cache(site), port, workers=workers, worker_class=worker_class)
+            with running(args, ready_url=f"{url}/ready",
+                         log=tmpdir / f"serve-{worker_class}.log") as (process, _):
                 for key, accept in ACCEPT.items():
                     _warm(f"{url}{path}", accept)
                     runs[f"regiold-{key}-{worker_class}"] = wrk(
@@ -68,7 +71,7 @@ def deref(site: Path, *, duration: float, workers: int = 2) -> dict[str, object]
             query_url = f"{url}/query?query={quote(page_construct(org))}"
             runs["oxigraph-construct-ttl"] = wrk(query_url, duration=duration,
                                                  headers={"Accept": "text/turtle"}).row()
-        runs.update(_nginx(site, tmpdir, path, duration))
+        runs.update(_nginx(export_site or site, tmpdir, duration))
     _ratios(runs)
     return {"org": org, "duration_s": duration, "connections": 16, "workers": workers,
             "runs": runs, "memory_mb": memory}
@@ -110,14 +113,15 @@ end
     return result
 
 
-def _nginx(site: Path, tmpdir: Path, path: str, duration: float) -> dict[str, dict[str, object]]:
+def _nginx(site: Path, tmpdir: Path, duration: float) -> dict[str, dict[str, object]]:
     from nginx_server import nginx_binary, nginx_serving
 
     if nginx_binary() is None:
         return {}
+    path = "/" + _first_generated_org(site).removeprefix(BASE)
     out = tmpdir / "export"
     started = time.perf_counter()
-    subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(tmpdir / "cache"), "build", "--data",
+    subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(bench_cache(site)), "build", "--data",
                     str(site), "--out", str(out)], check=True, capture_output=True, timeout=7200)
     export_seconds = time.perf_counter() - started
     (out / "anchor-5k.txt").write_bytes(b"x" * 5120)
@@ -128,6 +132,7 @@ def _nginx(site: Path, tmpdir: Path, path: str, duration: float) -> dict[str, di
             runs[f"nginx-export-{key}"] = wrk(f"{url}{path}", duration=duration,
                                               headers={"Accept": accept}).row()
     runs["nginx-plain-5k"]["export_seconds"] = round(export_seconds, 1)
+    runs["nginx-plain-5k"]["export_site"] = site.name
     return runs
 
 

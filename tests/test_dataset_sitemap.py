@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import ROOT
 from dataset_helpers import BASE, make_dataset_site, serve, source_graph
 from regiold import create_app
 from regiold import dataset as ds
@@ -108,3 +109,14 @@ def test_live_robots_leads_to_a_parsable_sitemap(app):
         assert all(loc.startswith(url + "/") for loc in locs(response.content))
         etag = response.headers["ETag"]
         assert requests.get(sitemap_url, headers={"If-None-Match": etag}, timeout=10).status_code == 304
+
+
+def test_every_sitemap_url_of_the_real_data_is_an_html_page(repo_app):
+    client = repo_app.test_client()
+    found = locs(client.get("/sitemap.xml").get_data())
+    expected = pages_in_files(ROOT)
+    assert {loc.removeprefix("http://localhost/") for loc in found if "?" not in loc} == expected
+    for loc in found:
+        response = client.get(loc.removeprefix("http://localhost"), headers={"Accept": "text/html"})
+        assert response.status_code == 200, loc
+        assert response.content_type.startswith("text/html"), loc

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pyshacl
 import pytest
 import rdflib
+from pyld import jsonld
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SH
 
@@ -19,6 +21,7 @@ from dataset_helpers import (
     make_dataset_site,
     source_graph,
 )
+from pages_support import offline_loader
 from regiold import create_app
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms such as dcat:version
@@ -42,6 +45,10 @@ def app(site: Path, settings_for):
 def void_graph(client, accept: str = "text/turtle") -> rdflib.Graph:
     response = client.get("/.well-known/void", headers={"Accept": accept})
     assert response.status_code == 200, response.get_data(as_text=True)
+    if accept == "application/ld+json":  # compacted with the project context: pyld, offline
+        nquads = jsonld.to_rdf(response.get_json(), {"format": "application/n-quads",
+                                                     "documentLoader": offline_loader(shared_dir())})
+        return rdflib.Graph().parse(data=nquads, format="nt")
     return rdflib.Graph().parse(data=response.get_data(), format=RDF_FORMATS[accept])
 
 
@@ -141,6 +148,20 @@ def test_every_format_parses_to_the_same_graph(app, accept):
     assert "Accept" in response.headers["Vary"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert isomorphic(void_graph(client, accept), void_graph(client))
+    if accept == "application/ld+json":  # compacted with the project context, like every resource
+        from regiold import render
+
+        full = render.context(BASE)["@context"]
+        assert response.get_json()["@context"].items() <= full.items()
+
+
+def test_void_is_gzipped_when_asked(app):
+    client = app.test_client()
+    plain = client.get("/.well-known/void")
+    zipped = client.get("/.well-known/void", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert zipped.headers["ETag"] != plain.headers["ETag"] and "Accept-Encoding" in zipped.headers["Vary"]
 
 
 def test_negotiation_defaults_to_turtle_sends_browsers_to_the_page_and_refuses_the_rest(app):
@@ -232,3 +253,16 @@ def test_a_remote_store_gets_the_same_description(site, settings_for, request):
     assert isomorphic(served, embedded)
     # the generated graph is in the remote store too, under its own name
     assert remote.ask(f"ASK {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}")
+
+
+def test_the_dataset_page_and_sparql_show_the_generated_description(repo_app):
+    client = repo_app.test_client()
+    triples = count(void_graph(client), VOID.triples)
+    page = rdflib.Graph().parse(data=client.get("/dataset.ttl").get_data(), format="turtle")
+    assert int(page.value(DATASET, VOID.triples)) == triples
+    assert len(set(page.objects(DATASET, DCAT.distribution))) >= 6  # five dumps and the endpoint
+    query = f"SELECT ?n WHERE {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}"
+    answer = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200
+    assert int(answer.get_json()["results"]["bindings"][0]["n"]["value"]) == triples

@@ -146,3 +146,18 @@ def test_rdf_keeps_canonical_iris_whatever_the_host(app) -> None:
     body = app.test_client().get("/org/dme.nt", base_url="http://127.0.0.1:9999").get_data(as_text=True)
     assert "<https://w3id.org/regionen-nrw/org/dme>" in body
     assert "127.0.0.1" not in body
+
+
+def test_rendered_pages_stay_within_their_memory_budget(tmp_path: Path) -> None:
+    from regiold.formats import RESOURCE
+
+    app = make_app(copy_site(tmp_path / "site"), render_cache_mb=0)  # budget 0: keep one at most
+    site = app.extensions["regiold"].site
+    client = app.test_client()
+    first = {fmt.key: client.get(f"/org/dme.{fmt.key}").data for fmt in RESOURCE}
+    memo = site.cache["render.memo"]
+    assert len(memo.items) <= 1
+    again = {fmt.key: client.get(f"/org/dme.{fmt.key}").data for fmt in RESOURCE}
+    assert again == first  # evicted pages are rendered again, byte for byte
+    render.forget(site, DME)
+    assert not [key for key in memo.items if key[1] == DME]

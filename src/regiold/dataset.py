@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -632,13 +632,17 @@ def robots_txt(sitemap_url: str) -> str:
 # --- static export ------------------------------------------------------------------------------
 
 
-def export(site: Site, out: Path, root_url: str) -> list[Path]:
+def export(site: Site, out: Path, root_url: str, *,
+           void_bytes: Callable[[Format], bytes] | None = None) -> list[Path]:
     """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
 
     For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
     ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
+    ``void_bytes`` serialises the description (the server passes ``web.dataset.void_bytes`` so
+    the files equal what it sends); by default ``serialize``.
     """
     described = info(site)
+    void_bytes = void_bytes or (lambda fmt: serialize(described, fmt))
     written: list[Path] = []
 
     def write(rel: str, body: bytes) -> None:
@@ -648,8 +652,8 @@ def export(site: Site, out: Path, root_url: str) -> list[Path]:
         written.append(target)
 
     for fmt in VOID_FORMATS:
-        write(f".well-known/void.{fmt.key}", serialize(described, fmt))
-    write(".well-known/void", serialize(described, VOID_FORMATS[0]))
+        write(f".well-known/void.{fmt.key}", void_bytes(fmt))
+    write(".well-known/void", void_bytes(VOID_FORMATS[0]))
     for name, file in sorted(described.dumps.items()):
         (out / "dumps").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file.path, out / "dumps" / name)

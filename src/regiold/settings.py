@@ -51,10 +51,16 @@ class Settings:
     )
     max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
     page_size: int = _setting(200, "Incoming links per page of a large description")
+    render_cache_mb: int = _setting(
+        256, "Memory for rendered pages per worker (MB); least recently used ones go first"
+    )
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
     threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
+    cache_entries: int = _setting(
+        2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
+    )
 
     @classmethod
     def load(

@@ -7,6 +7,7 @@ that started on the old version finish on it, a failed reload keeps the old one 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,11 @@ class Site:
     sources: Sources
     report: validate.Report
     store: Store
-    cache: dict[object, object] = field(default_factory=dict)  # per-version memo (renderings)
+    cache: dict[object, object] = field(default_factory=lambda: MemoCache())  # per-version memo
+
+    def __post_init__(self) -> None:
+        if isinstance(self.cache, MemoCache):
+            self.cache.limit = self.settings.cache_entries
 
     @property
     def version(self) -> str:
@@ -33,6 +38,29 @@ class Site:
     @property
     def base_iri(self) -> str:
         return self.settings.base_iri
+
+
+class MemoCache(dict):  # type: ignore[type-arg]
+    """The per-version memo of a Site. Entries keyed ``("repr", …)`` or ``("describe", …)`` — one
+    per resource, format and page — are bounded: beyond ``limit`` the oldest go first, so a crawler
+    walking every resource cannot grow a worker without end (docs/performance.md). Other entries
+    (indexes, services, dataset metadata) stay for the life of the version."""
+
+    BOUNDED = frozenset({"repr", "describe"})
+
+    def __init__(self, limit: int = 2000) -> None:
+        super().__init__()
+        self.limit = limit
+        self._order: deque[object] = deque()
+        self._lock = threading.Lock()
+
+    def __setitem__(self, key: object, value: object) -> None:
+        with self._lock:
+            if isinstance(key, tuple) and key and key[0] in self.BOUNDED and key not in self:
+                self._order.append(key)
+                while len(self._order) > max(self.limit, 0):
+                    super().pop(self._order.popleft(), None)
+            super().__setitem__(key, value)
 
 
 def load_site(settings: Settings) -> Site:

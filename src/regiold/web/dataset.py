@@ -1,7 +1,8 @@
 """Dataset-level routes: VoID, dumps, robots.txt and sitemap.xml.
 
 The DCAT catalog and dataset resources themselves are resource pages (``/catalog``, ``/dataset``).
-RDF keeps canonical IRIs; robots.txt and the sitemap give URLs on the serving host.
+RDF keeps canonical IRIs; robots.txt and the sitemap give URLs on the serving host. VoID goes
+through the same negotiation, serialisation and response helpers as every resource page.
 """
 
 from __future__ import annotations
@@ -9,35 +10,53 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request, send_file
 
 from .. import dataset as ds
-from ..errors import NotAcceptable, NotFound
-from ..formats import HTML, Format
+from .. import render
+from ..errors import NotFound
+from ..formats import HTML, JSONLD, Format
+from ..negotiate import negotiate
 from ..site import Site
 from . import current_site
+from .pages import CACHE_CONTROL, _send
 
 bp = Blueprint("dataset", __name__)
 
 # Turtle first: what */* gets. HTML only for clients that ask for it (browsers): they are sent on to
 # the dataset page.
 VOID_FORMATS: tuple[Format, ...] = (*ds.VOID_FORMATS, HTML)
-DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, no-cache"}
+VOID_PATH = "/.well-known/void"
+DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
 
 
-@bp.get("/.well-known/void")
+@bp.get(VOID_PATH)
 def void() -> Response:
-    info = ds.info(current_site())
-    fmt = _negotiate(VOID_FORMATS)
+    site = current_site()
+    fmt = negotiate(None, request.accept_mimetypes, VOID_FORMATS,
+                    format_param=request.args.get("format"))
     if fmt is HTML:
         response = redirect(f"{request.script_root}/{ds.DATASET}", code=303)
         response.headers["Vary"] = "Accept"
         return response
-    response = Response(ds.serialize(info, fmt), content_type=fmt.content_type)
-    response.headers.update(DATA_HEADERS)
-    response.headers["Vary"] = "Accept"
-    response.headers["Content-Location"] = f"/.well-known/void?format={fmt.key}"
+    body = void_bytes(site, fmt)
+    rep = render.Representation(body, fmt, None, render.make_etag(site.version, body))
+    negotiated = "format" not in request.args
+    response = _send(site, rep, vary=("Accept",) if negotiated else ())
+    response.headers["Content-Location"] = f"{VOID_PATH}?format={fmt.key}"
     response.headers["Link"] = ", ".join(
-        f'</.well-known/void?format={f.key}>; rel="alternate"; type="{f.media_type}"'
-        for f in VOID_FORMATS if f is not HTML)
-    return _conditional(response, info, f"void-{fmt.key}")
+        f'<{VOID_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'
+        for f in ds.VOID_FORMATS)
+    return response
+
+
+def void_bytes(site: Site, fmt: Format) -> bytes:
+    """The dataset description in ``fmt``, serialised like every resource (memoised per Site)."""
+    key = ("regiold.void", fmt.key)
+    cached = site.cache.get(key)
+    if not isinstance(cached, bytes):
+        triples = ds.info(site).description
+        cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
+                  else render.rdf_bytes(triples, fmt, site.base_iri))
+        site.cache[key] = cached
+    return cached
 
 
 @bp.get("/dumps/<name>")
@@ -91,25 +110,6 @@ def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:
         paths = ds.page_paths(site.store, site.base_iri)
         site.cache["regiold.sitemap.paths"] = paths
     return list(ds.sitemap_entries(paths, request.url_root, default_lang=site.settings.default_lang))
-
-
-def _negotiate(offered: tuple[Format, ...]) -> Format:
-    """``?format=`` overrides ``Accept``; ties go to the first offered format (Turtle for */*)."""
-    from ..formats import by_key
-
-    key = request.args.get("format")
-    if key:
-        chosen = by_key(key, offered)
-        if chosen is None:
-            raise NotAcceptable([f.media_type for f in offered])
-        return chosen
-    if not request.accept_mimetypes:
-        return offered[0]
-    best = request.accept_mimetypes.best_match([t for f in offered for t in f.media_types])
-    for f in offered:
-        if best in f.media_types:
-            return f
-    raise NotAcceptable([f.media_type for f in offered])
 
 
 def _conditional(response: Response, info: ds.DatasetInfo, what: str) -> Response:
