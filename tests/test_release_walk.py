@@ -43,3 +43,17 @@ def test_no_released_iri_answers_404_on_a_live_server(live_url: str):
     assert broken == []
     assert all(kind.startswith("text/turtle") for _, _, kind in answers)  # a real description
     assert len(answers) == len(walk) > 100
+
+
+def test_with_persons_withheld_released_person_iris_answer_451_not_404(tmp_path):
+    from regiold import create_app
+    from regiold.settings import Settings
+
+    app = create_app(Settings.load({"site_dir": ROOT, "cache_dir": tmp_path / "c",
+                                    "publish_persons": False}, environ={}))
+    client = app.test_client()
+    answers = {iri: client.get("/" + iri.removeprefix(BASE), headers={"Accept": "text/turtle"},
+                               follow_redirects=True).status_code
+               for iri in _released() if iri.startswith(BASE)}
+    assert {iri: code for iri, code in answers.items() if code not in (200, 410, 451)} == {}
+    assert answers[BASE + "person/kai-bueter"] == 451

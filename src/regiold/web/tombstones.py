@@ -14,6 +14,7 @@ from flask.blueprints import BlueprintSetupState
 from markupsafe import escape
 
 from .. import formats, tombstones
+from ..errors import Withheld
 from ..site import Site
 from . import current_site
 from .pages import NOT_FOUND_HOOKS
@@ -37,7 +38,32 @@ def site_tombstones(site: Site) -> tombstones.Tombstones:
 
 @bp.record_once
 def _register(state: BlueprintSetupState) -> None:
-    state.app.extensions.setdefault(NOT_FOUND_HOOKS, []).append(answer_tombstone)
+    hooks = state.app.extensions.setdefault(NOT_FOUND_HOOKS, [])
+    hooks += [answer_tombstone, answer_withheld]
+
+
+def answer_withheld(site: Site, iri: str) -> Response | None:
+    """451 for a person's IRI (or their contact's) while ``publish_persons`` is off: the IRI stays
+    answerable, without a word about whom it names.
+
+    :raises Withheld: always, for such an IRI.
+    """
+    if site.settings.publish_persons or iri not in _withheld(site):
+        return None
+    raise Withheld("Angaben zu Personen werden hier nicht veröffentlicht. "
+                   "Data about persons are not published here.")
+
+
+def _withheld(site: Site) -> frozenset[str]:
+    """Subjects of the full data that the person-data policy keeps out (once per version)."""
+    found = site.cache.get("withheld-iris")
+    if found is None:
+        base = site.base_iri
+        published = {q.subject.value for q in site.sources.published_quads(include_persons=False)}
+        found = frozenset(q.subject.value for q in site.sources.quads
+                          if q.subject.value.startswith(base) and q.subject.value not in published)
+        site.cache["withheld-iris"] = found
+    return found  # type: ignore[return-value]
 
 
 def answer_tombstone(site: Site, iri: str) -> Response | None:
