@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import os
 import pickle
@@ -380,11 +381,79 @@ def _options(job: _Job) -> dict[str, object]:
 
 
 def _serialize(result: object, job: _Job) -> dict[str, object]:
+    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
+
+    pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
+    inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
+    result without a Python loop over it; pyoxigraph then converts those lines to the format.
+    """
     if isinstance(result, ox.QueryBoolean):
         return _serialize_boolean(bool(result), job)
     if isinstance(result, ox.QuerySolutions):
-        return _serialize_bindings([v.value for v in result.variables], result, job)
-    return _serialize_graph(result, job)  # type: ignore[arg-type]
+        fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+        if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
+            return _serialize_bindings([], result, job)
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, job.max_rows + 1)
+        if fmt.key == "tsv" and not truncated:
+            body = lines
+        else:
+            parsed = ox.parse_query_results(lines, ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=_results_format(fmt))
+        return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
+                "count": lines.count(b"\n") - 1}
+    fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
+    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
+    assert fmt.oxigraph is not None
+    if fmt.key == "nt":
+        body = lines
+    else:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(lines, ox.RdfFormat.N_TRIPLES)]
+        body = ox.serialize(triples, format=fmt.oxigraph,
+                            prefixes=_used_prefixes(job.prefixes, fmt)) or b""
+    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
+            "count": lines.count(b"\n")}
+
+
+class _Enough(Exception):
+    """Raised by _LineCap to stop the serializer."""
+
+
+class _LineCap(io.RawIOBase):
+    """A sink that keeps whole lines and stops the writer after ``limit`` of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.data, self.limit, self.lines = bytearray(), limit, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.data += chunk
+        self.lines += bytes(chunk).count(b"\n")
+        if self.lines > self.limit:
+            raise _Enough
+        return len(chunk)
+
+
+def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
+    sink = _LineCap(limit)
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
+    except _Enough:
+        pass
+    except OSError as exc:  # pyoxigraph may wrap the writer's exception
+        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and sink.lines <= limit:
+            raise
+    data = bytes(sink.data)
+    truncated = sink.lines > limit
+    if truncated:  # keep exactly `limit` lines
+        cut = -1
+        for _ in range(limit):
+            cut = data.index(b"\n", cut + 1)
+        data = data[: cut + 1]
+    return data, truncated
 
 
 def _serialize_boolean(value: bool, job: _Job) -> dict[str, object]:
@@ -401,10 +470,11 @@ def _serialize_bindings(variables: list[str], solutions: Iterable[object],
     rows = _take(solutions, job.max_rows)
     truncated = len(rows) > job.max_rows
     rows = rows[: job.max_rows]
-    body = _bindings_json(variables, rows)
-    if fmt.key != "srj":
-        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=_results_format(fmt))
+    if variables:  # the fast path: terms in N-Triples syntax, re-serialized by pyoxigraph
+        parsed = ox.parse_query_results(_bindings_tsv(variables, rows), ox.QueryResultsFormat.TSV)
+    else:  # SELECT * WHERE {}: rows without columns, which TSV cannot express
+        parsed = ox.parse_query_results(_bindings_json(variables, rows), ox.QueryResultsFormat.JSON)
+    body = parsed.serialize(format=_results_format(fmt))
     return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
             "count": len(rows)}
 
@@ -464,6 +534,18 @@ def _take(items: Iterable[object], max_rows: int) -> list[object]:
         if len(taken) > max_rows:
             break
     return taken
+
+
+def _bindings_tsv(variables: list[str], rows: list[object]) -> bytes:
+    """SPARQL TSV of the rows; ``str(term)`` is N-Triples syntax with tabs and newlines escaped."""
+    lines = ["\t".join("?" + name for name in variables)]
+    for row in rows:
+        if isinstance(row, dict):
+            terms = (row.get(name) for name in variables)
+        else:
+            terms = (row[name] for name in variables)  # type: ignore[index]
+        lines.append("\t".join("" if term is None else str(term) for term in terms))
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _bindings_json(variables: list[str], rows: list[object]) -> bytes:
