@@ -62,22 +62,36 @@ class PersonalData:
     nodes: set[ox.NamedNode | ox.BlankNode] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
     tokens: set[str] = field(default_factory=set)
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
-
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regex over names, e-mails and phone digits, matched against folded text."""
-        if self._regex is None and self.tokens:
-            alternatives = sorted((re.escape(t) for t in self.tokens), key=len, reverse=True)
-            self._regex = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
-        return self._regex
+    _first: frozenset[str] | None = field(default=None, repr=False)
 
     def mentioned_in(self, text: str) -> bool:
-        """True when ``text`` names a person or holds one's e-mail or phone number."""
-        pattern = self.pattern()
-        if pattern is None:
+        """True when ``text`` names a person or holds one's e-mail or phone number.
+
+        Set lookups, not a regex of alternatives: word n-grams of the folded text (names are up
+        to four words, an e-mail is one) and digit runs with their separators removed.
+        """
+        if not self.tokens:
             return False
-        digits = re.sub(r"[\s/()\-.]", "", text)
-        return bool(pattern.search(fold(text)) or pattern.search(digits))
+        if self._first is None:  # first words of the tokens: most words start no token
+            self._first = frozenset(t.split(" ", 1)[0] for t in self.tokens)
+        words = _WORD.findall(fold(text))
+        for i, word in enumerate(words):
+            if word in self._first:
+                for size in range(1, _MAX_WORDS + 1):
+                    if " ".join(words[i:i + size]) in self.tokens:
+                        return True
+        if _SIX_DIGITS.search(text):
+            for run in _DIGIT_RUN.findall(_DIGIT_GLUE.sub("", text)):
+                if run in self.tokens or run[-7:] in self.tokens:
+                    return True
+        return False
+
+
+_WORD = re.compile(r"\w(?:[\w.@+'’-]*\w)?")
+_DIGIT_GLUE = re.compile(r"(?<=\d)[\s/()\-.]+(?=\d)")
+_DIGIT_RUN = re.compile(r"\d{6,}")
+_SIX_DIGITS = re.compile(r"\d(?:[\s/()\-.]*\d){5}")
+_MAX_WORDS = 4
 
 
 def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.NamedNode],
@@ -107,8 +121,9 @@ def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode
         found.persons, extra = {ox.NamedNode(i) for i in only}, set()
     found.slugs = {_slug(p.value) for p in found.persons if isinstance(p, ox.NamedNode)} - {""}
     found.nodes = found.persons | extra
-    found.nodes |= {n for q in quads for n in (q.subject, q.object)
-                    if isinstance(n, ox.NamedNode) and _is_derived(n.value, found, base_iri)}
+    if found.slugs:
+        named = {n for q in quads for n in (q.subject, q.object) if isinstance(n, ox.NamedNode)}
+        found.nodes |= {n for n in named if _is_derived(n.value, found, base_iri)}
     found.nodes |= _reachable_only_from(found.nodes, quads, personal_graphs, base_iri)
     for q in quads:
         if q.subject in found.nodes:
@@ -129,6 +144,8 @@ def photo_problems(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNod
 
 def fold(text: str) -> str:
     """Lower case without diacritics; umlauts also as ``ue`` etc. are matched separately."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -178,11 +195,10 @@ def _slug(iri: str) -> str:
 
 
 def _is_derived(iri: str, found: PersonalData, base_iri: str) -> bool:
-    """A node named after a person: below a person IRI, or with a person's slug in it."""
-    if not iri.startswith(base_iri):
+    """A node named after a person: a path segment (or fragment) of its IRI is a person's slug."""
+    if not iri.startswith(base_iri) or not found.slugs:
         return False
-    lowered = iri.lower()
-    return any(f"/{slug}" in lowered or f"#{slug}" in lowered for slug in found.slugs)
+    return any(part in found.slugs for part in re.split(r"[/#]", iri[len(base_iri):].lower()))
 
 
 def _reachable_only_from(personal: set[ox.NamedNode | ox.BlankNode], quads: Sequence[ox.Quad],
@@ -196,16 +212,18 @@ def _reachable_only_from(personal: set[ox.NamedNode | ox.BlankNode], quads: Sequ
     typed_publicly = {q.subject for q in quads
                       if q.predicate == _RDF_TYPE and q.graph_name not in personal_graphs}
     incoming: dict[ox.NamedNode | ox.BlankNode, set] = defaultdict(set)
+    outgoing: dict[object, set] = defaultdict(set)
     for q in quads:
         if isinstance(q.object, ox.BlankNode | ox.NamedNode) and q.predicate != _RDF_TYPE \
-                and q.object not in typed_publicly:
+                and q.object not in typed_publicly and _own(q.object, base_iri):
             incoming[q.object].add(q.subject)
+            outgoing[q.subject].add(q.object)
     added: set[ox.NamedNode | ox.BlankNode] = set()
     frontier = set(personal)
     for _ in range(64):  # dependent chains are short; the bound keeps a cycle from looping
-        new = {node for node, sources in incoming.items()
-               if node not in personal and node not in added and _own(node, base_iri)
-               and sources and sources <= (personal | added) and sources & frontier}
+        candidates = {o for s in frontier for o in outgoing.get(s, ())}
+        known = personal | added
+        new = {node for node in candidates if node not in known and incoming[node] <= known}
         if not new:
             break
         added |= new
@@ -263,12 +281,6 @@ def _mentions(q: ox.Quad, found: PersonalData) -> bool:
     if q.subject in found.nodes or q.object in found.nodes:
         return True
     return isinstance(q.object, ox.Literal) and found.mentioned_in(q.object.value)
-
-
-def scan(text: str, found: PersonalData) -> list[str]:
-    """The personal tokens that occur in ``text`` (for the leak tests and ``forget``)."""
-    folded, digits = fold(text), re.sub(r"[\s/()\-.]", "", text)
-    return sorted(t for t in found.tokens if t in folded or t in digits)
 
 
 # ---------------------------------------------------------------- regiold forget (a write command)
