@@ -73,13 +73,17 @@ async def under_load(server: Server, mix: list, args: argparse.Namespace,
 
 
 def mutate(site: Path, *, valid: bool) -> None:
-    extra = site / "data" / "zz-fault.ttl"
+    """A valid edit (one German literal gets longer) or a SHACL violation (a nameless org)."""
     if valid:
-        extra.write_text('@prefix schema: <https://schema.org/> .\n'
-                         '<org/fault-test> a schema:Organization ; schema:name "Neu"@de .\n')
-    else:  # an organisation without a German name violates every shape set we have
-        extra.write_text('@prefix schema: <https://schema.org/> .\n'
-                         '<org/fault-test> a schema:Organization ; schema:name "no"@en .\n')
+        for path in sorted((site / "data").rglob("*.ttl")):
+            text = path.read_text()
+            if '"@de' in text:
+                path.write_text(text.replace('"@de', ' (neu)"@de', 1))
+                return
+        raise SystemExit("no German literal to edit in data/")
+    (site / "data" / "zz-fault.ttl").write_text(
+        '@prefix schema: <https://schema.org/> .\n'
+        '<org/fault-test> a schema:Organization ; schema:url <https://fault.example/> .\n')
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float) -> float | None:

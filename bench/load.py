@@ -29,6 +29,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,9 +162,24 @@ def build_mix(paths: list[str], rng: random.Random) -> list[tuple[str, dict[str,
     return mix
 
 
+def kind_of(target: str, headers: dict[str, str]) -> str:
+    """The traffic class of a request, for per-class latency."""
+    path = target.split("?")[0]
+    if path.startswith(("/sparql", "/search")):
+        return path.strip("/")
+    if "If-None-Match" in headers:
+        return "conditional"
+    if path in {"/ready", "/health", "/"}:
+        return "ops+index"
+    if "no-such" in path or "does-not-exist" in path:
+        return "404"
+    return "page-suffix" if "." in path.rsplit("/", 1)[-1] else "page-accept"
+
+
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[int] = field(default_factory=Counter)
     dropped: int = 0
     retried: int = 0
@@ -266,7 +282,9 @@ class Client:
                 self.close()
                 self._drop(repr(exc)[:80])
                 return
-            self.stats.latencies.append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            self.stats.latencies.append(elapsed)
+            self.stats.by_kind.setdefault(kind_of(target, headers), []).append(elapsed)
             self.stats.statuses[status] += 1
             self._mark("5xx" if status >= 500 else "ok")
             if "etag" in response_headers and status == 200:
@@ -310,6 +328,15 @@ async def run_load(url: str, mix: list[tuple[str, dict[str, str]]], *, clients: 
     return stats
 
 
+async def sampled(load: Awaitable[Stats], server: Server | None, samples: list[int]) -> Stats:
+    """Run ``load`` while sampling the server's PSS every 10 s (to tell growth from warm-up)."""
+    task = asyncio.ensure_future(load)
+    while server is not None and not task.done():
+        await asyncio.wait({task}, timeout=10)
+        samples.append(server.pss_kb())
+    return await task
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -330,6 +357,9 @@ def summary(stats: Stats, seconds: float) -> dict[str, object]:
         "server_error_codes": {s: n for s, n in sorted(stats.statuses.items()) if s >= 500},
         "dropped": stats.dropped,
         "retried": stats.retried, "drop_reasons": dict(stats.errors),
+        "p50/p99_ms_by_kind": {
+            kind: f"{percentile(v, 0.5) * 1000:.1f}/{percentile(v, 0.99) * 1000:.1f} (n={len(v)})"
+            for kind, v in sorted(stats.by_kind.items())},
     }
 
 
@@ -355,17 +385,23 @@ def main() -> None:
     else:
         url = args.url
     try:
-        warm = asyncio.run(run_load(url, mix, clients=4, duration=5, max_requests=len(mix) * 2))
+        # warm-up: every request of the mix several times, so each worker has built its
+        # per-version caches before memory is measured
+        warm = asyncio.run(run_load(url, mix, clients=16, duration=120,
+                                    max_requests=len(mix) * 4 * args.workers))
         pss_start = server.pss_kb() if server else None
+        samples: list[int] = []
         start = time.monotonic()
-        stats = asyncio.run(run_load(url, mix, clients=args.clients, duration=args.duration,
-                                     max_requests=args.requests))
+        stats = asyncio.run(sampled(run_load(url, mix, clients=args.clients,
+                                             duration=args.duration, max_requests=args.requests),
+                                    server, samples))
         result = summary(stats, time.monotonic() - start)
         result["warmup_requests"] = warm.answered
-        if server:
+        if server and pss_start:
             pss_end = server.pss_kb()
             result.update(pss_start_kb=pss_start, pss_end_kb=pss_end,
                           pss_growth_pct=round(100 * (pss_end - pss_start) / pss_start, 1),
+                          pss_every_10s_mb=[round(kb / 1024, 1) for kb in samples],
                           workers=args.workers)
         result.update(clients=args.clients, data=str(data), mix_size=len(mix))
     finally:

@@ -53,6 +53,7 @@ def test_accept_header_chooses_the_format(client, accept: str | None, expected: 
 def test_nothing_acceptable_gives_406_listing_the_alternatives(client, accept: str) -> None:
     response = client.get(ORG, headers={"Accept": accept})
     assert response.status_code == 406
+    assert "Accept" in response.headers["Vary"]  # a cache must not serve this to other clients
     detail = response.get_json(force=True)["detail"]
     for fmt in RESOURCE:
         assert fmt.media_type in detail

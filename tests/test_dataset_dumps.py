@@ -181,13 +181,10 @@ def test_live_server_serves_dumps_and_void(app):
 def test_static_export_writes_the_same_files_the_server_sends(app, tmp_path):
     from regiold import dataset
     from regiold.web import current_site
-    from regiold.web.dataset import void_bytes
 
     out = tmp_path / "export"
     with app.app_context():
-        site = current_site()
-        written = dataset.export(site, out, "https://static.example/",
-                                 void_bytes=lambda fmt: void_bytes(site, fmt))
+        written = dataset.export(current_site(), out, "https://static.example/")
     client = app.test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         assert (out / "dumps" / f"regionen-nrw.{suffix}").read_bytes() == client.get(DUMP + suffix).get_data()
@@ -219,3 +216,30 @@ def test_old_dump_versions_are_pruned(site, settings_for):
         create_app(settings_for(site))
     folders = [p for p in (site / ".cache" / "dumps").iterdir() if not p.name.startswith(".")]
     assert len(folders) == dataset.KEPT_VERSIONS
+
+
+def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_settings):
+    from regiold import privacy, sources
+
+    parsed = sources.load(repo_settings.site_dir, base_iri=BASE)
+    found = privacy.find_personal(parsed.quads, personal_graphs=parsed.personal_graphs(),
+                                  base_iri=BASE)
+    assert found.tokens  # the real data names people: the scan has something to look for
+
+    def outputs(client) -> dict[str, str]:
+        texts = {}
+        for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
+            body = client.get(DUMP + suffix).get_data()
+            texts[suffix] = (gzip.decompress(body) if suffix.endswith(".gz") else body).decode()
+        for key in ("ttl", "jsonld", "nt", "rdf"):
+            texts[f"void.{key}"] = client.get(f"/.well-known/void?format={key}").get_data(as_text=True)
+        texts["sitemap"] = client.get("/sitemap.xml").get_data(as_text=True)
+        return texts
+
+    withheld = create_app(repo_settings.with_(publish_persons=False)).test_client()
+    for name, text in outputs(withheld).items():
+        assert privacy.scan(text, found) == [], name
+        assert [slug for slug in found.slugs if slug in text] == [], name  # slugs are names
+    shown = outputs(repo_app.test_client())
+    assert privacy.scan(shown["ttl"], found)  # the control: with persons published they are there
+    assert any(slug in shown["sitemap"] for slug in found.slugs)

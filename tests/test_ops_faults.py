@@ -55,7 +55,8 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
                     if response.status_code == 503:
                         assert int(response.headers["Retry-After"]) > 0, path
                     assert "Traceback" not in response.text
-                assert during["/ready"].status_code == 503
+                for path in ("/ready", "/sparql?query=ASK%7B%7D"):
+                    assert during[path].status_code == 503, path
 
             store = oxigraph_server(location, port=port)  # same data on disk, same address
             store.__enter__()

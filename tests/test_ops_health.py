@@ -147,3 +147,21 @@ def test_live_server_sends_no_version_banner(mini_site: Path):
             assert response.status_code < 500
         beyond = requests.get(server.url + "/org/" + "a" * 9000, timeout=5)  # gunicorn's own limit
         assert beyond.status_code == 414 and "Traceback" not in beyond.text
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_live_server_trusts_forwarded_headers_only_from_trusted_proxies(mini_site: Path, trusted):
+    """gunicorn itself must not apply X-Forwarded-Proto from 127.0.0.1; ProxyFix decides."""
+    from ops_live import serving
+
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "public.example"}
+    with serving(mini_site, workers=1, settings={"trusted_proxies": str(trusted)}) as server:
+        sitemap = requests.get(f"{server.url}/sitemap.xml", headers=forged, timeout=10)
+        assert sitemap.status_code == 200
+        if trusted:
+            assert "https://public.example/" in sitemap.text
+        else:
+            assert "public.example" not in sitemap.text and "https://" not in sitemap.text.split(
+                "<loc>", 1)[1][:10]
+            assert f"{server.url}/" in sitemap.text

@@ -17,8 +17,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,7 +103,7 @@ class DumpFile:
 
 @dataclass(frozen=True)
 class Statistics:
-    """Counts over the published data (every named graph except the generated VoID graph)."""
+    """Counts over the published data: the distinct triples of all its named graphs."""
 
     triples: int
     entities: int  # distinct IRI subjects inside the URI space
@@ -125,7 +125,6 @@ class DatasetInfo:
     dumps: dict[str, DumpFile]  # by file name
     triples: list[ox.Triple]  # the generated description (graph/void)
     description: list[ox.Triple]  # static + generated triples about dataset, catalog and their parts
-    renderings: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def dataset_iri(self) -> str:
@@ -533,16 +532,24 @@ def _sha256(path: Path) -> str:
 # --- representations ----------------------------------------------------------------------------
 
 
-def serialize(dataset_info: DatasetInfo, fmt: Format) -> bytes:
-    """The description of the dataset (static + generated) in one RDF format; memoised."""
-    cached = dataset_info.renderings.get(fmt.key)
-    if cached is None:
+def void_bytes(site: Site, fmt: Format) -> bytes:
+    """The description of the dataset (static + generated) in one RDF format, memoised per Site.
+
+    Serialised by ``render.py`` like every resource (sorted Turtle with the site's prefixes,
+    JSON-LD compacted with the project context), so the server and the static export send the
+    same bytes as the resource pages would.
+    """
+    from . import render  # render sits downstream of this module; imported when first used
+
+    key = ("regiold.void", fmt.key)
+    cached = site.cache.get(key)
+    if not isinstance(cached, bytes):
         if fmt.oxigraph is None:
             raise ValueError(f"{fmt.label} is not an RDF format")
-        prefixes = {**site_prefixes(dataset_info.base_iri), "spdx": SPDX}
-        cached = ox.serialize(dataset_info.description, format=fmt.oxigraph,
-                              prefixes=prefixes if fmt.key in ("ttl", "rdf", "trig") else None)
-        dataset_info.renderings[fmt.key] = cached
+        triples = info(site).description
+        cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
+                  else render.rdf_bytes(triples, fmt, site.base_iri))
+        site.cache[key] = cached
     return cached
 
 
@@ -632,17 +639,14 @@ def robots_txt(sitemap_url: str) -> str:
 # --- static export ------------------------------------------------------------------------------
 
 
-def export(site: Site, out: Path, root_url: str, *,
-           void_bytes: Callable[[Format], bytes] | None = None) -> list[Path]:
+def export(site: Site, out: Path, root_url: str) -> list[Path]:
     """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
 
     For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
     ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
-    ``void_bytes`` serialises the description (the server passes ``web.dataset.void_bytes`` so
-    the files equal what it sends); by default ``serialize``.
+    Every file equals what the server sends.
     """
     described = info(site)
-    void_bytes = void_bytes or (lambda fmt: serialize(described, fmt))
     written: list[Path] = []
 
     def write(rel: str, body: bytes) -> None:
@@ -652,8 +656,8 @@ def export(site: Site, out: Path, root_url: str, *,
         written.append(target)
 
     for fmt in VOID_FORMATS:
-        write(f".well-known/void.{fmt.key}", void_bytes(fmt))
-    write(".well-known/void", void_bytes(VOID_FORMATS[0]))
+        write(f".well-known/void.{fmt.key}", void_bytes(site, fmt))
+    write(".well-known/void", void_bytes(site, VOID_FORMATS[0]))
     for name, file in sorted(described.dumps.items()):
         (out / "dumps").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file.path, out / "dumps" / name)

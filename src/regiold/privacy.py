@@ -416,3 +416,9 @@ def _scrub_changelog(path: Path, found: PersonalData) -> None:
             for line in lines]
     if kept != lines:
         path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+def scan(text: str, found: PersonalData) -> list[str]:
+    """The personal tokens occurring anywhere in ``text`` (substring search, for leak tests)."""
+    folded, digits = fold(text), re.sub(r"[\s/()\-.+]", "", text)
+    return sorted(t for t in found.tokens if t in folded or t in digits)

@@ -3,9 +3,9 @@ HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
 
 Callable without a request — the static export writes every representation with
 ``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
-version (an LRU in ``site.cache["render.memo"]`` within ``render_cache_mb``, keyed by
-``("repr", iri, format key, lang, page)``): computed once, then served from memory (the Site, and
-with it the cache, is replaced as a whole on reload). A remote
+version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)`` (bounded by the
+``cache_entries`` setting, see ``site.MemoCache``): computed once, then served from memory (the
+Site, and with it the cache, is replaced as a whole on reload). A remote
 store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
 still changes only when the bytes do).
 """
@@ -16,9 +16,6 @@ import gzip
 import hashlib
 import json
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -392,67 +389,18 @@ def last_modified(site: Site) -> datetime:
 
 
 def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 - generic memo
-    if key[0] not in _DATA_KEYS:
-        return site.cache.get(key) or site.cache.setdefault(key, build())
-    if not isinstance(site.store, EmbeddedStore):
+    if key[0] in _DATA_KEYS and not isinstance(site.store, EmbeddedStore):
         return build()  # a remote store can change (regiold load) or fail behind our back
-    memo: _Memo = site.cache.get(_MEMO) or site.cache.setdefault(  # type: ignore[assignment]
-        _MEMO, _Memo(site.settings.render_cache_mb * 1024 * 1024))
-    found = memo.get(key)
-    if found is None:
-        found = build()
-        memo.put(key, found)
-    return found
-
-
-_MEMO = "render.memo"
+    cached = site.cache.get(key)
+    if cached is None:
+        cached = build()
+        site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
+    return cached
 
 
 def forget(site: Site, iri: str) -> None:
     """Drop the memoised description and representations of ``iri`` (e.g. once the static export
     has written them)."""
-    memo = site.cache.get(_MEMO)
-    if isinstance(memo, _Memo):
-        memo.drop(lambda key: len(key) > 1 and key[1] == iri)
-
-
-class _Memo:
-    """Descriptions and representations of one data version, least recently used dropped first
-    once their bytes pass the budget (a million-triple site must not fill the worker's memory)."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget, self.size = budget, 0
-        self.items: OrderedDict[tuple[object, ...], tuple[object, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> object | None:
-        with self.lock:
-            entry = self.items.get(key)
-            if entry is None:
-                return None
-            self.items.move_to_end(key)
-            return entry[0]
-
-    def drop(self, matches: Callable[[tuple[object, ...]], bool]) -> None:
-        with self.lock:
-            for key in [k for k in self.items if matches(k)]:
-                self.size -= self.items.pop(key)[1]
-
-    def put(self, key: tuple[object, ...], value: object) -> None:
-        size = _weight(value)
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = (value, size)
-            self.size += size
-            while self.size > self.budget and len(self.items) > 1:
-                _, (_, dropped) = self.items.popitem(last=False)
-                self.size -= dropped
-
-
-def _weight(value: object) -> int:
-    """Rough bytes held: body (and its gzip copy, made later) or ~200 bytes per triple."""
-    if isinstance(value, Representation):
-        return 2 * len(value.body) + 256
-    triples = getattr(value, "triples", None)
-    return 200 * len(triples) + 256 if triples is not None else 1024
+    for key in [k for k in list(site.cache) if isinstance(k, tuple) and len(k) > 1
+                and k[0] in _DATA_KEYS and k[1] == iri]:
+        site.cache.pop(key, None)

@@ -50,6 +50,7 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) 
         "keepalive": 5,
         "timeout": 60,
         "accesslog": "-",
+        "forwarded_allow_ips": "",  # X-Forwarded-* are ProxyFix's job (setting trusted_proxies)
         "control_socket_disable": True,  # no management socket in $HOME shared by every server
         "limit_request_line": 8190,  # gunicorn's maximum; the app answers 414 above max_url_bytes
     }

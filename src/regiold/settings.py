@@ -51,9 +51,6 @@ class Settings:
     )
     max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
     page_size: int = _setting(200, "Incoming links per page of a large description")
-    render_cache_mb: int = _setting(
-        256, "Memory for rendered pages per worker (MB); least recently used ones go first"
-    )
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )

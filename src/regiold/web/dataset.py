@@ -12,7 +12,7 @@ from flask import Blueprint, Response, redirect, request, send_file
 from .. import dataset as ds
 from .. import render
 from ..errors import NotFound
-from ..formats import HTML, JSONLD, Format
+from ..formats import HTML, Format
 from ..negotiate import negotiate
 from ..site import Site
 from . import current_site
@@ -36,7 +36,7 @@ def void() -> Response:
         response = redirect(f"{request.script_root}/{ds.DATASET}", code=303)
         response.headers["Vary"] = "Accept"
         return response
-    body = void_bytes(site, fmt)
+    body = ds.void_bytes(site, fmt)
     rep = render.Representation(body, fmt, None, render.make_etag(site.version, body))
     negotiated = "format" not in request.args
     response = _send(site, rep, vary=("Accept",) if negotiated else ())
@@ -45,18 +45,6 @@ def void() -> Response:
         f'<{VOID_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'
         for f in ds.VOID_FORMATS)
     return response
-
-
-def void_bytes(site: Site, fmt: Format) -> bytes:
-    """The dataset description in ``fmt``, serialised like every resource (memoised per Site)."""
-    key = ("regiold.void", fmt.key)
-    cached = site.cache.get(key)
-    if not isinstance(cached, bytes):
-        triples = ds.info(site).description
-        cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
-                  else render.rdf_bytes(triples, fmt, site.base_iri))
-        site.cache[key] = cached
-    return cached
 
 
 @bp.get("/dumps/<name>")

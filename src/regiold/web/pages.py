@@ -31,6 +31,14 @@ NOT_FOUND_HOOKS = "regiold.before_not_found"
 NotFoundHook = Callable[[Site, str], Response | None]
 
 
+@bp.after_request
+def vary_errors(response: Response) -> Response:
+    """Error bodies of resource URLs depend on Accept (HTML or problem+json) and the language."""
+    if response.status_code >= 400 and "Vary" not in response.headers:
+        response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
 @bp.get("/")
 def index() -> Response:
     site = current_site()
