@@ -243,3 +243,29 @@ def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_
     shown = outputs(repo_app.test_client())
     assert privacy.scan(shown["ttl"], found)  # the control: with persons published they are there
     assert any(slug in shown["sitemap"] for slug in found.slugs)
+
+
+def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one(site, settings_for, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    app = create_app(settings_for(site, cache_dir=blocker))
+    response = app.test_client().get(DUMP + "nt.gz")
+    assert response.status_code == 200 and gzip.decompress(response.get_data()).startswith(b"<")
+    assert blocker.read_text().startswith("a file")  # left alone
+
+
+def test_workers_preparing_the_same_version_at_once_agree(site, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from regiold import dataset, sources
+
+    parsed = sources.load(site, base_iri=BASE)
+    folder = tmp_path / "dumps" / parsed.version
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: dataset.prepare(parsed.quads, BASE, folder=folder),
+                                range(4)))
+    assert all(r == results[0] for r in results)
+    for file in results[0].dumps.values():
+        assert file.path.stat().st_size == file.size
+        assert hashlib.sha256(file.path.read_bytes()).hexdigest() == file.sha256
+    assert [p.name for p in folder.parent.iterdir()] == [parsed.version]  # no temporary leftovers

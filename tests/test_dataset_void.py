@@ -176,6 +176,10 @@ def test_negotiation_defaults_to_turtle_sends_browsers_to_the_page_and_refuses_t
         "application/ld+json")
     refused = client.get("/.well-known/void", headers={"Accept": "image/png"})
     assert refused.status_code == 406 and "text/turtle" in refused.get_data(as_text=True)
+    assert client.get("/.well-known/void?format=bogus").status_code == 406
+    head = client.head("/.well-known/void")
+    assert head.status_code == 200 and head.get_data() == b""
+    assert int(head.headers["Content-Length"]) == len(client.get("/.well-known/void").get_data())
     links = client.get("/.well-known/void").headers["Link"]
     assert 'rel="alternate"' in links and "application/rdf+xml" in links
 

@@ -6,6 +6,7 @@ return the secret, and the listener must see no connection at all.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pyoxigraph as ox
@@ -202,3 +203,17 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[-1].split()[0] not in {"Z", "X"}
     except FileNotFoundError:
         return False
+
+
+@pytest.mark.parametrize("unit", ["1", ".", "-", "\\a", "a:", "<", "?", "'''a", '"', "-$<", "<a>"])
+def test_screening_takes_linear_time_on_pathological_text(unit):
+    """The screen runs before the time limit applies: 32 KB of any text must pass quickly (a
+    backtracking lexer once took 70 s on 32 000 digits)."""
+    from regiold.sparql import describe_targets
+
+    payload = unit * (32_000 // len(unit))
+    started = time.perf_counter()
+    with contextlib.suppress(QueryRefused, ReadOnlyEndpoint):
+        screen("SELECT * {" + payload, max_bytes=10**6)
+    describe_targets("DESCRIBE " + payload, {}, "http://example.org/")
+    assert time.perf_counter() - started < 2.0
