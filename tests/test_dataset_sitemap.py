@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 
 from conftest import ROOT
@@ -120,3 +121,24 @@ def test_every_sitemap_url_of_the_real_data_is_an_html_page(repo_app):
         response = client.get(loc.removeprefix("http://localhost"), headers={"Accept": "text/html"})
         assert response.status_code == 200, loc
         assert response.content_type.startswith("text/html"), loc
+
+
+def test_live_server_with_the_real_data_answers_every_dataset_url(live_url):
+    void = requests.get(f"{live_url}/.well-known/void", headers={"Accept": "text/turtle"}, timeout=10)
+    assert void.status_code == 200 and void.headers["Access-Control-Allow-Origin"] == "*"
+    graph = rdflib.Graph().parse(data=void.text, format="turtle")
+    dataset = rdflib.URIRef(BASE + "dataset")
+    void_ns = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dumps = [str(d) for d in graph.objects(dataset, void_ns.dataDump)]
+    assert len(dumps) == 5
+    for dump in dumps:  # canonical IRIs; the same path answers on the serving host
+        local = f"{live_url}/{dump.removeprefix(BASE)}"
+        response = requests.get(local, timeout=10)
+        assert response.status_code == 200, dump
+        assert int(response.headers["Content-Length"]) == len(response.content)
+        assert requests.get(local, headers={"If-None-Match": response.headers["ETag"]},
+                            timeout=10).status_code == 304
+    robots = requests.get(f"{live_url}/robots.txt", timeout=10).text
+    assert f"Sitemap: {live_url}/sitemap.xml" in robots
+    found = locs(requests.get(f"{live_url}/sitemap.xml", timeout=10).content)
+    assert f"{live_url}/org/regionalmanagement-duesseldorf-kreis-mettmann" in found

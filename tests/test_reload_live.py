@@ -82,14 +82,39 @@ def test_watch_reloads_on_change_and_refuses_syntax_errors(mini_site: Path):
 
 def test_killed_worker_is_replaced_while_the_other_serves(mini_site: Path):
     with serving(mini_site) as server:
+        for _ in range(10):  # start the workers' SPARQL helper processes (sparql.py forks them)
+            requests.get(f"{server.url}/sparql?query=ASK%7B%7D", timeout=10,
+                         headers={"Connection": "close"})
         workers = server.workers()
-        victim = min(workers)
+        victim = max(workers, key=lambda pid: (len(children_of(pid)), -pid))
+        helpers = children_of(victim)  # they must not outlive their worker
         os.kill(victim, signal.SIGKILL)
         for _ in range(20):  # the survivor answers at once, on fresh connections
             assert requests.get(f"{server.url}/health", timeout=5,
                                 headers={"Connection": "close"}).status_code == 200
         wait_until(lambda: len(server.workers()) == 2 and victim not in server.workers(), 20,
                    server.output)
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
+                                   for pid in helpers), 10,
+                   lambda: f"helpers of the killed worker survive: {helpers}")
+
+
+def children_of(pid: int) -> set[int]:
+    """Children forked by any thread of ``pid`` (a request thread forks the SPARQL helpers)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
 
 
 def tree_state(site: Path) -> dict[str, tuple[str, int]]:
@@ -121,3 +146,47 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
     assert result.returncode == 2
     assert "data/orgs.ttl:2:" in result.stderr
     assert "serving on" not in result.stdout
+
+
+def test_requests_during_reloads_never_fail(mini_site: Path):
+    """Keep-alive clients hammer the server while it reloads valid, then invalid data."""
+    import threading
+
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def client(server) -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                for path in ("/org/alpha.ttl", "/ready", "/org/alpha", "/nope"):
+                    try:
+                        response = session.get(server.url + path, timeout=10)
+                        if response.status_code >= 500:
+                            failures.append(f"{path}: {response.status_code}")
+                        answered[0] += 1
+                    except requests.RequestException as exc:
+                        failures.append(f"{path}: {exc!r}")
+
+    with serving(mini_site) as server:
+        first = server.ready()["version"]
+        threads = [threading.Thread(target=client, args=(server,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        try:
+            rename_beta(mini_site, "Beta-Kreis unter Last")
+            server.hup()
+            wait_until(lambda: versions_seen(server, 4) - {first}, 20, server.output)
+            second = server.ready()["version"]
+            orgs = mini_site / ORGS
+            orgs.write_text(orgs.read_text().replace("schema:name", "schema:alternateName"))
+            server.hup()
+            wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
+                       server.output)
+            assert versions_seen(server) == {second}
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=15)
+    assert failures == []
+    assert answered[0] > 50

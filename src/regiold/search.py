@@ -11,6 +11,7 @@ as the functions ``rgo:fold`` and ``rgo:matches`` (see docs/SEARCH.md).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -90,6 +91,15 @@ class SearchIndex:
 
     def __init__(self, entries: list[_Entry]) -> None:
         self._entries = entries
+        # All fold keys in one string (entries separated by NUL, which no fold key contains): the
+        # rarest word is looked up with str.find at C speed, and only those entries are scored.
+        blobs = [" ".join(folded for _f, _w, folded, _o in e.texts) for e in entries]
+        self._starts: list[int] = []
+        offset = 0
+        for blob in blobs:
+            self._starts.append(offset)
+            offset += len(blob) + 1
+        self._blob = "\0".join(blobs)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -101,7 +111,7 @@ class SearchIndex:
             return []
         phrase = " ".join(words)
         scored = []
-        for entry in self._entries:
+        for entry in self._candidates(max(words, key=len)):
             best = _score(entry, words, phrase)
             if best is not None:
                 scored.append((best, entry))
@@ -111,6 +121,18 @@ class SearchIndex:
                 tuple(e.types), round(score, 3), where)
             for (score, where), e in scored[: max(1, min(limit, MAX_LIMIT))]
         ]
+
+
+    def _candidates(self, word: str) -> list[_Entry]:
+        """Entries whose texts contain ``word``, in index order."""
+        found: list[_Entry] = []
+        position = self._blob.find(word)
+        while position != -1:
+            index = bisect.bisect_right(self._starts, position) - 1
+            found.append(self._entries[index])
+            next_start = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._blob)
+            position = self._blob.find(word, next_start)
+        return found
 
 
 def _score(entry: _Entry, words: list[str], phrase: str) -> tuple[float, str] | None:
