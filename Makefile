@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint validate bench build clean
+.PHONY: run test lint validate bench bench-load bench-faults build clean
 
 $(BIN)/regiold: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ build: $(BIN)/regiold
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
+
+bench-load: $(VENV)/.test-deps  # 64 clients, mixed traffic, 100k requests (docs/OPERATIONS.md)
+	$(BIN)/python bench/load.py --duration 300 --requests 100000
+
+bench-faults: $(VENV)/.test-deps  # kill a worker, reload valid/invalid, stop the remote store
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) _site .pytest_cache

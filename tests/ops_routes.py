@@ -7,7 +7,8 @@ import re
 from flask import Flask
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-EXTRA = ("/org/alpha", "/org/alpha.ttl", "/org/alpha.jsonld", "/org/alpha.html", "/nope",
+EXTRA = ("/org/alpha", "/org/alpha.ttl", "/org/alpha.jsonld", "/org/alpha.html", "/org/alpha.nt",
+         "/org/alpha.rdf", "/dumps/regionen-nrw.ttl", "/person/anna-beispiel", "/nope",
          "/sparql?query=ASK%7B%7D", "/search?q=alpha")
 
 

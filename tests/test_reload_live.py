@@ -35,6 +35,8 @@ def rename_beta(site: Path, name: str) -> None:
 def test_sighup_with_valid_data_switches_every_worker(mini_site: Path):
     with serving(mini_site) as server:
         old_version, old_workers = server.ready()["version"], server.workers()
+        old_etag = requests.get(f"{server.url}/org/alpha.ttl", timeout=10).headers["ETag"]
+        assert old_version in old_etag
         rename_beta(mini_site, "Beta-Kreis Neu")
         server.hup()
         wait_until(lambda: not (server.workers() & old_workers) and len(server.workers()) == 2,
@@ -44,6 +46,10 @@ def test_sighup_with_valid_data_switches_every_worker(mini_site: Path):
         state = server.ready()["reload"]
         assert state["state"] == "reloaded" and state["version"] in seen
         (new_version,) = seen
+        page = requests.get(f"{server.url}/org/alpha.ttl", timeout=10)
+        assert page.status_code == 200 and new_version in page.headers["ETag"]
+        assert requests.get(f"{server.url}/org/alpha.ttl", timeout=10,  # old ETags are stale
+                            headers={"If-None-Match": old_etag}).status_code == 200
         void = requests.get(f"{server.url}/.well-known/void", headers={"Accept": "text/turtle"},
                             timeout=10)
         if void.status_code != 404:  # the version reaches VoID and its ETag too
