@@ -147,9 +147,10 @@ def wrk(url: str, *, duration: float, connections: int = 16, threads: int = 2,
         args += ["-s", str(script)]
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=duration + 60,
                          check=True).stdout
-    latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    number = r"([\d.]+(?:us|ms|s))"
+    latency = re.search(rf"Latency\s+{number}\s+{number}\s+{number}", out)
+    p50 = re.search(rf"50%\s+{number}", out)
+    p99 = re.search(rf"99%\s+{number}", out)
     total = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)(\w+) read", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not (latency and p50 and p99 and total and rps):

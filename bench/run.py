@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][size] = run_size(site, sections, duration, size == max(sizes, key=_n),
                                               export_site)
             print(f"## {size}\n```\n{json.dumps(results['sizes'][size], indent=1)}\n```", flush=True)
+            save(results, ROOT / "bench" / "results" / f"{profile}.json")  # keep what is done
     save(results, ROOT / "bench" / "results" / f"{profile}.json")
     print(summary(results))
     return 0
@@ -72,7 +73,10 @@ def run_size(site: Path, sections: list[str], duration: float, largest: bool,
         if section == "deref":
             if largest:  # the HTTP comparison runs at the largest size only
                 from deref import deref
-                out["deref"] = deref(site, duration=duration, export_site=export_site)
+                try:
+                    out["deref"] = deref(site, duration=duration, export_site=export_site)
+                except Exception as exc:  # keep the other sections' figures
+                    out["deref_error"] = f"{type(exc).__name__}: {exc}"[:2000]
             continue
         extra = ["--cached-only"] if section == "coldstart" and largest and _n(site.name[5:]) >= 1e6 else []
         done = subprocess.run([sys.executable, str(Path(__file__).parent / "sections.py"), section,

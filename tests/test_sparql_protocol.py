@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import signal
 import threading
 import time
 from urllib.parse import quote
@@ -313,3 +315,27 @@ def test_results_are_term_exact_against_pyoxigraph_itself(client, app, key):
                      for v in ("s", "p", "o", "missing"))
     assert sorted(map(key_of, got)) == sorted(map(key_of, expected))
     assert len(got) > 10
+
+
+def test_repeated_queries_come_from_memory_and_revalidate_with_304(tmp_path):
+    app = make_app(make_site(tmp_path))
+    client = app.test_client()
+    first = client.get("/sparql", query_string={"query": ORGS})
+    etag = first.headers["ETag"]
+    from regiold.web.sparql import query_service
+
+    service = query_service(app.extensions["regiold"].site)
+    for pid in service.worker_pids():  # no worker left: a memo hit must not need one
+        service._pool._idle.clear()
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    again = client.get("/sparql", query_string={"query": ORGS})
+    assert again.data == first.data and again.headers["ETag"] == etag
+    assert not service.worker_pids()
+    not_modified = client.get("/sparql", query_string={"query": ORGS},
+                              headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    volatile = "SELECT (STRUUID() AS ?u) WHERE {}"
+    one = client.get("/sparql", query_string={"query": volatile}).json
+    two = client.get("/sparql", query_string={"query": volatile}).json
+    assert one != two  # never frozen by the memo

@@ -31,6 +31,7 @@ import struct
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,10 @@ from .formats import Format
 from .vocab import site_prefixes
 
 QUEUE_WAIT = 2.0  # seconds a query may wait for a free worker before the client gets 503
+MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
+MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
+# Functions whose value changes from run to run: such queries are never answered from the memo.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
@@ -209,6 +214,8 @@ class QueryService:
         self.prefixes = site_prefixes(base_iri)
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         self._store = store
+        self._memo: OrderedDict[Request, Answer] = OrderedDict()
+        self._memo_lock = threading.Lock()
         embedded = isinstance(getattr(store, "db", None), ox.Store)
         self._pool = _Pool(_make_runner(store, base_iri)) if embedded else None
         self._finalizer = weakref.finalize(self, self._pool.close if self._pool else _nothing)
@@ -223,6 +230,21 @@ class QueryService:
         :raises EndpointBusy: every worker stayed busy for longer than the queue wait.
         """
         screened = screen(request.query, max_bytes=self.max_query_bytes)
+        with self._memo_lock:
+            if request in self._memo:
+                self._memo.move_to_end(request)
+                return self._memo[request]
+        answer = self._run(request, screened)
+        # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
+        if (self._pool is not None and len(answer.body) <= MEMO_MAX_BYTES
+                and not _VOLATILE.search(request.query)):
+            with self._memo_lock:
+                self._memo[request] = answer
+                while len(self._memo) > MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
+        return answer
+
+    def _run(self, request: Request, screened: Screened) -> Answer:
         job = _Job(
             query=request.query,
             base_iri=self.base_iri,
