@@ -201,3 +201,42 @@ def test_ten_megabyte_jsonld_parses_in_bounded_time(mini_site: Path):
     result = load_in_subprocess(mini_site, timeout=60)  # measured ~1 s; 60 s means "hung"
     assert result.returncode == 0, result.stdout + result.stderr[-500:]
     assert int(result.stdout.split()[-1]) > 120_000
+
+
+# -- hostile RDF/XML in data/ --------------------------------------------------------------------
+
+RDF_OPEN = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:s="https://schema.org/">')
+
+
+def test_xml_entity_bomb_is_refused_before_it_exhausts_memory(mini_site: Path):
+    laughs = '<!ENTITY a0 "lol">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    (mini_site / "data" / "bomb.rdf").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [{laughs}]>\n{RDF_OPEN}'
+        '<rdf:Description rdf:about="org/bomb"><s:name>&a9;</s:name></rdf:Description></rdf:RDF>')
+    result = load_in_subprocess(mini_site)  # unguarded, pyoxigraph aborts the process (OOM)
+    assert result.returncode == 3, (result.returncode, result.stderr[-300:])
+    assert "refused data/bomb.rdf:2:1:" in result.stdout and "entity" in result.stdout
+
+
+def test_deeply_nested_rdfxml_is_refused_quickly(mini_site: Path):
+    depth = 100_000  # unguarded: minutes of parsing (quadratic in depth)
+    (mini_site / "data" / "deep.rdf").write_text(
+        f'<?xml version="1.0"?>\n{RDF_OPEN}<rdf:Description rdf:about="org/deep">'
+        + "<s:p><rdf:Description>" * depth + "<s:name>v</s:name>"
+        + "</rdf:Description></s:p>" * depth + "</rdf:Description></rdf:RDF>")
+    result = load_in_subprocess(mini_site, timeout=30)
+    assert result.returncode == 3, (result.returncode, result.stderr[-300:])
+    assert "refused data/deep.rdf:2:" in result.stdout and "nested deeper than" in result.stdout
+
+
+def test_plain_xml_entities_still_work(mini_site: Path):
+    (mini_site / "data" / "typed.rdf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY xsd '
+        '"http://www.w3.org/2001/XMLSchema#">]>\n' + RDF_OPEN
+        + '<!-- a <comment> --><rdf:Description rdf:about="org/typed">'
+        '<s:foundingDate rdf:datatype="&xsd;date">2001-01-01</s:foundingDate>'
+        "</rdf:Description></rdf:RDF>")
+    result = load_in_subprocess(mini_site)
+    assert result.returncode == 0, result.stdout + result.stderr[-300:]

@@ -339,3 +339,10 @@ def test_repeated_queries_come_from_memory_and_revalidate_with_304(tmp_path):
     one = client.get("/sparql", query_string={"query": volatile}).json
     two = client.get("/sparql", query_string={"query": volatile}).json
     assert one != two  # never frozen by the memo
+
+
+def test_result_table_links_only_safe_schemes(client):
+    query = ("SELECT ?x ?y WHERE { VALUES (?x ?y) { (<javascript:alert(1)> <https://example.org/a>) } }")
+    html = client.post("/sparql", data={"query": query, "format": "html"}).get_data(as_text=True)
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html
+    assert '<a href="https://example.org/a">' in html

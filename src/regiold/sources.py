@@ -24,6 +24,12 @@ SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
             ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a guard against a runaway file, far above real data
 MAX_JSON_DEPTH = 256  # pyoxigraph's JSON-LD parser crashes the process (SIGSEGV) near 10^4 levels
+MAX_XML_DEPTH = 256  # pyoxigraph's RDF/XML parser is quadratic in element depth (2*10^4: 3 s)
+MAX_ENTITY_EXPANSION = 16 * 1024 * 1024  # bytes all internal-entity references may expand to
+_XML_TAGS = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>|<(/?)[^\s/>]+[^>]*?(/?)>", re.S)
+_XML_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.S)
+_XML_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s]+)\s+(?:\"([^\"]*)\"|'([^']*)')", re.S)
+_XML_REFERENCE = re.compile(rb"&([A-Za-z_][\w.:-]*);")
 _JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
@@ -148,6 +154,9 @@ def _read(path: Path, rel: Path) -> bytes:
 def _parse(content: bytes, rel: Path, base_iri: str, graph: ox.NamedNode) -> list[ox.Quad]:
     if rel.suffix == ".jsonld":
         _check_json_depth(content, rel)
+    elif rel.suffix == ".rdf":
+        _check_xml_entities(content, rel)
+        _check_xml_depth(content, rel)
     try:
         parsed = ox.parse(content, SUFFIXES[rel.suffix], base_iri=base_iri,
                           without_named_graphs=True, rename_blank_nodes=True)
@@ -174,6 +183,49 @@ def _check_json_depth(content: bytes, rel: Path) -> None:
                                   f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         elif bracket in b"]}":
             depth -= 1
+
+
+def _place(content: bytes, start: int) -> tuple[int, int]:
+    return content.count(b"\n", 0, start) + 1, start - content.rfind(b"\n", 0, start)
+
+
+def _check_xml_entities(content: bytes, rel: Path) -> None:
+    """Refuse entity bombs before pyoxigraph expands them (it aborts the process when out of
+    memory): entities defined by other entities, and references expanding beyond a bound."""
+    doctype = _XML_DOCTYPE.search(content)
+    if doctype is None:
+        return
+    line, column = _place(content, doctype.start())
+    sizes: dict[bytes, int] = {}
+    for entity in _XML_ENTITY.finditer(doctype.group(1)):
+        value = entity.group(3) if entity.group(3) is not None else entity.group(4)
+        if entity.group(1) or _XML_REFERENCE.search(value) or b"%" in value:
+            raise SourceError(str(rel), line, column,
+                              f"XML entity {entity.group(2).decode(errors='replace')} refers to "
+                              "other entities (refused: entity expansion bomb)")
+        sizes[entity.group(2)] = len(value)
+    body = content[doctype.end():]
+    expanded = sum(sizes.get(ref.group(1), 0) for ref in _XML_REFERENCE.finditer(body))
+    if expanded > MAX_ENTITY_EXPANSION:
+        raise SourceError(str(rel), line, column,
+                          f"XML entities would expand to {expanded} bytes "
+                          f"(more than {MAX_ENTITY_EXPANSION})")
+
+
+def _check_xml_depth(content: bytes, rel: Path) -> None:
+    """Refuse RDF/XML nested deeper than MAX_XML_DEPTH elements (parse time grows quadratically)."""
+    depth = 0
+    for tag in _XML_TAGS.finditer(content):
+        if tag.group(0)[:2] in (b"<!", b"<?"):
+            continue
+        if tag.group(1):
+            depth -= 1
+        elif not tag.group(2):
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                line, column = _place(content, tag.start())
+                raise SourceError(str(rel), line, column,
+                                  f"XML nested deeper than {MAX_XML_DEPTH} elements")
 
 
 def _subject_files(files: list[SourceFile], quads: Iterable[ox.Quad]) -> dict[str, Path]:
