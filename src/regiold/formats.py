@@ -58,6 +58,10 @@ SPARQL_GRAPH: tuple[Format, ...] = (*RDF, HTML)
 SPARQL_DESCRIPTION: tuple[Format, ...] = (*RDF, HTML)
 ALL_SPARQL: tuple[Format, ...] = (*SPARQL_RESULTS, *RDF, HTML)
 SEARCH: tuple[Format, ...] = (HTML, JSONLD)
+# Request bodies the SPARQL Protocol defines for POST (the update one is refused: read-only).
+SPARQL_QUERY_BODY = "application/sparql-query"
+SPARQL_UPDATE_BODY = "application/sparql-update"
+FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def by_key(key: str, offered: tuple[Format, ...] = ALL) -> Format | None:

@@ -30,7 +30,6 @@ _LOCK = threading.Lock()
 TRUNCATED_HEADER = "X-Regiold-Truncated"
 ROWS_HEADER = "X-Regiold-Result-Count"
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodable bytes
-_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 # ------------------------------------------------------------------------------ per-Site state
@@ -139,14 +138,14 @@ def _protocol_request() -> tuple[MultiDict[str, str], str | None]:
     query: str | None = None
     if request.method == "POST":
         mimetype = request.mimetype
-        if mimetype == "application/sparql-update":
+        if mimetype == formats.SPARQL_UPDATE_BODY:
             raise ReadOnlyEndpoint("SPARQL Update is not accepted: this endpoint is read-only")
-        if mimetype == "application/sparql-query":
+        if mimetype == formats.SPARQL_QUERY_BODY:
             try:
                 query = request.get_data(cache=False).decode("utf-8")
             except UnicodeDecodeError:
                 raise BadRequest("the query body is not valid UTF-8") from None
-        elif mimetype in _FORM_TYPES:
+        elif mimetype in formats.FORM_BODIES:
             params = MultiDict([*request.form.items(multi=True), *request.args.items(multi=True)])
         else:
             raise UnsupportedMediaType(
