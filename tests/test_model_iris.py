@@ -20,6 +20,7 @@ PATHS = re.compile(rf"""^(?:
     | source/{SLUG}
     | def/(?:[A-Za-z][A-Za-z0-9]*|{SLUG}|{SLUG}/{SLUG})?
     | dataset | catalog
+    | dataset/version/{SLUG}
     | shapes/[A-Za-z][A-Za-z0-9-]*
 )$""", re.X)
 MODEL_FILES = sorted(p for kind in ("ontology", "data", "shapes") for p in (ROOT / kind).rglob("*.ttl"))

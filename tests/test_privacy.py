@@ -23,16 +23,16 @@ rm:alpha schema:contactPoint <org/alpha/contact/office> , <org/alpha/contact/ann
 <org/alpha/contact/office> a schema:ContactPoint ;
     schema:name "Geschäftsstelle"@de ;
     schema:email <mailto:anna@alpha.example> , <mailto:info@alpha.example> ;
-    schema:telephone "+49 211 1234567" .
+    schema:telephone "+49 211 7294658" .
 <org/alpha/contact/anna-beispiel> a schema:ContactPoint ; schema:name "Kontakt"@de .
 """
 LEAKY_PERSON = """\
 @prefix schema: <https://schema.org/> .
 <person/anna-beispiel> schema:honorificPrefix "Dr." ; schema:familyName "Beispiel" ;
-    schema:telephone "+492111234567" ;
+    schema:telephone "+492117294658" ;
     schema:address [ schema:streetAddress "Privatweg 1" ] .
 """
-SECRETS = ("Anna Beispiel", "anna@alpha.example", "anna-beispiel", "1234567", "Privatweg")
+SECRETS = ("Anna Beispiel", "anna@alpha.example", "anna-beispiel", "7294658", "Privatweg")
 
 
 @pytest.fixture

@@ -105,3 +105,13 @@ def test_syntax_error_in_tombstone_file_names_the_place(stoned_site: Path):
     (stoned_site / "releases" / "tombstones.ttl").write_text("<org/x> owl:deprecated true .\n")
     with pytest.raises(Exception, match=r"releases/tombstones.ttl:1"):
         tombstones.load(stoned_site, base_iri=BASE)
+
+
+def test_withheld_person_answers_451_without_naming_anyone(mini_site: Path, settings_for):
+    client = create_app(settings_for(mini_site, publish_persons=False)).test_client()
+    response = client.get("/person/anna-beispiel", headers={"Accept": "text/html"})
+    assert response.status_code == 451
+    assert "Beispiel" not in response.get_data(as_text=True).replace("/person/anna-beispiel", "")
+    assert client.get("/person/nobody").status_code == 404
+    published = create_app(settings_for(mini_site)).test_client()
+    assert published.get("/person/anna-beispiel.ttl").status_code == 200

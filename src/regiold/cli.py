@@ -157,6 +157,135 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
         click.echo(f"warning: skipped {path!r}: not a safe file name", err=True)
 
 
+@cli.command("release")
+@data_option
+@click.option("--version", "version", metavar="X", help="Version to stamp (default: count on).")
+@click.option("--since", metavar="DIR|REV",
+              help="Data to compare with for the changelog (default: git tag release-<previous>).")
+@click.pass_obj
+def release_command(settings: Settings, site_dir: Path | None, version: str | None,
+                    since: str | None) -> None:
+    """Stamp a dataset version, extend releases/released-iris.txt, prepend the changelog."""
+    from . import release
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        result = release.release(settings.site_dir, base_iri=settings.base_iri, version=version,
+                                 since=since)
+    except (release.ReleaseError, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"released {result.version}" +
+               (f" (revision of {result.previous})" if result.previous else ""))
+    click.echo(result.diff.text(base_iri=settings.base_iri))
+    click.echo(f"{result.released} IRIs released so far, {result.new_iris} new; "
+               f"commit, then `git tag release-{result.version}`")
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@data_option
+@click.pass_obj
+def diff_command(settings: Settings, old: str, new: str, site_dir: Path | None) -> None:
+    """Resources added, removed and changed between OLD and NEW (folders or git revisions)."""
+    from . import release
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        before = release.snapshot_of(old, base_iri=settings.base_iri, repo=settings.site_dir)
+        after = release.snapshot_of(new, base_iri=settings.base_iri, repo=settings.site_dir)
+    except (release.ReleaseError, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    click.echo(release.diff(before, after).text(base_iri=settings.base_iri))
+
+
+@cli.command("import")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the organisation here (persons go to data/people/ beside it); "
+                   "default: print everything.")
+@click.option("--people-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the person drafts (default: ../people beside --out).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S",
+                                                  "%Y-%m-%d"]),
+              help="When the page was retrieved (default: the file's modification time).")
+@click.option("--source-url", help="Address the page was retrieved from.")
+@data_option
+@click.pass_obj
+def import_command(settings: Settings, page: Path, out: Path | None, people_dir: Path | None,
+                   force: bool, retrieved: object, source_url: str | None,
+                   site_dir: Path | None) -> None:
+    """Draft Turtle for a CMS partner page (HTML or text), in the model of data/."""
+    import datetime as dt
+
+    from . import importer
+
+    settings = with_site_dir(settings, site_dir)
+    when = retrieved.replace(tzinfo=retrieved.tzinfo or dt.UTC) if isinstance(
+        retrieved, dt.datetime) else None
+    try:
+        draft = importer.import_page(page, site_dir=settings.site_dir, base_iri=settings.base_iri,
+                                     retrieved=when, source_url=source_url)
+        for note in sorted(draft.notes, key=lambda n: n.line):
+            click.echo(f"{page}:{note.line}: {note.reason}: {note.text}", err=True)
+        if out is None:
+            for rel, text in draft.files.items():
+                click.echo(f"# ==> {rel} <==\n{text}")
+        else:
+            written = importer.write_draft(draft, out, force=force,
+                                           people_dir=people_dir or importer.people_dir_for(out))
+            click.echo("wrote " + ", ".join(str(w) for w in written), err=True)
+        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri) \
+            if (settings.site_dir / "shapes").is_dir() else None
+    except (importer.ImportError_, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    if report is not None:
+        click.echo(f"draft in place of {', '.join(draft.files)}: {report.summary()}", err=True)
+        if report.fails():
+            click.echo(report.text("en"), err=True)
+            sys.exit(EXIT_INVALID)
+
+
+@cli.command("forget")
+@click.argument("iri")
+@data_option
+@click.pass_obj
+def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
+    """Remove a person (IRI or person/slug) from every data file; leave a tombstone without
+    personal data. Writes files: review with `git diff`, then commit."""
+    import datetime as dt
+    import shutil
+
+    from . import privacy
+    from .site import _cache_dir
+
+    settings = with_site_dir(settings, site_dir)
+    try:
+        result = privacy.forget(settings.site_dir, iri, base_iri=settings.base_iri,
+                                today=dt.datetime.now(dt.UTC).date().isoformat())
+    except privacy.ForgetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    shutil.rmtree(_cache_dir(settings), ignore_errors=True)  # cached reports may quote the person
+    for path in result.deleted:
+        click.echo(f"deleted {path}")
+    for path in result.changed:
+        click.echo(f"rewrote {path}")
+    click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
+    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri))
+    click.echo(report.summary())
+    if report.fails():
+        click.echo(report.text("en"), err=True)
+        sys.exit(EXIT_INVALID)
+
+
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""

@@ -46,6 +46,12 @@ class Gone(RegioldError):
     status, title = 410, "Gone"
 
 
+class Withheld(RegioldError):
+    """A person's IRI while ``publish_persons`` is off: it exists, but is not published here."""
+
+    status, title = 451, "Unavailable for legal reasons"
+
+
 class BadRequest(RegioldError):
     status, title = 400, "Bad request"
 

@@ -8,9 +8,10 @@ Rule (setting ``publish_persons``):
 * **off** — no person name, e-mail or phone may reach any output. Dropped are
   1. every quad of a person graph (files under ``data/people/``);
   2. every quad whose subject or object is a *personal node*: a person (typed ``schema:Person``,
-     ``foaf:Person`` or ``vcard:Individual``, described in a person graph, or under ``person/``),
-     a node whose IRI starts with a person IRI or contains a person's slug (slugs are names),
-     a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI reachable only through them;
+     ``foaf:Person`` or ``vcard:Individual``, or under ``person/``), a node typed only in person
+     data (a contact point), a node whose IRI starts with a person IRI or contains a person's
+     slug (slugs are names), a person's ``mailto:``/``tel:`` IRI, and a blank node or own IRI
+     reachable only through them;
   3. every quad whose literal mentions a person's name, family name, e-mail or phone number
      (labels copied into descriptions; checked with and without diacritics).
   This is deliberately conservative: a description that names a person is withheld whole.
@@ -25,6 +26,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -60,22 +62,36 @@ class PersonalData:
     nodes: set[ox.NamedNode | ox.BlankNode] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
     tokens: set[str] = field(default_factory=set)
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
-
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regex over names, e-mails and phone digits, matched against folded text."""
-        if self._regex is None and self.tokens:
-            alternatives = sorted((re.escape(t) for t in self.tokens), key=len, reverse=True)
-            self._regex = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
-        return self._regex
+    _first: frozenset[str] | None = field(default=None, repr=False)
 
     def mentioned_in(self, text: str) -> bool:
-        """True when ``text`` names a person or holds one's e-mail or phone number."""
-        pattern = self.pattern()
-        if pattern is None:
+        """True when ``text`` names a person or holds one's e-mail or phone number.
+
+        Set lookups, not a regex of alternatives: word n-grams of the folded text (names are up
+        to four words, an e-mail is one) and digit runs with their separators removed.
+        """
+        if not self.tokens:
             return False
-        digits = re.sub(r"[\s/()\-.]", "", text)
-        return bool(pattern.search(fold(text)) or pattern.search(digits))
+        if self._first is None:  # first words of the tokens: most words start no token
+            self._first = frozenset(t.split(" ", 1)[0] for t in self.tokens)
+        words = _WORD.findall(fold(text))
+        for i, word in enumerate(words):
+            if word in self._first:
+                for size in range(1, _MAX_WORDS + 1):
+                    if " ".join(words[i:i + size]) in self.tokens:
+                        return True
+        if _SIX_DIGITS.search(text):
+            for run in _DIGIT_RUN.findall(_DIGIT_GLUE.sub("", text)):
+                if run in self.tokens or run[-7:] in self.tokens:
+                    return True
+        return False
+
+
+_WORD = re.compile(r"\w(?:[\w.@+'’-]*\w)?")
+_DIGIT_GLUE = re.compile(r"(?<=\d)[\s/()\-.]+(?=\d)")
+_DIGIT_RUN = re.compile(r"\d{6,}")
+_SIX_DIGITS = re.compile(r"\d(?:[\s/()\-.]*\d){5}")
+_MAX_WORDS = 4
 
 
 def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.NamedNode],
@@ -92,14 +108,22 @@ def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.Named
 
 
 def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode],
-                  base_iri: str) -> PersonalData:
-    """Persons, the nodes that hang off them, and the text that identifies them."""
+                  base_iri: str, only: set[str] | None = None) -> PersonalData:
+    """Persons, the nodes that hang off them, and the text that identifies them.
+
+    ``only`` restricts the search to these person IRIs (for ``forget``).
+    """
     found = PersonalData()
-    found.persons = _persons(quads, personal_graphs, base_iri)
+    if only is None:
+        found.persons = _persons(quads, personal_graphs, base_iri)
+        extra = _typed_only_in_person_data(quads, personal_graphs)
+    else:
+        found.persons, extra = {ox.NamedNode(i) for i in only}, set()
     found.slugs = {_slug(p.value) for p in found.persons if isinstance(p, ox.NamedNode)} - {""}
-    found.nodes = set(found.persons)
-    found.nodes |= {n for q in quads for n in (q.subject, q.object)
-                    if isinstance(n, ox.NamedNode) and _is_derived(n.value, found, base_iri)}
+    found.nodes = found.persons | extra
+    if found.slugs:
+        named = {n for q in quads for n in (q.subject, q.object) if isinstance(n, ox.NamedNode)}
+        found.nodes |= {n for n in named if _is_derived(n.value, found, base_iri)}
     found.nodes |= _reachable_only_from(found.nodes, quads, personal_graphs, base_iri)
     for q in quads:
         if q.subject in found.nodes:
@@ -120,6 +144,8 @@ def photo_problems(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNod
 
 def fold(text: str) -> str:
     """Lower case without diacritics; umlauts also as ``ue`` etc. are matched separately."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -137,11 +163,10 @@ def _drop_unconsented_photos(quads: Sequence[ox.Quad], personal_graphs: set[ox.N
 
 def _persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
              base_iri: str) -> set[ox.NamedNode | ox.BlankNode]:
+    """Typed as a person anywhere, or named under ``person/``."""
     person_space = base_iri + "person/"
     found: set[ox.NamedNode | ox.BlankNode] = set()
     for q in quads:
-        if q.graph_name in personal_graphs and not isinstance(q.subject, ox.Triple):
-            found.add(q.subject)
         if q.predicate == _RDF_TYPE and q.object in PERSON_TYPES:
             found.add(q.subject)
         for node in (q.subject, q.object):
@@ -150,16 +175,30 @@ def _persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
     return found
 
 
+def _typed_only_in_person_data(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode]
+                               ) -> set[ox.NamedNode | ox.BlankNode]:
+    """Nodes (a person's contact point) typed in person data and nowhere else.
+
+    The organisation a person file links to its contact is typed elsewhere, so it stays public;
+    the linking triple itself is withheld with the person graph.
+    """
+    inside: set[ox.NamedNode | ox.BlankNode] = set()
+    outside: set[ox.NamedNode | ox.BlankNode] = set()
+    for q in quads:
+        if q.predicate == _RDF_TYPE:
+            (inside if q.graph_name in personal_graphs else outside).add(q.subject)
+    return inside - outside
+
+
 def _slug(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].split("#")[-1].lower()
 
 
 def _is_derived(iri: str, found: PersonalData, base_iri: str) -> bool:
-    """A node named after a person: below a person IRI, or with a person's slug in it."""
-    if not iri.startswith(base_iri):
+    """A node named after a person: a path segment (or fragment) of its IRI is a person's slug."""
+    if not iri.startswith(base_iri) or not found.slugs:
         return False
-    lowered = iri.lower()
-    return any(f"/{slug}" in lowered or f"#{slug}" in lowered for slug in found.slugs)
+    return any(part in found.slugs for part in re.split(r"[/#]", iri[len(base_iri):].lower()))
 
 
 def _reachable_only_from(personal: set[ox.NamedNode | ox.BlankNode], quads: Sequence[ox.Quad],
@@ -173,16 +212,18 @@ def _reachable_only_from(personal: set[ox.NamedNode | ox.BlankNode], quads: Sequ
     typed_publicly = {q.subject for q in quads
                       if q.predicate == _RDF_TYPE and q.graph_name not in personal_graphs}
     incoming: dict[ox.NamedNode | ox.BlankNode, set] = defaultdict(set)
+    outgoing: dict[object, set] = defaultdict(set)
     for q in quads:
         if isinstance(q.object, ox.BlankNode | ox.NamedNode) and q.predicate != _RDF_TYPE \
-                and q.object not in typed_publicly:
+                and q.object not in typed_publicly and _own(q.object, base_iri):
             incoming[q.object].add(q.subject)
+            outgoing[q.subject].add(q.object)
     added: set[ox.NamedNode | ox.BlankNode] = set()
     frontier = set(personal)
     for _ in range(64):  # dependent chains are short; the bound keeps a cycle from looping
-        new = {node for node, sources in incoming.items()
-               if node not in personal and node not in added and _own(node, base_iri)
-               and sources and sources <= (personal | added) and sources & frontier}
+        candidates = {o for s in frontier for o in outgoing.get(s, ())}
+        known = personal | added
+        new = {node for node in candidates if node not in known and incoming[node] <= known}
         if not new:
             break
         added |= new
@@ -242,7 +283,142 @@ def _mentions(q: ox.Quad, found: PersonalData) -> bool:
     return isinstance(q.object, ox.Literal) and found.mentioned_in(q.object.value)
 
 
+# ---------------------------------------------------------------- regiold forget (a write command)
+
+
+class ForgetError(Exception):
+    """The IRI is not a person in the data (nothing was changed)."""
+
+
+@dataclass
+class Forgotten:
+    changed: list[str] = field(default_factory=list)  # data files rewritten
+    deleted: list[str] = field(default_factory=list)  # data files that held only this person
+    retired: int = 0  # IRIs now answered by a hashed tombstone
+
+
+def forget(site_dir: Path, iri: str, *, base_iri: str, today: str) -> Forgotten:
+    """Remove a person from every data file, leave hashed tombstones, scrub the release files.
+
+    Person files and the triples elsewhere that mention the person, their contact nodes, their
+    e-mail or phone, or their name are removed; comments and prefixes of the rewritten files are
+    kept. The released-IRIs list keeps only the hash of each retired IRI.
+
+    :raises ForgetError: ``iri`` is not a person in the data.
+    :raises SourceError: a data file does not parse.
+    """
+    from . import release, tombstones
+    from . import sources as sources_mod
+
+    iri = iri if iri.startswith(("http://", "https://")) else base_iri + iri.lstrip("/")
+    loaded = sources_mod.load(site_dir, base_iri=base_iri)
+    persons = _persons(loaded.quads, loaded.personal_graphs(), base_iri)
+    if ox.NamedNode(iri) not in persons:
+        raise ForgetError(f"{iri} is not a person in data/ (nothing changed)")
+    found = find_personal(loaded.quads, personal_graphs=loaded.personal_graphs(),
+                          base_iri=base_iri, only={iri})
+    result = Forgotten()
+    retired = _retired_nodes(loaded.quads, found, base_iri)
+    for source in loaded.files:
+        if source.kind != "data":
+            continue
+        own = [q for q in loaded.quads if q.graph_name.value == source.graph]
+        keep = [q for q in own if not _mentions(q, found)]
+        path = Path(site_dir) / source.path
+        if len(keep) == len(own):
+            if _scrub_comments(path, found):
+                result.changed.append(source.path.as_posix())
+            continue
+        if not keep:
+            path.unlink()
+            result.deleted.append(source.path.as_posix())
+        else:
+            _rewrite(path, keep, base_iri, found)
+            result.changed.append(source.path.as_posix())
+    for node, types in sorted(retired.items()):
+        tombstones.append(site_dir, tombstones.Tombstone(
+            tombstones.iri_hash(node), types=sorted(types),
+            labels={"de": "Entfernte Angabe zu einer Person", "en": "Removed personal record"},
+            comments={"de": "Personenbezogene Daten wurden auf Anfrage gelöscht.",
+                      "en": "Personal data were deleted on request."},
+            removed=today), base_iri=base_iri)
+    released = release.read_released(site_dir)
+    if released:
+        release.write_released(site_dir, [tombstones.iri_hash(i) if i in retired else i
+                                          for i in released])
+    _scrub_changelog(Path(site_dir) / release.CHANGELOG, found)
+    result.retired = len(retired)
+    return result
+
+
+def _retired_nodes(quads: Sequence[ox.Quad], found: PersonalData,
+                  base_iri: str) -> dict[str, set[str]]:
+    """The own IRIs that disappear with the person (they answer 410 from now on), with types."""
+    retired: dict[str, set[str]] = {}
+    for q in quads:
+        node = q.subject
+        if isinstance(node, ox.NamedNode) and node in found.nodes and node.value.startswith(base_iri):
+            types = retired.setdefault(node.value, set())
+            if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+                types.add(q.object.value)
+    return retired
+
+
+def _rewrite(path: Path, quads: Sequence[ox.Quad], base_iri: str, found: PersonalData) -> None:
+    """Write the kept triples as Turtle with relative IRIs, keeping the file's comment header
+    and prefixes (rdflib lays the statements out; hand formatting inside is not kept)."""
+    import rdflib
+
+    from .sources import iter_triples, to_rdflib_graph
+
+    original = path.read_text(encoding="utf-8")
+    header = "".join(line + "\n" for line in _leading_comments(original)
+                     if not _names_someone(line, found))
+    graph = to_rdflib_graph(iter_triples(quads))
+    graph.namespace_manager = rdflib.namespace.NamespaceManager(rdflib.Graph(), bind_namespaces="none")
+    for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", original):
+        graph.bind(prefix, rdflib.URIRef(namespace if ":" in namespace else base_iri + namespace))
+    text = graph.serialize(format="turtle").replace(f"<{base_iri}", "<")
+    path.write_text(header + ("\n" if header else "") + text, encoding="utf-8")
+
+
+def _names_someone(line: str, found: PersonalData) -> bool:
+    lowered = line.lower()
+    return found.mentioned_in(line) or any(slug in lowered for slug in found.slugs)
+
+
+def _scrub_comments(path: Path, found: PersonalData) -> bool:
+    """Comment lines are not published but are data files too: drop the person from them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = ["# (removed: personal data)" if line.lstrip().startswith("#") and
+            _names_someone(line, found) else line for line in lines]
+    if kept == lines:
+        return False
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return True
+
+
+def _leading_comments(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return lines
+
+
+def _scrub_changelog(path: Path, found: PersonalData) -> None:
+    """The changelog names no persons by design; this removes any line that still does."""
+    if not path.is_file():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = ["- (entry removed: personal data)" if _names_someone(line, found) else line
+            for line in lines]
+    if kept != lines:
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
 def scan(text: str, found: PersonalData) -> list[str]:
-    """The personal tokens that occur in ``text`` (for the leak tests and ``forget``)."""
-    folded, digits = fold(text), re.sub(r"[\s/()\-.]", "", text)
+    """The personal tokens occurring anywhere in ``text`` (substring search, for leak tests)."""
+    folded, digits = fold(text), re.sub(r"[\s/()\-.+]", "", text)
     return sorted(t for t in found.tokens if t in folded or t in digits)

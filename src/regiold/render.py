@@ -295,7 +295,17 @@ def resource_html(site: Site, found: describe_mod.Description, lang: str) -> byt
     view = build_view(found, base_iri=site.base_iri, lang=lang)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
                 alternates=alternates(view.path, found.page), canonical=view.iri,
-                page_links=_page_links(view), **chrome(view.path, lang, query=_page_query(found.page)))
+                page_links=_page_links(view), changelog=_changelog(site, view.iri),
+                **chrome(view.path, lang, query=_page_query(found.page)))
+
+
+def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
+    """The release changelog, shown on the dataset's page only (docs/STEWARDS.md)."""
+    if iri != site.base_iri + "dataset":
+        return []
+    from .release import changelog_view
+
+    return _memo(site, ("changelog",), lambda: changelog_view(site.settings.site_dir))
 
 
 def _page_query(page_number: int) -> str:

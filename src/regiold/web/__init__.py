@@ -6,7 +6,7 @@
 | `dataset.py` | `/.well-known/void`, the DCAT catalog, dumps, `robots.txt`, `sitemap.xml` |
 | `sparql.py` | `/sparql`, `/search` |
 | `ops.py` | `/health`, `/ready` |
-| `tombstones.py` | before every route: 410/301 for removed or renamed IRIs (`releases/tombstones.ttl`) |
+| `tombstones.py` | not-found hook of `pages.py`: 410/301 for removed or renamed IRIs |
 """
 
 from __future__ import annotations

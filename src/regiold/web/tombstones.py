@@ -1,7 +1,7 @@
 """Removed and renamed IRIs: 410 Gone with a tombstone, or 301 to the replacement.
 
-A hook that runs before every route: a tombstoned IRI is by definition not in the data, so this
-never shadows a live resource, and the page routes need to know nothing about tombstones.
+Registered as one of the page routes' not-found hooks (``pages.NOT_FOUND_HOOKS``): it runs only
+where the answer would otherwise be 404, so it costs live resources nothing and never shadows one.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
+from flask.blueprints import BlueprintSetupState
 from markupsafe import escape
 
 from .. import formats, tombstones
+from ..errors import Withheld
 from ..site import Site
 from . import current_site
+from .pages import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)
 _OFFERED = formats.RESOURCE
@@ -33,19 +36,43 @@ def site_tombstones(site: Site) -> tombstones.Tombstones:
     return site.cache[key]  # type: ignore[return-value]
 
 
-@bp.before_app_request
-def answer_tombstone() -> Response | None:
-    if request.method not in ("GET", "HEAD"):
+@bp.record_once
+def _register(state: BlueprintSetupState) -> None:
+    hooks = state.app.extensions.setdefault(NOT_FOUND_HOOKS, [])
+    hooks += [answer_tombstone, answer_withheld]
+
+
+def answer_withheld(site: Site, iri: str) -> Response | None:
+    """451 for a person's IRI (or their contact's) while ``publish_persons`` is off: the IRI stays
+    answerable, without a word about whom it names.
+
+    :raises Withheld: always, for such an IRI.
+    """
+    if site.settings.publish_persons or iri not in _withheld(site):
         return None
-    site = current_site()
+    raise Withheld("Angaben zu Personen werden hier nicht veröffentlicht. "
+                   "Data about persons are not published here.")
+
+
+def _withheld(site: Site) -> frozenset[str]:
+    """Subjects of the full data that the person-data policy keeps out (once per version)."""
+    found = site.cache.get("withheld-iris")
+    if found is None:
+        base = site.base_iri
+        published = {q.subject.value for q in site.sources.published_quads(include_persons=False)}
+        found = frozenset(q.subject.value for q in site.sources.quads
+                          if q.subject.value.startswith(base) and q.subject.value not in published)
+        site.cache["withheld-iris"] = found
+    return found  # type: ignore[return-value]
+
+
+def answer_tombstone(site: Site, iri: str) -> Response | None:
+    """410 or 301 for a tombstoned IRI; None (the 404 stands) for any other."""
     stones = site_tombstones(site)
-    if not len(stones):
-        return None
-    path, suffix = _split_suffix(request.path.lstrip("/"))
-    iri = site.base_iri + path
-    stone = stones.find(iri)
+    stone = stones.find(iri) if len(stones) else None
     if stone is None:
         return None
+    _, suffix = _split_suffix(request.path.lstrip("/"))
     target = stones.final_replacement(iri)
     if target is not None:
         return _moved(target, site.base_iri, suffix)

@@ -1,0 +1,73 @@
+"""``regiold forget IRI``: the person leaves every data file; a tombstone without personal data stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from regiold import create_app, release, tombstones
+from regiold.cli import cli
+
+BASE = "https://w3id.org/regionen-nrw/"
+PERSON = BASE + "person/anna-beispiel"
+
+
+def _all_text(site: Path) -> str:
+    return "\n".join(p.read_text("utf-8") for p in sorted(site.rglob("*"))
+                     if p.is_file() and p.suffix in (".ttl", ".txt", ".md"))
+
+
+def _prepare(site: Path) -> None:
+    (site / "data" / "orgs.ttl").write_text(
+        (site / "data" / "orgs.ttl").read_text("utf-8").replace(
+            "@prefix rm: <org/> .", "@prefix rm: <org/> .\n# Anna Beispiel leads Alpha.", 1)
+        + '\n<org/alpha/contact/anna-beispiel> a schema:ContactPoint ;'
+          ' schema:email <mailto:anna@alpha.example> .\n'
+          'rm:alpha schema:contactPoint <org/alpha/contact/anna-beispiel> .\n', encoding="utf-8")
+    release.release(site, base_iri=BASE, today=dt.date(2026, 11, 1))
+
+
+def test_forget_removes_the_person_everywhere_and_validates(mini_site: Path):
+    _prepare(mini_site)
+    assert PERSON in release.read_released(mini_site)
+    result = CliRunner().invoke(cli, ["forget", "person/anna-beispiel", "--data", str(mini_site)])
+    assert result.exit_code == 0, result.output
+    assert "deleted data/people/staff.ttl" in result.output
+    assert "rewrote data/orgs.ttl" in result.output and "conforms" in result.output
+    text = _all_text(mini_site)
+    for secret in ("anna", "Anna", "Beispiel", "alpha.example/anna"):
+        assert secret not in text, secret
+    assert "Regionalmanagement Alpha" in text and "https://alpha.example/" in text  # kept
+    assert "@prefix rm: <org/> ." in (mini_site / "data" / "orgs.ttl").read_text("utf-8")
+    released = release.read_released(mini_site)
+    assert tombstones.iri_hash(PERSON) in released and PERSON not in released
+
+
+def test_forgotten_iris_answer_410_without_personal_data(mini_site: Path, settings_for):
+    _prepare(mini_site)
+    CliRunner().invoke(cli, ["forget", PERSON, "--data", str(mini_site)])
+    client = create_app(settings_for(mini_site)).test_client()
+    for path in ("/person/anna-beispiel", "/org/alpha/contact/anna-beispiel"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 410, path
+        body = response.get_data(as_text=True)
+        assert "Beispiel" not in body and "anna@" not in body
+    turtle = client.get("/person/anna-beispiel.ttl").get_data(as_text=True)
+    assert "Beispiel" not in turtle and "deprecated" in turtle
+
+
+def test_release_after_forget_keeps_its_promises(mini_site: Path):
+    _prepare(mini_site)
+    CliRunner().invoke(cli, ["forget", PERSON, "--data", str(mini_site)])
+    result = release.release(mini_site, base_iri=BASE, today=dt.date(2026, 11, 28))
+    assert result.version == "1.0.1"
+    assert "Anna" not in release.changelog(mini_site)
+
+
+def test_forget_refuses_what_is_not_a_person(mini_site: Path):
+    before = _all_text(mini_site)
+    result = CliRunner().invoke(cli, ["forget", "org/alpha", "--data", str(mini_site)])
+    assert result.exit_code == 1 and "is not a person" in result.output
+    assert _all_text(mini_site) == before
