@@ -11,11 +11,11 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
-import threading
 import time
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -23,9 +23,9 @@ import pytest
 import rdflib
 import requests
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from conftest import ROOT
+from live import serve_app
 from regiold import create_app, formats, sources
 from regiold.cli import cli
 from test_privacy import LEAKY_ORG, LEAKY_PERSON
@@ -79,23 +79,16 @@ class Leaks:
 @pytest.fixture
 def served(tmp_path: Path):
     """A factory: serve a site folder with given settings on 127.0.0.1, stopped after the test."""
-    servers: list = []
+    with ExitStack() as servers:
 
-    def start(site: Path, **settings: object) -> str:
-        from regiold.settings import Settings
+        def start(site: Path, **settings: object) -> str:
+            from regiold.settings import Settings
 
-        app = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "cache",
-                                        **settings}, environ={}))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.server_port}"
+            app = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "cache",
+                                            **settings}, environ={}))
+            return servers.enter_context(serve_app(app))
 
-    yield start
-    for server, thread in servers:
-        server.shutdown()
-        thread.join(timeout=5)
+        yield start
 
 
 def _get(url: str) -> requests.Response:
