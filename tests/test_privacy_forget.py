@@ -71,3 +71,21 @@ def test_forget_refuses_what_is_not_a_person(mini_site: Path):
     result = CliRunner().invoke(cli, ["forget", "org/alpha", "--data", str(mini_site)])
     assert result.exit_code == 1 and "is not a person" in result.output
     assert _all_text(mini_site) == before
+
+
+def test_forget_on_the_repository_data_validates_and_leaves_no_trace(tmp_path: Path):
+    import shutil
+
+    from conftest import ROOT
+
+    site = tmp_path / "site"
+    for folder in ("ontology", "data", "shapes", "releases"):
+        shutil.copytree(ROOT / folder, site / folder)
+    result = CliRunner().invoke(cli, ["forget", "person/kai-bueter", "--data", str(site)])
+    assert result.exit_code == 0, result.output
+    assert "deleted data/people/kai-bueter.ttl" in result.output and "conforms" in result.output
+    text = (_all_text(site / "data") + _all_text(site / "releases")).casefold()  # data, not shapes
+    for secret in ("büter", "bueter", "8996712", "kai.bueter@"):
+        assert secret not in text, secret
+    assert "paul stertz" in text  # the colleague stays
+    assert tombstones.iri_hash(BASE + "person/kai-bueter") in release.read_released(site)
