@@ -228,6 +228,21 @@ def test_timeout_really_stops_the_query_and_the_next_one_runs_at_once(tmp_path):
     assert service.worker_pids() and worker_pid not in service.worker_pids()
 
 
+def test_a_query_worker_that_died_while_idle_is_replaced_without_an_error(tmp_path):
+    app = make_app(make_site(tmp_path))
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    from regiold.web.sparql import query_service
+
+    service = query_service(app.extensions["regiold"].site)
+    (worker_pid,) = service.worker_pids()
+    os.kill(worker_pid, signal.SIGKILL)
+    os.waitpid(worker_pid, 0)
+    response = client.get("/sparql", query_string={"query": ORGS})
+    assert response.status_code == 200
+    assert service.worker_pids() and worker_pid not in service.worker_pids()
+
+
 def test_concurrency_cap_answers_503_with_retry_after(tmp_path, monkeypatch):
     monkeypatch.setattr(sparql_mod, "QUEUE_WAIT", 0.2)
     app = make_app(make_site(tmp_path), sparql_timeout=2.0, sparql_max_concurrent=1)

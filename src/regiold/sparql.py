@@ -662,22 +662,29 @@ class _Pool:
         self._closed = False
 
     def call(self, job: _Job, timeout: float) -> dict[str, object]:
-        worker = self._checkout()
-        try:
-            reply = worker.call(job, timeout)
-        except TimeoutError:
-            worker.kill()
-            raise QueryTimeout(
-                f"the query ran longer than {timeout:g} s and was stopped"
-            ) from None
-        except _WorkerDied:
-            worker.kill()
-            raise StoreUnavailable("the query worker stopped unexpectedly") from None
-        except BaseException:
-            worker.kill()
-            raise
-        self._checkin(worker)
-        return reply
+        deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            worker = self._checkout()
+            try:
+                reply = worker.call(job, max(deadline - time.monotonic(), 0.001))
+            except TimeoutError:
+                worker.kill()
+                raise QueryTimeout(
+                    f"the query ran longer than {timeout:g} s and was stopped"
+                ) from None
+            except _WorkerDied:
+                worker.kill()
+                # An idle worker may have died since its last job (a fork from a threaded
+                # server is fragile): queries are read-only, so one fresh worker may retry.
+                if attempt == 1 and time.monotonic() < deadline:
+                    continue
+                raise StoreUnavailable("the query worker stopped unexpectedly") from None
+            except BaseException:
+                worker.kill()
+                raise
+            self._checkin(worker)
+            return reply
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _checkout(self) -> _Worker:
         with self._lock:

@@ -255,7 +255,7 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
 
 
 def _with_prefix(index: _Index, iri: str, name: str) -> str:
-    """A person's name with the academic title kept apart in the data ("Dr." + "Kai Büter")."""
+    """A person's name with the academic title kept apart in the data ("Dr." + "Erika Mustermann")."""
     prefixes = [v.value for v in index.out.get(iri, {}).get(f"{SDO}honorificPrefix", [])
                 if isinstance(v, ox.Literal)]
     return f"{prefixes[0]} {name}" if prefixes and not name.startswith(prefixes[0]) else name
