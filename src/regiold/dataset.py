@@ -138,8 +138,12 @@ class DatasetInfo:
 # --- building -----------------------------------------------------------------------------------
 
 
-def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Path) -> DatasetInfo:
-    """Describe the loaded data, write its dumps and add graph/void to the store.
+def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Path,
+            write_store: bool = True) -> DatasetInfo:
+    """Describe the loaded data, write its dumps and (``write_store``) add graph/void to the store.
+
+    A serving process passes ``write_store=False`` for a remote store: only ``regiold load``
+    writes there, so a read-only endpoint can back the site.
 
     Statistics, examples and dumps are computed in one pass over the published quads and kept on
     disk per data version and person policy, so a restart or another worker only reads a manifest.
@@ -151,13 +155,15 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     scope = "all" if include_persons else "open"
     quads = sources.published_quads(include_persons=include_persons)
     prepared = prepare(quads, base, folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
-    store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
+    if write_store:
+        store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
     static = _static_description(store, base)
     modified = _modified(sources)
     generated = describe(base, prepared.stats, prepared.dumps.values(), static=static,
                          modified=modified, version=sources.version,
                          licences=_licences(static, base), examples=prepared.examples)
-    store.add_graph(base + VOID_GRAPH, generated)
+    if write_store:
+        store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
     return DatasetInfo(base, sources.version, scope, modified, prepared.stats, prepared.dumps,
                        generated, description)

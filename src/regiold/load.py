@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from . import dataset, validate
 from . import sources as sources_mod
-from . import validate
 from .errors import ConfigError, InvalidData
 from .settings import Settings
 from .site import _cache_dir as cache_dir_of  # one rule for where the cache lives
@@ -43,4 +43,5 @@ def load_remote(settings: Settings) -> LoadResult:
     start = time.perf_counter()
     sent = store.replace_data(parsed.published_quads(include_persons=settings.publish_persons),
                               version=parsed.version)
+    dataset.publish(settings, parsed, store, cache_dir=cache_dir_of(settings))  # graph/void
     return LoadResult(parsed.version, sent, time.perf_counter() - start, report)

@@ -77,7 +77,8 @@ def load_site(settings: Settings) -> Site:
     site = Site(settings, sources, report, store)
     from . import dataset  # imports site.py for its types
 
-    dataset.remember(site, dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings)))
+    dataset.remember(site, dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings),
+                                             write_store=settings.store == "embedded"))
     return site
 
 
