@@ -5,12 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from processes import free_port, stop, wait_for_http
+from processes import free_port, running
 from regiold.export_rules import nginx_standalone
 
 
@@ -32,12 +31,9 @@ def nginx_serving(root: Path, prefix: Path, *, base_iri: str) -> Iterator[str]:
     if os.geteuid() == 0:  # workers would drop to "nobody", who cannot read a private temp folder
         config = f"user {getpass.getuser()};\n{config}"
     (prefix / "nginx.conf").write_text(config)
-    process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/robots.txt", 10.0, process=process, name="nginx")
+    # stopped by SIGTERM: a fast shutdown of the master and its workers
+    with running([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                 f"{url}/robots.txt", timeout=10.0, name="nginx"):
         yield url
-    finally:
-        stop(process)  # SIGTERM: fast shutdown of the master and its workers
 

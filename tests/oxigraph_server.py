@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from processes import free_port, stop, wait_for_http
+from processes import free_port, running
 
 
 def oxigraph_binary() -> str | None:
@@ -27,14 +26,9 @@ def oxigraph_server(location: Path | None, *, port: int | None = None,
     if binary is None:
         raise RuntimeError("the oxigraph binary is missing (pip install oxigraph)")
     port = port or free_port()
-    process = subprocess.Popen(
-        [binary, "serve", *(["--location", str(location)] if location else []),
-         "--bind", f"127.0.0.1:{port}", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    argv = [binary, "serve", *(["--location", str(location)] if location else []),
+            "--bind", f"127.0.0.1:{port}", *extra]
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/query?query=ASK%7B%7D", 20.0, process=process, name="oxigraph")
+    with running(argv, f"{url}/query?query=ASK%7B%7D", timeout=20.0, name="oxigraph"):
         yield url
-    finally:
-        stop(process)
 

@@ -7,7 +7,8 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 
 def free_port() -> int:
@@ -60,3 +61,16 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignor
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+
+
+@contextmanager
+def running(argv: Sequence[str], ready_url: str, *, timeout: float,
+            name: str) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``argv`` (stderr kept for the error message), wait until ``ready_url`` answers,
+    yield the process; stop it afterwards whatever happened."""
+    process = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_http(ready_url, timeout, process=process, name=name)
+        yield process
+    finally:
+        stop(process)
