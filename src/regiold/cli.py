@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__, sources, validate
-from .errors import ConfigError, InvalidData, SourceError
+from .errors import ConfigError, InvalidData, RegioldError, SourceError
 from .settings import Settings
 
 EXIT_INVALID, EXIT_SYNTAX = 1, 2
@@ -38,6 +40,23 @@ def data_option(func: click.decorators.FC) -> click.decorators.FC:
 
 def with_site_dir(settings: Settings, site_dir: Path | None) -> Settings:
     return settings.with_(site_dir=site_dir) if site_dir is not None else settings
+
+
+@contextmanager
+def data_errors(refusal: str) -> Iterator[None]:
+    """Exit 2 on a syntax error (file:line:col), 1 on SHACL violations (report, then ``refusal``),
+    1 with the message for any other regiold error (an unreachable store, a bad setting)."""
+    try:
+        yield
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+    except InvalidData as exc:
+        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
+        click.echo(f"error: {refusal}", err=True)
+        sys.exit(EXIT_INVALID)
+    except RegioldError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.command("validate")
@@ -85,15 +104,8 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
         settings = settings.with_(allow_invalid=True)
-    try:
+    with data_errors("refusing to serve invalid data (use --allow-invalid)"):
         site = load_site(settings)
-    except SourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_SYNTAX)
-    except InvalidData as exc:
-        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
-        click.echo("error: refusing to serve invalid data (use --allow-invalid)", err=True)
-        sys.exit(EXIT_INVALID)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
     run_gunicorn(settings, site, host=host, port=port, workers=workers, watch=watch)
@@ -105,23 +117,13 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
 @click.pass_obj
 def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None) -> None:
     """Validate, then replace the data in a remote SPARQL store atomically (docs/STORES.md)."""
-    from .errors import RegioldError
     from .load import load_remote
 
     settings = with_site_dir(settings, site_dir)
     if endpoint:
         settings = settings.with_(store=endpoint)
-    try:
+    with data_errors("invalid data; nothing was sent to the store"):
         result = load_remote(settings)
-    except SourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_SYNTAX)
-    except InvalidData as exc:
-        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
-        click.echo("error: invalid data; nothing was sent to the store", err=True)
-        sys.exit(EXIT_INVALID)
-    except RegioldError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"loaded {result.triples} triples, version {result.version}, "
                f"in {result.seconds:.2f} s ({result.report.summary()})")
 
@@ -141,15 +143,8 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
     from .site import load_site
 
     settings = with_site_dir(settings, site_dir)
-    try:
+    with data_errors("refusing to export invalid data"):
         site = load_site(settings)
-    except SourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_SYNTAX)
-    except InvalidData as exc:
-        click.echo(exc.report.text("en"), err=True)  # type: ignore[attr-defined]
-        click.echo("error: refusing to export invalid data", err=True)
-        sys.exit(EXIT_INVALID)
     result = build(site, out, root_url=root_url, processes=processes)
     click.echo(f"wrote {result.files} files ({result.bytes / 1e6:.1f} MB) for {result.resources} "
                f"resources in {result.seconds:.1f} s to {out}")
