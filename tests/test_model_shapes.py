@@ -9,7 +9,6 @@ cannot go unnoticed.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -515,14 +514,6 @@ def test_the_real_data_conforms_without_warnings(loaded: sources.Sources):
     report = validate.run(loaded)
     assert report.conforms, report.text("en")
     assert report.violations == [], report.text("en")
-
-
-def test_validation_is_fast(loaded: sources.Sources):
-    """pyshacl with inference="none" needs under 2 s of CPU (CPU time: a busy machine's wall clock
-    says more about its neighbours than about the shapes)."""
-    start = time.process_time()
-    validate.run(loaded)
-    assert time.process_time() - start < 2.0
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
