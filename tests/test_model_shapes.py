@@ -18,34 +18,13 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from model_support import PREFIXES
 from regiold import sources, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"
 BLANK = "_:"  # expected focus: some blank node
 
-PREFIXES = """
-PREFIX schema: <https://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX void: <http://rdfs.org/ns/void#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX vann: <http://purl.org/vocab/vann/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX rgo: <def/>
-PREFIX role: <def/role/>
-PREFIX sk: <def/service-kind/>
-PREFIX conf: <def/source-confidence/>
-PREFIX rm: <org/>
-PREFIX area: <area/>
-PREFIX person: <person/>
-PREFIX src: <source/>
-"""
 
 RM = "org/regionalmanagement-duesseldorf-kreis-mettmann"
 KAI = "person/kai-bueter"
