@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ops_live import serving
+from ops_live import Server, serving
 from processes import wait_until
 
 pytestmark = pytest.mark.live
@@ -31,6 +31,12 @@ def versions_seen(server, n: int = 24) -> set[str]:
 def rename_beta(site: Path, name: str) -> None:
     orgs = site / ORGS
     orgs.write_text(orgs.read_text().replace('"Beta-Kreis"@de', f'"{name}"@de'))
+
+
+def wait_for_refused_reload(server: Server) -> None:
+    """Until /ready reports the last reload as failed (bounded: 20 s)."""
+    wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
+               server.output)
 
 
 def test_sighup_with_valid_data_switches_every_worker(mini_site: Path):
@@ -64,8 +70,7 @@ def test_sighup_with_shacl_violation_keeps_old_version_and_logs_report(mini_site
         orgs = mini_site / ORGS
         orgs.write_text(orgs.read_text().replace('schema:name "Beta-Kreis"@de ;', ""))
         server.hup()
-        wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
-                   server.output)
+        wait_for_refused_reload(server)
         assert versions_seen(server) == {old_version}
         log = server.output()
         assert "reload refused" in log
@@ -81,8 +86,7 @@ def test_watch_reloads_on_change_and_refuses_syntax_errors(mini_site: Path):
                    20, server.output)
         second = server.ready()["version"]
         (mini_site / ORGS).write_text((mini_site / ORGS).read_text() + "\n<org/x> garbage <<\n")
-        wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
-                   server.output)
+        wait_for_refused_reload(server)
         assert versions_seen(server) == {second}
         assert "data/orgs.ttl:" in server.ready()["reload"]["error"]  # file:line:col
 
@@ -188,8 +192,7 @@ def test_requests_during_reloads_never_fail(mini_site: Path):
             orgs = mini_site / ORGS
             orgs.write_text(orgs.read_text().replace("schema:name", "schema:alternateName"))
             server.hup()
-            wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
-                       server.output)
+            wait_for_refused_reload(server)
             assert versions_seen(server) == {second}
         finally:
             stop.set()

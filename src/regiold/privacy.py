@@ -369,12 +369,12 @@ def _rewrite(path: Path, quads: Sequence[ox.Quad], base_iri: str, found: Persona
     and prefixes (rdflib lays the statements out; hand formatting inside is not kept)."""
     import rdflib
 
-    from .sources import iter_triples, to_rdflib_graph
+    from .sources import to_rdflib_graph
 
     original = path.read_text(encoding="utf-8")
     header = "".join(line + "\n" for line in _leading_comments(original)
                      if not _names_someone(line, found))
-    graph = to_rdflib_graph(iter_triples(quads))
+    graph = to_rdflib_graph(quads)
     graph.namespace_manager = rdflib.namespace.NamespaceManager(rdflib.Graph(), bind_namespaces="none")
     for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", original):
         graph.bind(prefix, rdflib.URIRef(namespace if ":" in namespace else base_iri + namespace))

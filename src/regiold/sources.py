@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,6 +262,3 @@ def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
     )
     return graph
 
-
-def iter_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
