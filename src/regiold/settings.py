@@ -55,6 +55,10 @@ class Settings:
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
     threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
+    validate_workers: int = _setting(
+        0, "Processes sharing a first SHACL validation (0: one per CPU and 10,000 triples; "
+        "1: in the calling process)"
+    )
     cache_entries: int = _setting(
         2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
     )
