@@ -58,6 +58,9 @@ class Settings:
     cache_entries: int = _setting(
         2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
     )
+    hot_responses: int = _setting(
+        2000, "Complete page responses answered without Flask, per worker (oldest dropped first; 0: off)"
+    )
 
     @classmethod
     def load(
