@@ -54,7 +54,11 @@ class Settings:
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
-    threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
+    threads: int = _setting(4, "Threads per worker running the app (gunicorn gthread, granian)")
+    server: str = _setting(
+        "gunicorn", "HTTP server of `regiold serve`: 'gunicorn' or 'granian' (docs/performance.md)"
+    )
+    access_log: bool = _setting(True, "Log one line per request to stdout (costs throughput)")
     cache_entries: int = _setting(
         2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
     )
