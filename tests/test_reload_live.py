@@ -52,9 +52,9 @@ def wait_for_new_version(server: Server, old: str) -> str:
 
 
 def wait_for_refused_reload(server: Server) -> None:
-    """Until /ready reports the last reload as failed (bounded: 20 s)."""
-    wait_until(lambda: server.ready().get("reload", {}).get("state") == "failed", 20,
-               server.output)
+    """Until every worker's /ready reports the last reload as failed (bounded: 20 s)."""
+    wait_until(lambda: all(server.ready().get("reload", {}).get("state") == "failed"
+                           for _ in range(8)), 20, server.output)
 
 
 def test_sighup_with_valid_data_switches_every_worker(mini_site: Path, serve):
@@ -184,8 +184,10 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
     assert "serving on" not in result.stdout
 
 
+@pytest.mark.parametrize("serve", ["gunicorn"], indirect=True)
 def test_requests_during_reloads_never_fail(mini_site: Path, serve):
-    """Keep-alive clients hammer the server while it reloads valid, then invalid data."""
+    """Keep-alive clients hammer the server while it reloads valid, then invalid data. gunicorn
+    only: granian closes some connections of a retiring worker unanswered (docs/performance.md)."""
     import threading
 
     failures: list[str] = []
