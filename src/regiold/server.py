@@ -40,23 +40,33 @@ KILL_TIMEOUT = 60  # seconds a stopping worker may finish its requests (gunicorn
 
 def run(settings: Settings, site: Site, *, host: str, port: int, workers: int,
         watch: bool = False) -> None:
-    """Serve with the server named by ``settings.server`` until stopped.
+    """Serve ``site`` until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads.
 
-    :raises ConfigError: an unknown server name.
+    :raises ConfigError: an unknown server name or worker class.
+    """
+    app = create_app(settings, site=site)
+    gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
+    serve_wsgi(app, settings, host=host, port=port, workers=workers,
+               reloader=app.extensions["regiold.reloader"], watch=watch)
+
+
+def serve_wsgi(app: object, settings: Settings, *, host: str, port: int, workers: int,
+               reloader: Reloader | None = None, watch: bool = False) -> None:
+    """Serve a loaded WSGI app (regiold's, or the benchmarks' constant app) under the server of
+    ``settings.server``; workers fork from this process. ``reloader``: reload on SIGHUP.
+
+    :raises ConfigError: an unknown server name or worker class.
     """
     if settings.server not in SERVERS:
         raise ConfigError(f"setting server: {settings.server!r} is not one of {', '.join(SERVERS)}")
-    serve = run_granian if settings.server == "granian" else run_gunicorn
-    serve(settings, site, host=host, port=port, workers=workers, watch=watch)
-
-
-def run_gunicorn(settings: Settings, site: Site, *, host: str, port: int, workers: int,
-                 watch: bool = False) -> None:
-    """Serve until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads the data."""
-    app = create_app(settings, site=site)
-    gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
+    if settings.server == "granian":
+        _run_granian(app, settings, host=host, port=port, workers=workers, reloader=reloader,
+                     watch=watch)
+        return
     options = gunicorn_options(settings, host=host, port=port, workers=workers)
-    _Gunicorn(app, {**options, **gunicorn_hooks(app.extensions["regiold.reloader"], watch=watch)}).run()
+    if reloader is not None:
+        options.update(gunicorn_hooks(reloader, watch=watch))
+    _Gunicorn(app, options).run()
 
 
 def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, object]:
@@ -79,18 +89,15 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) 
     }
 
 
-def run_granian(settings: Settings, site: Site, *, host: str, port: int, workers: int,
-                watch: bool = False) -> None:
-    """Serve with granian (Rust HTTP, WSGI interface); the app is built once in the master."""
-    app = create_app(settings, site=site)
-    gc.freeze()
-    reloader: Reloader = app.extensions["regiold.reloader"]
+def _run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
+                 reloader: Reloader | None, watch: bool) -> None:
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
                       respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT)
-    server.on_startup(lambda: master_ready(reloader, watch=watch))
-    server.on_reload(lambda: reload_in_master(reloader))
+    if reloader is not None:
+        server.on_startup(lambda: master_ready(reloader, watch=watch))
+        server.on_reload(lambda: reload_in_master(reloader))
     server.serve(target_loader=lambda *_: app)  # workers fork from here and serve this app
 
 
