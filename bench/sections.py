@@ -60,9 +60,10 @@ def scale(site: Path) -> dict[str, object]:
 
 
 def serve_args(site: Path, cache: Path, port: int, *, workers: int = 2,
-               worker_class: str = "gthread") -> list[str]:
+               worker_class: str = "gthread", settings: dict[str, str] | None = None) -> list[str]:
+    extra = [arg for name, value in (settings or {}).items() for arg in ("-s", name, value)]
     return [str(BIN / "regiold"), "-s", "cache_dir", str(cache), "-s", "worker_class", worker_class,
-            "serve", "--data", str(site), "--port", str(port), "--workers", str(workers)]
+            *extra, "serve", "--data", str(site), "--port", str(port), "--workers", str(workers)]
 
 
 def coldstart(site: Path, *, cached_only: bool = False) -> dict[str, object]:

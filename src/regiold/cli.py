@@ -97,8 +97,8 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 @click.pass_obj
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
           allow_invalid: bool, watch: bool) -> None:
-    """Serve the data with gunicorn (validated first; invalid data is refused)."""
-    from .server import run_gunicorn
+    """Serve the data with gunicorn or granian (validated first; invalid data is refused)."""
+    from .server import run
     from .site import load_site
 
     settings = with_site_dir(settings, site_dir)
@@ -108,7 +108,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
-    run_gunicorn(settings, site, host=host, port=port, workers=workers, watch=watch)
+    run(settings, site, host=host, port=port, workers=workers, watch=watch)
 
 
 @cli.command("load")
