@@ -81,6 +81,8 @@ def test_indexed_graph_answers_every_pattern_as_rdflib_does(broken: sources.Sour
                     (None, p, None), (None, None, o), (None, None, None)]:
         assert list(indexed.triples(pattern)) == list(plain.triples(pattern)) or set(
             indexed.triples(pattern)) == set(plain.triples(pattern)), pattern
+    assert list(indexed.objects(s, p)) == list(plain.objects(s, p))
+    assert list(indexed.objects(None, p)) == list(plain.objects(None, p))
     indexed.remove((s, None, None))
     plain.remove((s, None, None))
     assert set(indexed) == set(plain)
