@@ -4,6 +4,7 @@ nothing a user sees)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -45,6 +46,15 @@ def test_workers_report_exactly_what_one_process_reports(broken: sources.Sources
     assert (split.conforms, split.nodes_checked, split.triples, split.files) == (
         single.conforms, single.nodes_checked, single.triples, single.files)
     assert _content(_graph(split.results_turtle)) == _content(_graph(single.results_turtle))
+
+
+def test_a_killed_worker_means_validating_in_this_process(broken: sources.Sources,
+                                                          single: validate.Report,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture):
+    monkeypatch.setattr(shacl_run, "_skip_result_descriptions", lambda: os._exit(9))
+    assert validate.run(broken, workers=2).violations == single.violations
+    assert "validating in this process instead" in caplog.text
 
 
 def test_one_process_reports_what_plain_pyshacl_reports(broken: sources.Sources,

@@ -12,9 +12,11 @@ before it forks its own workers does not keep them.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pyshacl
@@ -26,6 +28,7 @@ from .shacl_graph import IndexedGraph, rdflib_triples, same_objects
 from .sources import Sources
 from .vocab import SDO
 
+log = logging.getLogger(__name__)
 _LABELS = (SDO.name, RDFS.label, SKOS.prefLabel)
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _ADVANCED = (SH.target, SH.rule, SH.expression)  # what pyshacl's SHACL-AF mode is needed for
@@ -79,17 +82,24 @@ def validate(sources: Sources, shapes: Graph, *, workers: int = 0) -> Outcome:
     workers = workers if workers > 0 else worker_count(sources.triple_count)
     job = _Job(sources, shapes)
     if workers == 1 or not _can_split(shapes):
-        conforms, results, labels, nodes_checked = _validate_share(job, 0, 1)
-        return Outcome(conforms, results, labels, nodes_checked)
+        return _in_process(job)
     global _JOB
     _JOB = job
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             shares = list(pool.map(_forked_share, range(workers), [workers] * workers))
+    except (BrokenProcessPool, OSError) as exc:  # a worker was killed (memory?) or none started
+        log.warning("validation workers failed (%s); validating in this process instead", exc)
+        return _in_process(job)
     finally:
         _JOB = None
     return _merge(shares, shapes)
+
+
+def _in_process(job: _Job) -> Outcome:
+    conforms, results, labels, nodes_checked = _validate_share(job, 0, 1)
+    return Outcome(conforms, results, labels, nodes_checked)
 
 
 def _can_split(shapes: Graph) -> bool:
