@@ -135,12 +135,14 @@ def _data_graph(job: _Job) -> IndexedGraph:
     """The sources as one rdflib graph, built once per process. The collector is paused while
     the millions of index dicts are made: none of them is garbage."""
     if "data" not in job.built:
+        collecting = gc.isenabled()
         gc.disable()
         try:
             job.built["data"] = IndexedGraph(rdflib_triples(job.sources.quads,
                                                             _terms(job).values()))
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
     return job.built["data"]  # type: ignore[return-value]
 
 
