@@ -51,8 +51,7 @@ def serve_wsgi(app: object, settings: Settings, *, host: str, port: int, workers
 
     :raises ConfigError: an unknown server name or worker class.
     """
-    if settings.server not in SERVERS:
-        raise ConfigError(f"setting server: {settings.server!r} is not one of {', '.join(SERVERS)}")
+    check(settings)
     if settings.server == "granian":
         from .server_granian import run_granian  # imported only when chosen
 
@@ -65,11 +64,21 @@ def serve_wsgi(app: object, settings: Settings, *, host: str, port: int, workers
     _Gunicorn(app, options).run()
 
 
+def check(settings: Settings) -> None:
+    """Refuse an unknown server or worker class before anything is loaded.
+
+    :raises ConfigError: naming the setting.
+    """
+    if settings.server not in SERVERS:
+        raise ConfigError(f"setting server: {settings.server!r} is not one of {', '.join(SERVERS)}")
+    if settings.worker_class not in {"gthread", "sync"}:
+        raise ConfigError(f"setting worker_class: {settings.worker_class!r} is not 'gthread' or 'sync'")
+
+
 def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, object]:
     """The gunicorn configuration; worker class and threads come from the settings, chosen by the
     measurements in docs/performance.md."""
-    if settings.worker_class not in {"gthread", "sync"}:
-        raise ConfigError(f"setting worker_class: {settings.worker_class!r} is not 'gthread' or 'sync'")
+    check(settings)
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
