@@ -160,7 +160,10 @@ def test_serving_reloading_and_crashing_never_write_the_data(mini_site: Path, se
         wait_until(lambda: "reload" in server.ready(), 20, server.output)
         os.kill(min(server.workers()), signal.SIGKILL)
         wait_until(lambda: len(server.workers()) == 2, 20, server.output)
-        server.proc.kill()  # the master crashes too
+        workers = server.workers()
+        server.proc.kill()  # the master crashes too: its workers must not live on as orphans
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z"
+                                   for pid in workers), 15, server.output)
     assert tree_state(mini_site) == before
 
 

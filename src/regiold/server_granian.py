@@ -7,6 +7,9 @@ pinned to 2.8), so that a worker going away never takes requests with it: see ``
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import socket
 import time
 
@@ -17,6 +20,7 @@ from .reload import Reloader, master_ready, reload_in_master
 from .settings import Settings
 
 RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace stop
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 KILL_TIMEOUT = 60  # seconds a stopping worker may finish its requests (gunicorn's timeout)
 
 
@@ -30,7 +34,22 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
         server.on_reload(lambda: reload_in_master(reloader))
-    server.serve(target_loader=lambda *_: app)  # workers fork from here and serve this app
+    master = os.getpid()
+
+    def worker_app(*_: object) -> object:  # called in each worker, after the fork
+        _stop_with_master(master)
+        return app
+
+    server.serve(target_loader=worker_app)  # workers fork from here and serve this app
+
+
+def _stop_with_master(master: int) -> None:
+    """In a worker: stop gracefully (SIGTERM) when the master dies, as gunicorn's workers do;
+    granian's would keep serving as orphans. The master's main thread forks every worker."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != master:  # the master died before the prctl
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class _Granian(Server):  # type: ignore[misc]
