@@ -75,7 +75,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
     except SourceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
-    report = validate.run(parsed)  # the CLI always validates afresh
+    report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -275,7 +275,8 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     for path in result.changed:
         click.echo(f"rewrote {path}")
     click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
-    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri))
+    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri),
+                          workers=settings.validate_workers)
     click.echo(report.summary())
     if report.fails():
         click.echo(report.text("en"), err=True)

@@ -59,6 +59,10 @@ class Settings:
         "gunicorn", "HTTP server of `regiold serve`: 'gunicorn' or 'granian' (docs/performance.md)"
     )
     access_log: bool = _setting(True, "Log one line per request to stdout (costs throughput)")
+    validate_workers: int = _setting(
+        0, "Processes sharing a first SHACL validation (0: one per CPU and 10,000 triples; "
+        "1: in the calling process)"
+    )
     cache_entries: int = _setting(
         2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
     )

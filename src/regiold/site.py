@@ -70,7 +70,8 @@ def load_site(settings: Settings) -> Site:
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
     """
     sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
-    report = validate.run(sources, cache_dir=_cache_dir(settings))
+    report = validate.run(sources, cache_dir=_cache_dir(settings),
+                          workers=settings.validate_workers)
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
