@@ -27,7 +27,8 @@ ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+j
 # Server configurations; the constant anchor runs under the same settings as regiold.
 SERVERS = {"gthread": {"server": "gunicorn", "worker_class": "gthread"},
            "sync": {"server": "gunicorn", "worker_class": "sync"},
-           "granian": {"server": "granian"}}
+           "granian": {"server": "granian"},
+           "granian-nolog": {"server": "granian", "access_log": "false"}}
 # The fast path (default) and the Flask path it short-cuts.
 PATHS = {"": {}, "-flaskpath": {"hot_responses": "0"}}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"

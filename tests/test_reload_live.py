@@ -160,7 +160,10 @@ def test_serving_reloading_and_crashing_never_write_the_data(mini_site: Path, se
         wait_until(lambda: "reload" in server.ready(), 20, server.output)
         os.kill(min(server.workers()), signal.SIGKILL)
         wait_until(lambda: len(server.workers()) == 2, 20, server.output)
-        server.proc.kill()  # the master crashes too
+        workers = server.workers()
+        server.proc.kill()  # the master crashes too: its workers must not live on as orphans
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z"
+                                   for pid in workers), 15, server.output)
     assert tree_state(mini_site) == before
 
 
@@ -182,6 +185,15 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
     assert result.returncode == 2
     assert "data/orgs.ttl:2:" in result.stderr
     assert "serving on" not in result.stdout
+
+
+def test_serve_refuses_an_unknown_server_naming_the_setting(mini_site: Path):
+    result = subprocess.run([sys.executable, "-m", "regiold", "-s", "server", "uwsgi", "serve",
+                             "--data", str(mini_site), "--port", "1"], capture_output=True,
+                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert "setting server: 'uwsgi' is not one of gunicorn, granian" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("serve", ["gunicorn"], indirect=True)
