@@ -87,6 +87,7 @@ def test_indexed_graph_answers_every_pattern_as_rdflib_does(broken: sources.Sour
         plain.add(triple)
     assert len(indexed) == len(plain)
     s, p, o = triples[7]
+    assert set(indexed.subjects(None, o)) == set(plain.subjects(None, o))  # the lazy index
     for pattern in [(s, p, o), (s, p, None), (s, None, o), (s, None, None), (None, p, o),
                     (None, p, None), (None, None, o), (None, None, None)]:
         assert list(indexed.triples(pattern)) == list(plain.triples(pattern)) or set(
