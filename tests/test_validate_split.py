@@ -4,6 +4,7 @@ nothing a user sees)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def test_workers_report_exactly_what_one_process_reports(broken: sources.Sources
     assert _content(_graph(split.results_turtle)) == _content(_graph(single.results_turtle))
 
 
+def test_a_killed_worker_means_validating_in_this_process(broken: sources.Sources,
+                                                          single: validate.Report,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture):
+    monkeypatch.setattr(shacl_run, "_skip_result_descriptions", lambda: os._exit(9))
+    assert validate.run(broken, workers=2).violations == single.violations
+    assert "validating in this process instead" in caplog.text
+
+
 def test_one_process_reports_what_plain_pyshacl_reports(broken: sources.Sources,
                                                         single: validate.Report):
     shapes = validate.inline_sparql_targets(broken.shapes_graph(), broken.quads)
@@ -81,6 +91,8 @@ def test_indexed_graph_answers_every_pattern_as_rdflib_does(broken: sources.Sour
                     (None, p, None), (None, None, o), (None, None, None)]:
         assert list(indexed.triples(pattern)) == list(plain.triples(pattern)) or set(
             indexed.triples(pattern)) == set(plain.triples(pattern)), pattern
+    assert list(indexed.objects(s, p)) == list(plain.objects(s, p))
+    assert list(indexed.objects(None, p)) == list(plain.objects(None, p))
     indexed.remove((s, None, None))
     plain.remove((s, None, None))
     assert set(indexed) == set(plain)

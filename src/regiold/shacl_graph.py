@@ -19,6 +19,7 @@ from .sources import to_rdflib_term
 _Term = rdflib.term.Node
 _Triple = tuple[_Term, _Term, _Term]
 _Index = dict[_Term, dict[_Term, dict[_Term, None]]]
+_EMPTY: dict = {}
 
 
 class IndexedGraph(rdflib.Graph):
@@ -73,40 +74,48 @@ class IndexedGraph(rdflib.Graph):
             for subject, obj in p.eval(self, s, o):
                 yield subject, p, obj
         elif s is not None:
-            yield from _match(self._spo, s, p, o, lambda a, b, c: (a, b, c))
+            if p is not None:  # the common lookups, spelled out: they are most of pyshacl's time
+                objects = self._spo.get(s, _EMPTY).get(p)
+                if objects is not None:
+                    if o is None:
+                        for value in list(objects):
+                            yield s, p, value
+                    elif o in objects:
+                        yield s, p, o
+            else:
+                for predicate, objects in list(self._spo.get(s, _EMPTY).items()):
+                    for value in ([o] if o in objects else []) if o is not None else list(objects):
+                        yield s, predicate, value
         elif p is not None:
-            yield from _match(self._pos, p, o, None, lambda a, b, c: (c, a, b))
+            subjects_by_object = self._pos.get(p, _EMPTY)
+            for value in [o] if o is not None else list(subjects_by_object):
+                for subject in list(subjects_by_object.get(value, ())):
+                    yield subject, p, value
         elif o is not None:
-            yield from _match(self._osp, o, None, None, lambda a, b, c: (b, c, a))
+            for subject, predicates in list(self._osp.get(o, _EMPTY).items()):
+                for predicate in list(predicates):
+                    yield subject, predicate, o
         else:
-            for first in list(self._spo):
-                yield from _match(self._spo, first, None, None, lambda a, b, c: (a, b, c))
+            for subject, by_predicate in list(self._spo.items()):
+                for predicate, objects in list(by_predicate.items()):
+                    for value in list(objects):
+                        yield subject, predicate, value
+
+    def objects(self, subject: _Term | None = None, predicate: _Term | None = None,  # type: ignore[override]
+                unique: bool = False) -> Iterator[_Term]:
+        if subject is None or predicate is None or isinstance(predicate, RdfPath):
+            yield from super().objects(subject, predicate, unique)  # type: ignore[arg-type]
+        else:  # one lookup instead of a triples() generator per call: pyshacl's most common ask
+            yield from list(self._spo.get(subject, _EMPTY).get(predicate, ()))
 
 
-def _match(index: _Index, first: _Term, second: _Term | None, third: _Term | None,
-           order: object) -> Iterator[_Triple]:
-    """Triples under ``index[first]``, narrowed by ``second`` and ``third`` when given; ``order``
-    puts the index's key order back into (subject, predicate, object). Lists are copied so that a
-    caller may change the graph while iterating, as with rdflib's stores."""
-    seconds = index.get(first)
-    if seconds is None:
-        return
-    for key in ([second] if second is not None else list(seconds)):
-        thirds = seconds.get(key)
-        if thirds is None:
-            continue
-        if third is not None:
-            if third in thirds:
-                yield order(first, key, third)  # type: ignore[operator]
-        else:
-            for value in list(thirds):
-                yield order(first, key, value)  # type: ignore[operator]
-
-
-def rdflib_triples(quads: Iterable[ox.Quad | ox.Triple]) -> Iterator[_Triple]:
+def rdflib_triples(quads: Iterable[ox.Quad | ox.Triple],
+                   shared: Iterable[_Term] = ()) -> Iterator[_Triple]:
     """The quads' triples as rdflib terms; a term that repeats (predicates, classes, areas) is
-    converted once and shared."""
-    converted: dict[object, _Term] = {}
+    converted once and shared. IRIs in ``shared`` are used as they are: a dict lookup with the
+    very key object skips rdflib's Python-level ``__eq__``."""
+    converted: dict[object, _Term] = {
+        ox.NamedNode(str(t)): t for t in shared if isinstance(t, rdflib.URIRef)}
 
     def term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> _Term:
         found = converted.get(node)
@@ -116,3 +125,10 @@ def rdflib_triples(quads: Iterable[ox.Quad | ox.Triple]) -> Iterator[_Triple]:
 
     for q in quads:
         yield term(q.subject), term(q.predicate), term(q.object)  # type: ignore[arg-type]
+
+
+def same_objects(triples: Iterable[_Triple], terms: dict[_Term, _Term]) -> Iterator[_Triple]:
+    """``triples`` with every term replaced by its equal in ``terms`` (added when new), so that
+    equal terms of several graphs are one object."""
+    for triple in triples:
+        yield tuple(terms.setdefault(t, t) for t in triple)  # type: ignore[misc]
