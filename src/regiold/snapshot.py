@@ -19,8 +19,9 @@ import os
 import shutil
 import tempfile
 import threading
+import traceback
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,11 +35,15 @@ _FORMAT = 1
 
 
 class SnapshotStore(EmbeddedStore):
-    """An EmbeddedStore whose pyoxigraph store is a read-only folder, opened once per process.
+    """An EmbeddedStore whose pyoxigraph store is a read-only folder, opened by each process on
+    first use.
 
-    RocksDB handles must not cross ``fork``: a child that used or closed its parent's handle
-    hangs (the background threads the handle waits for stay in the parent). So every open
-    handle is dropped just before any fork and each process opens its own on first use.
+    RocksDB must not be used across ``fork``: its background threads stay in the parent, and a
+    forked process that closes a handle waits for them for ever (a gunicorn worker would hang on
+    exit), and a child that opens its own handle while the parent's is open reads through the
+    parent's (closed) file descriptors. So the serving master never opens the snapshot
+    (``open_snapshot`` writes it in a child process and only reads its manifest), every process
+    opens its own handle, and a process drops its handle before it forks (the SPARQL workers).
     """
 
     def __init__(self, path: Path, *, base_iri: str, triples: int) -> None:
@@ -47,11 +52,10 @@ class SnapshotStore(EmbeddedStore):
         self._triples = triples
         self._lock = threading.Lock()
         self._opened: tuple[int, ox.Store] | None = None
-        self.db  # noqa: B018 — open now, so a damaged folder fails the load, not a request
         _OPEN.add(self)
 
     def _drop_handle(self) -> None:
-        self._opened = None
+        self._opened = None  # a query still running keeps its own reference until it ends
 
     @property
     def db(self) -> ox.Store:  # type: ignore[override]
@@ -80,7 +84,8 @@ def _drop_handles_before_fork() -> None:
         store._drop_handle()
 
 
-os.register_at_fork(before=_drop_handles_before_fork)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_drop_handles_before_fork)
 
 
 def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
@@ -90,35 +95,59 @@ def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
     ``published`` holds the data to serve; only its named ``graphs`` (the source files) are copied,
     plus the ``extra`` quads (graph/void).
     """
+    if _read_manifest(folder) is None:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        try:
+            _in_child(lambda: _write(work, published, list(graphs), list(extra)))
+            if folder.exists():  # damaged (no manifest): replace it
+                shutil.rmtree(folder, ignore_errors=True)
+            os.rename(work, folder)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+            if _read_manifest(folder) is None:  # not another process that finished first
+                raise
+        prune_versions(folder, keep=KEPT_VERSIONS)
     triples = _read_manifest(folder)
     if triples is None:
-        triples = _write(folder, published, list(graphs), list(extra))
+        raise OSError(f"cannot write the store snapshot {folder}")
     return SnapshotStore(folder, base_iri=base_iri, triples=triples)
 
 
-def _write(folder: Path, published: ox.Store, graphs: list[str], extra: list[ox.Quad]) -> int:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
-        disk = ox.Store(str(work / "db"))
-        for graph in graphs:  # N-Triples from Rust to Rust: no Python object per triple
-            name = ox.NamedNode(graph)
-            disk.bulk_load(published.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name),
-                           ox.RdfFormat.N_TRIPLES, to_graph=name)
-        disk.extend(extra)
-        triples = len(disk)
-        disk.flush()
-        del disk  # closes RocksDB before the folder is renamed
-        (work / _MANIFEST).write_text(json.dumps({"format": _FORMAT, "triples": triples}))
-        if folder.exists():  # damaged (no manifest): replace it
-            shutil.rmtree(folder, ignore_errors=True)
-        os.rename(work, folder)
-    except OSError:
-        shutil.rmtree(work, ignore_errors=True)
-        if _read_manifest(folder) is None:  # not another process that finished first
-            raise
-    prune_versions(folder, keep=KEPT_VERSIONS)
-    return triples
+def _write(work: Path, published: ox.Store, graphs: list[str], extra: list[ox.Quad]) -> None:
+    disk = ox.Store(str(work / "db"))
+    for graph in graphs:  # N-Triples from Rust to Rust: no Python object per triple
+        name = ox.NamedNode(graph)
+        disk.bulk_load(published.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name),
+                       ox.RdfFormat.N_TRIPLES, to_graph=name)
+    disk.extend(extra)
+    triples = len(disk)
+    disk.flush()
+    del disk  # closes RocksDB before the folder is renamed
+    (work / _MANIFEST).write_text(json.dumps({"format": _FORMAT, "triples": triples}))
+
+
+def _in_child(work: Callable[[], None]) -> None:
+    """Run ``work`` in a forked process, so this one never starts RocksDB (see SnapshotStore).
+
+    :raises OSError: when the work failed (its traceback went to stderr).
+    """
+    if not hasattr(os, "fork"):
+        work()
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; its effect is checked by the tests
+        code = 1
+        try:
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise OSError("writing the store snapshot failed (see the error above)")
 
 
 def _read_manifest(folder: Path) -> int | None:
