@@ -109,7 +109,6 @@ def _snapshot(settings: Settings, sources: Sources, void: list[ox.Triple]) -> St
     return open_snapshot(_cache_dir(settings) / "store" / f"{sources.version}-{scope}",
                          base_iri=settings.base_iri,
                          published=sources.published_store(include_persons=settings.publish_persons),
-                         graphs=[f.graph for f in sources.files if f.kind != "shapes"],
                          extra=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in void])
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
-import traceback
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +32,7 @@ from .store import EmbeddedStore
 
 KEPT_VERSIONS = 3  # the current snapshot, and the previous ones a reload may still be serving
 _MANIFEST = "regiold-snapshot.json"
+_LOAD_TIMEOUT = 3600.0  # seconds; 10^6 triples take about 10
 _FORMAT = 1
 
 
@@ -42,8 +44,9 @@ class SnapshotStore(EmbeddedStore):
     forked process that closes a handle waits for them for ever (a gunicorn worker would hang on
     exit), and a child that opens its own handle while the parent's is open reads through the
     parent's (closed) file descriptors. So the serving master never opens the snapshot
-    (``open_snapshot`` writes it in a child process and only reads its manifest), every process
-    opens its own handle, and a process drops its handle before it forks (the SPARQL workers).
+    (``open_snapshot`` has a fresh interpreter write it and only reads its manifest), every
+    process opens its own handle, and a process drops its handle before it forks (the SPARQL
+    workers).
     """
 
     def __init__(self, path: Path, *, base_iri: str, triples: int) -> None:
@@ -89,17 +92,19 @@ if hasattr(os, "register_at_fork"):
 
 
 def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
-                  graphs: Iterable[str], extra: Iterable[ox.Quad]) -> SnapshotStore:
+                  extra: Iterable[ox.Quad]) -> SnapshotStore:
     """The snapshot in ``folder``, written first if it is missing or damaged.
 
-    ``published`` holds the data to serve; only its named ``graphs`` (the source files) are copied,
-    plus the ``extra`` quads (graph/void).
+    ``published`` holds the data to serve (one named graph per source file), ``extra`` the quads
+    added to it (graph/void).
+
+    :raises OSError: when the folder cannot be written.
     """
     if _read_manifest(folder) is None:
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
-            _in_child(lambda: _write(work, published, list(graphs), list(extra)))
+            _write(work, published, list(extra))
             if folder.exists():  # damaged (no manifest): replace it
                 shutil.rmtree(folder, ignore_errors=True)
             os.rename(work, folder)
@@ -114,40 +119,35 @@ def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
     return SnapshotStore(folder, base_iri=base_iri, triples=triples)
 
 
-def _write(work: Path, published: ox.Store, graphs: list[str], extra: list[ox.Quad]) -> None:
-    disk = ox.Store(str(work / "db"))
-    for graph in graphs:  # N-Triples from Rust to Rust: no Python object per triple
-        name = ox.NamedNode(graph)
-        disk.bulk_load(published.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name),
-                       ox.RdfFormat.N_TRIPLES, to_graph=name)
-    disk.extend(extra)
-    triples = len(disk)
-    disk.flush()
-    del disk  # closes RocksDB before the folder is renamed
-    (work / _MANIFEST).write_text(json.dumps({"format": _FORMAT, "triples": triples}))
+# Runs in a fresh interpreter: RocksDB writes from a forked process hang when the parent has
+# used RocksDB before (its background threads are not forked), and a serving master must not
+# start RocksDB at all (see SnapshotStore).
+_LOADER = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+store.flush()
+print(len(store))
+"""
 
 
-def _in_child(work: Callable[[], None]) -> None:
-    """Run ``work`` in a forked process, so this one never starts RocksDB (see SnapshotStore).
-
-    :raises OSError: when the work failed (its traceback went to stderr).
-    """
-    if not hasattr(os, "fork"):
-        work()
-        return
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child; its effect is checked by the tests
-        code = 1
-        try:
-            work()
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise OSError("writing the store snapshot failed (see the error above)")
+def _write(work: Path, published: ox.Store, extra: list[ox.Quad]) -> None:
+    """Write the snapshot into ``work``: N-Quads from pyoxigraph to a file, loaded by a child."""
+    data = work / "data.nq"
+    with data.open("wb") as out:
+        published.dump(out, ox.RdfFormat.N_QUADS)  # Rust to file: no Python object per triple
+        ox.serialize(extra, out, ox.RdfFormat.N_QUADS)
+    try:
+        done = subprocess.run([sys.executable, "-c", _LOADER, str(work / "db"), str(data)],
+                              capture_output=True, text=True, timeout=_LOAD_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise OSError(f"writing the store snapshot took more than {_LOAD_TIMEOUT} s") from exc
+    finally:
+        data.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise OSError(f"writing the store snapshot failed: {done.stderr.strip()[-2000:]}")
+    manifest = {"format": _FORMAT, "triples": int(done.stdout.split()[-1])}
+    (work / _MANIFEST).write_text(json.dumps(manifest))
 
 
 def _read_manifest(folder: Path) -> int | None:
