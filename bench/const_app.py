@@ -1,5 +1,5 @@
-"""The framework ceiling: Flask under regiold's own gunicorn configuration, returning a constant
-5 KB body. ``python bench/const_app.py PORT WORKER_CLASS WORKERS``."""
+"""The framework ceiling: Flask under regiold's own server configuration, returning a constant
+5 KB body. ``python bench/const_app.py PORT WORKERS [NAME=VALUE settings, e.g. server=granian]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask, Response
 
-from regiold.server import _Gunicorn, gunicorn_options
+from regiold.server import serve_wsgi
 from regiold.settings import Settings
 
 BODY = (b"<!doctype html><title>constant</title>" + b"x" * 5000)[:5120]
@@ -24,6 +24,6 @@ def make_app() -> Flask:
 
 
 if __name__ == "__main__":
-    port, worker_class, workers = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    settings = Settings.load({"worker_class": worker_class}, environ={})
-    _Gunicorn(make_app(), gunicorn_options(settings, host="127.0.0.1", port=port, workers=workers)).run()
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    settings = Settings.load(dict(arg.split("=", 1) for arg in sys.argv[3:]), environ={})
+    serve_wsgi(make_app(), settings, host="127.0.0.1", port=port, workers=workers)

@@ -1,10 +1,15 @@
-"""Dereference benchmark: one organisation in HTML, Turtle and JSON-LD from regiold (gunicorn),
-against Flask returning a constant (same gunicorn settings), Oxigraph server answering a CONSTRUCT
-of the same page, and nginx serving the static export (anchor: nginx serving a plain 5 KB file).
-All servers on 127.0.0.1; wrk with 16 connections for a bounded time per run."""
+"""Dereference benchmark: one organisation in HTML, Turtle and JSON-LD from regiold, under each
+server configuration (gunicorn gthread, gunicorn sync, granian), through the fast path (web/hot.py)
+and through Flask (``hot_responses 0``), against Flask returning a constant under the same server
+settings, Oxigraph server answering a CONSTRUCT of the same page, and nginx serving the static
+export (anchor: nginx serving a plain 5 KB file). All servers on 127.0.0.1; wrk with 16 connections
+for a bounded time per run.
+
+``python bench/deref.py SITE [SECONDS] [--servers gthread,sync,granian] [--no-nginx]``"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -19,6 +24,13 @@ from common import BASE, BIN, free_port, memory_mb, running, wrk  # noqa: E402
 from sections import _first_generated_org, bench_cache, serve_args  # noqa: E402
 
 ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json"}
+# Server configurations; the constant anchor runs under the same settings as regiold.
+SERVERS = {"gthread": {"server": "gunicorn", "worker_class": "gthread"},
+           "sync": {"server": "gunicorn", "worker_class": "sync"},
+           "granian": {"server": "granian"},
+           "granian-nolog": {"server": "granian", "access_log": "false"}}
+# The fast path (default) and the Flask path it short-cuts.
+PATHS = {"": {}, "-flaskpath": {"hot_responses": "0"}}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"
 
 
@@ -32,8 +44,8 @@ def page_construct(org: str) -> str:
       UNION {{ ?m <{ORG}organization> <{org}> ; ?mp ?mo }} }}"""
 
 
-def deref(site: Path, *, duration: float, workers: int = 2,
-          export_site: Path | None = None) -> dict[str, object]:
+def deref(site: Path, *, duration: float, workers: int = 2, export_site: Path | None = None,
+          servers: tuple[str, ...] = tuple(SERVERS), nginx: bool = True) -> dict[str, object]:
     """``export_site``: the (smaller) site whose static export nginx serves; default ``site``."""
     org = _first_generated_org(site)
     path = "/" + org.removeprefix(BASE)
@@ -41,25 +53,24 @@ def deref(site: Path, *, duration: float, workers: int = 2,
     memory: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        for worker_class in ("gthread", "sync"):
-            port = free_port()
-            with running(_const_args(port, worker_class, workers), ready_url=f"http://127.0.0.1:{port}/x"):
-                runs[f"flask-constant-{worker_class}"] = wrk(f"http://127.0.0.1:{port}/x",
-                                                             duration=duration).row()
-        for worker_class in ("gthread", "sync"):
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            args = serve_args(site, bench_cache(site), port, workers=workers, worker_class=worker_class)
-            with running(args, ready_url=f"{url}/ready",
-                         log=tmpdir / f"serve-{worker_class}.log") as (process, _):
-                for key, accept in ACCEPT.items():
-                    _warm(f"{url}{path}", accept)
-                    runs[f"regiold-{key}-{worker_class}"] = wrk(
-                        f"{url}{path}", duration=duration, headers={"Accept": accept}).row()
-                memory[worker_class] = memory_mb(process.pid)
-                if worker_class == "gthread":
-                    runs["regiold-ttl-crawl-gthread"] = _crawl(url, site, tmpdir, duration)
-                    memory["after-crawl"] = memory_mb(process.pid)
+        for config in servers:
+            runs[f"flask-constant-{config}"] = _constant(config, workers, duration)
+            for suffix, extra in PATHS.items():
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                args = serve_args(site, bench_cache(site), port, workers=workers,
+                                  settings={**SERVERS[config], **extra})
+                with running(args, ready_url=f"{url}/ready",
+                             log=tmpdir / f"serve-{config}{suffix}.log") as (process, _):
+                    for key, accept in ACCEPT.items():
+                        _warm(f"{url}{path}", accept)
+                        runs[f"regiold-{key}-{config}{suffix}"] = {
+                            **wrk(f"{url}{path}", duration=duration, headers={"Accept": accept}).row(),
+                            "config": config}
+                    memory[f"{config}{suffix}"] = memory_mb(process.pid)
+                    if config == servers[0] and not suffix:
+                        runs["regiold-ttl-crawl"] = _crawl(url, site, tmpdir, duration)
+                        memory["after-crawl"] = memory_mb(process.pid)
         from oxigraph_server import oxigraph_server
         from regiold import sources
         from regiold.store import RemoteStore
@@ -71,15 +82,20 @@ def deref(site: Path, *, duration: float, workers: int = 2,
             query_url = f"{url}/query?query={quote(page_construct(org))}"
             runs["oxigraph-construct-ttl"] = wrk(query_url, duration=duration,
                                                  headers={"Accept": "text/turtle"}).row()
-        runs.update(_nginx(export_site or site, tmpdir, duration))
+        if nginx:
+            runs.update(_nginx(export_site or site, tmpdir, duration))
     _ratios(runs)
     return {"org": org, "duration_s": duration, "connections": 16, "workers": workers,
-            "runs": runs, "memory_mb": memory}
+            "load_average": os.getloadavg(), "runs": runs, "memory_mb": memory}
 
 
-def _const_args(port: int, worker_class: str, workers: int) -> list[str]:
-    return [sys.executable, str(Path(__file__).parent / "const_app.py"), str(port), worker_class,
-            str(workers)]
+def _constant(config: str, workers: int, duration: float) -> dict[str, object]:
+    port = free_port()
+    settings = [f"{name}={value}" for name, value in SERVERS[config].items()]
+    args = [sys.executable, str(Path(__file__).parent / "const_app.py"), str(port), str(workers),
+            *settings]
+    with running(args, ready_url=f"http://127.0.0.1:{port}/x"):
+        return {**wrk(f"http://127.0.0.1:{port}/x", duration=duration).row(), "config": config}
 
 
 def _warm(url: str, accept: str) -> None:
@@ -138,16 +154,14 @@ def _nginx(site: Path, tmpdir: Path, duration: float) -> dict[str, dict[str, obj
 
 def _ratios(runs: dict[str, dict[str, object]]) -> None:
     """Each figure as a ratio against its anchor from the same run."""
+    oxigraph = runs.get("oxigraph-construct-ttl")
     for name, row in runs.items():
-        if name.startswith("regiold-") and "crawl" not in name:
-            worker_class = name.rsplit("-", 1)[1]
-            anchor = runs.get(f"flask-constant-{worker_class}")
-            row["ratio_vs_flask_constant"] = _ratio(row, anchor)
-            row["ratio_vs_oxigraph_construct"] = _ratio(row, runs.get("oxigraph-construct-ttl"))
+        if name.startswith("regiold-"):
+            if "config" in row:
+                row["ratio_vs_flask_constant"] = _ratio(row, runs.get(f"flask-constant-{row['config']}"))
+            row["ratio_vs_oxigraph_construct"] = _ratio(row, oxigraph)
         if name.startswith("nginx-export"):
             row["ratio_vs_nginx_plain"] = _ratio(row, runs.get("nginx-plain-5k"))
-        if name == "regiold-ttl-crawl-gthread":
-            row["ratio_vs_oxigraph_construct"] = _ratio(row, runs.get("oxigraph-construct-ttl"))
 
 
 def _ratio(row: dict[str, object], anchor: dict[str, object] | None) -> float | None:
@@ -156,7 +170,29 @@ def _ratio(row: dict[str, object], anchor: dict[str, object] | None) -> float | 
     return round(float(row["rps"]) / float(anchor["rps"]), 2)  # type: ignore[arg-type]
 
 
+def deref_table(result: dict[str, object]) -> str:
+    """The runs as a Markdown table (also used by bench/run.py)."""
+    lines = ["| target | req/s | ratio vs anchor | p50 ms | p99 ms | worst ms | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, row in result["runs"].items():  # type: ignore[attr-defined]
+        ratio = " / ".join(f"{k.removeprefix('ratio_vs_')} {v}" for k, v in row.items()
+                           if k.startswith("ratio_vs_") and v is not None)
+        lines.append(f"| {name} | {row['rps']:.0f} | {ratio} | {row['p50_ms']} "
+                     f"| {row['p99_ms']} | {row['max_ms']} | {row['errors']} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
+    import argparse
     import json
 
-    print(json.dumps(deref(Path(sys.argv[1]), duration=float(sys.argv[2]) if len(sys.argv) > 2 else 3)))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("site", type=Path)
+    parser.add_argument("seconds", type=float, nargs="?", default=3)
+    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--no-nginx", action="store_true")
+    options = parser.parse_args()
+    outcome = deref(options.site, duration=options.seconds, servers=tuple(options.servers.split(",")),
+                    nginx=not options.no_nginx)
+    print(deref_table(outcome), file=sys.stderr)
+    print(json.dumps(outcome))

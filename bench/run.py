@@ -102,13 +102,9 @@ def summary(results: dict[str, object]) -> str:
             f"{cs.get('cached', {}).get('seconds', '?')} | {cs.get('cached', {}).get('pss_total', '?')} "
             f"| {sp.get('ratio_total', '?')} |")
         if "deref" in data:
-            lines += ["", "| target | req/s | ratio vs anchor | p50 ms | p99 ms | worst ms | errors |",
-                      "| --- | --- | --- | --- | --- | --- | --- |"]
-            for name, row in data["deref"]["runs"].items():
-                ratio = " / ".join(f"{k.removeprefix('ratio_vs_')} {v}" for k, v in row.items()
-                                   if k.startswith("ratio_vs_") and v is not None)
-                lines.append(f"| {name} | {row['rps']:.0f} | {ratio} | {row['p50_ms']} "
-                             f"| {row['p99_ms']} | {row['max_ms']} | {row['errors']} |")
+            from deref import deref_table
+
+            lines += ["", deref_table(data["deref"])]
     return "\n".join(lines)
 
 

@@ -35,4 +35,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     guard.install(app, settings)
     web.register_blueprints(app)
     web.register_error_handlers(app)
+    if settings.hot_responses > 0:
+        from .web.hot import HotResponses
+
+        app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses)  # type: ignore[method-assign]
     return app

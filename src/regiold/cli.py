@@ -75,7 +75,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
     except SourceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
-    report = validate.run(parsed)  # the CLI always validates afresh
+    report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -97,18 +97,19 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 @click.pass_obj
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
           allow_invalid: bool, watch: bool) -> None:
-    """Serve the data with gunicorn (validated first; invalid data is refused)."""
-    from .server import run_gunicorn
+    """Serve the data with gunicorn or granian (validated first; invalid data is refused)."""
+    from .server import check, run
     from .site import load_site
 
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
         settings = settings.with_(allow_invalid=True)
     with data_errors("refusing to serve invalid data (use --allow-invalid)"):
+        check(settings)
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
-    run_gunicorn(settings, site, host=host, port=port, workers=workers, watch=watch)
+    run(settings, site, host=host, port=port, workers=workers, watch=watch)
 
 
 @cli.command("load")
@@ -274,7 +275,8 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     for path in result.changed:
         click.echo(f"rewrote {path}")
     click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
-    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri))
+    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri),
+                          workers=settings.validate_workers)
     click.echo(report.summary())
     if report.fails():
         click.echo(report.text("en"), err=True)

@@ -37,7 +37,8 @@ def load_remote(settings: Settings) -> LoadResult:
         raise ConfigError("regiold load needs a remote store: --endpoint URL or -s store URL")
     store = RemoteStore.from_settings(settings)
     parsed = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
-    report = validate.run(parsed, cache_dir=cache_dir_of(settings))
+    report = validate.run(parsed, cache_dir=cache_dir_of(settings),
+                          workers=settings.validate_workers)
     if report.fails():
         raise InvalidData(report)
     start = time.perf_counter()

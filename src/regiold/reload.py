@@ -5,8 +5,8 @@ only when the new data parses and conforms; otherwise the last good version stay
 report (file:line:col or focus nodes) goes to the log. ``Watcher`` polls the files and calls back
 when they changed and then stayed still for one interval.
 
-Under gunicorn (preload + fork) the master holds the Site: SIGHUP makes gunicorn run the
-``on_reload`` hook in the master (which reloads to the side) before it forks fresh workers and
+Under gunicorn or granian (preload + fork) the master holds the Site: SIGHUP makes the server run
+its reload hook in the master (which reloads to the side) before it forks fresh workers and
 retires the old ones gracefully, so every worker switches and invalid data never reaches one.
 ``serve --watch`` runs a Watcher thread in the master that sends the master a SIGHUP.
 """
@@ -144,21 +144,31 @@ def gunicorn_hooks(reloader: Reloader, *, watch: bool) -> dict[str, object]:
     """gunicorn server hooks: reload in the master on SIGHUP; with ``watch``, SIGHUP on change."""
 
     def on_reload(arbiter: object) -> None:
-        outcome = reloader.reload()
-        if outcome.state == "reloaded":
-            gc.unfreeze()  # let the old version's cycles go, then keep the collector off the new
-            gc.collect()
-            gc.freeze()
+        reload_in_master(reloader)
 
     def when_ready(arbiter: object) -> None:
-        _log_to_stderr()
-        if watch:
-            master = os.getpid()
-            settings = reloader.settings
-            Watcher(settings.site_dir, lambda: _hup_if_changed(reloader, master),
-                    interval=settings.watch_interval).start()
+        master_ready(reloader, watch=watch)
 
     return {"on_reload": on_reload, "when_ready": when_ready}
+
+
+def reload_in_master(reloader: Reloader) -> None:
+    """The server's SIGHUP hook, run in the master before it forks fresh workers."""
+    outcome = reloader.reload()
+    if outcome.state == "reloaded":
+        gc.unfreeze()  # let the old version's cycles go, then keep the collector off the new
+        gc.collect()
+        gc.freeze()
+
+
+def master_ready(reloader: Reloader, *, watch: bool) -> None:
+    """Once the master serves: reload messages to stderr; with ``watch``, SIGHUP on change."""
+    _log_to_stderr()
+    if watch:
+        master = os.getpid()
+        settings = reloader.settings
+        Watcher(settings.site_dir, lambda: _hup_if_changed(reloader, master),
+                interval=settings.watch_interval).start()
 
 
 def _hup_if_changed(reloader: Reloader, master: int) -> None:

@@ -388,8 +388,13 @@ def last_modified(site: Site) -> datetime:
     return _memo(site, ("last-modified",), newest)
 
 
+def memoised(site: Site) -> bool:
+    """Whether representations of ``site`` are memoised for its life (embedded store only)."""
+    return isinstance(site.store, EmbeddedStore)
+
+
 def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 - generic memo
-    if key[0] in _DATA_KEYS and not isinstance(site.store, EmbeddedStore):
+    if key[0] in _DATA_KEYS and not memoised(site):
         return build()  # a remote store can change (regiold load) or fail behind our back
     cached = site.cache.get(key)
     if cached is None:

@@ -58,9 +58,20 @@ class Settings:
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
-    threads: int = _setting(4, "Threads per gunicorn worker (worker_class gthread)")
+    threads: int = _setting(4, "Threads per worker running the app (gunicorn gthread, granian)")
+    server: str = _setting(
+        "gunicorn", "HTTP server of `regiold serve`: 'gunicorn' or 'granian' (docs/performance.md)"
+    )
+    access_log: bool = _setting(True, "Log one line per request to stdout (costs throughput)")
+    validate_workers: int = _setting(
+        0, "Processes sharing a first SHACL validation (0: one per CPU and 10,000 triples; "
+        "1: in the calling process)"
+    )
     cache_entries: int = _setting(
         2000, "Rendered representations and descriptions memoised per worker (oldest dropped first)"
+    )
+    hot_responses: int = _setting(
+        2000, "Complete page responses answered without Flask, per worker (oldest dropped first; 0: off)"
     )
 
     @classmethod

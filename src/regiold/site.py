@@ -76,7 +76,8 @@ def load_site(settings: Settings) -> Site:
     :raises ConfigError: an unknown ``embedded_store``.
     """
     sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
-    report = validate.run(sources, cache_dir=_cache_dir(settings))
+    report = validate.run(sources, cache_dir=_cache_dir(settings),
+                          workers=settings.validate_workers)
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     from . import dataset  # imports site.py for its types

@@ -14,12 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, SH
 
+from . import shacl_run
 from .sources import Sources, to_rdflib_term
-from .vocab import SDO
 
-_LABELS = (SDO.name, RDFS.label, SKOS.prefLabel)
 CACHE_FORMAT = 1
 
 
@@ -96,27 +95,28 @@ class Report:
         }
 
 
-def run(sources: Sources, *, cache_dir: Path | None = None) -> Report:
-    """Validate ontology + data against shapes/. Reuses a cached report for unchanged files."""
+def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) -> Report:
+    """Validate ontology + data against shapes/. Reuses a cached report for unchanged files.
+
+    ``workers`` forked processes share a first validation (0: one per CPU and 10,000 triples;
+    1: this process only); the report is the same for any number (``shacl_run``).
+    """
     cached = _read_cache(cache_dir, sources.version)
     if cached is not None:
         return cached
     start = time.perf_counter()
-    data = sources.to_rdflib()
     shapes = inline_sparql_targets(sources.shapes_graph(), sources.quads)
-    conforms, results, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
-    )
-    violations = _violations(results, data, sources)
+    outcome = shacl_run.validate(sources, shapes, workers=workers)
+    violations = _violations(outcome.results, outcome.labels, sources)
     report = Report(
-        conforms=bool(conforms) and not any(v.severity == "Violation" for v in violations),
+        conforms=outcome.conforms and not any(v.severity == "Violation" for v in violations),
         violations=violations,
         files=len(sources.files),
         triples=sources.triple_count,
-        nodes_checked=_nodes_checked(data, sources.shapes_graph()),
+        nodes_checked=outcome.nodes_checked,
         seconds=time.perf_counter() - start,
         version=sources.version,
-        results_turtle=results.serialize(format="turtle"),
+        results_turtle=outcome.results.serialize(format="turtle"),
     )
     _write_cache(cache_dir, report)
     return report
@@ -158,17 +158,18 @@ def _prefix_declarations(shapes: Graph, target: object) -> str:
     return "".join(lines)
 
 
-def _violations(results: Graph, data: Graph, sources: Sources) -> list[Violation]:
+def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violation]:
     out = []
     for result in results.subjects(SH.resultSeverity, None):
         focus = results.value(result, SH.focusNode)
         value = results.value(result, SH.value)
         path = results.value(result, SH.resultPath)
-        messages = {(m.language or ""): str(m) for m in results.objects(result, SH.resultMessage)
-                    if isinstance(m, Literal)}
+        messages = dict(sorted((m.language or "", str(m))  # one order, however results came
+                               for m in results.objects(result, SH.resultMessage)
+                               if isinstance(m, Literal)))
         out.append(Violation(
             focus=str(focus),
-            focus_label=_label(data, focus),
+            focus_label=labels.get(focus),
             path=str(path) if isinstance(path, URIRef) else (None if path is None else str(path)),
             value=None if value is None else str(value),
             severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
@@ -178,23 +179,9 @@ def _violations(results: Graph, data: Graph, sources: Sources) -> list[Violation
             file=_opt(sources.defining_file(str(focus))),
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
-    return sorted(out, key=lambda v: (order.get(v.severity, 3), v.focus, v.path or ""))
-
-
-def _label(graph: Graph, node: object) -> str | None:
-    for prop in _LABELS:
-        labels = list(graph.objects(node, prop))  # type: ignore[arg-type]
-        for lit in sorted(labels, key=lambda x: (getattr(x, "language", "") != "de", str(x))):
-            return str(lit)
-    return None
-
-
-def _nodes_checked(data: Graph, shapes: Graph) -> int:
-    """Distinct nodes that a shape targets by class (the nodes the report speaks for)."""
-    targets: set[object] = set()
-    for cls in set(shapes.objects(None, SH.targetClass)):
-        targets.update(data.subjects(predicate=None, object=cls, unique=True))
-    return len(targets)
+    return sorted(out, key=lambda v: (order.get(v.severity, 3), v.focus, v.path or "",
+                                      v.constraint, v.shape or "", v.value or "",
+                                      sorted(v.messages.items())))
 
 
 def _opt(value: object) -> str | None:

@@ -44,7 +44,8 @@ def index() -> Response:
     site = current_site()
     lang = _language(site)
     rep = render.index_html(site, lang)
-    response = send_representation(site, rep, vary=("Accept-Language",))
+    response = send_representation(site, rep, vary=("Accept-Language",),
+                                   cacheable=render.memoised(site))
     response.headers["Content-Location"] = f"/?lang={lang}"
     return response
 
@@ -75,7 +76,8 @@ def resource(path: str) -> Response:
             return hooked
         raise
     negotiated = suffix is None and "format" not in request.args
-    response = send_representation(site, rep, vary=_vary(fmt, negotiated))
+    response = send_representation(site, rep, vary=_vary(fmt, negotiated),
+                                   cacheable=render.memoised(site))
     _resource_headers(response, site, stem, rep, negotiated)
     return response
 
