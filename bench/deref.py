@@ -28,7 +28,8 @@ ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+j
 SERVERS = {"gthread": {"server": "gunicorn", "worker_class": "gthread"},
            "sync": {"server": "gunicorn", "worker_class": "sync"},
            "granian": {"server": "granian"},
-           "granian-nolog": {"server": "granian", "access_log": "false"}}
+           "granian-nolog": {"server": "granian", "access_log": "false"},
+           "granian-nolog-1thread": {"server": "granian", "access_log": "false", "threads": "1"}}
 # The fast path (default) and the Flask path it short-cuts.
 PATHS = {"": {}, "-flaskpath": {"hot_responses": "0"}}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"

@@ -29,8 +29,8 @@ class Server:
 
     def ready(self) -> dict[str, object]:
         # a fresh connection each time, so requests spread over the workers; one retry: under
-        # granian a connection accepted by a worker that is retiring is closed unanswered
-        # (docs/performance.md); test_requests_during_reloads_never_fail covers gunicorn's
+        # granian a connection that a retiring worker accepted just before it stops is closed
+        # unanswered (docs/OPERATIONS.md); test_requests_during_reloads_never_fail covers gunicorn
         def get() -> dict[str, object]:
             return requests.get(f"{self.url}/ready", timeout=5,
                                 headers={"Connection": "close"}).json()

@@ -187,6 +187,18 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
     assert "serving on" not in result.stdout
 
 
+def test_granian_workers_retiring_on_reload_close_kept_alive_connections(mini_site: Path):
+    with serving(mini_site, settings={"server": "granian"}) as server, requests.Session() as client:
+        old_workers = server.workers()
+        server.hup()
+        closes = 0
+        for _ in range(2000):  # bounded; the old workers stop 0.5 s after the fresh ones start
+            closes += client.get(f"{server.url}/health", timeout=5).headers.get("Connection") == "close"
+            if not server.workers() & old_workers:
+                break
+        assert closes > 0  # kept-alive clients were told to reconnect before the old workers left
+
+
 def test_serve_refuses_an_unknown_server_naming_the_setting(mini_site: Path):
     result = subprocess.run([sys.executable, "-m", "regiold", "-s", "server", "uwsgi", "serve",
                              "--data", str(mini_site), "--port", "1"], capture_output=True,
@@ -199,7 +211,8 @@ def test_serve_refuses_an_unknown_server_naming_the_setting(mini_site: Path):
 @pytest.mark.parametrize("serve", ["gunicorn"], indirect=True)
 def test_requests_during_reloads_never_fail(mini_site: Path, serve):
     """Keep-alive clients hammer the server while it reloads valid, then invalid data. gunicorn
-    only: granian closes some connections of a retiring worker unanswered (docs/performance.md)."""
+    only: granian can close a connection that a retiring worker accepted just before it stops
+    unanswered (docs/OPERATIONS.md)."""
     import threading
 
     failures: list[str] = []

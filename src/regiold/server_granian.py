@@ -7,11 +7,13 @@ pinned to 2.8), so that a worker going away never takes requests with it: see ``
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import socket
 import time
+from collections.abc import Callable, Iterable
 
 from granian.constants import Interfaces
 from granian.server import Server
@@ -20,6 +22,7 @@ from .reload import Reloader, master_ready, reload_in_master
 from .settings import Settings
 
 RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace stop
+RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: answer with Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 KILL_TIMEOUT = 60  # seconds a stopping worker may finish its requests (gunicorn's timeout)
 
@@ -36,11 +39,34 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
         server.on_reload(lambda: reload_in_master(reloader))
     master = os.getpid()
 
-    def worker_app(*_: object) -> object:  # called in each worker, after the fork
+    def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
         _stop_with_master(master)
-        return app
+        retiring = _Retiring(app)
+        signal.signal(RETIRE_SIGNAL, retiring.retire)
+        return retiring
 
     server.serve(target_loader=worker_app)  # workers fork from here and serve this app
+
+
+class _Retiring:
+    """Once the master says this worker retires (RETIRE_SIGNAL), every answer carries
+    ``Connection: close``: kept-alive clients reconnect, to a fresh worker, before this one stops
+    and closes its idle connections (a request racing that close would get no answer)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app, self.retiring = app, False
+
+    def retire(self, *_: object) -> None:
+        self.retiring = True
+
+    def __call__(self, environ: dict, start_response: Callable[..., object]) -> Iterable[bytes]:
+        if not self.retiring:
+            return self.app(environ, start_response)
+
+        def closing(status: str, headers: list[tuple[str, str]], *args: object) -> object:
+            return start_response(status, [*headers, ("Connection", "close")], *args)
+
+        return self.app(environ, closing)
 
 
 def _stop_with_master(master: int) -> None:
@@ -75,6 +101,9 @@ class _Granian(Server):  # type: ignore[misc]
             worker = self._spawn_worker(idx=idx, target=spawn_target, callback_loader=target_loader)
             worker.start()
             self.wrks.append(worker)
+        for worker in retiring:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.inner.pid, RETIRE_SIGNAL)
         time.sleep(self.respawn_interval)
         for worker in retiring:
             worker.terminate()  # graceful: running requests finish
