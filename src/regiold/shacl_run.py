@@ -140,8 +140,9 @@ def _data_graph(job: _Job) -> IndexedGraph:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            job.built["data"] = IndexedGraph(rdflib_triples(job.sources.quads,
-                                                            _terms(job).values()))
+            quads = (quad for source in job.sources.files if source.kind != "shapes"
+                     for quad in job.sources.graph_quads(source))
+            job.built["data"] = IndexedGraph(rdflib_triples(quads, _terms(job).values()))
         finally:
             if collecting:
                 gc.enable()
