@@ -1,7 +1,9 @@
 """One benchmark section per call, in a fresh process (so memory figures are its own):
 
     python bench/sections.py scale SITE        parse, store load, SHACL validation, RSS
-    python bench/sections.py coldstart SITE    `regiold serve` to /ready: first and cached start
+    python bench/sections.py coldstart SITE [--cached-only] [--memory]
+                                               `regiold serve` to /ready: first and cached start,
+                                               memory before and after full scans
     python bench/sections.py sparql SITE       query mix: regiold /sparql vs Oxigraph server
 
 Each prints one JSON object on stdout.
@@ -72,23 +74,48 @@ def serve_args(site: Path, cache: Path, port: int, *, workers: int = 2,
             *extra, "serve", "--data", str(site), "--port", str(port), "--workers", str(workers)]
 
 
-def coldstart(site: Path, *, cached_only: bool = False) -> dict[str, object]:
-    """Seconds from `regiold serve` to an answering /ready, and memory: with an empty validation
-    cache ("first") and with the cache of the first run ("cached"). ``cached_only`` reuses the
-    cache of the ``scale`` section instead of validating again (for the largest size)."""
-    out: dict[str, object] = {}
+def coldstart(site: Path, *, cached_only: bool = False,
+              embedded_store: str = "disk") -> dict[str, object]:
+    """Seconds from `regiold serve` to an answering /ready, and memory: with an empty cache
+    ("first": validation, dumps, store snapshot), then again with everything cached ("cached").
+    ``cached_only`` starts from the validation cache of the ``scale`` section instead of validating
+    again (for the largest size); its first start ("snapshot") writes the dumps and the snapshot.
+
+    Memory is read once the workers have booted, and again after every SPARQL worker has run a full
+    scan ("after_scans"): a scan is what copies a shared in-memory store into a process."""
+    out: dict[str, object] = {"embedded_store": embedded_store}
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
+        runs: tuple[str, ...] = ("first", "cached")
         if cached_only and bench_cache(site).is_dir():
-            shutil.copytree(bench_cache(site), cache)
-            out["first"] = {"skipped": "see scale: parse + store + validate"}
-        for run in (("cached",) if "first" in out else ("first", "cached")):
+            shutil.copytree(bench_cache(site), cache, ignore=shutil.ignore_patterns("store"))
+            runs = ("snapshot", "cached")
+        for run in runs:
             port = free_port()
-            with running(serve_args(site, cache, port), ready_url=f"http://127.0.0.1:{port}/ready",
+            args = serve_args(site, cache, port)
+            args[1:1] = ["-s", "embedded_store", embedded_store]
+            with running(args, ready_url=f"http://127.0.0.1:{port}/ready",
                          log=Path(tmp) / f"{run}.log") as (process, seconds):
                 time.sleep(1.0)  # let the workers finish booting before reading their memory
                 out[run] = {"seconds": round(seconds, 2), **memory_mb(process.pid)}
+                if run == "cached":
+                    _full_scans(f"http://127.0.0.1:{port}/sparql", 16)
+                    out["after_scans"] = memory_mb(process.pid)
     return out
+
+
+def _full_scans(url: str, count: int) -> None:
+    """``count`` concurrent COUNT(*) queries: each SPARQL process scans every triple."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import urllib3
+
+    http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=120))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: http.request("GET", url, fields={"query": query},
+                                             headers={"Accept": "application/sparql-results+json"}),
+                      range(count)))
 
 
 def sparql(site: Path, *, repeats: int = 5) -> dict[str, object]:
@@ -163,7 +190,8 @@ def _first_generated_org(site: Path) -> str:
 if __name__ == "__main__":
     section, site_arg = sys.argv[1], Path(sys.argv[2])
     if section == "coldstart":
-        result = coldstart(site_arg, cached_only="--cached-only" in sys.argv)
+        result = coldstart(site_arg, cached_only="--cached-only" in sys.argv,
+                           embedded_store="memory" if "--memory" in sys.argv else "disk")
     else:
         result = {"scale": scale, "sparql": sparql}[section](site_arg)
     print(json.dumps(result))

@@ -252,7 +252,7 @@ def test_workers_preparing_the_same_version_at_once_agree(dataset_site, tmp_path
     parsed = sources.load(dataset_site, base_iri=BASE)
     folder = tmp_path / "dumps" / parsed.version
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: dataset.prepare(parsed.quads, BASE, folder=folder),
+        results = list(pool.map(lambda _: dataset.prepare(lambda: parsed.quads, BASE, folder=folder),
                                 range(4)))
     assert all(r == results[0] for r in results)
     for file in results[0].dumps.values():

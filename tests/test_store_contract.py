@@ -10,6 +10,7 @@ import pytest
 from regiold import sources
 from regiold.errors import ConfigError, QuerySyntaxError, StoreUnavailable
 from regiold.settings import Settings
+from regiold.snapshot import open_snapshot
 from regiold.store import EmbeddedStore, RemoteStore, Store, open_store
 
 BASE = "https://w3id.org/regionen-nrw/"
@@ -22,10 +23,13 @@ def parsed() -> sources.Sources:
     return sources.load(FIXTURE_SITE, base_iri=BASE)
 
 
-@pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.remote)])
-def store(request: pytest.FixtureRequest, parsed: sources.Sources) -> Store:
+@pytest.fixture(params=["embedded", "snapshot", pytest.param("remote", marks=pytest.mark.remote)])
+def store(request: pytest.FixtureRequest, parsed: sources.Sources, tmp_path: Path) -> Store:
     if request.param == "embedded":
         return EmbeddedStore.from_sources(parsed)
+    if request.param == "snapshot":
+        return open_snapshot(tmp_path / "snapshot", base_iri=BASE, published=parsed.published_store(),
+                             extra=[])
     remote = RemoteStore(f"{request.getfixturevalue('oxigraph_url')}/query", base_iri=BASE)
     remote.replace_data(parsed.published_quads(), version=parsed.version)
     return remote

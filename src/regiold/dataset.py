@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from .formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from .snapshot import prune_versions
 from .sources import Sources
 from .store import Store
 from .vocab import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
@@ -153,8 +154,8 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     base = settings.base_iri
     include_persons = settings.publish_persons
     scope = "all" if include_persons else "open"
-    quads = sources.published_quads(include_persons=include_persons)
-    prepared = prepare(quads, base, folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
+    prepared = prepare(lambda: sources.published_quads(include_persons=include_persons), base,
+                       folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
     if write_store:
         store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
     static = _static_description(store, base)
@@ -431,8 +432,11 @@ def dump_stem(base: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in segment) or "dataset"
 
 
-def prepare(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> Prepared:
+def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Path) -> Prepared:
     """Write every dump once into ``folder`` and analyse the data (reused when present).
+
+    ``published`` is asked for the quads only when the dumps must be written: a restart with the
+    dumps on disk builds no Python object per triple.
 
     Files are written to a temporary sibling and renamed, so concurrent workers never see a
     half-written dump; a folder that cannot be created falls back to a temporary one.
@@ -449,6 +453,7 @@ def prepare(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> Prepared:
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     stem = dump_stem(base)
     prefixes = site_prefixes(base)
+    quads = published()
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
     stats, examples = analyse(triples, base)
     for dump in DUMPS:
@@ -471,7 +476,7 @@ def prepare(quads: Sequence[ox.Quad], base: str, *, folder: Path) -> Prepared:
     found = _read_manifest(folder)
     if found is None:
         raise OSError(f"cannot write dumps to {folder}")
-    _prune(folder)
+    prune_versions(folder, keep=KEPT_VERSIONS)
     return found
 
 
@@ -480,22 +485,11 @@ def dump_file(site: Site, name: str) -> DumpFile | None:
     described = info(site)
     file = described.dumps.get(name)
     if file is not None and not file.path.exists():
-        quads = site.sources.published_quads(include_persons=site.settings.publish_persons)
-        described.dumps = prepare(quads, described.base_iri, folder=file.path.parent).dumps
+        sources, persons = site.sources, site.settings.publish_persons
+        described.dumps = prepare(lambda: sources.published_quads(include_persons=persons),
+                                  described.base_iri, folder=file.path.parent).dumps
         file = described.dumps[name]
     return file
-
-
-def _prune(current: Path, *, keep: int = KEPT_VERSIONS) -> None:
-    """Remove dump folders of old data versions, keeping the newest few (a reload may still
-    serve the previous version for a moment)."""
-    try:
-        folders = sorted((p for p in current.parent.iterdir() if p.is_dir() and p != current
-                          and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
-    except OSError:
-        return
-    for old in folders[: max(0, len(folders) - (keep - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, stem: str, stats: Statistics, examples: list[str]) -> None:

@@ -107,6 +107,25 @@ def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.Named
             if q.graph_name not in personal_graphs and not _mentions(q, found)]
 
 
+def withholds_any(store: ox.Store, *, personal_graphs: Iterable[ox.NamedNode], base_iri: str,
+                  include_persons: bool) -> bool:
+    """Whether ``public_quads`` would drop anything from ``store``'s quads, asked of the store
+    (no Python object per triple): with persons published, only a person's unconsented photo."""
+    if not include_persons:
+        return True
+    consent = ox.NamedNode(base_iri + CONSENT_TERM)
+    person_space = base_iri + "person/"
+    for predicate in IMAGE_PREDICATES:
+        for q in store.quads_for_pattern(None, predicate, None, None):
+            subject = q.subject
+            is_person = (isinstance(subject, ox.NamedNode) and subject.value.startswith(person_space)) \
+                or any(t.object in PERSON_TYPES
+                       for t in store.quads_for_pattern(subject, _RDF_TYPE, None, None))
+            if is_person and next(store.quads_for_pattern(subject, consent, None, None), None) is None:
+                return True
+    return False
+
+
 def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode],
                   base_iri: str, only: set[str] | None = None) -> PersonalData:
     """Persons, the nodes that hang off them, and the text that identifies them.

@@ -25,7 +25,11 @@ class Settings:
     base_iri: str = _setting(
         "https://w3id.org/regionen-nrw/", "Canonical base IRI of every published resource"
     )
-    store: str = _setting("embedded", "'embedded' (pyoxigraph in memory) or a SPARQL endpoint URL")
+    store: str = _setting("embedded", "'embedded' (pyoxigraph, in this process) or a SPARQL endpoint URL")
+    embedded_store: str = _setting(
+        "disk", "How the embedded store holds the data: 'disk' (a read-only snapshot per data "
+        "version under cache_dir, shared by all processes) or 'memory' (docs/performance.md)"
+    )
     store_update: str = _setting(
         "", "SPARQL Update URL of the remote store (default: derived from 'store')"
     )

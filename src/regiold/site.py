@@ -6,17 +6,22 @@ that started on the old version finish on it, a failed reload keeps the old one 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from . import sources as sources_mod
 from . import validate
-from .errors import InvalidData
+from .errors import ConfigError, InvalidData
 from .settings import Settings
 from .sources import Sources
 from .store import Store, open_store
+
+log = logging.getLogger("regiold.site")
 
 
 @dataclass
@@ -68,19 +73,44 @@ def load_site(settings: Settings) -> Site:
 
     :raises SourceError: a file cannot be parsed (names file:line:col).
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
+    :raises ConfigError: an unknown ``embedded_store``.
     """
     sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
     report = validate.run(sources, cache_dir=_cache_dir(settings),
                           workers=settings.validate_workers)
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
-    store = open_store(sources, settings)
-    site = Site(settings, sources, report, store)
     from . import dataset  # imports site.py for its types
 
-    dataset.remember(site, dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings),
-                                             write_store=settings.store == "embedded"))
+    store = open_store(sources, settings)
+    if settings.embedded_store not in {"disk", "memory"}:
+        raise ConfigError(f"setting embedded_store: {settings.embedded_store!r} is not 'disk' or 'memory'")
+    snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
+    described = dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings),
+                                write_store=settings.store == "embedded" and not snapshot)
+    if snapshot:
+        try:
+            store = _snapshot(settings, sources, described.triples)
+            sources.release()  # the snapshot is the one copy this process keeps
+        except OSError as exc:  # e.g. an unwritable cache folder: serve from memory instead
+            log.warning("no store snapshot in %s (%s); serving the data from memory",
+                        _cache_dir(settings), exc)
+            store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+    site = Site(settings, sources, report, store)
+    dataset.remember(site, described)
     return site
+
+
+def _snapshot(settings: Settings, sources: Sources, void: list[ox.Triple]) -> Store:
+    from . import dataset
+    from .snapshot import open_snapshot
+
+    scope = "all" if settings.publish_persons else "open"
+    graph = ox.NamedNode(settings.base_iri + dataset.VOID_GRAPH)
+    return open_snapshot(_cache_dir(settings) / "store" / f"{sources.version}-{scope}",
+                         base_iri=settings.base_iri,
+                         published=sources.published_store(include_persons=settings.publish_persons),
+                         extra=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in void])
 
 
 def _cache_dir(settings: Settings) -> Path:

@@ -1,14 +1,17 @@
 """Read ``ontology/``, ``data/`` and ``shapes/`` into quads: one named graph per file.
 
 Files are parsed with pyoxigraph against the configured base IRI (the files use relative IRIs),
-so a syntax error names ``file:line:col``. Nothing here writes to the inputs.
+so a syntax error names ``file:line:col``. Ontology and data are loaded straight into one
+pyoxigraph ``Store`` (``Sources.dataset``), which is the only copy kept: no Python object per
+triple (at 10^6 triples those took 4 s to build and most of a worker's memory,
+docs/performance.md). Nothing here writes to the inputs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,31 +52,76 @@ class SourceFile:
 
 @dataclass
 class Sources:
-    """Everything parsed from one site folder: the published quads and the shapes."""
+    """Everything parsed from one site folder: ontology and data in a store, and the shapes."""
 
     site_dir: Path
     base_iri: str
     files: list[SourceFile]
-    quads: list[ox.Quad]  # ontology + data, each in its file's named graph
+    # Ontology + data, each file in its own named graph. An in-memory embedded store serves this
+    # very Store (no second copy) and adds graph/void to it, so read the files' graphs by name.
+    _dataset: ox.Store | None = field(repr=False)
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
+    triple_count: int  # triples in the files' graphs (duplicates within a file counted once)
     _subject_files: dict[str, Path] | None = field(default=None, repr=False)
-    _published: dict[bool, list[ox.Quad]] = field(default_factory=dict, repr=False)
+    _published: dict[bool, ox.Store] = field(default_factory=dict, repr=False)
 
     @property
-    def triple_count(self) -> int:
-        return len(self.quads)
+    def dataset(self) -> ox.Store:
+        """The parsed ontology and data; parsed again after ``release`` if asked for.
 
-    def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
+        :raises SourceError: when the files changed since this version was loaded.
+        """
+        if self._dataset is None:
+            again = load(self.site_dir, base_iri=self.base_iri)
+            if again.version != self.version:
+                raise SourceError(str(self.site_dir), None, None,
+                                  f"the files changed since version {self.version} was loaded")
+            self._dataset = again.dataset
+        return self._dataset
+
+    def release(self) -> None:
+        """Drop the parsed store once a snapshot serves the data: the serving process keeps no
+        copy of its own (the few later uses parse again)."""
+        self._dataset = None
+        self._published.clear()
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """Ontology and data quads, file by file: a new list on every call (the store is the copy
+        that is kept, so ask once and hold the list only as long as needed)."""
+        return list(self._file_quads(self.dataset))
+
+    def graph_quads(self, source: SourceFile) -> Iterator[ox.Quad]:
+        return self.dataset.quads_for_pattern(None, None, None, ox.NamedNode(source.graph))
+
+    def _file_quads(self, store: ox.Store) -> Iterator[ox.Quad]:
+        for source in self.files:
+            if source.kind != "shapes":
+                yield from store.quads_for_pattern(None, None, None, ox.NamedNode(source.graph))
+
+    def published_store(self, *, include_persons: bool = True) -> ox.Store:
         """The quads to serve under the person-data policy (the one place: ``privacy.py``).
 
-        Computed once per policy: the store, the dumps and the static export share the list.
+        ``dataset`` itself when the policy withholds nothing, else a filtered copy; computed once
+        per policy, shared by the embedded store, the dumps and the static export.
         """
         if include_persons not in self._published:
-            self._published[include_persons] = privacy.public_quads(
-                self.quads, personal_graphs=self.personal_graphs(), base_iri=self.base_iri,
-                include_persons=include_persons)
+            if not privacy.withholds_any(self.dataset, personal_graphs=self.personal_graphs(),
+                                         base_iri=self.base_iri, include_persons=include_persons):
+                self._published[include_persons] = self.dataset
+            else:
+                published = ox.Store()
+                published.bulk_extend(self.published_quads(include_persons=include_persons))
+                self._published[include_persons] = published
         return self._published[include_persons]
+
+    def published_quads(self, *, include_persons: bool = True) -> list[ox.Quad]:
+        """The published quads as a list (a new one per call; see ``published_store``)."""
+        if include_persons in self._published:
+            return list(self._file_quads(self._published[include_persons]))
+        return privacy.public_quads(self.quads, personal_graphs=self.personal_graphs(),
+                                    base_iri=self.base_iri, include_persons=include_persons)
 
     def personal_graphs(self) -> set[ox.NamedNode]:
         """Named graphs of the files under ``data/people/``."""
@@ -81,7 +129,7 @@ class Sources:
 
     def to_rdflib(self) -> rdflib.Graph:
         """Ontology and data as one rdflib graph (what pyshacl validates)."""
-        return to_rdflib_graph(self.quads)
+        return to_rdflib_graph(self._file_quads(self.dataset))
 
     def shapes_graph(self) -> rdflib.Graph:
         return to_rdflib_graph(self.shape_quads)
@@ -89,7 +137,7 @@ class Sources:
     def defining_file(self, iri: str) -> Path | None:
         """The file that types (or else first describes) the node ``iri``."""
         if self._subject_files is None:
-            self._subject_files = _subject_files(self.files, self.quads)
+            self._subject_files = _subject_files(self)
         return self._subject_files.get(iri)
 
 
@@ -101,19 +149,23 @@ def load(site_dir: Path | str, *, base_iri: str) -> Sources:
     """
     site_dir = Path(site_dir)
     digest = hashlib.sha256(base_iri.encode())
-    files: list[SourceFile] = []
-    quads: list[ox.Quad] = []
-    shape_quads: list[ox.Quad] = []
+    graphs: list[tuple[Path, str, str]] = []
+    dataset, shapes = ox.Store(), ox.Store()
     for kind in KINDS:
         for path in _rdf_files(site_dir, kind):
             rel = path.relative_to(site_dir)
             content = _read(path, rel)
             digest.update(str(rel).encode() + b"\0" + content + b"\0")
             graph = graph_iri(base_iri, rel)
-            parsed = _parse(content, rel, base_iri, ox.NamedNode(graph))
-            files.append(SourceFile(rel, kind, graph, len(parsed)))
-            (shape_quads if kind == "shapes" else quads).extend(parsed)
-    return Sources(site_dir, base_iri, files, quads, shape_quads, digest.hexdigest()[:16])
+            _parse_into(shapes if kind == "shapes" else dataset, content, rel, base_iri,
+                        ox.NamedNode(graph))
+            graphs.append((rel, kind, graph))
+    sizes = {**_graph_sizes(dataset), **_graph_sizes(shapes)}
+    files = [SourceFile(rel, kind, graph, sizes.get(graph, 0)) for rel, kind, graph in graphs]
+    shape_quads = [q for f in files if f.kind == "shapes"
+                   for q in shapes.quads_for_pattern(None, None, None, ox.NamedNode(f.graph))]
+    triples = sum(f.triples for f in files if f.kind != "shapes")
+    return Sources(site_dir, base_iri, files, dataset, shape_quads, digest.hexdigest()[:16], triples)
 
 
 def content_version(site_dir: Path | str, *, base_iri: str) -> str:
@@ -151,16 +203,26 @@ def _read(path: Path, rel: Path) -> bytes:
         raise SourceError(str(rel), None, None, f"cannot read: {exc.strerror}") from exc
 
 
-def _parse(content: bytes, rel: Path, base_iri: str, graph: ox.NamedNode) -> list[ox.Quad]:
+def _parse_into(store: ox.Store, content: bytes, rel: Path, base_iri: str,
+                graph: ox.NamedNode) -> None:
+    """Parse one file into ``graph`` of ``store`` (blank nodes renamed, so files never share one).
+
+    Turtle, N-Triples and RDF/XML cannot hold named graphs and are loaded by pyoxigraph in one call
+    (``Store.load``: 3 s for 10^6 triples here; ``bulk_load`` took 5 CPU s and more wall time).
+    JSON-LD can, and a named graph in a data file is refused.
+    """
     if rel.suffix == ".jsonld":
         _check_json_depth(content, rel)
     elif rel.suffix == ".rdf":
         _check_xml_entities(content, rel)
         _check_xml_depth(content, rel)
     try:
-        parsed = ox.parse(content, SUFFIXES[rel.suffix], base_iri=base_iri,
-                          without_named_graphs=True, rename_blank_nodes=True)
-        return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+        if rel.suffix == ".jsonld":
+            parsed = ox.parse(content, SUFFIXES[rel.suffix], base_iri=base_iri,
+                              without_named_graphs=True, rename_blank_nodes=True)
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
+        else:
+            store.load(content, SUFFIXES[rel.suffix], base_iri=base_iri, to_graph=graph)
     except SyntaxError as exc:
         message = exc.msg
         if message.startswith("Parser error at line"):  # the place goes in front instead
@@ -228,15 +290,22 @@ def _check_xml_depth(content: bytes, rel: Path) -> None:
                                   f"XML nested deeper than {MAX_XML_DEPTH} elements")
 
 
-def _subject_files(files: list[SourceFile], quads: Iterable[ox.Quad]) -> dict[str, Path]:
-    by_graph = {f.graph: f.path for f in files}
+def _graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph, counted by the store."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
+
+
+def _subject_files(sources: Sources) -> dict[str, Path]:
     typed: dict[str, Path] = {}
     described: dict[str, Path] = {}
-    for q in quads:
-        subject, path = q.subject.value, by_graph[q.graph_name.value]
-        described.setdefault(subject, path)
-        if q.predicate == _RDF_TYPE:
-            typed.setdefault(subject, path)
+    for source in sources.files:
+        if source.kind == "shapes":
+            continue
+        for q in sources.graph_quads(source):
+            described.setdefault(q.subject.value, source.path)
+            if q.predicate == _RDF_TYPE:
+                typed.setdefault(q.subject.value, source.path)
     return {**described, **typed}
 
 

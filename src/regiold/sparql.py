@@ -369,15 +369,14 @@ def _describe_reply(store: object, targets: list[str], job: _Job,
 
 
 def _make_runner(store: object, base_iri: str) -> Callable[[_Job], dict[str, object]]:
-    db = getattr(store, "db", None)
-    if not isinstance(db, ox.Store):
+    if not isinstance(getattr(store, "db", None), ox.Store):
         raise TypeError("the SPARQL endpoint needs the embedded store (pyoxigraph)")
     functions = search.sparql_functions(base_iri)
 
     def run(job: _Job) -> dict[str, object]:
         started = time.perf_counter()
-        try:
-            result = db.query(job.query, **_options(job), custom_functions=functions)
+        try:  # store.db, not a handle taken before the fork: a snapshot opens one per process
+            result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
             reply = _serialize(result, job)
         except SyntaxError as exc:
             return {"error": str(exc), "error_type": "syntax"}

@@ -62,14 +62,18 @@ class Store(Protocol):
 class EmbeddedStore:
     """pyoxigraph in memory; read-only once loaded."""
 
-    def __init__(self, quads: Iterable[ox.Quad], *, base_iri: str) -> None:
+    def __init__(self, quads: Iterable[ox.Quad] | ox.Store, *, base_iri: str) -> None:
+        """Serve ``quads``; a pyoxigraph Store given here is used as it is, not copied."""
         self.base_iri = base_iri
-        self.db = ox.Store()
-        self.db.bulk_extend(quads)
+        if isinstance(quads, ox.Store):
+            self.db = quads
+        else:
+            self.db = ox.Store()
+            self.db.bulk_extend(quads)
 
     @classmethod
     def from_sources(cls, sources: Sources, *, include_persons: bool = True) -> EmbeddedStore:
-        return cls(sources.published_quads(include_persons=include_persons),
+        return cls(sources.published_store(include_persons=include_persons),
                    base_iri=sources.base_iri)
 
     def raw_query(self, sparql: str, **options: object) -> object:
