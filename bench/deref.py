@@ -30,6 +30,7 @@ SERVERS = {"gthread": {"server": "gunicorn", "worker_class": "gthread"},
            "granian": {"server": "granian"},
            "granian-nolog": {"server": "granian", "access_log": "false"},
            "granian-nolog-1thread": {"server": "granian", "access_log": "false", "threads": "1"}}
+DEFAULT_SERVERS = ("gthread", "sync", "granian", "granian-nolog")  # bench/run.py; others by --servers
 # The fast path (default) and the Flask path it short-cuts.
 PATHS = {"": {}, "-flaskpath": {"hot_responses": "0"}}
 ORG, SDO = "http://www.w3.org/ns/org#", "https://schema.org/"
@@ -46,7 +47,7 @@ def page_construct(org: str) -> str:
 
 
 def deref(site: Path, *, duration: float, workers: int = 2, export_site: Path | None = None,
-          servers: tuple[str, ...] = tuple(SERVERS), nginx: bool = True) -> dict[str, object]:
+          servers: tuple[str, ...] = DEFAULT_SERVERS, nginx: bool = True) -> dict[str, object]:
     """``export_site``: the (smaller) site whose static export nginx serves; default ``site``."""
     org = _first_generated_org(site)
     path = "/" + org.removeprefix(BASE)
@@ -190,7 +191,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("site", type=Path)
     parser.add_argument("seconds", type=float, nargs="?", default=3)
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS),
+                        help=f"comma-separated, of: {', '.join(SERVERS)}")
     parser.add_argument("--no-nginx", action="store_true")
     options = parser.parse_args()
     outcome = deref(options.site, duration=options.seconds, servers=tuple(options.servers.split(",")),
