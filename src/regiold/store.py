@@ -98,12 +98,17 @@ class EmbeddedStore:
         return list(self.raw_query(sparql))  # type: ignore[call-overload]
 
     def triple_count(self) -> int:
-        return len(self.db)
+        # Counted once: pyoxigraph counts by scanning, and a scan in a forked worker copies the
+        # store it shares with the master (docs/performance.md).
+        if getattr(self, "_count", None) is None:
+            self._count = len(self.db)
+        return self._count
 
     def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         name = ox.NamedNode(graph)
         self.db.remove_graph(name)
         self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        self._count = None
 
     def ping(self, timeout: float) -> None:
         """In memory: always reachable."""
