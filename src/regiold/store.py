@@ -65,6 +65,7 @@ class EmbeddedStore:
     def __init__(self, quads: Iterable[ox.Quad] | ox.Store, *, base_iri: str) -> None:
         """Serve ``quads``; a pyoxigraph Store given here is used as it is, not copied."""
         self.base_iri = base_iri
+        self._count: int | None = None
         if isinstance(quads, ox.Store):
             self.db = quads
         else:
@@ -100,7 +101,7 @@ class EmbeddedStore:
     def triple_count(self) -> int:
         # Counted once: pyoxigraph counts by scanning, and a scan in a forked worker copies the
         # store it shares with the master (docs/performance.md).
-        if getattr(self, "_count", None) is None:
+        if self._count is None:
             self._count = len(self.db)
         return self._count
 
