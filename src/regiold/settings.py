@@ -53,7 +53,7 @@ class Settings:
         "than on the disk snapshot; about 0.4 GB per 10^6 triples, held once)"
     )
     sparql_worker_max_mb: int = _setting(
-        64, "MB of memory of its own above which a SPARQL worker ends after its query (0: never)"
+        1024, "MB of memory of its own above which a SPARQL worker ends after its query (0: never)"
     )
     rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
     trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")

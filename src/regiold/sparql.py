@@ -723,10 +723,11 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
     """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF, or until
     a job left it holding more than ``retire_mb`` of memory of its own (0: no limit).
 
-    Why the limit: an in-memory store is shared with the serving process copy-on-write only until
+    Why a limit: an in-memory store is shared with the serving process copy-on-write only until
     it is read; a full scan touches reference counts across the whole store, so the worker ends up
-    with a private copy (about 0.4 GB at 10^6 triples). Such a worker answers and then ends; the
-    next query gets a fresh one (docs/performance.md)."""
+    with a private copy (about 0.4 GB at 10^6 triples). Keeping that copy makes its next scans
+    fast (a fresh worker pays the copy again); the limit bounds what each worker may keep
+    (docs/performance.md)."""
     gc.disable()  # short-lived work; and the collector would touch (copy) every shared page
     keep = sock.fileno()
     os.closerange(3, keep)  # client connections, listening sockets, other workers' pipes
