@@ -25,6 +25,7 @@ import json
 import os
 import pickle
 import re
+import resource
 import signal
 import socket
 import struct
@@ -743,7 +744,7 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
         except (EOFError, ConnectionError):
             return
         reply = run(job)
-        retire = retire_mb > 0 and _private_mb() > retire_mb
+        retire = retire_mb > 0 and _copied_mb() > retire_mb
         if retire:
             reply["retired"] = True
         _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
@@ -751,16 +752,14 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
             return
 
 
-def _private_mb() -> float:
-    """Memory this process holds alone (written since the fork), from /proc; 0 elsewhere."""
-    try:
-        with open("/proc/self/smaps_rollup") as rollup:
-            for line in rollup:
-                if line.startswith("Private_Dirty:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
+def _copied_mb() -> float:
+    """Memory this process has made its own since the fork, from its minor page faults (each is
+    a page copied on write or newly touched): a cheap upper bound, unlike reading
+    /proc/self/smaps_rollup (8-16 ms at 10^6 triples)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * _PAGE / (1 << 20)
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _exit_with_parent(parent_pid: int) -> None:
