@@ -194,8 +194,10 @@ if __name__ == "__main__":
     parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS),
                         help=f"comma-separated, of: {', '.join(SERVERS)}")
     parser.add_argument("--no-nginx", action="store_true")
+    parser.add_argument("--export-site", type=Path,
+                        help="the smaller site whose static export nginx serves (default: site)")
     options = parser.parse_args()
     outcome = deref(options.site, duration=options.seconds, servers=tuple(options.servers.split(",")),
-                    nginx=not options.no_nginx)
+                    nginx=not options.no_nginx, export_site=options.export_site)
     print(deref_table(outcome), file=sys.stderr)
     print(json.dumps(outcome))
