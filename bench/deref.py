@@ -26,7 +26,9 @@ from sections import _first_generated_org, bench_cache, serve_args  # noqa: E402
 ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json"}
 # Server configurations; the constant anchor runs under the same settings as regiold.
 SERVERS = {"gthread": {"server": "gunicorn", "worker_class": "gthread"},
+           "gthread-nolog": {"server": "gunicorn", "worker_class": "gthread", "access_log": "false"},
            "sync": {"server": "gunicorn", "worker_class": "sync"},
+           "sync-nolog": {"server": "gunicorn", "worker_class": "sync", "access_log": "false"},
            "granian": {"server": "granian"},
            "granian-nolog": {"server": "granian", "access_log": "false"},
            "granian-nolog-1thread": {"server": "granian", "access_log": "false", "threads": "1"}}
