@@ -69,7 +69,10 @@ class Settings:
     server: str = _setting(
         "gunicorn", "HTTP server of `regiold serve`: 'gunicorn' or 'granian' (docs/performance.md)"
     )
-    access_log: bool = _setting(True, "Log one line per request to stdout (costs throughput)")
+    access_log: bool = _setting(
+        False, "Log one line per request to stdout (off like gunicorn's default: it costs 25-45 % of "
+        "throughput, docs/performance.md; a reverse proxy usually logs)"
+    )
     validate_workers: int = _setting(
         0, "Processes sharing a first SHACL validation (0: one per CPU and 10,000 triples; "
         "1: in the calling process)"
