@@ -35,7 +35,7 @@ def measure(site: Path, workers: str) -> dict[str, object]:
     rss_parsed = _rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
     if workers == "before":
-        shapes = validate.inline_sparql_targets(parsed.shapes_graph(), parsed.quads)
+        shapes = validate.inline_sparql_targets(parsed.shapes_graph(), parsed.dataset)
         conforms, results, _ = pyshacl.validate(parsed.to_rdflib(), shacl_graph=shapes,
                                                 inference="none", advanced=True,
                                                 allow_warnings=True)

@@ -59,14 +59,14 @@ def test_a_killed_worker_means_validating_in_this_process(broken: sources.Source
 
 def test_one_process_reports_what_plain_pyshacl_reports(broken: sources.Sources,
                                                         single: validate.Report):
-    shapes = validate.inline_sparql_targets(broken.shapes_graph(), broken.quads)
+    shapes = validate.inline_sparql_targets(broken.shapes_graph(), broken.dataset)
     _, plain, _ = pyshacl.validate(broken.to_rdflib(), shacl_graph=shapes, inference="none",
                                    advanced=True, allow_warnings=True)
     assert _content(_graph(single.results_turtle)) == _content(plain)
 
 
 def test_shares_split_every_shapes_focus_nodes_without_overlap(broken: sources.Sources):
-    shapes = validate.inline_sparql_targets(broken.shapes_graph(), broken.quads)
+    shapes = validate.inline_sparql_targets(broken.shapes_graph(), broken.dataset)
     data = IndexedGraph(rdflib_triples(broken.quads))
     shares = [shacl_run.split_targets(shapes, data, part, 3) for part in range(3)]
     for shape in set(shapes.subjects(SH.targetClass, None)) | set(

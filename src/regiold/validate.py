@@ -105,7 +105,7 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     if cached is not None:
         return cached
     start = time.perf_counter()
-    shapes = inline_sparql_targets(sources.shapes_graph(), sources.quads)
+    shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
     outcome = shacl_run.validate(sources, shapes, workers=workers)
     violations = _violations(outcome.results, outcome.labels, sources)
     report = Report(
@@ -122,7 +122,7 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     return report
 
 
-def inline_sparql_targets(shapes: Graph, quads: list[ox.Quad]) -> Graph:
+def inline_sparql_targets(shapes: Graph, data: ox.Store) -> Graph:
     """Evaluate each ``sh:SPARQLTarget`` once with pyoxigraph and list its nodes as ``sh:targetNode``.
 
     The same SELECT over the same data, run by a faster engine: pyshacl evaluates these targets
@@ -133,14 +133,12 @@ def inline_sparql_targets(shapes: Graph, quads: list[ox.Quad]) -> Graph:
                if (target, RDF.type, SH.SPARQLTarget) in shapes and shapes.value(target, SH.select)]
     if not targets:
         return shapes
-    store = ox.Store()
-    store.bulk_extend(quads)
     out = Graph()
     for triple in shapes:
         out.add(triple)
     for shape, target in targets:
         query = _prefix_declarations(shapes, target) + str(shapes.value(target, SH.select))
-        nodes = [row["this"] for row in store.query(query, use_default_graph_as_union=True)
+        nodes = [row["this"] for row in data.query(query, use_default_graph_as_union=True)
                  if row["this"] is not None]
         out.remove((shape, SH.target, target))
         for node in nodes:
