@@ -33,7 +33,7 @@ class IndexedGraph(rdflib.Graph):
         super().__init__()
         self._spo: _Index = {}
         self._pos: _Index = {}
-        self._osp: _Index = {}
+        self._osp: _Index | None = None  # object first: made on first use (pyshacl rarely asks)
         self._size = 0
         for triple in triples:
             self.add(triple)
@@ -47,7 +47,8 @@ class IndexedGraph(rdflib.Graph):
         if o not in objects:
             objects[o] = None
             self._pos.setdefault(p, {}).setdefault(o, {})[s] = None
-            self._osp.setdefault(o, {}).setdefault(s, {})[p] = None
+            if self._osp is not None:
+                self._osp.setdefault(o, {}).setdefault(s, {})[p] = None
             self._size += 1
         return self
 
@@ -59,7 +60,7 @@ class IndexedGraph(rdflib.Graph):
     def remove(self, triple: tuple) -> IndexedGraph:  # type: ignore[override]
         for s, p, o in list(self.triples(triple)):
             for index, (a, b, c) in ((self._spo, (s, p, o)), (self._pos, (p, o, s)),
-                                     (self._osp, (o, s, p))):
+                                     (self._object_index(), (o, s, p))):
                 del index[a][b][c]
                 if not index[a][b]:
                     del index[a][b]
@@ -67,6 +68,15 @@ class IndexedGraph(rdflib.Graph):
                         del index[a]
             self._size -= 1
         return self
+
+    def _object_index(self) -> _Index:
+        if self._osp is None:
+            self._osp = {}
+            for s, by_predicate in self._spo.items():
+                for p, objects in by_predicate.items():
+                    for o in objects:
+                        self._osp.setdefault(o, {}).setdefault(s, {})[p] = None
+        return self._osp
 
     def triples(self, triple: tuple) -> Iterator[_Triple]:  # type: ignore[override]
         s, p, o = triple
@@ -92,7 +102,7 @@ class IndexedGraph(rdflib.Graph):
                 for subject in list(subjects_by_object.get(value, ())):
                     yield subject, p, value
         elif o is not None:
-            for subject, predicates in list(self._osp.get(o, _EMPTY).items()):
+            for subject, predicates in list(self._object_index().get(o, _EMPTY).items()):
                 for predicate in list(predicates):
                     yield subject, predicate, o
         else:

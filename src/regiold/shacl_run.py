@@ -114,6 +114,8 @@ def _can_split(shapes: Graph) -> bool:
 def _forked_share(part: int, parts: int) -> _Share:
     assert _JOB is not None, "runs in a worker forked by validate()"
     _skip_result_descriptions()
+    _data_graph(_JOB)
+    gc.freeze()  # the collector need not walk the graph again (the process ends after the share)
     conforms, results, labels, nodes_checked = _validate_share(_JOB, part, parts)
     return _Share(conforms, list(results), labels, nodes_checked)
 
@@ -138,8 +140,9 @@ def _data_graph(job: _Job) -> IndexedGraph:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            job.built["data"] = IndexedGraph(rdflib_triples(job.sources.quads,
-                                                            _terms(job).values()))
+            quads = (quad for source in job.sources.files if source.kind != "shapes"
+                     for quad in job.sources.graph_quads(source))
+            job.built["data"] = IndexedGraph(rdflib_triples(quads, _terms(job).values()))
         finally:
             if collecting:
                 gc.enable()
