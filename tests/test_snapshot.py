@@ -99,3 +99,13 @@ def test_each_process_reads_through_its_own_handle(mini_site: Path, tmp_path: Pa
     assert os.read(reader, 1) == b"1"
     assert isinstance(store.db, ox.Store)  # and the parent still answers after the fork
     assert store.ask("ASK { <org/alpha> ?p ?o }")
+
+
+def test_sparql_runs_on_the_in_memory_copy_unless_told_otherwise(mini_site: Path, tmp_path: Path):
+    hybrid = _site(mini_site, tmp_path)
+    assert isinstance(hybrid.store, SnapshotStore)
+    assert not isinstance(hybrid.query_store, SnapshotStore)  # scans are faster in memory
+    assert set(hybrid.query_store.construct(ALL_TRIPLES)) == set(hybrid.store.construct(ALL_TRIPLES))
+    assert hybrid.query_store.select(GRAPHS) == hybrid.store.select(GRAPHS)
+    disk_only = _site(mini_site, tmp_path / "disk-only", sparql_in_memory=False)
+    assert disk_only.query_store is disk_only.store

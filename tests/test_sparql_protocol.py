@@ -361,3 +361,24 @@ def test_result_table_links_only_safe_schemes(client):
     html = client.post("/sparql", data={"query": query, "format": "html"}).get_data(as_text=True)
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
     assert '<a href="https://example.org/a">' in html
+
+
+@pytest.mark.parametrize("limit_mb, replaced", [(1, True), (0, False)])
+def test_a_query_worker_over_its_memory_limit_ends_after_answering(tmp_path, limit_mb, replaced):
+    """A worker holding more memory of its own than ``sparql_worker_max_mb`` answers and ends;
+    the next query gets a fresh one. Without a limit the same worker is reused."""
+    app = make_app(make_site(tmp_path), sparql_worker_max_mb=limit_mb)
+    client = app.test_client()
+    from regiold.web.sparql import query_service
+
+    service = query_service(app.extensions["regiold"].site)
+    first = client.get("/sparql", query_string={"query": ORGS})
+    assert first.status_code == 200
+    before = set(service.worker_pids())
+    second = client.get("/sparql", query_string={"query": ORGS + " LIMIT 100"})
+    assert second.status_code == 200 and second.get_data() == first.get_data()
+    assert (not before) == replaced  # a retired worker is not kept idle
+    if replaced:
+        assert not set(service.worker_pids()) & before
+    else:
+        assert set(service.worker_pids()) == before

@@ -33,6 +33,7 @@ class Site:
     report: validate.Report
     store: Store
     cache: dict[object, object] = field(default_factory=lambda: MemoCache())  # per-version memo
+    sparql_store: Store | None = None  # where /sparql evaluates, when not ``store`` (sparql_in_memory)
 
     def __post_init__(self) -> None:
         if isinstance(self.cache, MemoCache):
@@ -45,6 +46,11 @@ class Site:
     @property
     def base_iri(self) -> str:
         return self.settings.base_iri
+
+    @property
+    def query_store(self) -> Store:
+        """The store SPARQL queries run on."""
+        return self.sparql_store or self.store
 
 
 class MemoCache(dict):  # type: ignore[type-arg]
@@ -90,16 +96,22 @@ def load_site(settings: Settings) -> Site:
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
     described = dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings),
                                 write_store=settings.store == "embedded" and not snapshot)
+    sparql_store: Store | None = None
     if snapshot:
+        memory = store
         try:
             store = _snapshot(settings, sources, described.triples)
-            sources.release()  # the snapshot is the one copy this process keeps
-            _return_freed_memory()
         except OSError as exc:  # e.g. an unwritable cache folder: serve from memory instead
             log.warning("no store snapshot in %s (%s); serving the data from memory",
                         _cache_dir(settings), exc)
-            store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
-    site = Site(settings, sources, report, store)
+            memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+        else:
+            if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
+                memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+                sparql_store = memory
+            sources.release()  # the parse lives on only as that SPARQL copy, if at all
+            _return_freed_memory()
+    site = Site(settings, sources, report, store, sparql_store=sparql_store)
     dataset.remember(site, described)
     return site
 

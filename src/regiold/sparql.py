@@ -206,6 +206,7 @@ class QueryService:
         max_query_bytes: int,
         max_concurrent: int,
         page_size: int = 200,
+        worker_max_mb: int = 0,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
@@ -217,7 +218,7 @@ class QueryService:
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
         self._memo_lock = threading.Lock()
         embedded = isinstance(getattr(store, "db", None), ox.Store)
-        self._pool = _Pool(_make_runner(store, base_iri)) if embedded else None
+        self._pool = _Pool(_make_runner(store, base_iri), retire_mb=worker_max_mb) if embedded else None
         self._finalizer = weakref.finalize(self, self._pool.close if self._pool else _nothing)
 
     def run(self, request: Request) -> Answer:
@@ -620,7 +621,7 @@ class _WorkerDied(Exception):
 
 
 class _Worker:
-    def __init__(self, run: Callable[[_Job], dict[str, object]]) -> None:
+    def __init__(self, run: Callable[[_Job], dict[str, object]], retire_mb: int = 0) -> None:
         parent, child = socket.socketpair()
         parent_pid = os.getpid()
         pid = os.fork()
@@ -628,7 +629,7 @@ class _Worker:
             code = 0
             try:
                 parent.close()
-                _child_main(child, run, parent_pid)
+                _child_main(child, run, parent_pid, retire_mb)
             except BaseException:
                 code = 1
             finally:
@@ -653,8 +654,9 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, run: Callable[[_Job], dict[str, object]]) -> None:
+    def __init__(self, run: Callable[[_Job], dict[str, object]], *, retire_mb: int = 0) -> None:
         self._run = run
+        self._retire_mb = retire_mb
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
@@ -681,7 +683,10 @@ class _Pool:
             except BaseException:
                 worker.kill()
                 raise
-            self._checkin(worker)
+            if reply.pop("retired", False):  # it copied too much of the shared store: gone
+                worker.kill()
+            else:
+                self._checkin(worker)
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -691,7 +696,7 @@ class _Pool:
                 self._idle, self._pid = [], os.getpid()
             if self._idle:
                 return self._idle.pop()
-        return _Worker(self._run)
+        return _Worker(self._run, self._retire_mb)
 
     def _checkin(self, worker: _Worker) -> None:
         with self._lock:
@@ -714,8 +719,15 @@ class _Pool:
 
 
 def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
-                parent_pid: int) -> None:
-    """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF."""
+                parent_pid: int, retire_mb: int = 0) -> None:
+    """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF, or until
+    a job left it holding more than ``retire_mb`` of memory of its own (0: no limit).
+
+    Why a limit: an in-memory store is shared with the serving process copy-on-write only until
+    it is read; a full scan touches reference counts across the whole store, so the worker ends up
+    with a private copy (about 0.4 GB at 10^6 triples). Keeping that copy makes its next scans
+    fast (a fresh worker pays the copy again); the limit bounds what each worker may keep
+    (docs/performance.md)."""
     gc.disable()  # short-lived work; and the collector would touch (copy) every shared page
     keep = sock.fileno()
     os.closerange(3, keep)  # client connections, listening sockets, other workers' pipes
@@ -730,7 +742,25 @@ def _child_main(sock: socket.socket, run: Callable[[_Job], dict[str, object]],
             job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
         except (EOFError, ConnectionError):
             return
-        _send(sock, pickle.dumps(run(job), protocol=pickle.HIGHEST_PROTOCOL))
+        reply = run(job)
+        retire = retire_mb > 0 and _private_mb() > retire_mb
+        if retire:
+            reply["retired"] = True
+        _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        if retire:
+            return
+
+
+def _private_mb() -> float:
+    """Memory this process holds alone (written since the fork), from /proc; 0 elsewhere."""
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def _exit_with_parent(parent_pid: int) -> None:

@@ -65,6 +65,7 @@ class EmbeddedStore:
     def __init__(self, quads: Iterable[ox.Quad] | ox.Store, *, base_iri: str) -> None:
         """Serve ``quads``; a pyoxigraph Store given here is used as it is, not copied."""
         self.base_iri = base_iri
+        self._count: int | None = None
         if isinstance(quads, ox.Store):
             self.db = quads
         else:
@@ -98,12 +99,17 @@ class EmbeddedStore:
         return list(self.raw_query(sparql))  # type: ignore[call-overload]
 
     def triple_count(self) -> int:
-        return len(self.db)
+        # Counted once: pyoxigraph counts by scanning, and a scan in a forked worker copies the
+        # store it shares with the master (docs/performance.md).
+        if self._count is None:
+            self._count = len(self.db)
+        return self._count
 
     def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         name = ox.NamedNode(graph)
         self.db.remove_graph(name)
         self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        self._count = None
 
     def ping(self, timeout: float) -> None:
         """In memory: always reachable."""

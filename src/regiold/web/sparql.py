@@ -45,9 +45,10 @@ def query_service(site: Site) -> sparql.QueryService:
             if service is None:
                 s = site.settings
                 service = sparql.QueryService(
-                    site.store, base_iri=site.base_iri, timeout=s.sparql_timeout,
+                    site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
-                    max_concurrent=s.sparql_max_concurrent, page_size=s.page_size)
+                    max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
+                    worker_max_mb=s.sparql_worker_max_mb)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
