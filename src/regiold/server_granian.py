@@ -24,7 +24,7 @@ from .settings import Settings
 RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace stop
 RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: answer with Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-KILL_TIMEOUT = 60  # seconds a stopping worker may finish its requests (gunicorn's timeout)
+KILL_TIMEOUT = 30  # seconds a stopping worker may finish its requests (gunicorn's graceful_timeout)
 
 
 def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
@@ -70,12 +70,14 @@ class _Retiring:
 
 
 def _stop_with_master(master: int) -> None:
-    """In a worker: stop gracefully (SIGTERM) when the master dies, as gunicorn's workers do;
-    granian's would keep serving as orphans. The master's main thread forks every worker."""
+    """In a worker: end when the master dies (granian's would serve on as orphans). SIGKILL, not
+    SIGTERM: granian's SIGTERM handler can deadlock (main thread holding the GIL, waiting on the
+    runtime, which waits for the GIL; seen once in ~30 test servers), and without a master no one
+    would kill the stuck worker. The master's main thread forks every worker."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != master:  # the master died before the prctl
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class _Granian(Server):  # type: ignore[misc]
@@ -102,6 +104,7 @@ class _Granian(Server):  # type: ignore[misc]
             worker.start()
             self.wrks.append(worker)
         for worker in retiring:
+            worker.interrupt_by_parent = True  # its exit from now on is no crash to respawn
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker.inner.pid, RETIRE_SIGNAL)
         time.sleep(self.respawn_interval)

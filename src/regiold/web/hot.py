@@ -121,7 +121,11 @@ class HotResponses:
         if method not in ("GET", "HEAD") or not _plain(environ):
             return self.app(environ, start_response)
         table = self._current()
-        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), table.variant(environ))
+        try:
+            variant = table.variant(environ)
+        except Exception:  # noqa: BLE001 - Flask answers it, with its own error mapping
+            return self.app(environ, start_response)
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), variant)
         entry = table.responses.get(key)
         if entry is not None:
             answer = _answer(entry, environ, method)
