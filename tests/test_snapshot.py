@@ -109,3 +109,16 @@ def test_sparql_runs_on_the_in_memory_copy_unless_told_otherwise(mini_site: Path
     assert hybrid.query_store.select(GRAPHS) == hybrid.store.select(GRAPHS)
     disk_only = _site(mini_site, tmp_path / "disk-only", sparql_in_memory=False)
     assert disk_only.query_store is disk_only.store
+
+
+def test_withheld_persons_answer_451_without_parsing_the_files_again(mini_site: Path, tmp_path: Path):
+    """With persons withheld, the 451 answers were worked out while loading: a later edit of the
+    files (not yet reloaded) changes nothing for the version being served."""
+    from regiold import create_app
+
+    app = create_app(Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "cache",
+                                    "publish_persons": False}, environ={}))
+    (mini_site / "data" / "orgs.ttl").write_text("this is no Turtle", encoding="utf-8")
+    client = app.test_client()  # the first request that needs the withheld IRIs comes now
+    assert client.get("/person/anna-beispiel", headers={"Accept": "text/turtle"}).status_code == 451
+    assert client.get("/org/alpha", headers={"Accept": "text/turtle"}).status_code == 200

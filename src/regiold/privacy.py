@@ -126,6 +126,14 @@ def withholds_any(store: ox.Store, *, personal_graphs: Iterable[ox.NamedNode], b
     return False
 
 
+def withheld_iris(everything: Iterable[ox.Quad], published: Iterable[ox.Quad], *,
+                  base_iri: str) -> frozenset[str]:
+    """Own IRIs that the data describe but the published quads do not (answered 451)."""
+    public = {q.subject.value for q in published}
+    return frozenset(q.subject.value for q in everything
+                     if q.subject.value.startswith(base_iri) and q.subject.value not in public)
+
+
 def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode],
                   base_iri: str, only: set[str] | None = None) -> PersonalData:
     """Persons, the nodes that hang off them, and the text that identifies them.

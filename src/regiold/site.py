@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import privacy, validate
 from . import sources as sources_mod
-from . import validate
 from .errors import ConfigError, InvalidData
 from .settings import Settings
 from .sources import Sources
@@ -96,6 +96,9 @@ def load_site(settings: Settings) -> Site:
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
     described = dataset.publish(settings, sources, store, cache_dir=_cache_dir(settings),
                                 write_store=settings.store == "embedded" and not snapshot)
+    # Worked out while the parse is at hand: answering 451 later must not parse the files again
+    # (they may have changed on disk since; the served version stays what was loaded).
+    withheld = withheld_iris(settings, sources)
     sparql_store: Store | None = None
     if snapshot:
         memory = store
@@ -112,8 +115,20 @@ def load_site(settings: Settings) -> Site:
             sources.release()  # the parse lives on only as that SPARQL copy, if at all
             _return_freed_memory()
     site = Site(settings, sources, report, store, sparql_store=sparql_store)
+    site.cache[WITHHELD_KEY] = withheld
     dataset.remember(site, described)
     return site
+
+
+WITHHELD_KEY = "withheld-iris"
+
+
+def withheld_iris(settings: Settings, sources: Sources) -> frozenset[str]:
+    """The own IRIs the person-data policy keeps out (none when persons are published)."""
+    if settings.publish_persons:
+        return frozenset()
+    return privacy.withheld_iris(sources.quads, sources.published_quads(include_persons=False),
+                                 base_iri=settings.base_iri)
 
 
 def _return_freed_memory() -> None:

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from .. import formats, tombstones
 from ..errors import Withheld
-from ..site import Site
+from ..site import WITHHELD_KEY, Site, withheld_iris
 from . import current_site
 from .pages import NOT_FOUND_HOOKS
 
@@ -55,14 +55,11 @@ def answer_withheld(site: Site, iri: str) -> Response | None:
 
 
 def _withheld(site: Site) -> frozenset[str]:
-    """Subjects of the full data that the person-data policy keeps out (once per version)."""
-    found = site.cache.get("withheld-iris")
+    """Subjects of the full data that the person-data policy keeps out (once per version; a Site
+    from ``load_site`` has them already, worked out before its parse was released)."""
+    found = site.cache.get(WITHHELD_KEY)
     if found is None:
-        base = site.base_iri
-        published = {q.subject.value for q in site.sources.published_quads(include_persons=False)}
-        found = frozenset(q.subject.value for q in site.sources.quads
-                          if q.subject.value.startswith(base) and q.subject.value not in published)
-        site.cache["withheld-iris"] = found
+        found = site.cache[WITHHELD_KEY] = withheld_iris(site.settings, site.sources)
     return found  # type: ignore[return-value]
 
 
