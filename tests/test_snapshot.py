@@ -122,3 +122,11 @@ def test_withheld_persons_answer_451_without_parsing_the_files_again(mini_site: 
     client = app.test_client()  # the first request that needs the withheld IRIs comes now
     assert client.get("/person/anna-beispiel", headers={"Accept": "text/turtle"}).status_code == 451
     assert client.get("/org/alpha", headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_the_sources_keep_the_parse_that_sparql_runs_on(mini_site: Path, tmp_path: Path):
+    """With SPARQL in memory the parse is kept anyway: later uses of the sources read it instead
+    of parsing the files again (which may have changed on disk since)."""
+    site = _site(mini_site, tmp_path)
+    (mini_site / "data" / "orgs.ttl").write_text("this is no Turtle", encoding="utf-8")
+    assert any(q.subject.value.endswith("org/alpha") for q in site.sources.quads)

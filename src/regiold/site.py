@@ -112,7 +112,8 @@ def load_site(settings: Settings) -> Site:
             if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
                 memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
                 sparql_store = memory
-            sources.release()  # the parse lives on only as that SPARQL copy, if at all
+            if sparql_store is None or memory.db is not sources.dataset:
+                sources.release()  # no copy of its own left (kept, it would be the SPARQL copy)
             _return_freed_memory()
     site = Site(settings, sources, report, store, sparql_store=sparql_store)
     site.cache[WITHHELD_KEY] = withheld
