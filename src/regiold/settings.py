@@ -49,7 +49,7 @@ class Settings:
     sparql_max_query_bytes: int = _setting(32_768, "Largest accepted SPARQL query in bytes")
     sparql_max_concurrent: int = _setting(4, "Queries that may run at once per worker")
     sparql_in_memory: bool = _setting(
-        True, "Evaluate SPARQL on an in-memory copy shared by the query workers (scans 3-8x faster "
+        True, "Evaluate SPARQL on an in-memory copy shared by the query workers (much faster scans "
         "than on the disk snapshot; about 0.4 GB per 10^6 triples, held once)"
     )
     sparql_worker_max_mb: int = _setting(
