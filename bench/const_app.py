@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask, Response
 
-from regiold.server import serve_wsgi
+from regiold.serve.gunicorn import serve_wsgi
 from regiold.settings import Settings
 
 BODY = (b"<!doctype html><title>constant</title>" + b"x" * 5000)[:5120]

@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from regiold import dataset, sources
+from regiold.ingest import sources
+from regiold.publish import dataset
 from regiold.settings import Settings
 from regiold.store import open_store
 

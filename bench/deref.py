@@ -78,7 +78,7 @@ def deref(site: Path, *, duration: float, workers: int = 2, export_site: Path | 
                         runs["regiold-ttl-crawl"] = _crawl(url, site, tmpdir, duration)
                         memory["after-crawl"] = memory_mb(process.pid)
         from oxigraph_server import oxigraph_server
-        from regiold import sources
+        from regiold.ingest import sources
         from regiold.store import RemoteStore
 
         parsed = sources.load(site, base_iri=BASE)

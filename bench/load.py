@@ -135,7 +135,7 @@ def _answers(url: str) -> bool:
 def resource_paths(data: Path, limit: int = 200) -> list[str]:
     """Paths of resources described in the data (organisations first), for page requests."""
     sys.path.insert(0, str(ROOT / "src"))
-    from regiold import sources
+    from regiold.ingest import sources
 
     parsed = sources.load(data, base_iri=BASE)
     subjects = sorted({q.subject.value for q in parsed.quads

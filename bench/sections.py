@@ -40,7 +40,8 @@ def peak_rss_mb() -> float:
 
 
 def scale(site: Path) -> dict[str, object]:
-    from regiold import sources, validate
+    from regiold import validate
+    from regiold.ingest import sources
     from regiold.store import EmbeddedStore
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -122,7 +123,7 @@ def sparql(site: Path, *, repeats: int = 5) -> dict[str, object]:
     import urllib3
 
     from oxigraph_server import oxigraph_server
-    from regiold import sources
+    from regiold.ingest import sources
     from regiold.store import RemoteStore
 
     parsed = sources.load(site, base_iri=BASE)

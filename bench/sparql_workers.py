@@ -24,8 +24,8 @@ import pyoxigraph as ox  # noqa: E402
 
 import gen  # noqa: E402
 from common import ROOT  # noqa: E402
+from regiold.publish.site import load_site  # noqa: E402
 from regiold.settings import Settings  # noqa: E402
-from regiold.site import load_site  # noqa: E402
 from regiold.sparql import QueryService, Request  # noqa: E402
 
 QUERIES = {

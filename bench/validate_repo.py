@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from regiold import sources, validate
+from regiold import validate
+from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"

@@ -29,7 +29,8 @@ def measure(site: Path, workers: str) -> dict[str, object]:
 
     import pyshacl
 
-    from regiold import sources, validate
+    from regiold import validate
+    from regiold.ingest import sources
 
     parsed = sources.load(site, base_iri=BASE)
     rss_parsed = _rss_mb()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from model_support import PREFIXES
-from regiold import sources
+from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"

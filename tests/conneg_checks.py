@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import requests
 
-from regiold.formats import RESOURCE
+from regiold.rdf.formats import RESOURCE
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 ACCEPT_CASES = [  # the table of tests/test_conneg.py, over the wire

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from processes import free_port, running
-from regiold.export_rules import nginx_standalone
+from regiold.export.rules import nginx_standalone
 
 
 def nginx_binary() -> str | None:

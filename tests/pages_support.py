@@ -13,7 +13,8 @@ import rdflib
 from flask import Flask
 from rdflib.compare import isomorphic
 
-from regiold import create_app, render
+from regiold import create_app
+from regiold.publish import render
 from regiold.settings import Settings
 
 PAGES_SITE = Path(__file__).parent / "fixtures" / "pages-site"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pages_support import copy_site, make_app
-from regiold.formats import RESOURCE
+from regiold.rdf.formats import RESOURCE
 
 ORG = "/org/dme"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

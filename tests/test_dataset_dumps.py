@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from dataset_helpers import BASE, VOID_GRAPH
 from live import serve_app
 from regiold import create_app
-from regiold.sources import to_rdflib_graph
+from regiold.ingest.sources import to_rdflib_graph
 
 DUMP = "/dumps/regionen-nrw."
 TRIPLE_DUMPS = {"ttl": "turtle", "nt.gz": "nt", "jsonld": "json-ld"}
@@ -169,7 +169,7 @@ def test_live_server_serves_dumps_and_void(dataset_app):
 
 
 def test_static_export_writes_the_same_files_the_server_sends(dataset_app, tmp_path):
-    from regiold import dataset
+    from regiold.publish import dataset
     from regiold.web import current_site
 
     out = tmp_path / "export"
@@ -198,7 +198,7 @@ def test_a_dump_removed_from_the_cache_is_written_again_identically(dataset_app,
 
 
 def test_old_dump_versions_are_pruned(dataset_site, settings_for):
-    from regiold import dataset
+    from regiold.publish import dataset
 
     for n in range(dataset.KEPT_VERSIONS + 2):  # a new data version each time
         (dataset_site / "data" / "extra.ttl").write_text(
@@ -209,7 +209,7 @@ def test_old_dump_versions_are_pruned(dataset_site, settings_for):
 
 
 def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_settings):
-    from regiold import privacy, sources
+    from regiold.ingest import privacy, sources
 
     parsed = sources.load(repo_settings.site_dir, base_iri=BASE)
     found = privacy.find_personal(parsed.quads, personal_graphs=parsed.personal_graphs(),
@@ -247,7 +247,8 @@ def test_an_unwritable_cache_folder_falls_back_to_a_temporary_one(dataset_site, 
 def test_workers_preparing_the_same_version_at_once_agree(dataset_site, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from regiold import dataset, sources
+    from regiold.ingest import sources
+    from regiold.publish import dataset
 
     parsed = sources.load(dataset_site, base_iri=BASE)
     folder = tmp_path / "dumps" / parsed.version

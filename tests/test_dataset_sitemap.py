@@ -12,7 +12,7 @@ from conftest import ROOT
 from dataset_helpers import BASE, source_graph
 from live import serve_app
 from regiold import create_app
-from regiold import dataset as ds
+from regiold.publish import dataset as ds
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"

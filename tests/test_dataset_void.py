@@ -79,7 +79,7 @@ def test_void_counts_equal_independent_sparql_over_the_files(dataset_site, setti
 
 
 def store_content(dataset_app) -> rdflib.Graph:
-    from regiold.sources import to_rdflib_graph
+    from regiold.ingest.sources import to_rdflib_graph
     from regiold.web import current_site
 
     with dataset_app.app_context():
@@ -137,7 +137,7 @@ def test_every_format_parses_to_the_same_graph(dataset_app, accept):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert isomorphic(void_graph(client, accept), void_graph(client))
     if accept == "application/ld+json":  # compacted with the project context, like every resource
-        from regiold import render
+        from regiold.publish import render
 
         full = render.context(BASE)["@context"]
         assert response.get_json()["@context"].items() <= full.items()
@@ -232,9 +232,9 @@ def test_the_repository_dataset_conforms_to_dcat_ap_de(request, dcat_ap_de):
 
 @pytest.mark.remote
 def test_a_remote_store_gets_the_same_description(dataset_site, settings_for, request):
-    from regiold import sources
-    from regiold.load import load_remote
+    from regiold.ingest import sources
     from regiold.store import RemoteStore
+    from regiold.store.load import load_remote
 
     endpoint = f"{request.getfixturevalue('oxigraph_url')}/query"
     parsed = sources.load(dataset_site, base_iri=BASE)

@@ -15,9 +15,9 @@ from werkzeug.http import parse_accept_header
 from pages_support import DME, copy_site, make_app
 from regiold.cli import cli
 from regiold.errors import NotAcceptable
-from regiold.export_rules import accept_rules, exact_accept, htaccess, nginx_http
-from regiold.formats import RESOURCE
-from regiold.negotiate import negotiate
+from regiold.export.rules import accept_rules, exact_accept, htaccess, nginx_http
+from regiold.rdf.formats import RESOURCE
+from regiold.web.negotiate import negotiate
 
 BASE = "https://w3id.org/regionen-nrw/"
 

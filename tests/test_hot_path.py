@@ -14,7 +14,7 @@ from flask import Flask
 
 from live import serve_app
 from regiold import create_app
-from regiold.web.hot import HotResponses
+from regiold.web.fastpath import HotResponses
 
 ORG = "/org/alpha"
 SERVER_HEADERS = {"date", "server"}  # added by the HTTP server, not by the application

@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, shared_dir
-from regiold import importer, sources, validate
+from regiold import validate
 from regiold.cli import cli
+from regiold.ingest import sources
+from regiold.steward import importer
 
 BASE = "https://w3id.org/regionen-nrw/"
 

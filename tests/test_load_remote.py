@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from regiold import create_app, sources
+from regiold import create_app
 from regiold.cli import cli
+from regiold.ingest import sources
 from regiold.store import META_GRAPH, RemoteStore
 
 pytestmark = pytest.mark.remote

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from regiold import sources, validate
+from regiold import validate
+from regiold.ingest import sources
 from regiold.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]

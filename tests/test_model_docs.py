@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from regiold import sources
+from regiold.ingest import sources
 from regiold.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ import rdflib
 
 from conftest import shared_dir
 from model_support import PREFIXES
-from regiold import sources
+from regiold.ingest import sources
 from regiold.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]

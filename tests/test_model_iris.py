@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regiold import sources
+from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"

@@ -19,7 +19,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from model_support import PREFIXES
-from regiold import sources, validate
+from regiold import validate
+from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import shared_dir
-from regiold import sources
+from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/regionen-nrw/"

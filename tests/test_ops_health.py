@@ -9,7 +9,7 @@ import requests
 
 from ops_routes import sample_urls
 from regiold import create_app
-from regiold.guard import TokenBuckets
+from regiold.web.guard import TokenBuckets
 
 
 def test_health_and_ready_report_version_and_triples(mini_app):

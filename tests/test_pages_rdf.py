@@ -14,9 +14,9 @@ from rdflib.namespace import ORG, RDF
 
 from conftest import shared_dir
 from pages_support import BASE, DME, copy_site, make_app, offline_loader, same_graph, to_rdflib
-from regiold import render
-from regiold.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
-from regiold.vocab import SDO
+from regiold.publish import render
+from regiold.rdf.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
+from regiold.rdf.namespaces import SDO
 
 RDFLIB_NAMES = {TURTLE.key: "turtle", NTRIPLES.key: "nt", RDFXML.key: "xml"}
 

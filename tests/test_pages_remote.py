@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from pages_support import BASE, PAGES_SITE, same_graph, to_rdflib
-from regiold import describe, sources
+from regiold.ingest import sources
+from regiold.publish import describe
+from regiold.publish.view import build_view
 from regiold.store import EmbeddedStore, RemoteStore
-from regiold.view import build_view
 
 pytestmark = pytest.mark.remote
 

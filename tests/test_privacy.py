@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from regiold import privacy, sources
+from regiold.ingest import privacy, sources
 from regiold.store import open_store
 
 BASE = "https://w3id.org/regionen-nrw/"

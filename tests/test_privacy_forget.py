@@ -7,8 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from regiold import create_app, release, tombstones
+from regiold import create_app
 from regiold.cli import cli
+from regiold.publish import tombstones
+from regiold.steward import release
 
 BASE = "https://w3id.org/regionen-nrw/"
 PERSON = BASE + "person/anna-beispiel"

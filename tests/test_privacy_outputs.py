@@ -26,8 +26,10 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from live import serve_app
-from regiold import create_app, formats, sources
+from regiold import create_app
 from regiold.cli import cli
+from regiold.ingest import sources
+from regiold.rdf import formats
 from test_privacy import LEAKY_ORG, LEAKY_PERSON
 
 BASE = "https://w3id.org/regionen-nrw/"

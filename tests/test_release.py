@@ -12,8 +12,11 @@ import rdflib
 from click.testing import CliRunner
 from rdflib.namespace import DCTERMS, OWL, PROV
 
-from regiold import release, sources, tombstones, validate
+from regiold import validate
 from regiold.cli import cli
+from regiold.ingest import sources
+from regiold.publish import tombstones
+from regiold.steward import release
 
 BASE = "https://w3id.org/regionen-nrw/"
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 27)

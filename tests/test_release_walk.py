@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from conftest import BASE, ROOT
-from regiold import release, sources, tombstones
+from regiold.ingest import sources
+from regiold.publish import tombstones
+from regiold.steward import release
 
 
 def _released() -> list[str]:

@@ -6,8 +6,9 @@ import logging
 import threading
 from pathlib import Path
 
-from regiold import create_app, sources
-from regiold.reload import Watcher
+from regiold import create_app
+from regiold.ingest import sources
+from regiold.serve.reload import Watcher
 
 
 def reloader_of(app):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pyld import jsonld
 
-from regiold.search import fold, terms
+from regiold.publish.search import fold, terms
 from sparql_support import BASE, make_app, make_site
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from regiold.publish.site import load_site
 from regiold.settings import Settings
-from regiold.site import load_site
-from regiold.snapshot import SnapshotStore
+from regiold.store.snapshot import SnapshotStore
 
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from regiold import sources
 from regiold.errors import SourceError
+from regiold.ingest import sources
 
 BASE = "https://w3id.org/regionen-nrw/"
 

@@ -211,7 +211,7 @@ def test_timeout_really_stops_the_query_and_the_next_one_runs_at_once(tmp_path):
     app = make_app(make_site(tmp_path), sparql_timeout=1.0)
     client = app.test_client()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
-    from regiold.web.sparql import query_service
+    from regiold.web.sparql_routes import query_service
 
     service = query_service(app.extensions["regiold"].site)
     (worker_pid,) = service.worker_pids()
@@ -232,7 +232,7 @@ def test_a_query_worker_that_died_while_idle_is_replaced_without_an_error(tmp_pa
     app = make_app(make_site(tmp_path))
     client = app.test_client()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
-    from regiold.web.sparql import query_service
+    from regiold.web.sparql_routes import query_service
 
     service = query_service(app.extensions["regiold"].site)
     (worker_pid,) = service.worker_pids()
@@ -337,7 +337,7 @@ def test_repeated_queries_come_from_memory_and_revalidate_with_304(tmp_path):
     client = app.test_client()
     first = client.get("/sparql", query_string={"query": ORGS})
     etag = first.headers["ETag"]
-    from regiold.web.sparql import query_service
+    from regiold.web.sparql_routes import query_service
 
     service = query_service(app.extensions["regiold"].site)
     for pid in service.worker_pids():  # no worker left: a memo hit must not need one
@@ -369,7 +369,7 @@ def test_a_query_worker_over_its_memory_limit_ends_after_answering(tmp_path, lim
     the next query gets a fresh one. Without a limit the same worker is reused."""
     app = make_app(make_site(tmp_path), sparql_worker_max_mb=limit_mb)
     client = app.test_client()
-    from regiold.web.sparql import query_service
+    from regiold.web.sparql_routes import query_service
 
     service = query_service(app.extensions["regiold"].site)
     first = client.get("/sparql", query_string={"query": ORGS})

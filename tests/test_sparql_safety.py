@@ -12,9 +12,8 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from regiold import sandbox
 from regiold.errors import QueryRefused, ReadOnlyEndpoint
-from regiold.sparql import _Job, screen
+from regiold.sparql import _Job, sandbox, screen
 from sparql_support import Listener, make_app, make_site
 
 SECRET = "TOPSECRET-4711"
@@ -141,7 +140,7 @@ def test_pyoxigraph_reads_no_keyword_from_unicode_escapes(listener):
 @pytest.mark.skipif(not sandbox.supported(), reason="seccomp filter needs Linux x86_64/aarch64")
 def test_worker_sandbox_blocks_connections_even_past_the_screen(app, client, listener):
     """Defence in depth: a SERVICE query handed to a worker directly still opens no socket."""
-    from regiold.web.sparql import query_service
+    from regiold.web.sparql_routes import query_service
 
     client.get("/sparql", query_string={"query": "ASK {}"})
     service = query_service(app.extensions["regiold"].site)
@@ -161,7 +160,7 @@ import sys, threading, time
 sys.path.insert(0, {tests!r})
 from sparql_support import make_app, make_site
 from pathlib import Path
-from regiold.web.sparql import query_service
+from regiold.web.sparql_routes import query_service
 app = make_app(make_site(Path({tmp!r})), sparql_timeout=60)
 client = app.test_client()
 client.get("/sparql", query_string={{"query": "ASK {{}}"}})

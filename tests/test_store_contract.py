@@ -7,11 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from regiold import sources
 from regiold.errors import ConfigError, QuerySyntaxError, StoreUnavailable
+from regiold.ingest import sources
 from regiold.settings import Settings
-from regiold.snapshot import open_snapshot
 from regiold.store import EmbeddedStore, RemoteStore, Store, open_store
+from regiold.store.snapshot import open_snapshot
 
 BASE = "https://w3id.org/regionen-nrw/"
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"

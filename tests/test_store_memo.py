@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pages_support import copy_site, make_app
-from regiold.site import MemoCache
+from regiold.publish.site import MemoCache
 
 
 def test_a_crawl_keeps_at_most_cache_entries_renderings(tmp_path):

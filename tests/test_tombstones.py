@@ -8,7 +8,8 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, PROV
 
-from regiold import create_app, tombstones
+from regiold import create_app
+from regiold.publish import tombstones
 
 BASE = "https://w3id.org/regionen-nrw/"
 

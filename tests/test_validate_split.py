@@ -17,8 +17,10 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from broken_site import BASE, write_broken_site
-from regiold import shacl_run, sources, validate
-from regiold.shacl_graph import IndexedGraph, rdflib_triples
+from regiold import validate
+from regiold.ingest import sources
+from regiold.validate import shacl as shacl_run
+from regiold.validate.graph import IndexedGraph, rdflib_triples
 
 
 @pytest.fixture(scope="module")

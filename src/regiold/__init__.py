@@ -9,8 +9,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .settings import Settings
-    from .site import Site
+    from regiold.publish.site import Site
+    from regiold.settings import Settings
 
 
 def create_app(settings: Settings | None = None, *, site: Site | None = None) -> Flask:
@@ -21,10 +21,11 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     """
     from flask import Flask
 
-    from . import guard, web
-    from .reload import Reloader
-    from .settings import Settings
-    from .site import SiteHolder, load_site
+    from regiold import web
+    from regiold.publish.site import SiteHolder, load_site
+    from regiold.serve.reload import Reloader
+    from regiold.settings import Settings
+    from regiold.web import guard
 
     settings = settings or Settings.load()
     site = site or load_site(settings)
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     web.register_blueprints(app)
     web.register_error_handlers(app)
     if settings.hot_responses > 0:
-        from .web.hot import HotResponses
+        from regiold.web.fastpath import HotResponses
 
         app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses)  # type: ignore[method-assign]
     return app

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, sources, validate
-from .errors import ConfigError, InvalidData, RegioldError, SourceError
-from .settings import Settings
+from regiold import __version__, validate
+from regiold.errors import ConfigError, InvalidData, RegioldError, SourceError
+from regiold.ingest import sources
+from regiold.settings import Settings
 
 EXIT_INVALID, EXIT_SYNTAX = 1, 2
 
@@ -98,8 +99,8 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
           allow_invalid: bool, watch: bool) -> None:
     """Serve the data with gunicorn or granian (validated first; invalid data is refused)."""
-    from .server import check, run
-    from .site import load_site
+    from regiold.publish.site import load_site
+    from regiold.serve.gunicorn import check, run
 
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
@@ -118,7 +119,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
 @click.pass_obj
 def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None) -> None:
     """Validate, then replace the data in a remote SPARQL store atomically (docs/STORES.md)."""
-    from .load import load_remote
+    from regiold.store.load import load_remote
 
     settings = with_site_dir(settings, site_dir)
     if endpoint:
@@ -140,8 +141,8 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
                   processes: int | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
-    from .export import build
-    from .site import load_site
+    from regiold.export.build import build
+    from regiold.publish.site import load_site
 
     settings = with_site_dir(settings, site_dir)
     with data_errors("refusing to export invalid data"):
@@ -162,7 +163,7 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
 def release_command(settings: Settings, site_dir: Path | None, version: str | None,
                     since: str | None) -> None:
     """Stamp a dataset version, extend releases/released-iris.txt, prepend the changelog."""
-    from . import release
+    from regiold.steward import release
 
     settings = with_site_dir(settings, site_dir)
     try:
@@ -185,7 +186,7 @@ def release_command(settings: Settings, site_dir: Path | None, version: str | No
 @click.pass_obj
 def diff_command(settings: Settings, old: str, new: str, site_dir: Path | None) -> None:
     """Resources added, removed and changed between OLD and NEW (folders or git revisions)."""
-    from . import release
+    from regiold.steward import release
 
     settings = with_site_dir(settings, site_dir)
     try:
@@ -217,7 +218,7 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
     """Draft Turtle for a CMS partner page (HTML or text), in the model of data/."""
     import datetime as dt
 
-    from . import importer
+    from regiold.steward import importer
 
     settings = with_site_dir(settings, site_dir)
     when = retrieved.replace(tzinfo=retrieved.tzinfo or dt.UTC) if isinstance(
@@ -256,8 +257,8 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     import datetime as dt
     import shutil
 
-    from . import privacy
-    from .site import _cache_dir
+    from regiold.ingest import privacy
+    from regiold.publish.site import _cache_dir
 
     settings = with_site_dir(settings, site_dir)
     try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from regiold.errors import ConfigError
 
 
 def _setting(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best here

@@ -16,8 +16,8 @@ import json
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import RegioldError, problem
-from ..site import Site, SiteHolder
+from regiold.errors import RegioldError, problem
+from regiold.publish.site import Site, SiteHolder
 
 
 def current_site() -> Site:
@@ -27,7 +27,21 @@ def current_site() -> Site:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import dataset, ops, pages, sparql, tombstones
+    from regiold.web import (
+        dataset_routes as dataset,
+    )
+    from regiold.web import (
+        ops_routes as ops,
+    )
+    from regiold.web import (
+        page_routes as pages,
+    )
+    from regiold.web import (
+        sparql_routes as sparql,
+    )
+    from regiold.web import (
+        tombstone_routes as tombstones,
+    )
 
     for module in (tombstones, ops, sparql, dataset, pages):  # pages last: its catch-all resource route
         app.register_blueprint(module.bp)
@@ -65,8 +79,8 @@ def register_error_handlers(app: Flask) -> None:
         return request.accept_mimetypes.best_match(offered) == "text/html"
 
     def _error_html(exc: RegioldError) -> bytes:
-        from .. import render
-        from ..negotiate import language
+        from regiold.publish import render
+        from regiold.web.negotiate import language
 
         try:
             lang = language(request.args.get("lang"), request.accept_languages,

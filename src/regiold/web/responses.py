@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from .. import render
-from ..site import Site
-from . import hot
+from regiold.publish import render
+from regiold.publish.site import Site
+from regiold.web import fastpath as hot
 
 CACHE_CONTROL = "public, max-age=300"
 

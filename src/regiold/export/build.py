@@ -1,0 +1,174 @@
+"""``regiold build --out DIR``: the whole site as static files, plus conneg rules for nginx/Apache.
+
+Layout (``{path}`` is an IRI relative to the base, e.g. ``org/x``)::
+
+    {path}.ttl .jsonld .nt .rdf     every resource in every RDF format (the document URLs)
+    {path}.{lang}.html              its page in each language; {path}.html is the default language
+    index.{lang}.html, index.html   the partner index
+    context.jsonld, robots.txt, sitemap.xml, .well-known/void.{ext}, dumps/…, static/…, 404.html
+    .regiold/nginx-http.conf        maps (include in http {}), .regiold/nginx-server.conf (server {})
+    .htaccess                       the same rules for Apache 2.4
+
+The bytes come from the same functions the server uses (``render.representation``,
+``render.index_html``, ``dataset.export``): nothing is rendered twice, so a file equals the
+server's answer for that document URL. Pages are written by forked workers (one per core), each
+dropping its memoised representations after writing them so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from regiold.errors import NotFound
+from regiold.export import rules as export_rules
+from regiold.publish import dataset as dataset_mod
+from regiold.publish import render
+from regiold.publish.site import Site
+from regiold.rdf.formats import HTML, RESOURCE
+
+LANGS = export_rules.LANGS
+RULES_DIR = ".regiold"
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
+_SKIPPED_PAGES = {"sparql"}  # dynamic: not part of a static export
+_site: Site | None = None  # the Site the forked workers inherit
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    resources: int
+    files: int
+    bytes: int
+    seconds: float
+    skipped: list[str]
+
+
+def build(site: Site, out: Path, *, root_url: str | None = None, processes: int | None = None) -> BuildResult:
+    """Write the static site for ``site`` into ``out`` (created; existing files are replaced).
+
+    ``root_url`` is where the export will be served (for the sitemap and robots.txt); default:
+    the base IRI. ``processes`` defaults to the number of cores.
+    """
+    start = time.perf_counter()
+    root_url = root_url or site.base_iri
+    if not root_url.endswith("/"):
+        root_url += "/"
+    out.mkdir(parents=True, exist_ok=True)
+    paths, skipped = resource_paths(site)
+    written = _write_resources(site, out, paths, processes or os.cpu_count() or 1)
+    written += _write_site_files(site, out, root_url)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return BuildResult(len(paths), len(files), sum(p.stat().st_size for p in files),
+                       time.perf_counter() - start, skipped)
+
+
+def resource_paths(site: Site) -> tuple[list[str], list[str]]:
+    """Paths of every IRI the server describes (subjects under the base), and unsafe ones skipped.
+
+    Named graphs and hash IRIs are left out (a hash IRI is part of its document's description).
+    """
+    base = site.base_iri
+    rows = site.store.select(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}')
+    candidates = {r["s"].value[len(base):] for r in rows} | set(dataset_mod.FIXED_PAGES)
+    paths, skipped = [], []
+    for path in sorted(candidates):
+        if not path or path in _SKIPPED_PAGES or "#" in path or path.startswith("graph/"):
+            continue
+        if _SAFE_PATH.match(path) and ".." not in path.split("/") and "." not in path.rsplit("/", 1)[-1]:
+            paths.append(path)
+        else:
+            skipped.append(path)
+    return paths, skipped
+
+
+def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> int:
+    global _site
+    if processes <= 1 or len(paths) < 200:
+        return _write_chunk((str(out), paths, site))
+    _site = site
+    chunks = [paths[i::processes * 4] for i in range(processes * 4)]
+    context = multiprocessing.get_context("fork")  # the workers share the loaded store
+    with context.Pool(processes) as pool:
+        return sum(pool.map(_write_chunk, [(str(out), chunk, None) for chunk in chunks]))
+
+
+def _write_chunk(job: tuple[str, list[str], Site | None]) -> int:
+    out, paths, site = Path(job[0]), job[1], job[2] or _site
+    assert site is not None
+    count = 0
+    for path in paths:
+        count += _write_resource(site, out, path)
+    return count
+
+
+def _write_resource(site: Site, out: Path, path: str) -> int:
+    iri = site.base_iri + path
+    written = 0
+    try:
+        for fmt in RESOURCE:
+            if fmt is HTML:
+                for lang in LANGS:
+                    body = render.representation(site, iri, fmt, lang).body
+                    written += _write(out / f"{path}.{lang}.html", body)
+                    if lang == site.settings.default_lang:
+                        written += _write(out / f"{path}.html", body)
+            else:
+                written += _write(out / f"{path}.{fmt.key}", render.representation(site, iri, fmt).body)
+    except NotFound:
+        return written  # an IRI that appears only as a named graph or is withheld
+    finally:
+        _forget(site, iri)
+    return written
+
+
+def _forget(site: Site, iri: str) -> None:
+    """Drop the memoised representations of ``iri``: written once, never asked for again here."""
+    for fmt in RESOURCE:
+        for lang in (*LANGS, None):
+            site.cache.pop(("repr", iri, fmt.key, lang, 1), None)
+    site.cache.pop(("describe", iri, 1), None)
+
+
+def _write_site_files(site: Site, out: Path, root_url: str) -> int:
+    written = 0
+    for lang in LANGS:
+        body = render.index_html(site, lang).body
+        written += _write(out / f"index.{lang}.html", body)
+        if lang == site.settings.default_lang:
+            written += _write(out / "index.html", body)
+    written += _write(out / render.CONTEXT_PATH, render.context_document(site))
+    written += len(dataset_mod.export(site, out, root_url))
+    for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)
+        source = out / f"{dataset_mod.DATASET}.{lang}.html"
+        if source.exists():
+            written += _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
+    written += _write(out / "404.html", render.error_html(
+        404, "Not found", "No resource at this address.", site.settings.default_lang))
+    static = Path(__file__).parent.parent / "static"
+    if static.is_dir():
+        shutil.copytree(static, out / "static", dirs_exist_ok=True)
+    written += _write_rules(site, out)
+    return written
+
+
+def _write_rules(site: Site, out: Path) -> int:
+    rules = out / RULES_DIR
+    lang = site.settings.default_lang
+    return (_write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode())
+            + _write(rules / "nginx-server.conf", export_rules.nginx_server(
+                str(out.resolve()), listen="80", base_iri=site.base_iri).encode())
+            + _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode()))
+
+
+def _write(target: Path, body: bytes) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(body)
+    tmp.replace(target)
+    return 1

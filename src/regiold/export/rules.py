@@ -1,0 +1,282 @@
+"""Content-negotiation rules for static hosts, generated from the format registry.
+
+``regiold build`` writes every representation as a file (``org/x.ttl``, ``org/x.de.html`` …);
+these rules make nginx or Apache answer the resource IRI ``/org/x`` like the Flask server:
+``Accept`` (q-values, wildcards, aliases), ``?format=``, ``Accept-Language`` / ``?lang=``, 406,
+``Vary``, ``Content-Location``, ``Link`` alternates, charset and CORS.
+
+Negotiation without a scripting module is a list of PCRE patterns over the whole ``Accept`` header,
+tried in order: explicit media types by q-value tier (1, 0.9 … 0.1, below 0.1), within a tier in
+the server's preference order, then wildcards (``text/*``, ``application/*``, ``*/*``) for formats
+the header does not name. This agrees with the server for q-values of one decimal; two types whose
+q differ only in the second decimal are treated as equal (docs/STATIC.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from regiold.rdf.formats import HTML, RESOURCE, Format
+
+LANGS = ("de", "en")
+TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
+CHARSET_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n-triples",
+                 "application/rdf+xml", "application/trig", "application/n-quads", "application/json",
+                 "text/plain", "application/xml", "text/css", "application/problem+json")
+EXTRA_TYPES = {"txt": "text/plain", "xml": "application/xml", "css": "text/css",
+               "json": "application/json", "gz": "application/gzip", "js": "text/javascript",
+               "svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon"}
+
+
+@dataclass(frozen=True)
+class AcceptRule:
+    pattern: str  # PCRE, matched case-insensitively against the whole Accept header
+    ext: str  # the format key chosen when it matches
+
+
+def accept_rules(offered: tuple[Format, ...] = RESOURCE) -> list[AcceptRule]:
+    """Ordered rules: the first whose pattern matches the Accept header decides the format."""
+    rules: list[AcceptRule] = []
+    for tier in TIERS:
+        for fmt in offered:
+            rules += [AcceptRule(_entry(media_type, tier), fmt.key) for media_type in fmt.media_types]
+        for wildcard in ("text/*", "application/*", "*/*"):
+            major = wildcard.split("/")[0]
+            for fmt in offered:
+                if major == "*" or fmt.media_type.startswith(f"{major}/"):
+                    rules.append(AcceptRule(_unnamed(fmt, wildcard) + _entry(wildcard, tier), fmt.key))
+    return rules
+
+
+def exact_accept(offered: tuple[Format, ...] = RESOURCE) -> dict[str, str]:
+    """Whole Accept headers answered by a hash lookup before any pattern (the common ones)."""
+    exact = {media_type: fmt.key for fmt in offered for media_type in fmt.media_types}
+    exact["*/*"] = offered[0].key
+    exact["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"] = HTML.key
+    exact["text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"] = HTML.key
+    return exact
+
+
+def _entry(media_type: str, tier: str) -> str:
+    """One element of the header naming ``media_type`` with a q-value in ``tier``."""
+    name = re.escape(media_type).replace("\\/", "/")
+    if tier == "1":  # no q, or q=1: no parameter that says q=0…
+        return rf"(^|,)\s*{name}\s*(;(?![^,]*q\s*=\s*0)[^,]*)?(,|$)"
+    if tier == "0.0x":
+        return rf"(^|,)\s*{name}\s*;[^,]*q\s*=\s*0?\.0[0-9]*[1-9][^,]*(,|$)"
+    digit = tier[-1]
+    return rf"(^|,)\s*{name}\s*;[^,]*q\s*=\s*0?\.{digit}[0-9]*[^,]*(,|$)"
+
+
+def _unnamed(fmt: Format, wildcard: str) -> str:
+    """A lookahead: the header names neither ``fmt``'s media type nor, for ``*/*``, its major
+    type's wildcard (the more specific range sets the q; an alias such as application/json is a
+    candidate of its own and does not count)."""
+    names = [re.escape(fmt.media_type).replace("\\/", "/")]
+    if wildcard == "*/*":
+        names.append(re.escape(fmt.media_type.split("/")[0]) + r"/\*")
+    return rf"^(?!.*(^|,)\s*({'|'.join(names)})\s*(;|,|$)).*"
+
+
+def format_params(offered: tuple[Format, ...] = RESOURCE) -> dict[str, str]:
+    """``?format=`` values (keys, common names, media types, URL-encoded or not) → format key."""
+    from regiold.rdf.formats import _KEY_ALIASES
+
+    values = {fmt.key: fmt.key for fmt in offered}
+    values.update({alias: key for alias, key in _KEY_ALIASES.items() if key in values})
+    for fmt in offered:
+        for media_type in fmt.media_types:
+            values[media_type] = fmt.key
+            values[media_type.replace("/", "%2F").replace("+", "%2B")] = fmt.key  # nginx keys ignore case
+    return values
+
+
+def problem_406(offered: tuple[Format, ...] = RESOURCE) -> str:
+    listed = ", ".join(f.media_type for f in offered)
+    return ('{"type": "about:blank", "title": "Not acceptable", "status": 406, '
+            f'"detail": "Acceptable media types: {listed}"}}')
+
+
+def mime_types(offered: tuple[Format, ...]) -> dict[str, str]:
+    return {**EXTRA_TYPES, **{f.key: f.media_type for f in offered}}
+
+
+# --------------------------------------------------------------------------------------- nginx
+
+def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "de") -> str:
+    """The ``http {}``-level part: maps from the request to a file suffix."""
+    lines = ["# Generated by `regiold build` from src/regiold/formats.py; include inside http { }.",
+             "map_hash_bucket_size 128;  # room for whole browser Accept headers as exact keys",
+             "map $http_accept $regiold_accept_ext {",
+             f"    default {offered[0].key};  # no Accept, or no media range in it",
+             f'    "" {offered[0].key};']
+    lines += [f'    "{header}" {key};' for header, key in exact_accept(offered).items()]
+    lines += [f'    "~*{rule.pattern}" {rule.ext};' for rule in accept_rules(offered)]
+    lines += ['    "~/" "!";  # media ranges, none of them on offer: 406', "}",
+              "map $arg_format $regiold_param_ext {", '    default "!";  # unknown: 406', '    "" "";']
+    lines += [f'    "{value}" {key};' for value, key in format_params(offered).items()]
+    lines += ["}", "map $regiold_param_ext $regiold_ext {", "    \"\" $regiold_accept_ext;",
+              "    default $regiold_param_ext;", "}",
+              "map $http_accept_language $regiold_accept_lang {", f"    default {default_lang};",
+              f'    "~*^\\s*(?<regiold_l>{"|".join(LANGS)})(-[a-z0-9]+)?\\s*(;|,|$)" $regiold_l;', "}",
+              "map $arg_lang $regiold_lang {", "    default $regiold_accept_lang;"]
+    lines += [f"    {lang} {lang};" for lang in LANGS]
+    lines += ["}", "map $regiold_ext $regiold_void_ext {", "    html ttl;  # VoID prefers Turtle",
+              "    default $regiold_ext;", "}",
+              "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
+    lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_lang.html", "$regiold_ext")
+    lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
+    lines += _map("$regiold_ext", "$regiold_location_query", "?lang=$regiold_lang", '""')
+    return "\n".join(lines) + "\n"
+
+
+def _map(source: str, target: str, for_html: str, otherwise: str) -> list[str]:
+    return [f"map {source} {target} {{", f"    {HTML.key} {for_html};", f"    default {otherwise};", "}"]
+
+
+def nginx_server(root: str, *, listen: str, base_iri: str,
+                 offered: tuple[Format, ...] = RESOURCE) -> str:
+    """A ``server {}`` block serving the export in ``root`` with content negotiation."""
+    types = "\n".join(f"        {media} {ext};" for ext, media in mime_types(offered).items())
+    cors = 'add_header Access-Control-Allow-Origin "*" always;'
+    cache = 'add_header Cache-Control "public, max-age=300" always;'
+    alternates = ", ".join(f'</$regiold_path.{f.key}>; rel=\\"alternate\\"; type=\\"{f.media_type}\\"'
+                           for f in offered)
+    link = f'"<{base_iri}$regiold_path>; rel=\\"canonical\\", {alternates}"'
+    return f"""server {{
+    listen {listen};
+    root {root};
+    server_tokens off;
+    charset utf-8;
+    charset_types {' '.join(CHARSET_TYPES)};
+    types {{
+{types}
+    }}
+    default_type application/octet-stream;
+    gzip on;
+    gzip_vary on;
+    gzip_types {' '.join(t for t in CHARSET_TYPES if t != 'text/html')};
+    error_page 404 /404.html;
+    location = /404.html {{ internal; {cors} }}
+
+    location ^~ /.regiold/ {{ return 404; }}
+    location = /.htaccess {{ return 404; }}
+
+    # /.well-known/void: VoID in RDF; browsers are sent to the dataset page (as the server does)
+    location = /.well-known/void {{
+        default_type application/problem+json;
+        if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
+        if ($regiold_wants_html) {{ return 303 /dataset; }}
+        {cors}
+        add_header Vary "Accept, Accept-Encoding" always;
+        add_header Content-Location /.well-known/void.$regiold_void_ext always;
+        try_files /.well-known/void.$regiold_void_ext =404;
+    }}
+
+    # / : the partner index, by language
+    location = / {{
+        {cors}
+        add_header Vary "Accept-Language, Accept-Encoding" always;
+        add_header Content-Language $regiold_lang always;
+        try_files /index.$regiold_lang.html =404;
+    }}
+
+    # /{{path}}.html: the HTML document, in the negotiated language
+    location ~ "^/(?<regiold_path>.+)\\.html$" {{
+        {cors}
+        {cache}
+        add_header Vary "Accept-Language, Accept-Encoding" always;
+        add_header Content-Language $regiold_lang always;
+        try_files /$regiold_path.$regiold_lang.html /$regiold_path.html =404;
+    }}
+
+    # /{{path}} without an extension: a resource IRI, negotiated
+    location ~ "^/(?<regiold_path>(.+/)?[^./]+)$" {{
+        default_type application/problem+json;
+        if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
+        {cors}
+        {cache}
+        add_header Vary "Accept, Accept-Language, Accept-Encoding" always;
+        add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
+        add_header Content-Language $regiold_negotiated_lang always;
+        add_header Link {link} always;
+        try_files /$regiold_path.$regiold_suffix =404;
+    }}
+
+    # every other file (documents /{{path}}.ttl …, dumps, sitemap, context, styles)
+    location / {{
+        {cors}
+        {cache}
+        try_files $uri =404;
+    }}
+}}
+"""
+
+
+def nginx_standalone(root: str, *, port: int, prefix: str, base_iri: str) -> str:
+    """A complete nginx.conf for a foreground nginx on 127.0.0.1 (tests, benchmarks)."""
+    return f"""daemon off;
+worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+{_indent(nginx_http(), 4)}
+{_indent(nginx_server(root, listen=f"127.0.0.1:{port}", base_iri=base_iri), 4)}
+}}
+"""
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line else line for line in text.splitlines())
+
+
+# -------------------------------------------------------------------------------------- Apache
+
+def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "de") -> str:
+    """``.htaccess`` for Apache 2.4 (mod_rewrite, mod_headers, mod_mime): the same rules."""
+    lines = ["# Generated by `regiold build` from src/regiold/formats.py (docs/STATIC.md).",
+             "Options -MultiViews", "DirectoryIndex index.html"]
+    lines += [f"AddType {media} .{ext}" for ext, media in mime_types(offered).items()]
+    lines += ["AddCharset utf-8 " + " ".join(f".{f.key}" for f in offered) + " .txt .xml .css",
+              'Header always set Access-Control-Allow-Origin "*"',
+              'Header always set Cache-Control "public, max-age=300"',
+              "RewriteEngine On",
+              "# language: ?lang= first, then the first Accept-Language tag we have",
+              f"RewriteRule ^ - [E=RLANG:{default_lang}]"]
+    for lang in LANGS:
+        lines += [f"RewriteCond %{{HTTP:Accept-Language}} ^\\s*{lang}(-[a-z0-9]+)?\\s*(;|,|$) [NC]",
+                  f"RewriteRule ^ - [E=RLANG:{lang}]"]
+    for lang in LANGS:
+        lines += [f"RewriteCond %{{QUERY_STRING}} (^|&)lang={lang}(&|$)", f"RewriteRule ^ - [E=RLANG:{lang}]"]
+    lines += ["# format of a resource IRI (a path without extension): ?format=, else Accept",
+              "RewriteCond %{HTTP_ACCEPT} !/", f"RewriteRule ^ - [E=REXT:{offered[0].key}]"]
+    for rule in reversed(accept_rules(offered)):  # a later match overwrites: most important last
+        lines += [f'RewriteCond %{{HTTP_ACCEPT}} "{rule.pattern}" [NC]',
+                  f"RewriteRule ^ - [E=REXT:{rule.ext}]"]
+    for value, key in format_params(offered).items():
+        lines += [f"RewriteCond %{{QUERY_STRING}} (^|&)format={re.escape(value)}(&|$) [NC]",
+                  f"RewriteRule ^ - [E=REXT:{key}]"]
+    lines += ["RewriteCond %{REQUEST_URI} ^/(.+/)?[^./]+$", "RewriteCond %{HTTP_ACCEPT} /",
+              "RewriteCond %{ENV:REXT} ^$", "RewriteRule ^ - [R=406,L]",
+              "RewriteCond %{ENV:REXT} =html",
+              "RewriteRule ^((.+/)?[^./]+)$ $1.%{ENV:RLANG}.html [L,E=RNEG:1]",
+              "RewriteCond %{ENV:REXT} !^$",
+              "RewriteRule ^((.+/)?[^./]+)$ $1.%{ENV:REXT} [L,E=RNEG:1]",
+              'Header always set Vary "Accept, Accept-Language, Accept-Encoding" env=REDIRECT_RNEG',
+              f'Header always set Link "<{base_iri}%{{REDIRECT_URL}}e>; rel=\\"canonical\\"" '
+              "env=REDIRECT_RNEG",
+              "ErrorDocument 404 /404.html",
+              f"ErrorDocument 406 '{problem_406(offered)}'"]
+    return "\n".join(lines) + "\n"

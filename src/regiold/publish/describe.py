@@ -1,0 +1,248 @@
+"""IRI → ``Description``: the triples served for one resource, the same in every format.
+
+A description holds
+- the resource's own triples and those of its *dependent nodes*: IRIs under ``{iri}/…`` or
+  ``{iri}#…`` (docs/ARCHITECTURE.md), nodes reached through ``DEPENDENT_LINKS`` (address, contact points,
+  memberships, posts, services) and blank nodes hanging off any of them;
+- the labels and types of every IRI those triples link to;
+- incoming links (``?s ?p <iri>``: a network's members, what a carrier carries), sorted by subject
+  and paged (``page_size`` subjects per page); unlabelled linking nodes (an ``org:Membership``)
+  bring their own outgoing links so that a page can say who the member is.
+
+Everything is read with SPARQL through the narrow ``Store`` protocol (SELECT and CONSTRUCT), so a
+remote store serves the same descriptions. The presentation (labels in a language, sorted links,
+sections) is ``view.build_view``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from regiold.store import Store
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SDO = "https://schema.org/"
+ORG = "http://www.w3.org/ns/org#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+
+# Properties whose values are labels, in order of preference.
+LABEL_PROPERTIES: tuple[str, ...] = (
+    f"{SKOS}prefLabel", f"{SDO}name", f"{RDFS}label", f"{DCT}title", f"{FOAF}name",
+    f"{VCARD}fn", f"{SDO}alternateName",
+)
+# Values reached through these belong to the resource even when their IRIs live elsewhere.
+DEPENDENT_LINKS: frozenset[str] = frozenset({
+    f"{SDO}address", f"{SDO}contactPoint", f"{SDO}hasOfferCatalog", f"{SDO}makesOffer",
+    f"{SDO}itemOffered", f"{SDO}hasCredential", f"{SDO}workLocation",
+    f"{ORG}hasMembership", f"{ORG}hasPost", f"{ORG}hasSite", f"{ORG}siteAddress",
+    f"{ORG}hasPrimarySite", f"{ORG}hasRegisteredSite", f"{VCARD}hasAddress",
+    f"{VCARD}hasTelephone", f"{VCARD}hasEmail",
+})
+MAX_DEPTH = 4  # dependents of dependents …; bounded so a cycle in the data cannot run away
+_VALUES_CHUNK = 400  # IRIs per VALUES block, to keep each query a reasonable size
+
+
+@dataclass
+class Description:
+    """The served triples of one resource (one page of its incoming links)."""
+
+    iri: str
+    triples: list[ox.Triple]
+    dependents: frozenset[str]  # the resource and its dependent IRIs
+    page: int = 1
+    pages: int = 1
+    incoming_total: int = 0  # distinct subjects linking here (all pages)
+    term_labels: dict[str, list[ox.Literal]] = field(default_factory=dict)  # predicates, classes
+
+    @property
+    def exists(self) -> bool:
+        subject = ox.NamedNode(self.iri)
+        return any(t.subject == subject for t in self.triples)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
+    """Collect the description of ``iri`` (page ``page`` of its incoming links).
+
+    Returns a Description whose ``exists`` is False when the store says nothing about ``iri``.
+
+    :raises StoreUnavailable: the store cannot be reached.
+    """
+    dependents = _dependents(store, iri)
+    own = _triples_of(store, dependents)
+    subjects, total = _incoming_subjects(store, iri, dependents, page=page, page_size=page_size)
+    incoming = _incoming_triples(store, iri, subjects)
+    core = _unique([*own, *incoming])
+    linked = _linked_iris(core) - dependents
+    labels = _labels_and_types(store, linked)
+    triples = _unique([*core, *labels])
+    pages = max(1, -(-total // page_size)) if page_size > 0 else 1
+    return Description(iri, triples, frozenset(dependents), page=page, pages=pages,
+                       incoming_total=total,
+                       term_labels=_term_labels(store, triples, ancestors(iri, store.base_iri)))
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(f"<{_safe_iri(i)}>" for i in iris)
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` can be an IRI (and so a SPARQL IRIREF): no spaces, controls or ``<>"{}|^`\\``."""
+    return not any(c in text for c in '<>"{}|^`\\') and not any(ord(c) <= 0x20 for c in text)
+
+
+def _safe_iri(iri: str) -> str:
+    """An IRI fit for a SPARQL IRIREF (the store holds only valid IRIs; requests may not).
+
+    :raises ValueError: ``iri`` cannot be an IRI.
+    """
+    if not is_iri(iri):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return iri
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _VALUES_CHUNK):
+        yield items[start:start + _VALUES_CHUNK]
+
+
+def _dependents(store: Store, iri: str) -> set[str]:
+    """The resource and every IRI that belongs to it (breadth-first, bounded depth)."""
+    found, frontier = {iri}, [iri]
+    stem = iri.rstrip("/#")
+    under = (f"(STRSTARTS(STR(?d), {_lit(stem + '/')}) || STRSTARTS(STR(?d), {_lit(stem + '#')}))")
+    links = _values(sorted(DEPENDENT_LINKS))
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        rows = []
+        for chunk in _chunks(sorted(frontier)):
+            rows += store.select(
+                f"SELECT DISTINCT ?d WHERE {{ VALUES ?n {{ {_values(chunk)} }} "
+                f"{{ ?n ?l ?d . FILTER(isIRI(?d) && ({under} "
+                f"|| ?l IN ({links.replace(' ', ', ')}))) }} UNION "
+                f"{{ ?d ?l ?n . FILTER(isIRI(?d) && {under}) }} }}")
+        frontier = [r["d"].value for r in rows if r["d"].value not in found]
+        found.update(frontier)
+    return found
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _triples_of(store: Store, nodes: set[str]) -> list[ox.Triple]:
+    """Outgoing triples of ``nodes`` plus blank nodes hanging off them (two levels)."""
+    out: list[ox.Triple] = []
+    for chunk in _chunks(sorted(nodes)):
+        values = f"VALUES ?s {{ {_values(chunk)} }}"
+        out += store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o . ?b ?bp ?bo . ?c ?cp ?co }} WHERE {{ "
+            f"{{ {values} ?s ?p ?o }} UNION "
+            f"{{ {values} ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo }} UNION "
+            f"{{ {values} ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p1 ?c . FILTER(isBlank(?c)) "
+            "?c ?cp ?co } }")
+    return out
+
+
+def _incoming_subjects(store: Store, iri: str, dependents: set[str], *, page: int,
+                       page_size: int) -> tuple[list[str], int]:
+    """Distinct IRIs (not dependents) linking to ``iri``: one sorted page and the total count."""
+    rows = store.select(f"SELECT DISTINCT ?s WHERE {{ ?s ?p <{_safe_iri(iri)}> . FILTER(isIRI(?s)) }}")
+    subjects = sorted(r["s"].value for r in rows if r["s"].value not in dependents)
+    if page_size <= 0:
+        return subjects, len(subjects)
+    start = (max(page, 1) - 1) * page_size
+    return subjects[start:start + page_size], len(subjects)
+
+
+def _incoming_triples(store: Store, iri: str, subjects: list[str]) -> list[ox.Triple]:
+    """``?s ?p <iri>`` for the page's subjects. Memberships and unlabelled subjects (relations
+    made into nodes) bring their IRI links too, so the page can name the other party and role.
+
+    Three plain lookups rather than one query with OPTIONAL/UNION/NOT EXISTS: the engine evaluated
+    that one as a scan of every triple (80 s per page at 10^5 triples, docs/performance.md).
+    """
+    out: list[ox.Triple] = []
+    target = f"<{_safe_iri(iri)}>"
+    labels = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    for chunk in _chunks(subjects):
+        values = f"VALUES ?s {{ {_values(chunk)} }}"
+        out += store.construct(f"CONSTRUCT {{ ?s ?p {target} }} WHERE {{ {values} ?s ?p {target} }}")
+        labelled = {r["s"].value for r in store.select(
+            f"SELECT DISTINCT ?s WHERE {{ {values} ?s ?lp ?label . FILTER(?lp IN ({labels})) }}")}
+        memberships = {r["s"].value for r in store.select(
+            f"SELECT ?s WHERE {{ {values} ?s a <{ORG}Membership> }}")}
+        relations = sorted(memberships | (set(chunk) - labelled))
+        if relations:
+            out += store.construct(
+                f"CONSTRUCT {{ ?s ?q ?o }} WHERE {{ VALUES ?s {{ {_values(relations)} }} "
+                "?s ?q ?o . FILTER(isIRI(?o)) }")
+    return out
+
+
+def _linked_iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """Every IRI the triples mention as subject or object (not predicates)."""
+    out: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode):
+                out.add(term.value)
+    return out
+
+
+def _labels_and_types(store: Store, iris: set[str]) -> list[ox.Triple]:
+    props = ", ".join(f"<{p}>" for p in (RDF_TYPE, *LABEL_PROPERTIES))
+    out: list[ox.Triple] = []
+    for chunk in _chunks(sorted(iris)):
+        out += store.construct(
+            f"CONSTRUCT {{ ?x ?p ?v }} WHERE {{ VALUES ?x {{ {_values(chunk)} }} "
+            f"?x ?p ?v . FILTER(?p IN ({props})) }}")
+    return out
+
+
+def ancestors(iri: str, base: str) -> list[str]:
+    """The IRIs of the path prefixes of ``iri`` under ``base`` (``org/x`` for ``org/x/board``)."""
+    if not iri.startswith(base):
+        return []
+    parts = iri[len(base):].strip("/").split("/")
+    out = [base + "/".join(parts[:n]) for n in range(1, len(parts))]
+    if parts[0] == "def" and len(parts) > 1:
+        out.insert(1, base + "def/")  # the ontology IRI ends with a slash
+    return out
+
+
+def _term_labels(store: Store, triples: list[ox.Triple],
+                 extra: Iterable[str] = ()) -> dict[str, list[ox.Literal]]:
+    """Labels of predicates, classes and ``extra`` IRIs (for the HTML view, not served as triples)."""
+    terms = {t.predicate.value for t in triples} | set(extra)
+    terms |= {t.object.value for t in triples if t.predicate.value == RDF_TYPE
+              and isinstance(t.object, ox.NamedNode)}
+    out: dict[str, list[ox.Literal]] = {}
+    # One VALUES plus a FILTER on the predicate: a second VALUES made the engine scan every triple.
+    props = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES[:3])
+    for chunk in _chunks(sorted(terms)):
+        for row in store.select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {_values(chunk)} }} "
+                                f"?x ?p ?l . FILTER(?p IN ({props}) && isLiteral(?l)) }}"):
+            out.setdefault(row["x"].value, []).append(row["l"])  # type: ignore[arg-type]
+    return out
+
+
+def _unique(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    return list(dict.fromkeys(triples))

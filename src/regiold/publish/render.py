@@ -1,0 +1,411 @@
+"""Representations as bytes: RDF (pyoxigraph), compacted JSON-LD (rdflib + the project context),
+HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
+
+Callable without a request — the static export writes every representation with
+``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
+version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)`` (bounded by the
+``cache_entries`` setting, see ``site.MemoCache``): computed once, then served from memory (the
+Site, and with it the cache, is replaced as a whole on reload). A remote
+store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
+still changes only when the bytes do).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from regiold.errors import NotFound
+from regiold.ingest.sources import to_rdflib_graph
+from regiold.publish import describe as describe_mod
+from regiold.publish.labels import LANGS, UI
+from regiold.publish.view import PageView, build_view, local_href, pick_literal
+from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
+from regiold.rdf.namespaces import site_prefixes
+from regiold.store import EmbeddedStore
+
+if TYPE_CHECKING:
+    from regiold.publish.site import Site
+
+_DATA_KEYS = frozenset({"describe", "repr", "index"})  # memo entries read from the store
+CONTEXT_PATH = "context.jsonld"  # under the base IRI, and at /context.jsonld on every host
+GZIP_MIN_BYTES = 512  # below this, compression costs more than it saves
+
+
+@dataclass
+class Representation:
+    """One representation of a resource: bytes plus what the HTTP layer needs to send them."""
+
+    body: bytes
+    format: Format
+    lang: str | None  # only HTML depends on the language
+    etag: str  # strong, quoted
+    page: int = 1
+    pages: int = 1
+    _gzipped: bytes | None = field(default=None, repr=False)
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (computed once; deterministic: mtime 0)."""
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self._gzipped
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag[:-1] + '-gz"'
+
+
+# ---------------------------------------------------------------- the project JSON-LD context
+
+# Namespaces by their prefix in vocab.PREFIXES: the context writes "schema:name", not full IRIs.
+_SDO, _ORG, _SKOS, _RDFS, _DCT = "schema:", "org:", "skos:", "rdfs:", "dct:"
+# Readable keys. Properties whose values are IRIs say so ("@type": "@id"); a value of another kind
+# simply keeps a prefixed key (e.g. "schema:url"), so compaction never changes the triples.
+_IRI_TERMS = {
+    _SDO: ("url", "sameAs", "logo", "email", "parentOrganization", "subOrganization", "member",
+           "memberOf", "address", "contactPoint", "employee", "worksFor", "areaServed",
+           "containedInPlace", "containsPlace", "category", "provider", "makesOffer",
+           "itemOffered", "hasOfferCatalog", "mainEntityOfPage", "serviceType", "knowsAbout"),
+    _ORG: ("hasMembership", "organization", "role", "hasPost", "postIn", "heldBy", "holds",
+           "hasUnit", "unitOf", "subOrganizationOf", "hasSubOrganization", "classification",
+           "hasSite", "linkedTo", "hasMember"),
+    _SKOS: ("inScheme", "topConceptOf", "hasTopConcept", "broader", "narrower", "exactMatch",
+            "closeMatch"),
+    _RDFS: ("seeAlso", "isDefinedBy", "subClassOf", "subPropertyOf", "domain", "range"),
+    _DCT: ("license", "publisher", "creator", "source", "spatial", "conformsTo"),
+}
+_LITERAL_TERMS = {
+    _SDO: ("name", "alternateName", "legalName", "description", "telephone", "faxNumber",
+           "streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry",
+           "jobTitle", "honorificPrefix", "givenName", "familyName", "identifier", "foundingDate",
+           "keywords", "contactType"),
+    _ORG: ("purpose",),
+    _SKOS: ("prefLabel", "altLabel", "definition", "notation", "editorialNote", "scopeNote"),
+    _RDFS: ("label", "comment"),
+    _DCT: ("title", "created", "modified"),
+}
+_TYPES = {
+    _SDO: ("Organization", "GovernmentOrganization", "Person", "PostalAddress", "ContactPoint",
+           "Service", "AdministrativeArea", "Place", "City", "Offer", "OfferCatalog", "WebSite"),
+    _ORG: ("FormalOrganization", "OrganizationalUnit", "OrganizationalCollaboration", "Membership",
+           "Post", "Role", "Site"),
+    _SKOS: ("Concept", "ConceptScheme"),
+}
+
+
+def context(base_iri: str) -> dict[str, object]:
+    """The project JSON-LD context (served at ``/context.jsonld``): prefixes plus readable terms."""
+    terms: dict[str, object] = {"@version": 1.1, **site_prefixes(base_iri)}
+    for namespace, names in _TYPES.items():
+        terms.update({name: namespace + name for name in names if name not in terms})
+    for namespace, names in _LITERAL_TERMS.items():
+        terms.update({name: namespace + name for name in names if name not in terms})
+    for namespace, names in _IRI_TERMS.items():
+        terms.update({name: {"@id": namespace + name, "@type": "@id"}
+                      for name in names if name not in terms})
+    rgo = "rgo:"
+    terms["doesNotPerform"] = {"@id": rgo + "doesNotPerform", "@type": "@id"}
+    terms["confidence"] = {"@id": rgo + "confidence", "@type": "@id"}
+    terms["institutionalisationOrder"] = rgo + "institutionalisationOrder"
+    return {"@context": terms}
+
+
+def context_url(base_iri: str) -> str:
+    return base_iri + CONTEXT_PATH
+
+
+def context_document(site: Site) -> bytes:
+    return _memo(site, ("context",), lambda: _json_bytes(context(site.base_iri)))
+
+
+# ---------------------------------------------------------------- representations
+
+
+def description(site: Site, iri: str, page: int = 1) -> describe_mod.Description:
+    """The (memoised) description of ``iri``.
+
+    :raises NotFound: the store says nothing about ``iri``, or ``page`` is past the last page.
+    """
+    if not describe_mod.is_iri(iri):
+        raise NotFound("No such resource")  # e.g. /org/a%3Eb: no IRI, so nothing to describe
+    found = _memo(site, ("describe", iri, page), lambda: describe_mod.describe(
+        site.store, iri, page=page, page_size=site.settings.page_size))
+    if not found.exists or page < 1 or page > found.pages:
+        raise NotFound(f"No resource {iri}" + (f" (page {page})" if page != 1 else ""))
+    return found
+
+
+def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
+                   page: int = 1) -> Representation:
+    """The bytes of ``iri`` in ``fmt`` (HTML in ``lang``), memoised per data version.
+
+    :raises NotFound: unknown IRI or page.
+    """
+    lang = (lang or site.settings.default_lang) if fmt is HTML else None
+    key = ("repr", iri, fmt.key, lang, page)
+    return _memo(site, key, lambda: _represent(site, iri, fmt, lang, page))
+
+
+def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -> Representation:
+    found = description(site, iri, page)
+    if fmt is HTML:
+        body = resource_html(site, found, lang or site.settings.default_lang)
+    elif fmt is JSONLD:
+        body = jsonld_bytes(found.triples, site.base_iri)
+    else:
+        body = rdf_bytes(found.triples, fmt, site.base_iri)
+    return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
+
+
+def make_etag(version: str, body: bytes) -> str:
+    """Strong ETag: the data version plus a digest of the exact bytes."""
+    return f'"{version}-{hashlib.sha256(body).hexdigest()[:16]}"'
+
+
+def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
+    """Turtle, N-Triples or RDF/XML with pyoxigraph (sorted: stable bytes, grouped subjects)."""
+    if fmt.oxigraph is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return ox.serialize(ordered, format=fmt.oxigraph,  # type: ignore[return-value]
+                        prefixes=_clean_prefixes(ordered, site_prefixes(base_iri)))
+
+
+def _clean_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes used, and only those whose every use gives a plain local name:
+    ``rm:x/board`` would need escaping (``rm:x\\/board``), so such a namespace is left out and
+    its IRIs are written in full."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    uses = {name: [iri[len(ns):] for iri in iris if iri.startswith(ns)] for name, ns in prefixes.items()}
+    return {name: prefixes[name] for name, locals_ in uses.items()
+            if locals_ and not any(re.search(r"[/#?&=.]", local) for local in locals_)}
+
+
+def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
+    """JSON-LD compacted with the project context.
+
+    The context travels inline, cut down to the terms the document uses: every JSON-LD processor
+    (pyoxigraph's too, which fetches nothing) reads it offline, and it does not depend on the
+    canonical context URL resolving. The full context is served at ``/context.jsonld``.
+    """
+    graph = to_rdflib_graph(triples)
+    ctx = context(base_iri)["@context"]
+    compacted = json.loads(graph.serialize(format="json-ld", context=ctx, auto_compact=True))
+    compacted["@context"] = _used_context(ctx, {k: v for k, v in compacted.items() if k != "@context"})
+    if "@graph" in compacted:
+        compacted["@graph"] = sorted(compacted["@graph"], key=lambda n: (n.get("@id", "").startswith("_:"),
+                                                                         n.get("@id", "")))
+    return _json_bytes(compacted)
+
+
+def _used_context(ctx: dict[str, object], document: object) -> dict[str, object]:
+    """The entries of ``ctx`` that ``document`` uses: as keys, as values (type names, compact
+    IRIs' prefixes) or inside the definitions of used terms."""
+    used: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                note(key)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            note(node)
+
+    def note(text: str) -> None:
+        if text in ctx and text not in used:
+            used.add(text)
+            walk(ctx[text])  # a term's definition may use a prefix
+        if ":" in text:
+            prefix = text.split(":", 1)[0]
+            if prefix in ctx and prefix not in used:
+                used.add(prefix)
+
+    walk(document)
+    return {"@version": ctx["@version"], **{k: v for k, v in ctx.items() if k in used}}
+
+
+def _json_bytes(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja2 environment (autoescape on; templates compiled once and kept)."""
+    env = Environment(loader=PackageLoader("regiold", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.globals["UI"] = UI
+    return env
+
+
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def script_json(data: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">`` block that data cannot break out of:
+    ``<``, ``>`` and ``&`` (and the JS line separators and bidi controls) become ``\\uXXXX``
+    escapes, which JSON parsers read back as the same characters."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # invisible in source views too
+    return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
+
+
+def page(template: str, **context: object) -> bytes:
+    """Render a template of ``templates/`` (for other blueprints too: they extend base.html)."""
+    return environment().get_template(template).render(**context).encode()
+
+
+def chrome(path: str, lang: str, *, query: str = "") -> dict[str, object]:
+    """What base.html needs besides the page itself: language switch and hreflang alternates."""
+    sep = "&" if query else ""
+    return {
+        "lang": lang, "ui": UI[lang],
+        "languages": [{"code": code, "href": f"{path}?{query}{sep}lang={code}", "current": code == lang}
+                      for code in LANGS],
+        "switch": {"code": other, "href": f"{path}?{query}{sep}lang={other}", "label": UI[lang]["switch"]}
+        if (other := next(c for c in LANGS if c != lang)) else None,
+    }
+
+
+def resource_html(site: Site, found: describe_mod.Description, lang: str) -> bytes:
+    view = build_view(found, base_iri=site.base_iri, lang=lang)
+    return page("resource.html", view=view, jsonld=script_json(view.schema_org),
+                alternates=alternates(view.path, found.page), canonical=view.iri,
+                page_links=_page_links(view), changelog=_changelog(site, view.iri),
+                **chrome(view.path, lang, query=_page_query(found.page)))
+
+
+def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
+    """The release changelog, shown on the dataset's page only (docs/STEWARDS.md)."""
+    if iri != site.base_iri + "dataset":
+        return []
+    from regiold.steward.release import changelog_view
+
+    return _memo(site, ("changelog",), lambda: changelog_view(site.settings.site_dir))
+
+
+def _page_query(page_number: int) -> str:
+    return f"page={page_number}" if page_number > 1 else ""
+
+
+def _page_links(view: PageView) -> dict[str, str | None]:
+    return {"prev": f"{view.path}?page={view.page - 1}" if view.page > 1 else None,
+            "next": f"{view.path}?page={view.page + 1}" if view.page < view.pages else None}
+
+
+def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
+    """Document URL of every format of the resource at ``path`` (``/org/x.ttl`` …)."""
+    query = f"?page={page_number}" if page_number > 1 else ""
+    return [{"href": f"{path}.{f.key}{query}", "type": f.media_type, "label": f.label, "key": f.key}
+            for f in RESOURCE]
+
+
+def index_html(site: Site, lang: str) -> Representation:
+    """The start page: the partners, as the CMS's "Auswahl" page lists them (memoised)."""
+    def build() -> Representation:
+        groups = partner_groups(site, lang)
+        body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
+                    canonical=site.base_iri, alternates=[], **chrome("/", lang))
+        return Representation(body, HTML, lang, make_etag(site.version, body))
+    return _memo(site, ("index", lang), build)
+
+
+def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
+    """Regional managements, networks and other organisations, each sorted by name."""
+    rgo = f"{site.base_iri}def/"
+    rows = site.store.select(
+        "PREFIX schema: <https://schema.org/> PREFIX org: <http://www.w3.org/ns/org#> "
+        "SELECT ?o ?t ?l WHERE { ?o a ?t . VALUES ?t { schema:Organization org:Organization "
+        f"org:FormalOrganization org:OrganizationalCollaboration <{rgo}Regionalmanagement> }} "
+        "OPTIONAL { ?o schema:name ?l } }")
+    names: dict[str, list[ox.Literal]] = {}
+    kinds: dict[str, set[str]] = {}
+    for row in rows:
+        iri = row["o"].value
+        kinds.setdefault(iri, set()).add(row["t"].value)
+        names.setdefault(iri, [])
+        if "l" in row and isinstance(row["l"], ox.Literal) and row["l"] not in names[iri]:
+            names[iri].append(row["l"])
+    groups: dict[str, list[dict[str, str | None]]] = {"partners": [], "networks": [], "others": []}
+    for iri, types in kinds.items():
+        if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
+            continue  # only top-level organisations (org/{slug}), not boards or units
+        group = ("partners" if f"{rgo}Regionalmanagement" in types else
+                 "networks" if "http://www.w3.org/ns/org#OrganizationalCollaboration" in types else "others")
+        name = pick_literal(names[iri], lang)
+        other_lang = name.language if name and name.language not in (None, "", lang) else None
+        groups[group].append({"iri": iri, "href": local_href(iri, site.base_iri),
+                              "name": name.value if name else iri[len(site.base_iri):],
+                              "lang": other_lang})
+    return [{"key": key, "title": UI[lang][key],
+             "items": sorted(items, key=lambda i: str(i["name"]).casefold())}
+            for key, items in groups.items() if items]
+
+
+def _index_schema(groups: list[dict[str, object]], lang: str) -> dict[str, object]:
+    items = [item for group in groups if group["key"] == "partners" for item in group["items"]]  # type: ignore[attr-defined]
+    return {"@context": "https://schema.org", "@type": "ItemList", "name": UI[lang]["index_title"],
+            "itemListElement": [{"@type": "ListItem", "position": n, "url": item["iri"],
+                                 "name": item["name"]} for n, item in enumerate(items, 1)]}
+
+
+def error_html(status: int, title: str, detail: str, lang: str) -> bytes:
+    """The HTML error page (404 for browsers …); never includes a stack trace."""
+    return page("error.html", status=status, title=title, detail=detail, canonical=None,
+                alternates=[], jsonld=None, **chrome("/", lang))
+
+
+def last_modified(site: Site) -> datetime:
+    """When the served data last changed: the newest source file (stable across workers)."""
+    def newest() -> datetime:
+        stamps = [(site.sources.site_dir / f.path).stat().st_mtime for f in site.sources.files
+                  if (site.sources.site_dir / f.path).exists()]
+        return datetime.fromtimestamp(int(max(stamps, default=0)), tz=UTC)
+    return _memo(site, ("last-modified",), newest)
+
+
+def memoised(site: Site) -> bool:
+    """Whether representations of ``site`` are memoised for its life (embedded store only)."""
+    return isinstance(site.store, EmbeddedStore)
+
+
+def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 - generic memo
+    if key[0] in _DATA_KEYS and not memoised(site):
+        return build()  # a remote store can change (regiold load) or fail behind our back
+    cached = site.cache.get(key)
+    if cached is None:
+        cached = build()
+        site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
+    return cached
+
+
+def forget(site: Site, iri: str) -> None:
+    """Drop the memoised description and representations of ``iri`` (e.g. once the static export
+    has written them)."""
+    for key in [k for k in list(site.cache) if isinstance(k, tuple) and len(k) > 1
+                and k[0] in _DATA_KEYS and k[1] == iri]:
+        site.cache.pop(key, None)

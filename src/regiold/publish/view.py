@@ -1,0 +1,640 @@
+"""The view model of a resource page: what the templates print, already chosen, labelled and sorted.
+
+``build_view(description, base_iri=…, lang=…)`` reads a ``describe.Description`` and returns a
+``PageView``: the title, description text, breadcrumbs, and sections of rows (property label →
+values). Values are links (local IRIs become ``/{path}`` on the serving host), external links,
+``tel:``/``mailto:`` links with national phone numbers, texts, or nested dependent nodes. Templates
+only loop and print (docs/SERVING.md lists the context). ``schema_org`` builds the embedded
+schema.org JSON-LD from the same view, so it says only what the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import phonenumbers
+import pyoxigraph as ox
+
+from regiold.publish.describe import (
+    DCT,
+    LABEL_PROPERTIES,
+    ORG,
+    RDF_TYPE,
+    RDFS,
+    SDO,
+    SKOS,
+    VCARD,
+    Description,
+    ancestors,
+)
+from regiold.publish.labels import INVERSE_LABELS, LANGS, OWL, PROPERTY_LABELS, TYPE_LABELS, UI
+from regiold.rdf.namespaces import PREFIXES
+
+MAX_NESTING = 3
+
+# Sections of a page, in order: (key, de title, en title, properties). "rgo:" is the site's def/.
+SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("overview", "Überblick", "Overview", (
+        RDF_TYPE, f"{SDO}alternateName", f"{SDO}legalName", f"{SDO}honorificPrefix",
+        f"{SDO}givenName", f"{SDO}familyName", f"{SDO}worksFor", f"{SDO}url", f"{SDO}foundingDate",
+        "rgo:institutionalisationOrder", f"{SDO}areaServed", f"{SDO}jobTitle",
+        f"{ORG}postIn", f"{ORG}heldBy", f"{ORG}holds", f"{ORG}classification", f"{SKOS}inScheme",
+        f"{SKOS}broader", f"{SKOS}altLabel", f"{RDFS}subClassOf", f"{RDFS}subPropertyOf",
+        f"{RDFS}domain", f"{RDFS}range", f"{SDO}containedInPlace")),
+    ("carriers", "Träger", "Carried by", (f"{SDO}parentOrganization", f"{ORG}subOrganizationOf",
+                                          "~" + f"{SDO}parentOrganization")),
+    ("board", "Gremien und Ämter", "Boards and posts", (f"{ORG}hasUnit", f"{ORG}hasPost",
+                                                         "~" + f"{ORG}postIn", "~" + f"{ORG}unitOf")),
+    ("services", "Leistungen", "Services", (
+        f"{SDO}makesOffer", f"{SDO}hasOfferCatalog", "~" + f"{SDO}provider", f"{SDO}knowsAbout",
+        "rgo:doesNotPerform", f"{ORG}purpose")),
+    ("memberships", "Mitgliedschaften", "Memberships", (
+        f"{SDO}memberOf", f"{ORG}memberOf", f"{ORG}hasMembership", "~" + f"{ORG}member")),
+    ("members", "Mitglieder", "Members", (
+        f"{SDO}member", f"{ORG}hasMember", "~" + f"{SDO}memberOf", "~" + f"{ORG}memberOf",
+        "~" + f"{ORG}organization")),
+    ("contact", "Kontakt", "Contact", (
+        f"{SDO}address", f"{SDO}telephone", f"{SDO}faxNumber", f"{SDO}email", f"{SDO}contactPoint",
+        f"{SDO}employee", "~" + f"{SDO}worksFor", f"{SDO}workLocation", f"{VCARD}hasTelephone",
+        f"{VCARD}hasEmail")),
+    ("concepts", "Begriffe", "Concepts", (f"{SKOS}hasTopConcept", f"{SKOS}narrower",
+                                          "~" + f"{SKOS}inScheme", "~" + f"{SKOS}broader")),
+)
+DESCRIPTION_PROPERTIES = (f"{SDO}description", f"{SKOS}definition", f"{RDFS}comment",
+                          f"{DCT}description")
+HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title",
+                            "http://xmlns.com/foaf/0.1/name", f"{VCARD}fn"})  # the title shows it
+PHONE_PROPERTIES = frozenset({f"{SDO}telephone", f"{SDO}faxNumber", f"{VCARD}hasTelephone",
+                              f"{VCARD}tel"})
+ORGANIZATION_TYPES = frozenset({
+    f"{SDO}Organization", f"{SDO}GovernmentOrganization", f"{SDO}NGO", f"{SDO}Corporation",
+    f"{ORG}Organization", f"{ORG}FormalOrganization", f"{ORG}OrganizationalUnit",
+    f"{ORG}OrganizationalCollaboration", "http://www.w3.org/ns/regorg#RegisteredOrganization",
+    "rgo:Regionalmanagement"})
+KIND_BY_TYPE: tuple[tuple[frozenset[str], str], ...] = (
+    (ORGANIZATION_TYPES, "organization"),
+    (frozenset({f"{SDO}Person", "http://xmlns.com/foaf/0.1/Person"}), "person"),
+    (frozenset({f"{ORG}Post"}), "post"),
+    (frozenset({f"{SDO}AdministrativeArea", f"{SDO}Place", f"{SDO}City"}), "area"),
+    (frozenset({f"{SKOS}Concept", f"{SKOS}ConceptScheme"}), "concept"),
+    (frozenset({f"{OWL}Ontology", f"{OWL}Class", f"{RDFS}Class", f"{OWL}ObjectProperty",
+                f"{OWL}DatatypeProperty", "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"}),
+     "term"),
+    (frozenset({"http://www.w3.org/ns/dcat#Dataset", "http://rdfs.org/ns/void#Dataset",
+                "http://www.w3.org/ns/dcat#Catalog", f"{SDO}Dataset"}), "dataset"),
+)
+
+
+@dataclass
+class Value:
+    """One value in a row. ``kind``: link | external | tel | mailto | text | node."""
+
+    kind: str
+    text: str
+    href: str | None = None
+    lang: str | None = None  # language of ``text`` when it differs from the page's
+    node: NodeView | None = None
+    note: str | None = None  # e.g. the type of a linked resource
+
+
+COLLAPSE_NODES = 6  # more nested nodes than this in one row: each shows as a closed <details>
+
+
+@dataclass
+class Row:
+    key: str  # property IRI, "~IRI" for incoming links
+    label: str
+    values: list[Value]
+
+    @property
+    def collapsed(self) -> bool:
+        return sum(1 for v in self.values if v.kind == "node") > COLLAPSE_NODES
+
+
+@dataclass
+class NodeView:
+    """A dependent node shown inside its owner's page (an address, a service, a membership)."""
+
+    iri: str
+    anchor: str
+    title: str
+    types: list[str]
+    text: str | None
+    rows: list[Row]
+    summary: str = ""  # one line for a folded node: its title, else its first fact
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+@dataclass
+class Crumb:
+    label: str
+    href: str | None  # None: the current page
+
+
+@dataclass
+class PageView:
+    iri: str
+    path: str  # "/org/x": the page on the serving host
+    lang: str
+    kind: str  # organization | person | post | area | concept | term | dataset | resource
+    title: str
+    title_lang: str | None
+    types: list[str]
+    text: str | None  # the description in the page's language
+    text_lang: str | None
+    sections: list[Section]
+    breadcrumbs: list[Crumb]
+    page: int = 1
+    pages: int = 1
+    schema_org: dict[str, object] = field(default_factory=dict)
+
+
+class _Index:
+    """The description's triples indexed by subject and by object."""
+
+    def __init__(self, description: Description, base: str) -> None:
+        self.base = base
+        self.out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = \
+            defaultdict(lambda: defaultdict(list))
+        self.inc: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for t in description.triples:
+            self.out[_key(t.subject)][t.predicate.value].append(t.object)
+            if isinstance(t.object, ox.NamedNode):
+                self.inc[t.object.value][t.predicate.value].append(t.subject.value)
+        self.term_labels = description.term_labels
+        self.dependents = description.dependents
+
+    def rgo(self, iri: str) -> str:
+        return iri.replace("rgo:", f"{self.base}def/", 1) if iri.startswith("rgo:") else iri
+
+    def types(self, node: str) -> list[str]:
+        return [t.value for t in self.out.get(node, {}).get(RDF_TYPE, []) if isinstance(t, ox.NamedNode)]
+
+
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value  # type: ignore[union-attr]
+
+
+def pick_literal(literals: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
+    """The literal in ``lang``, else German, English, untagged, else any (sorted for stability)."""
+    ranked = sorted(literals, key=lambda lit: (_lang_rank(lit.language, lang), lit.value))
+    return ranked[0] if ranked else None
+
+
+def _lang_rank(tag: str | None, lang: str) -> int:
+    tag = (tag or "").lower()
+    if tag.split("-")[0] == lang:
+        return 0
+    return {"de": 1, "en": 2, "": 3}.get(tag.split("-")[0], 4)
+
+
+def label_of(index: _Index, node: str, lang: str) -> ox.Literal | None:
+    props = index.out.get(node, {})
+    for prop in LABEL_PROPERTIES:
+        literals = [v for v in props.get(prop, []) if isinstance(v, ox.Literal)]
+        if literals:
+            return pick_literal(literals, lang)
+    return None
+
+
+def term_label(index: _Index, iri: str, lang: str, table: dict[str, tuple[str, str]]) -> str:
+    if iri in table:
+        return table[iri][LANGS.index(lang) if lang in LANGS else 0]
+    found = pick_literal(index.term_labels.get(iri, []), lang)
+    if found is not None:
+        return found.value
+    local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower() or iri
+
+
+def local_href(iri: str, base: str) -> str | None:
+    """``/{path}`` for an IRI under the base (links point to the serving host), else None."""
+    return "/" + iri[len(base):] if iri.startswith(base) else None
+
+
+def format_phone(text: str) -> tuple[str, str]:
+    """(display in national form, tel: href) for a stored E.164 number."""
+    raw = text.removeprefix("tel:")
+    try:
+        number = phonenumbers.parse(raw, "DE")
+    except phonenumbers.NumberParseException:
+        return raw, "tel:" + re.sub(r"[^+\d]", "", raw)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national, "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def build_view(description: Description, *, base_iri: str, lang: str) -> PageView:
+    """The page of ``description`` in ``lang`` (de or en)."""
+    index = _Index(description, base_iri)
+    iri = description.iri
+    title = label_of(index, iri, lang)
+    text = _text(index, iri, lang)
+    types = index.types(iri)
+    shown: set[str] = {iri}
+    sections = _sections(index, iri, lang, shown)
+    kind = _kind(index, types)
+    view = PageView(
+        iri=iri, path=local_href(iri, base_iri) or iri, lang=lang, kind=kind,
+        title=_with_prefix(index, iri, title.value) if title else _fallback_title(iri, base_iri),
+        title_lang=_other_lang(title, lang), types=_type_labels(index, types, lang),
+        text=text.value if text else None, text_lang=_other_lang(text, lang), sections=sections,
+        breadcrumbs=_breadcrumbs(index, iri, base_iri, lang, title),
+        page=description.page, pages=description.pages,
+    )
+    view.schema_org = schema_org(index, view)
+    return view
+
+
+def _with_prefix(index: _Index, iri: str, name: str) -> str:
+    """A person's name with the academic title kept apart in the data ("Dr." + "Erika Mustermann")."""
+    prefixes = [v.value for v in index.out.get(iri, {}).get(f"{SDO}honorificPrefix", [])
+                if isinstance(v, ox.Literal)]
+    return f"{prefixes[0]} {name}" if prefixes and not name.startswith(prefixes[0]) else name
+
+
+def _other_lang(literal: ox.Literal | None, lang: str) -> str | None:
+    if literal is None or not literal.language or literal.language.split("-")[0] == lang:
+        return None
+    return literal.language
+
+
+def _fallback_title(iri: str, base: str) -> str:
+    return iri[len(base):] if iri.startswith(base) and iri != base else iri
+
+
+def _text(index: _Index, node: str, lang: str) -> ox.Literal | None:
+    props = index.out.get(node, {})
+    for prop in DESCRIPTION_PROPERTIES:
+        literals = [v for v in props.get(prop, []) if isinstance(v, ox.Literal)]
+        if literals:
+            return pick_literal(literals, lang)
+    return None
+
+
+def _kind(index: _Index, types: list[str]) -> str:
+    expanded = set(types)
+    for kinds, name in KIND_BY_TYPE:
+        if expanded & {index.rgo(k) for k in kinds}:
+            return name
+    return "resource"
+
+
+def _type_labels(index: _Index, types: list[str], lang: str) -> list[str]:
+    return sorted({term_label(index, t, lang, TYPE_LABELS) for t in types}, key=str.casefold)
+
+
+MEMBERSHIP_SIDES = {f"{ORG}organization": f"{ORG}member", f"{ORG}member": f"{ORG}organization"}
+
+
+@dataclass
+class _Page:
+    """State while one page is built: what is already shown, so nothing appears twice."""
+
+    index: _Index
+    lang: str
+    main: str  # the page's resource
+    shown: set[str]  # nodes rendered (the page itself, nested nodes)
+    linked: set[str] = field(default_factory=set)  # IRIs shown as links
+
+
+def _sections(index: _Index, node: str, lang: str, shown: set[str]) -> list[Section]:
+    rows = _rows(_Page(index, lang, node, shown), node, main=True, depth=0)
+    out: list[Section] = []
+    for key, de, en, props in SECTIONS:
+        wanted = [index.rgo(p) if not p.startswith("~") else "~" + index.rgo(p[1:]) for p in props]
+        picked = [rows.pop(p) for p in wanted if p in rows]
+        if picked:
+            out.append(Section(key, de if lang == "de" else en, picked))
+    if rows:
+        rest = sorted(rows.values(), key=lambda r: (r.key.startswith("~"), r.label.casefold()))
+        out.append(Section("more", UI[lang]["more"], rest))
+    return out
+
+
+def _rows(page: _Page, node: str, *, main: bool, depth: int) -> dict[str, Row]:
+    """Outgoing rows, then incoming ones (all on the main node; dependents only when nested),
+    then memberships that link to ``node`` (naming the other party, not the membership)."""
+    index, lang = page.index, page.lang
+    rows: dict[str, Row] = {}
+    out = index.out.get(node, {})
+    description_prop = next((p for p in DESCRIPTION_PROPERTIES if p in out), None)
+    for prop, objects in out.items():
+        if prop in HIDDEN_IN_ROWS or prop == description_prop:
+            continue
+        values = _values(page, prop, objects, depth)
+        if values:
+            rows[prop] = Row(prop, _capital(term_label(index, prop, lang, PROPERTY_LABELS)), values)
+    for prop, subjects in index.inc.get(node, {}).items():
+        if prop in MEMBERSHIP_SIDES:
+            continue
+        values = _incoming_values(page, subjects, main=main, depth=depth)
+        if values:
+            rows["~" + prop] = Row("~" + prop, _capital(_inverse(index, prop, lang)), _sorted(values))
+    for prop, other in MEMBERSHIP_SIDES.items():
+        values = _membership_values(page, index.inc.get(node, {}).get(prop, []), other)
+        if values:
+            rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
+    return rows
+
+
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _name(index: _Index, iri: str, lang: str) -> str:
+    label = label_of(index, iri, lang)
+    return label.value if label else term_label(index, iri, lang, {})
+
+
+def _inverse(index: _Index, prop: str, lang: str) -> str:
+    if prop in INVERSE_LABELS:
+        return INVERSE_LABELS[prop][LANGS.index(lang)]
+    label = term_label(index, prop, lang, PROPERTY_LABELS)
+    return f"„{label}“ von" if lang == "de" else f"is “{label}” of"
+
+
+def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int) -> list[Value]:
+    values: list[Value] = []
+    for subject in dict.fromkeys(subjects):
+        if subject in page.shown:
+            continue
+        if subject in page.index.dependents:
+            if depth < MAX_NESTING:
+                page.shown.add(subject)
+                values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
+        elif main and subject not in page.linked:  # a link the page already shows says enough
+            values.append(_link(page, subject))
+        elif subject == page.main:
+            continue
+    return values
+
+
+def _membership_values(page: _Page, memberships: list[str], other: str) -> list[Value]:
+    """A membership linking here, as a link to the other party with the role as a note; parties
+    already linked elsewhere on the page (a carrier under "Träger") are not repeated."""
+    values: list[Value] = []
+    for membership in dict.fromkeys(memberships):
+        props = page.index.out.get(membership, {})
+        for party in props.get(other, []):
+            if not isinstance(party, ox.NamedNode) or party.value in page.linked | page.shown:
+                continue
+            value = _link(page, party.value)
+            roles = [_name(page.index, r.value, page.lang) for r in props.get(f"{ORG}role", [])
+                     if isinstance(r, ox.NamedNode)]
+            value.note = ", ".join(sorted(roles)) or value.note
+            values.append(value)
+        page.shown.add(membership)
+    return values
+
+
+def _values(page: _Page, prop: str, objects: list[ox.NamedNode | ox.BlankNode | ox.Literal],
+            depth: int) -> list[Value]:
+    index, lang = page.index, page.lang
+    if depth > 0 and prop != RDF_TYPE:  # a nested node: leave out what the page says already
+        inherited = set(index.out.get(page.main, {}).get(prop, []))
+        objects = [o for o in objects if o not in inherited and _key(o) != page.main]
+    literals = [o for o in objects if isinstance(o, ox.Literal)]
+    values = [_literal_value(prop, lit, lang) for lit in _best_literals(literals, lang)]
+    for obj in objects:
+        if isinstance(obj, ox.Literal):
+            continue
+        key = _key(obj)
+        nested = isinstance(obj, ox.BlankNode) or key in index.dependents
+        if nested and key not in page.shown and depth < MAX_NESTING:
+            page.shown.add(key)
+            values.append(Value("node", "", node=_node_view(page, key, depth + 1)))
+        elif isinstance(obj, ox.NamedNode):
+            values.append(_iri_value(page, prop, obj.value))
+    return _sorted(values)
+
+
+def _best_literals(literals: list[ox.Literal], lang: str) -> list[ox.Literal]:
+    """Untagged literals, plus the tagged ones of the best available language."""
+    tagged = [lit for lit in literals if lit.language]
+    best = pick_literal(tagged, lang)
+    keep = [lit for lit in tagged if best is not None and lit.language == best.language]
+    return [lit for lit in literals if not lit.language] + keep
+
+
+def _literal_value(prop: str, literal: ox.Literal, lang: str) -> Value:
+    text = literal.value
+    if prop in PHONE_PROPERTIES:
+        national, href = format_phone(text)
+        return Value("tel", national, href)
+    if prop == f"{SDO}email" and "@" in text:
+        return Value("mailto", text.removeprefix("mailto:"), "mailto:" + text.removeprefix("mailto:"))
+    return Value("text", text, lang=_other_lang(literal, lang))
+
+
+def _iri_value(page: _Page, prop: str, iri: str) -> Value:
+    index, lang = page.index, page.lang
+    if iri.startswith("mailto:"):
+        return Value("mailto", iri.removeprefix("mailto:"), iri)
+    if iri.startswith("tel:") or prop in PHONE_PROPERTIES:
+        national, href = format_phone(iri)
+        return Value("tel", national, href)
+    if prop == RDF_TYPE:
+        href = local_href(iri, index.base)
+        return Value("link" if href else "text", term_label(index, iri, lang, TYPE_LABELS), href)
+    return _link(page, iri)
+
+
+def _link(page: _Page, iri: str) -> Value:
+    index, lang = page.index, page.lang
+    page.linked.add(iri)
+    label = label_of(index, iri, lang)
+    href = local_href(iri, index.base)
+    if href is None:
+        return Value("external", label.value if label else _known_name(iri), iri,
+                     _other_lang(label, lang))
+    text = label.value if label else _fallback_title(iri, index.base)
+    return Value("link", text, href, _other_lang(label, lang))
+
+
+def _known_name(iri: str) -> str:
+    """An unlabelled outside IRI: its prefixed name (``skos:Concept``) when it is a term of a
+    well-known vocabulary, else the IRI itself (web pages)."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and re.fullmatch(r"[A-Za-z][\w-]*", local):
+            return f"{prefix}:{local}"  # unambiguous: schema:Organization is not org:Organization
+    return iri
+
+
+def _node_view(page: _Page, key: str, depth: int) -> NodeView:
+    index, lang = page.index, page.lang
+    title = label_of(index, key, lang)
+    types = _type_labels(index, index.types(key), lang)
+    rows = _rows(page, key, main=False, depth=depth)
+    rows.pop(RDF_TYPE, None)  # shown as the node's subtitle
+    text = _text(index, key, lang)
+    anchor = re.sub(r"[^A-Za-z0-9_-]", "-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
+                    else key[2:])
+    ordered = sorted(rows.values(), key=lambda r: _row_rank(index, r.key))
+    shown_title = title.value if title else (types[0] if types else "")
+    lead = f"{shown_title} – " if shown_title else ""
+    first = next((f"{lead}{r.label}: {r.values[0].text}" for r in ordered
+                  if r.values and r.values[0].kind != "node"), shown_title)
+    return NodeView(key, anchor, shown_title, types, text.value if text else None, ordered,
+                    summary=shown_title if title else first)
+
+
+NODE_ORDER = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
+              f"{SDO}addressRegion", f"{SDO}addressCountry", f"{SDO}contactType", f"{SDO}telephone",
+              f"{SDO}faxNumber", f"{SDO}email", f"{SDO}url")
+
+
+def _row_rank(index: _Index, key: str) -> tuple[int, str]:
+    order = [*NODE_ORDER, *(index.rgo(p) for _, _, _, props in SECTIONS for p in props)]
+    return (order.index(key) if key in order else len(order), key)
+
+
+def _sorted(values: list[Value]) -> list[Value]:
+    """Links and texts by their text, nested nodes last; equal values once."""
+    unique = {(v.kind, v.text, v.href, id(v.node) if v.node else None): v for v in values}
+    return sorted(unique.values(), key=lambda v: (v.kind == "node", v.text.casefold()))
+
+
+def _breadcrumbs(index: _Index, iri: str, base: str, lang: str,
+                 title: ox.Literal | None) -> list[Crumb]:
+    crumbs = [Crumb(UI[lang]["home"], "/")]
+    for parent in ancestors(iri, base):
+        label = label_of(index, parent, lang) or pick_literal(index.term_labels.get(parent, []), lang)
+        if label is not None:
+            crumbs.append(Crumb(label.value, local_href(parent, base)))
+    crumbs.append(Crumb(title.value if title else _fallback_title(iri, base), None))
+    return crumbs
+
+
+# ---------------------------------------------------------------- embedded schema.org
+
+SCHEMA_TYPES = {"organization": "Organization", "person": "Person", "area": "AdministrativeArea",
+                "dataset": "Dataset", "concept": "DefinedTerm", "term": "DefinedTerm"}
+
+
+def schema_org(index: _Index, view: PageView) -> dict[str, object]:
+    """schema.org JSON-LD for the page's main entity, from what the page shows."""
+    iri = view.iri
+    kind = view.kind
+    types = index.types(iri)
+    schema_type = next((t.removeprefix(SDO) for t in sorted(types) if t.startswith(SDO)), None)
+    data: dict[str, object] = {"@context": "https://schema.org",
+                               "@type": schema_type or SCHEMA_TYPES.get(kind, "Thing"),
+                               "@id": iri, "name": view.title}
+    if view.text:
+        data["description"] = view.text
+    props = index.out.get(iri, {})
+    websites = [o.value for o in props.get(f"{SDO}url", []) if isinstance(o, ox.NamedNode)]
+    data["url"] = websites[0] if websites else iri
+    logos = [o.value for o in props.get(f"{SDO}logo", []) if isinstance(o, ox.NamedNode)]
+    if logos:
+        data["logo"] = logos[0]
+    same = sorted(o.value for o in props.get(f"{SDO}sameAs", []) if isinstance(o, ox.NamedNode))
+    if same:
+        data["sameAs"] = same
+    if kind in ("organization", "person"):
+        _schema_contact(index, iri, view.lang, data)
+    alternates = _best_literals(
+        [v for v in props.get(f"{SDO}alternateName", []) if isinstance(v, ox.Literal)], view.lang)
+    if alternates:
+        data["alternateName"] = sorted(v.value for v in alternates)
+    if kind == "organization":
+        _schema_relations(index, iri, view.lang, data)
+        areas = [{"@type": "AdministrativeArea", "@id": a.value, "name": name.value}
+                 for a in sorted(props.get(f"{SDO}areaServed", []), key=str)
+                 if isinstance(a, ox.NamedNode) and (name := label_of(index, a.value, view.lang))]
+        if areas:
+            data["areaServed"] = areas
+    if kind == "person":
+        _schema_person(index, iri, view.lang, data)
+    return data
+
+
+def _schema_person(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
+    props = index.out.get(iri, {})
+    label = label_of(index, iri, lang)
+    if label is not None:
+        data["name"] = label.value  # the title shows "Dr. Name"; schema.org keeps them apart
+    for prop in ("honorificPrefix", "givenName", "familyName", "jobTitle"):
+        literal = pick_literal([v for v in props.get(SDO + prop, []) if isinstance(v, ox.Literal)], lang)
+        if literal is not None:
+            data[prop] = literal.value
+    employers = []
+    for org in sorted(o.value for o in props.get(f"{SDO}worksFor", []) if isinstance(o, ox.NamedNode)):
+        name = label_of(index, org, lang)
+        if name is not None:
+            employers.append({"@type": "Organization", "@id": org, "name": name.value})
+    if employers:
+        data["worksFor"] = employers
+
+
+def _schema_contact(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
+    props = index.out.get(iri, {})
+    address = next((_key(o) for o in props.get(f"{SDO}address", []) if not isinstance(o, ox.Literal)), None)
+    if address:
+        fields = {"streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"}
+        postal = {"@type": "PostalAddress"} | {
+            f: lit.value for f in sorted(fields)
+            if (lit := pick_literal([v for v in index.out[address].get(SDO + f, [])
+                                     if isinstance(v, ox.Literal)], lang)) is not None}
+        data["address"] = postal
+    phone, email = _phone_email(index, iri)
+    if phone:
+        data["telephone"] = phone
+    if email:
+        data["email"] = email
+    points = []
+    for node in [_key(o) for o in props.get(f"{SDO}contactPoint", []) if not isinstance(o, ox.Literal)]:
+        point: dict[str, object] = {"@type": "ContactPoint"}
+        label = label_of(index, node, lang)
+        if label:
+            point["name"] = label.value
+        phone, email = _phone_email(index, node)
+        point |= {k: v for k, v in (("telephone", phone), ("email", email)) if v}
+        if len(point) > 1:
+            points.append(point)
+    if points:
+        data["contactPoint"] = points
+
+
+def _phone_email(index: _Index, node: str) -> tuple[str | None, str | None]:
+    props = index.out.get(node, {})
+    phones = sorted(v.value for v in props.get(f"{SDO}telephone", []))
+    emails = sorted(v.value.removeprefix("mailto:") for v in props.get(f"{SDO}email", []))
+    phone = None
+    if phones:
+        _, href = format_phone(phones[0])
+        phone = href.removeprefix("tel:")
+    return phone, emails[0] if emails else None
+
+
+def _schema_relations(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:
+    props = index.out.get(iri, {})
+    inc = index.inc.get(iri, {})
+    relations = {
+        "parentOrganization": [o.value for o in props.get(f"{SDO}parentOrganization", [])
+                               if isinstance(o, ox.NamedNode)],
+        "subOrganization": [o.value for o in props.get(f"{SDO}subOrganization", [])
+                            if isinstance(o, ox.NamedNode)] + inc.get(f"{SDO}parentOrganization", []),
+        "memberOf": [o.value for o in props.get(f"{SDO}memberOf", []) if isinstance(o, ox.NamedNode)],
+        "member": [o.value for o in props.get(f"{SDO}member", []) if isinstance(o, ox.NamedNode)]
+        + inc.get(f"{SDO}memberOf", []),
+    }
+    for name, targets in relations.items():
+        entries = []
+        for target in sorted(set(targets)):
+            label = label_of(index, target, lang)
+            if label is None:
+                continue  # the page shows only labelled links; say no more than it
+            entries.append({"@type": "Organization", "@id": target, "name": label.value})
+        if entries:
+            data[name] = entries

@@ -1,0 +1,2 @@
+"""Running the web app: gunicorn (`gunicorn.py`) or granian (`granian.py`), and reloading the data
+without a restart (`reload.py`)."""

@@ -1,0 +1,120 @@
+"""granian (Rust HTTP, WSGI interface) as the server of `regiold serve` (setting ``server``).
+
+Same model as under gunicorn: the master holds the loaded app, workers fork from it, SIGHUP runs
+the reload hook in the master. Two private methods of granian are overridden (the dependency is
+pinned to 2.8), so that a worker going away never takes requests with it: see ``_Granian``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterable
+
+from granian.constants import Interfaces
+from granian.server import Server
+
+from regiold.serve.reload import Reloader, master_ready, reload_in_master
+from regiold.settings import Settings
+
+RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace stop
+RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: answer with Connection: close
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+KILL_TIMEOUT = 30  # seconds a stopping worker may finish its requests (gunicorn's graceful_timeout)
+
+
+def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
+                reloader: Reloader | None, watch: bool) -> None:
+    """Serve ``app`` until stopped; ``reloader``: reload on SIGHUP (and ``watch`` the files)."""
+    server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
+                      workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
+                      log_access=settings.access_log, respawn_failed_workers=True,
+                      respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT)
+    if reloader is not None:
+        server.on_startup(lambda: master_ready(reloader, watch=watch))
+        server.on_reload(lambda: reload_in_master(reloader))
+    master = os.getpid()
+
+    def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
+        _stop_with_master(master)
+        retiring = _Retiring(app)
+        signal.signal(RETIRE_SIGNAL, retiring.retire)
+        return retiring
+
+    server.serve(target_loader=worker_app)  # workers fork from here and serve this app
+
+
+class _Retiring:
+    """Once the master says this worker retires (RETIRE_SIGNAL), every answer carries
+    ``Connection: close``: kept-alive clients reconnect, to a fresh worker, before this one stops
+    and closes its idle connections (a request racing that close would get no answer)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app, self.retiring = app, False
+
+    def retire(self, *_: object) -> None:
+        self.retiring = True
+
+    def __call__(self, environ: dict, start_response: Callable[..., object]) -> Iterable[bytes]:
+        if not self.retiring:
+            return self.app(environ, start_response)
+
+        def closing(status: str, headers: list[tuple[str, str]], *args: object) -> object:
+            return start_response(status, [*headers, ("Connection", "close")], *args)
+
+        return self.app(environ, closing)
+
+
+def _stop_with_master(master: int) -> None:
+    """In a worker: end when the master dies (granian's would serve on as orphans). SIGKILL, not
+    SIGTERM: granian's SIGTERM handler can deadlock (main thread holding the GIL, waiting on the
+    runtime, which waits for the GIL; seen once in ~30 test servers), and without a master no one
+    would kill the stuck worker. The master's main thread forks every worker."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != master:  # the master died before the prctl
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Granian(Server):  # type: ignore[misc]
+    """granian with two changes that keep requests from failing when a worker goes (reload,
+    crash). Both override private methods; the dependency is pinned to granian 2.8."""
+
+    def _init_shared_socket(self) -> None:
+        super()._init_shared_socket()
+        if self._shd is None:  # Linux: a SO_REUSEPORT socket per worker, whose queue dies with it
+            self._shd = self._ssp.build()  # one listening socket, held by the master, shared
+            self._sfd, self._ssp = self._shd.get_fd(), None
+            self._sso = socket.socket(fileno=self._sfd)
+            self._sso.set_inheritable(True)
+
+    def _reload(self, spawn_target: object, target_loader: object) -> None:
+        """As gunicorn does: run the reload hook, fork every fresh worker, then retire the old
+        ones (granian itself replaces one worker at a time, serving two versions for seconds)."""
+        self.reload_signal = False
+        self.main_loop_interrupt.clear()
+        self._call_hooks(self.hooks_reload)
+        retiring, self.wrks = self.wrks, []
+        for idx in range(self.workers):
+            worker = self._spawn_worker(idx=idx, target=spawn_target, callback_loader=target_loader)
+            worker.start()
+            self.wrks.append(worker)
+        for worker in retiring:
+            worker.interrupt_by_parent = True  # its exit from now on is no crash to respawn
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.inner.pid, RETIRE_SIGNAL)
+        time.sleep(self.respawn_interval)
+        for worker in retiring:
+            worker.terminate()  # graceful: running requests finish
+        for worker in retiring:
+            worker.join(self.workers_kill_timeout)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        # A reload is not a crash: a worker dying soon after it is replaced, not taken for a
+        # crash loop that stops the whole server.
+        self.respawned_wrks.clear()

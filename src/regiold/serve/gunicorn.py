@@ -1,0 +1,94 @@
+"""Run the Flask app under gunicorn or granian (setting ``server``), preloaded: workers fork from a
+parent that already holds the parsed, validated data, so they share it copy-on-write. Both run the
+same hooks: SIGHUP reloads in the master before fresh workers fork (reload.py), ``--watch`` sends
+that SIGHUP, a dead worker is replaced, SIGTERM stops gracefully."""
+
+from __future__ import annotations
+
+import gc
+
+from gunicorn.app.base import BaseApplication
+
+from regiold import create_app
+from regiold.errors import ConfigError
+from regiold.publish.site import Site
+from regiold.serve.reload import Reloader, gunicorn_hooks
+from regiold.settings import Settings
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: object, options: dict[str, object]) -> None:
+        self.application, self.options = app, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> object:
+        return self.application
+
+
+SERVERS = ("gunicorn", "granian")
+
+
+def run(settings: Settings, site: Site, *, host: str, port: int, workers: int,
+        watch: bool = False) -> None:
+    """Serve ``site`` until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads.
+
+    :raises ConfigError: an unknown server name or worker class.
+    """
+    app = create_app(settings, site=site)
+    gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
+    serve_wsgi(app, settings, host=host, port=port, workers=workers,
+               reloader=app.extensions["regiold.reloader"], watch=watch)
+
+
+def serve_wsgi(app: object, settings: Settings, *, host: str, port: int, workers: int,
+               reloader: Reloader | None = None, watch: bool = False) -> None:
+    """Serve a loaded WSGI app (regiold's, or the benchmarks' constant app) under the server of
+    ``settings.server``; workers fork from this process. ``reloader``: reload on SIGHUP.
+
+    :raises ConfigError: an unknown server name or worker class.
+    """
+    check(settings)
+    if settings.server == "granian":
+        from regiold.serve.granian import run_granian  # imported only when chosen
+
+        run_granian(app, settings, host=host, port=port, workers=workers, reloader=reloader,
+                     watch=watch)
+        return
+    options = gunicorn_options(settings, host=host, port=port, workers=workers)
+    if reloader is not None:
+        options.update(gunicorn_hooks(reloader, watch=watch))
+    _Gunicorn(app, options).run()
+
+
+def check(settings: Settings) -> None:
+    """Refuse an unknown server or worker class before anything is loaded.
+
+    :raises ConfigError: naming the setting.
+    """
+    if settings.server not in SERVERS:
+        raise ConfigError(f"setting server: {settings.server!r} is not one of {', '.join(SERVERS)}")
+    if settings.worker_class not in {"gthread", "sync"}:
+        raise ConfigError(f"setting worker_class: {settings.worker_class!r} is not 'gthread' or 'sync'")
+
+
+def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, object]:
+    """The gunicorn configuration; worker class and threads come from the settings, chosen by the
+    measurements in docs/performance.md."""
+    check(settings)
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": settings.worker_class,
+        "threads": max(1, settings.threads),
+        "preload_app": True,  # fork after loading: workers share the data copy-on-write
+        "keepalive": 5,
+        "timeout": 60,
+        "accesslog": "-" if settings.access_log else None,
+        "forwarded_allow_ips": "",  # X-Forwarded-* are ProxyFix's job (setting trusted_proxies)
+        "control_socket_disable": True,  # no management socket in $HOME shared by every server
+        "limit_request_line": 8190,  # gunicorn's maximum; the app answers 414 above max_url_bytes
+    }

@@ -1,0 +1,3 @@
+"""The data stewards' write commands: `import` (`importer.py`), `release` and `diff` (`release.py`).
+
+Never imported by the read path."""

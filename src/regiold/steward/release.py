@@ -1,0 +1,529 @@
+"""Releases: version stamp, the list of every IRI ever published, the changelog, and ``diff``.
+
+Files (see docs/STEWARDS.md):
+
+* ``data/release.ttl`` — generated: the dataset's ``owl:versionInfo``, ``dct:modified`` and
+  ``prov:wasRevisionOf`` the previous version, plus one node per version. It is data (so VoID,
+  DCAT, SPARQL and the dataset page see the version) and is validated with everything else.
+* ``releases/released-iris.txt`` — every IRI under the base ever published, sorted, one a line;
+  a forgotten person's IRI is replaced by its hash (``tombstones.iri_hash``).
+* ``releases/CHANGELOG.md`` — newest first; persons appear only as counts, never by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from regiold import validate
+from regiold.errors import RegioldError, SourceError
+from regiold.ingest import privacy
+from regiold.ingest import sources as sources_mod
+from regiold.publish import tombstones as tombstones_mod
+
+RELEASE_FILE = Path("data") / "release.ttl"
+RELEASED_IRIS = Path("releases") / "released-iris.txt"
+CHANGELOG = Path("releases") / "CHANGELOG.md"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
+           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
+           "http://purl.org/dc/terms/title")
+_LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
+_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+_VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
+CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directory, newest first. "
+                    "Written by `regiold release`; persons are counted, never named.\n")
+
+
+class ReleaseError(RegioldError):
+    title = "Release refused"
+
+
+# ---------------------------------------------------------------- snapshots and diff
+
+
+@dataclass
+class Resource:
+    iri: str
+    label: str | None
+    types: set[str]
+    statements: frozenset[tuple[str, str]]  # (predicate, object) with blank nodes expanded
+    personal: bool = False
+
+
+@dataclass
+class Snapshot:
+    """The resources (subjects under the base IRI) of one version of the data."""
+
+    resources: dict[str, Resource]
+
+    def iris(self) -> set[str]:
+        return set(self.resources)
+
+
+@dataclass
+class Diff:
+    added: list[Resource] = field(default_factory=list)
+    removed: list[Resource] = field(default_factory=list)
+    changed: list[tuple[Resource, int, int]] = field(default_factory=list)  # (new, +, -)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def text(self, *, base_iri: str) -> str:
+        """One line per resource: ``+``/``-``/``~``, relative IRI, label."""
+        lines = [f"+ {_line(r, base_iri)}" for r in self.added]
+        lines += [f"- {_line(r, base_iri)}" for r in self.removed]
+        lines += [f"~ {_line(r, base_iri)} (+{a} -{d} statements)" for r, a, d in self.changed]
+        summary = (f"{len(self.added)} added, {len(self.removed)} removed, "
+                   f"{len(self.changed)} changed")
+        return "\n".join([*lines, summary])
+
+
+def snapshot_quads(quads: Iterable[ox.Quad | ox.Triple], *, base_iri: str,
+                   personal: set[str] | None = None) -> Snapshot:
+    """Group statements by subject IRI under the base; blank-node objects are inlined."""
+    by_subject: dict[object, list[tuple[str, object]]] = defaultdict(list)
+    for q in quads:
+        by_subject[q.subject].append((q.predicate.value, q.object))
+    resources = {}
+    for subject, statements in by_subject.items():
+        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(base_iri):
+            continue
+        resources[subject.value] = Resource(
+            subject.value, _label(statements),
+            {o.value for p, o in statements if p == _RDF_TYPE and isinstance(o, ox.NamedNode)},
+            frozenset((p, _term(o, by_subject, 0)) for p, o in statements),
+            personal=subject.value in (personal or set()),
+        )
+    return Snapshot(resources)
+
+
+def diff(old: Snapshot, new: Snapshot) -> Diff:
+    result = Diff()
+    for iri in sorted(new.iris() - old.iris()):
+        result.added.append(new.resources[iri])
+    for iri in sorted(old.iris() - new.iris()):
+        result.removed.append(old.resources[iri])
+    for iri in sorted(old.iris() & new.iris()):
+        before, after = old.resources[iri].statements, new.resources[iri].statements
+        if before != after:
+            result.changed.append((new.resources[iri], len(after - before), len(before - after)))
+    return result
+
+
+def snapshot_of(where: str | Path, *, base_iri: str, repo: Path) -> Snapshot:
+    """A site or data directory, or a git revision of ``repo``.
+
+    :raises ReleaseError: neither a directory nor a git revision; a file does not parse.
+    """
+    path = Path(where)
+    if path.is_dir():
+        return _snapshot_dir(path, base_iri)
+    with checkout(str(where), repo) as folder:
+        return _snapshot_dir(folder, base_iri)
+
+
+@contextmanager
+def checkout(revision: str, repo: Path) -> Iterator[Path]:
+    """ontology/ and data/ of a git revision, extracted into a temporary folder."""
+    commit = _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    if commit is None:
+        raise ReleaseError(f"{revision!r} is neither a directory nor a git revision of {repo}")
+    with tempfile.TemporaryDirectory(prefix="regiold-rev-") as tmp:
+        archive = Path(tmp) / "rev.tar"
+        listed = _git(repo, "ls-tree", "--name-only", commit.strip()) or ""
+        folders = [f for f in ("ontology", "data") if f in listed.split()]
+        if _git(repo, "archive", "--format=tar", "-o", str(archive), commit.strip(),
+                "--", *folders) is None:
+            raise ReleaseError(f"cannot read {revision} from git")
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp)
+
+
+def _snapshot_dir(folder: Path, base_iri: str) -> Snapshot:
+    roots = [folder / k for k in ("ontology", "data") if (folder / k).is_dir()] or [folder]
+    quads: list[ox.Triple] = []
+    personal: set[str] = set()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.suffix in sources_mod.SUFFIXES):
+            parsed = _parse_file(path, folder, base_iri)
+            quads.extend(parsed)
+            if "people" in path.relative_to(folder).parts:
+                personal |= {t.subject.value for t in parsed if isinstance(t.subject, ox.NamedNode)}
+    personal |= {t.subject.value for t in quads if t.predicate.value == _RDF_TYPE
+                 and t.object in privacy.PERSON_TYPES}
+    return snapshot_quads(quads, base_iri=base_iri, personal=personal)
+
+
+def _parse_file(path: Path, folder: Path, base_iri: str) -> list[ox.Triple]:
+    try:
+        return list(ox.parse(path=path, format=sources_mod.SUFFIXES[path.suffix],
+                             base_iri=base_iri, without_named_graphs=True, rename_blank_nodes=True))
+    except SyntaxError as exc:
+        raise SourceError(str(path.relative_to(folder)), exc.lineno, exc.offset, exc.msg) from exc
+
+
+def _label(statements: list[tuple[str, object]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for predicate, obj in statements:
+        if predicate in _LABELS and isinstance(obj, ox.Literal):
+            rank = {"de": 0, "": 1, "en": 2}.get(obj.language or "", 3) + 4 * _LABELS.index(predicate)
+            if best is None or rank < best[0]:
+                best = (rank, obj.value)
+    return best[1] if best else None
+
+
+def _term(obj: object, by_subject: dict[object, list[tuple[str, object]]], depth: int) -> str:
+    if isinstance(obj, ox.BlankNode) and depth < 8:
+        inner = sorted(f"{p} {_term(o, by_subject, depth + 1)}" for p, o in by_subject.get(obj, []))
+        return "[" + "; ".join(inner) + "]"
+    return str(obj)
+
+
+def _line(resource: Resource, base_iri: str) -> str:
+    rel = _rel(resource.iri, base_iri)
+    return f"{rel}  {resource.label}" if resource.label else rel
+
+
+def _rel(iri: str, base_iri: str) -> str:
+    return iri.removeprefix(base_iri)
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+# ---------------------------------------------------------------- released IRIs
+
+
+def read_released(site_dir: Path) -> list[str]:
+    path = Path(site_dir) / RELEASED_IRIS
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def write_released(site_dir: Path, iris: Iterable[str]) -> Path:
+    path = Path(site_dir) / RELEASED_IRIS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = ("# Every IRI regiold ever published, sorted; kept forever (see docs/STEWARDS.md).\n"
+              "# urn:regiold:sha256:… stands for a forgotten person's IRI.\n")
+    path.write_text(header + "".join(f"{i}\n" for i in sorted(set(iris))), encoding="utf-8")
+    return path
+
+
+def unaccounted(released: Iterable[str], live: set[str],
+                stones: tombstones_mod.Tombstones) -> list[str]:
+    """Released IRIs that would answer 404: neither in the data nor tombstoned."""
+    return sorted(i for i in released
+                  if i not in live and stones.find(i) is None
+                  and not (i.startswith(tombstones_mod.HASH_PREFIX) and i in _hashes(stones)))
+
+
+def _hashes(stones: tombstones_mod.Tombstones) -> set[str]:
+    return {s.iri for s in stones if s.hashed}
+
+
+# ---------------------------------------------------------------- the release record
+
+
+@dataclass
+class Version:
+    version: str
+    issued: str  # xsd:date
+
+
+def versions(site_dir: Path, *, base_iri: str) -> list[Version]:
+    """Released versions recorded in ``data/release.ttl``, oldest first."""
+    path = Path(site_dir) / RELEASE_FILE
+    if not path.is_file():
+        return []
+    triples = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=base_iri))
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(
+                base_iri + "dataset/version/") and isinstance(t.object, ox.Literal):
+            found[t.subject.value][t.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = \
+                t.object.value
+    stamped = [Version(v["versionInfo"], v.get("issued", "")) for v in found.values()
+               if "versionInfo" in v]
+    return sorted(stamped, key=lambda v: (v.issued, _version_key(v.version)))
+
+
+def version_slug(version: str) -> str:
+    """IRIs never contain a dot (it starts a document suffix): 1.2.0 → 1-2-0."""
+    return version.replace(".", "-")
+
+
+def next_version(previous: str | None) -> str:
+    if previous is None:
+        return "1.0.0"
+    numbers = re.findall(r"\d+", previous)
+    if not numbers:
+        raise ReleaseError(f"cannot count on from version {previous!r}; give --version")
+    head, _, _ = previous.rpartition(numbers[-1])
+    return f"{head}{int(numbers[-1]) + 1}"
+
+
+def release_turtle(history: list[Version]) -> str:
+    """``data/release.ttl`` for a version history (oldest first, the last is current)."""
+    current = history[-1]
+    lines = [
+        "# Generated by `regiold release`; do not edit by hand (see docs/STEWARDS.md).",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        f'<dataset> owl:versionInfo "{current.version}" ;',
+        f'    dct:modified "{current.issued}"^^xsd:date ;',
+        f"    dct:hasVersion <dataset/version/{version_slug(current.version)}>"
+        + (f" ;\n    prov:wasRevisionOf <dataset/version/{version_slug(history[-2].version)}> ."
+           if len(history) > 1 else " ."),
+    ]
+    for index, v in enumerate(history):
+        lines += [
+            "",
+            f"<dataset/version/{version_slug(v.version)}>",  # untyped: no shape for a source
+            f'    rdfs:label "Partnerverzeichnis regionen.NRW, Version {v.version}"@de ,',
+            f'        "regionen.NRW partner directory, version {v.version}"@en ;',
+            f'    owl:versionInfo "{v.version}" ;',
+            f'    dct:issued "{v.issued}"^^xsd:date ;',
+            "    dct:isVersionOf <dataset>"
+            + (f" ;\n    prov:wasRevisionOf <dataset/version/{version_slug(history[index - 1].version)}> ."
+               if index else " ."),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- release
+
+
+@dataclass
+class ReleaseResult:
+    version: str
+    previous: str | None
+    diff: Diff
+    released: int
+    new_iris: int
+
+
+def release(site_dir: Path, *, base_iri: str, version: str | None = None,
+            since: str | None = None, today: dt.date | None = None) -> ReleaseResult:
+    """Stamp a version, extend the released-IRIs list, prepend the changelog.
+
+    :raises ReleaseError: invalid data, contradicting tombstones, a released IRI that would
+        answer 404, a version that exists already, or an unreadable ``since``.
+    :raises SourceError: a file does not parse.
+    """
+    site_dir = Path(site_dir)
+    today = today or dt.datetime.now(dt.UTC).date()
+    loaded = _valid_sources(site_dir, base_iri)
+    stones = tombstones_mod.load(site_dir, base_iri=base_iri)
+    live = _live_iris(loaded)
+    _refuse_broken_promises(site_dir, live, stones)
+    history = versions(site_dir, base_iri=base_iri)
+    previous = history[-1].version if history else None
+    version = version or next_version(previous)
+    _check_version(version, history)
+    old = _previous_snapshot(site_dir, base_iri, previous, since)
+    new = _snapshot_dir(site_dir, base_iri)
+    released_before = read_released(site_dir)
+    if old is not None:
+        changes = diff(old, new)
+    else:  # no earlier data to compare with: what is new is what was never released
+        known = set(released_before)
+        changes = Diff(added=[r for i, r in sorted(new.resources.items()) if i not in known])
+
+    release_path = site_dir / RELEASE_FILE
+    backup = release_path.read_text(encoding="utf-8") if release_path.is_file() else None
+    release_path.write_text(release_turtle([*history, Version(version, today.isoformat())]),
+                            encoding="utf-8")
+    try:
+        stamped = _valid_sources(site_dir, base_iri)
+    except (ReleaseError, SourceError):
+        _restore(release_path, backup)
+        raise
+    published = _live_iris(stamped)
+    write_released(site_dir, [*released_before, *published])
+    since_date = history[-1].issued if history else ""
+    _prepend_changelog(site_dir, _changelog_entry(version, today, changes, stones, base_iri,
+                                                  since_date=since_date))
+    return ReleaseResult(version, previous, changes, len(set(released_before) | published),
+                         len(published - set(released_before)))
+
+
+def _valid_sources(site_dir: Path, base_iri: str) -> sources_mod.Sources:
+    loaded = sources_mod.load(site_dir, base_iri=base_iri)
+    report = validate.run(loaded)
+    if report.fails():
+        raise ReleaseError("the data does not validate; run `regiold validate`:\n" +
+                           report.text("en"))
+    return loaded
+
+
+def _live_iris(loaded: sources_mod.Sources) -> set[str]:
+    base = loaded.base_iri
+    return {q.subject.value for q in loaded.quads
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base)}
+
+
+def _refuse_broken_promises(site_dir: Path, live: set[str],
+                            stones: tombstones_mod.Tombstones) -> None:
+    problems = stones.problems(live)
+    missing = unaccounted(read_released(site_dir), live, stones)
+    problems += [f"{iri}: was released, is gone from data/ and has no tombstone "
+                 f"(add one to {tombstones_mod.TOMBSTONE_FILE})" for iri in missing]
+    if problems:
+        raise ReleaseError("released IRIs must keep working:\n" + "\n".join(problems))
+
+
+def _check_version(version: str, history: list[Version]) -> None:
+    if not _VERSION_RE.match(version):
+        raise ReleaseError(f"version {version!r}: use letters, digits, '.' and '-' only")
+    if any(v.version == version or version_slug(v.version) == version_slug(version)
+           for v in history):
+        raise ReleaseError(f"version {version} was released already")
+
+
+def _previous_snapshot(site_dir: Path, base_iri: str, previous: str | None,
+                       since: str | None) -> Snapshot | None:
+    """What the changelog compares with: ``since``, else the tag ``release-{previous}``."""
+    if since is not None:
+        return snapshot_of(since, base_iri=base_iri, repo=site_dir)
+    if previous is not None and _git(site_dir, "rev-parse", "--verify", "--quiet",
+                                     f"release-{previous}^{{commit}}"):
+        return snapshot_of(f"release-{previous}", base_iri=base_iri, repo=site_dir)
+    return None
+
+
+def _restore(path: Path, backup: str | None) -> None:
+    if backup is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_text(backup, encoding="utf-8")
+
+
+def _changelog_entry(version: str, today: dt.date, changes: Diff,
+                     stones: tombstones_mod.Tombstones, base_iri: str, *, since_date: str) -> str:
+    lines = [f"## {version} — {today.isoformat()}", ""]
+    for title, items in (("Added", changes.added), ("Removed", changes.removed),
+                         ("Changed", [r for r, _, _ in changes.changed])):
+        public = [r for r in items if not r.personal and not r.iri.startswith(
+            base_iri + "dataset/version/")]
+        persons = sum(1 for r in items if r.personal)
+        if not public and not persons:
+            continue
+        lines.append(f"### {title}")
+        if len(public) > _LISTED:
+            lines += _counted(public, base_iri)
+        else:
+            lines += [f"- {_md(r.label or _rel(r.iri, base_iri))} (`{_rel(r.iri, base_iri)}`)"
+                      for r in public]
+        if persons:
+            lines.append(f"- {persons} person record(s)")
+        lines.append("")
+    retired = [s for s in stones if (s.removed or "") > since_date]
+    if retired:
+        lines.append("### Retired IRIs")
+        lines += [f"- `{_tomb_ref(s, base_iri)}` → " + (f"`{_rel(s.replaced_by, base_iri)}` (301)"
+                                                        if s.replaced_by else "410 Gone")
+                  for s in retired]
+        lines.append("")
+    if changes.empty and not retired:
+        lines += ["No changes to the resources.", ""]
+    return "\n".join(lines)
+
+
+def _counted(resources: list[Resource], base_iri: str) -> list[str]:
+    """'- 27 × `org/{slug}/membership/…`': many changes summarised by IRI pattern."""
+    patterns: dict[str, int] = defaultdict(int)
+    for r in resources:
+        parts = _rel(r.iri, base_iri).split("/")
+        if len(parts) <= 2:
+            pattern = "/".join(parts[:1] + ["…"] * (len(parts) > 1))
+        elif parts[0] == "org":  # a dependent node: org/{slug}/{kind}/…
+            pattern = "/".join(["org", "…", parts[2], *(["…"] if len(parts) > 3 else [])])
+        else:
+            pattern = f"{parts[0]}/{parts[1]}/…"
+        patterns[pattern] += 1
+    return [f"- {n} × `{p}`" for p, n in sorted(patterns.items())]
+
+
+def _tomb_ref(stone: tombstones_mod.Tombstone, base_iri: str) -> str:
+    return "(forgotten person)" if stone.hashed else _rel(stone.iri, base_iri)
+
+
+def _md(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def _prepend_changelog(site_dir: Path, entry: str) -> None:
+    path = site_dir / CHANGELOG
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = path.read_text(encoding="utf-8") if path.is_file() else CHANGELOG_HEADER
+    head, sep, rest = body.partition("\n## ")
+    path.write_text(head.rstrip("\n") + "\n\n" + entry.rstrip("\n") + "\n" +
+                    (("\n## " + rest) if sep else ""), encoding="utf-8")
+
+
+def changelog(site_dir: Path) -> str:
+    """The changelog as Markdown ("" when there is none), for the dataset page."""
+    path = Path(site_dir) / CHANGELOG
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def changelog_entries(site_dir: Path) -> list[tuple[str, str]]:
+    """(heading, Markdown body) of each release, newest first, for rendering as HTML."""
+    text = changelog(site_dir)
+    parts = text.split("\n## ")[1:]
+    return [(p.split("\n", 1)[0].strip(), p.split("\n", 1)[1].strip() if "\n" in p else "")
+            for p in parts]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+def changelog_view(site_dir: Path, *, limit: int = 10) -> list[dict[str, object]]:
+    """The newest releases as plain data for a page: title, then groups of item texts.
+
+    ``[{"title": "0.1.0 — 2026-11-27", "groups": [{"title": "Added", "items": ["…"]}]}]``
+    (items are text, escaped by the template; Markdown escapes and backticks are removed).
+    """
+    view: list[dict[str, object]] = []
+    for heading, body in changelog_entries(site_dir)[:limit]:
+        groups: list[dict[str, object]] = []
+        for line in body.splitlines():
+            if line.startswith("### "):
+                groups.append({"title": line[4:].strip(), "items": []})
+            elif line.startswith("- "):
+                if not groups:
+                    groups.append({"title": "", "items": []})
+                groups[-1]["items"].append(_plain(line[2:]))  # type: ignore[union-attr]
+        view.append({"title": heading, "groups": groups})
+    return view
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown.replace("`", ""))

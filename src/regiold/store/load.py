@@ -1,0 +1,49 @@
+"""``regiold load``: validate the site's data, then push it to a remote SPARQL store atomically.
+
+The store's published graph is replaced in one SPARQL Update request (see
+``RemoteStore.replace_data``): readers see the old data or the new, never a mix.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from regiold import validate
+from regiold.errors import ConfigError, InvalidData
+from regiold.ingest import sources as sources_mod
+from regiold.publish import dataset
+from regiold.publish.site import _cache_dir as cache_dir_of  # one rule for where the cache lives
+from regiold.settings import Settings
+from regiold.store import RemoteStore
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: str
+    triples: int
+    seconds: float
+    report: validate.Report
+
+
+def load_remote(settings: Settings) -> LoadResult:
+    """Parse and validate ``settings.site_dir``, then replace the data in ``settings.store``.
+
+    :raises ConfigError: ``store`` is not an endpoint URL.
+    :raises SourceError: a file cannot be parsed (file:line:col).
+    :raises InvalidData: SHACL violations (nothing is sent to the store).
+    :raises StoreUnavailable: the store cannot be reached or refuses the data.
+    """
+    if settings.store == "embedded":
+        raise ConfigError("regiold load needs a remote store: --endpoint URL or -s store URL")
+    store = RemoteStore.from_settings(settings)
+    parsed = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
+    report = validate.run(parsed, cache_dir=cache_dir_of(settings),
+                          workers=settings.validate_workers)
+    if report.fails():
+        raise InvalidData(report)
+    start = time.perf_counter()
+    sent = store.replace_data(parsed.published_quads(include_persons=settings.publish_persons),
+                              version=parsed.version)
+    dataset.publish(settings, parsed, store, cache_dir=cache_dir_of(settings))  # graph/void
+    return LoadResult(parsed.version, sent, time.perf_counter() - start, report)

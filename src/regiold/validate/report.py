@@ -1,0 +1,218 @@
+"""SHACL validation of the sources with pyshacl, cached by content hash.
+
+Returns a ``Report``; printing, exit codes and HTTP statuses belong to the callers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from regiold.ingest.sources import Sources, to_rdflib_term
+from regiold.validate import shacl as shacl_run
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    severity: str  # "Violation" | "Warning" | "Info"
+    messages: dict[str, str]  # language tag ("" when untagged) → message
+    constraint: str  # the constraint component, e.g. sh:MinCountConstraintComponent
+    shape: str | None
+    file: str | None  # the file that defines the focus node
+
+    def message(self, lang: str = "de") -> str:
+        for key in (lang, "en", "de", ""):
+            if key in self.messages:
+                return self.messages[key]
+        return next(iter(self.messages.values()), self.constraint.rsplit("#", 1)[-1])
+
+
+@dataclass
+class Report:
+    conforms: bool
+    violations: list[Violation]
+    files: int
+    triples: int
+    nodes_checked: int
+    seconds: float
+    version: str
+    results_turtle: str = field(default="", repr=False)
+    cached: bool = False
+
+    def count(self, severity: str) -> int:
+        return sum(1 for v in self.violations if v.severity == severity)
+
+    def fails(self, *, strict: bool = False) -> bool:
+        """Violations always fail; warnings only when ``strict``."""
+        return self.count("Violation") > 0 or (strict and self.count("Warning") > 0)
+
+    def summary(self) -> str:
+        state = "conforms" if not self.fails() else (
+            f"{self.count('Violation')} violation(s), {self.count('Warning')} warning(s)")
+        extra = f", {self.count('Warning')} warning(s)" if not self.fails() and self.count(
+            "Warning") else ""
+        return (f"{state}{extra}: {self.files} files, {self.triples} triples, "
+                f"{self.nodes_checked} nodes checked, {self.seconds:.2f} s"
+                f"{' (cached)' if self.cached else ''}")
+
+    def text(self, lang: str = "de") -> str:
+        """Human-readable report grouped by focus node, then one line per path/message."""
+        groups: dict[str, list[Violation]] = defaultdict(list)
+        for v in self.violations:
+            groups[v.focus].append(v)
+        lines = []
+        for focus, items in groups.items():
+            first = items[0]
+            label = f"{first.focus_label} " if first.focus_label else ""
+            lines.append(f"{label}<{focus}>  ({first.file or 'unknown file'})")
+            for v in items:
+                path = f"{_short(v.path)}: " if v.path else ""
+                value = f" [value: {v.value}]" if v.value is not None else ""
+                lines.append(f"  {v.severity}: {path}{v.message(lang)}{value}")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "conforms": self.conforms,
+            "summary": self.summary(),
+            "version": self.version,
+            "violations": [asdict(v) for v in self.violations],
+        }
+
+
+def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) -> Report:
+    """Validate ontology + data against shapes/. Reuses a cached report for unchanged files.
+
+    ``workers`` forked processes share a first validation (0: one per CPU and 10,000 triples;
+    1: this process only); the report is the same for any number (``shacl_run``).
+    """
+    cached = _read_cache(cache_dir, sources.version)
+    if cached is not None:
+        return cached
+    start = time.perf_counter()
+    shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
+    outcome = shacl_run.validate(sources, shapes, workers=workers)
+    violations = _violations(outcome.results, outcome.labels, sources)
+    report = Report(
+        conforms=outcome.conforms and not any(v.severity == "Violation" for v in violations),
+        violations=violations,
+        files=len(sources.files),
+        triples=sources.triple_count,
+        nodes_checked=outcome.nodes_checked,
+        seconds=time.perf_counter() - start,
+        version=sources.version,
+        results_turtle=outcome.results.serialize(format="turtle"),
+    )
+    _write_cache(cache_dir, report)
+    return report
+
+
+def inline_sparql_targets(shapes: Graph, data: ox.Store) -> Graph:
+    """Evaluate each ``sh:SPARQLTarget`` once with pyoxigraph and list its nodes as ``sh:targetNode``.
+
+    The same SELECT over the same data, run by a faster engine: pyshacl evaluates these targets
+    with rdflib's SPARQL, which took over half of the validation time (docs/performance.md). Targets
+    with ``sh:prefixes`` get their declarations; parameterised target types are left to pyshacl.
+    """
+    targets = [(shape, target) for shape, target in shapes.subject_objects(SH.target)
+               if (target, RDF.type, SH.SPARQLTarget) in shapes and shapes.value(target, SH.select)]
+    if not targets:
+        return shapes
+    out = Graph()
+    for triple in shapes:
+        out.add(triple)
+    for shape, target in targets:
+        query = _prefix_declarations(shapes, target) + str(shapes.value(target, SH.select))
+        nodes = [row["this"] for row in data.query(query, use_default_graph_as_union=True)
+                 if row["this"] is not None]
+        out.remove((shape, SH.target, target))
+        for node in nodes:
+            out.add((shape, SH.targetNode, to_rdflib_term(node)))
+    return out
+
+
+def _prefix_declarations(shapes: Graph, target: object) -> str:
+    lines = []
+    for source in shapes.objects(target, SH.prefixes):  # type: ignore[arg-type]
+        for declaration in shapes.objects(source, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                lines.append(f"PREFIX {prefix}: <{namespace}>\n")
+    return "".join(lines)
+
+
+def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violation]:
+    out = []
+    for result in results.subjects(SH.resultSeverity, None):
+        focus = results.value(result, SH.focusNode)
+        value = results.value(result, SH.value)
+        path = results.value(result, SH.resultPath)
+        messages = dict(sorted((m.language or "", str(m))  # one order, however results came
+                               for m in results.objects(result, SH.resultMessage)
+                               if isinstance(m, Literal)))
+        out.append(Violation(
+            focus=str(focus),
+            focus_label=labels.get(focus),
+            path=str(path) if isinstance(path, URIRef) else (None if path is None else str(path)),
+            value=None if value is None else str(value),
+            severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            messages=messages,
+            constraint=str(results.value(result, SH.sourceConstraintComponent)),
+            shape=_opt(results.value(result, SH.sourceShape)),
+            file=_opt(sources.defining_file(str(focus))),
+        ))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    return sorted(out, key=lambda v: (order.get(v.severity, 3), v.focus, v.path or "",
+                                      v.constraint, v.shape or "", v.value or "",
+                                      sorted(v.messages.items())))
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1] if "://" in iri else iri
+
+
+def _cache_file(cache_dir: Path, version: str) -> Path:
+    return cache_dir / f"validation-{version}-{pyshacl.__version__}-{CACHE_FORMAT}.json"
+
+
+def _read_cache(cache_dir: Path | None, version: str) -> Report | None:
+    if cache_dir is None:
+        return None
+    try:
+        raw = json.loads(_cache_file(cache_dir, version).read_text())
+        raw["violations"] = [Violation(**v) for v in raw["violations"]]
+        return Report(**{**raw, "cached": True})
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # no cache, or one from another version: validate again
+
+
+def _write_cache(cache_dir: Path | None, report: Report) -> None:
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = _cache_file(cache_dir, report.version)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(report)))
+        tmp.replace(target)
+    except OSError:
+        pass  # a read-only checkout still validates, just without the cache

@@ -1,0 +1,110 @@
+"""Request-level protections, installed by ``create_app``: they run before any route.
+
+- client identity: ``X-Forwarded-For`` (and -Proto/-Host/-Port) honoured only from the number of
+  trusted reverse proxies given by ``trusted_proxies`` (werkzeug's ProxyFix); otherwise ignored;
+- limits: request target longer than ``max_url_bytes`` → 414; a declared body larger than
+  ``MAX_CONTENT_LENGTH`` → 413; control characters (``%00``…) in the path → 400;
+- rate limit: ``rate_limit`` requests per minute per client to /sparql and /search, a token bucket
+  per worker process → 429 with ``Retry-After``;
+- security headers on every response (routes may set their own CSP first).
+
+See docs/SECURITY.md for the threat model and the tests that prove each protection.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from regiold.errors import BadRequest, PayloadTooLarge, TooManyRequests, UriTooLong
+from regiold.settings import Settings
+
+RATE_LIMITED_PREFIXES = ("/sparql", "/search")
+MAX_TRACKED_CLIENTS = 10_000  # bounded memory even when every request comes from a new address
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+# Scripts only from our own origin: the embedded JSON-LD block is data, never executed. Inline
+# style attributes are allowed (the query editor sets them); they cannot run code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class TokenBuckets:
+    """``per_minute`` requests per minute and client, bursts up to ``per_minute``; thread-safe."""
+
+    def __init__(self, per_minute: int, *, clock: object = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0  # tokens per second
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client → (tokens, t)
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """0 when the request may pass, else the seconds until it would."""
+        now = self._clock()  # type: ignore[operator]
+        with self._lock:
+            tokens, then = self._buckets.pop(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - then) * self.rate)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+            self._buckets[client] = (tokens - 1 if wait == 0 else tokens, now)
+            while len(self._buckets) > MAX_TRACKED_CLIENTS:
+                self._buckets.popitem(last=False)  # least recently seen
+            return wait
+
+
+def install(app: Flask, settings: Settings) -> None:
+    """Wrap ``app`` with the proxy handling, the limits and the security headers."""
+    if settings.trusted_proxies > 0:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
+    buckets = TokenBuckets(settings.rate_limit) if settings.rate_limit > 0 else None
+
+    @app.before_request
+    def check_limits() -> None:
+        _check_target(settings.max_url_bytes)
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit is not None and (request.content_length or 0) > limit:
+            raise PayloadTooLarge(f"request body larger than {limit} bytes")
+        if buckets is not None and _rate_limited(request.path):
+            wait = buckets.take(request.remote_addr or "unknown")
+            if wait > 0:
+                error = TooManyRequests(
+                    f"more than {settings.rate_limit} requests per minute to {request.path}")
+                error.retry_after = max(1, math.ceil(wait))
+                raise error
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _rate_limited(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in RATE_LIMITED_PREFIXES)
+
+
+def _check_target(max_bytes: int) -> None:
+    path = request.environ.get("PATH_INFO", "")
+    query = request.environ.get("QUERY_STRING", "")
+    if len(path) + len(query) > max_bytes:
+        raise UriTooLong(f"request target longer than {max_bytes} bytes")
+    if _CONTROL.search(path):
+        raise BadRequest("control characters are not allowed in the path")

@@ -1,0 +1,135 @@
+"""Resource pages: ``/`` (the partners), ``/context.jsonld`` and every resource ``/{path}``.
+
+A resource with canonical IRI ``{base}{path}`` answers at ``/{path}`` on whatever host serves it,
+by direct content negotiation (``Content-Location: /{path}.{ext}``); ``/{path}.{ext}`` is the
+document of one format. Views only read the request, call describe/negotiate/render, and set
+HTTP headers (docs/SERVING.md).
+
+Hook for other modules: callables in ``app.extensions["regiold.before_not_found"]`` are called as
+``hook(site, iri)`` before a 404; the first one returning a Response (a 410 tombstone, a 301 to a
+new IRI) answers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, request
+
+from regiold.errors import BadRequest, NotFound
+from regiold.publish import render
+from regiold.publish.site import Site
+from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format, by_key
+from regiold.web import current_site
+from regiold.web.negotiate import language, negotiate
+from regiold.web.responses import send_representation
+
+bp = Blueprint("pages", __name__)
+
+MAX_PATH = 1024
+NOT_FOUND_HOOKS = "regiold.before_not_found"
+NotFoundHook = Callable[[Site, str], Response | None]
+
+
+@bp.after_request
+def vary_errors(response: Response) -> Response:
+    """Error bodies of resource URLs depend on Accept (HTML or problem+json) and the language."""
+    if response.status_code >= 400 and "Vary" not in response.headers:
+        response.headers["Vary"] = "Accept, Accept-Language"
+    return response
+
+
+@bp.get("/")
+def index() -> Response:
+    site = current_site()
+    lang = _language(site)
+    rep = render.index_html(site, lang)
+    response = send_representation(site, rep, vary=("Accept-Language",),
+                                   cacheable=render.memoised(site))
+    response.headers["Content-Location"] = f"/?lang={lang}"
+    return response
+
+
+@bp.get(f"/{render.CONTEXT_PATH}")
+def context_document() -> Response:
+    site = current_site()
+    body = render.context_document(site)
+    rep = render.Representation(body, JSONLD, None, render.make_etag(site.version, body))
+    return send_representation(site, rep, vary=())
+
+
+@bp.get("/<path:path>")
+def resource(path: str) -> Response:
+    site = current_site()
+    if len(path) > MAX_PATH or "\x00" in path:
+        raise NotFound("No such resource")
+    stem, suffix = _split_suffix(path)
+    iri = site.base_iri + stem
+    fmt = negotiate(suffix, request.accept_mimetypes, RESOURCE,
+                    format_param=request.args.get("format"))
+    lang = _language(site) if fmt is HTML else None
+    try:
+        rep = render.representation(site, iri, fmt, lang, _page())
+    except NotFound:
+        hooked = _not_found_hook(site, iri)
+        if hooked is not None:
+            return hooked
+        raise
+    negotiated = suffix is None and "format" not in request.args
+    response = send_representation(site, rep, vary=_vary(fmt, negotiated),
+                                   cacheable=render.memoised(site))
+    _resource_headers(response, site, stem, rep, negotiated)
+    return response
+
+
+def _split_suffix(path: str) -> tuple[str, str | None]:
+    """``org/x.ttl`` → (``org/x``, ``ttl``); slugs never contain a dot (docs/ARCHITECTURE.md)."""
+    head, slash, last = path.rpartition("/")
+    name, dot, ext = last.partition(".")
+    if dot and (name or slash) and by_key(ext, RESOURCE) is not None:
+        return f"{head}{slash}{name}", ext  # "def/.ttl" is the document of the IRI ending in "/"
+    return path, None
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6:
+        raise BadRequest(f"parameter page: expected a positive number, got {raw[:20]!r}")
+    return int(raw)
+
+
+def _language(site: Site) -> str:
+    return language(request.args.get("lang"), request.accept_languages, site.settings.default_lang)
+
+
+def _vary(fmt: Format, negotiated: bool) -> tuple[str, ...]:
+    vary = ("Accept",) if negotiated else ()
+    return (*vary, "Accept-Language") if negotiated or fmt is HTML else vary
+
+
+def _not_found_hook(site: Site, iri: str) -> Response | None:
+    hooks: list[NotFoundHook] = current_app.extensions.get(NOT_FOUND_HOOKS, [])
+    for hook in hooks:
+        response = hook(site, iri)
+        if response is not None:
+            return response
+    return None
+
+
+def _resource_headers(response: Response, site: Site, stem: str, rep: render.Representation,
+                      negotiated: bool) -> None:
+    path = f"/{stem}"
+    page = f"?page={rep.page}" if rep.page > 1 else ""
+    if negotiated:
+        lang = f"{'&' if page else '?'}lang={rep.lang}" if rep.lang else ""
+        response.headers["Content-Location"] = f"{path}.{rep.format.key}{page}{lang}"
+    links = [f'<{site.base_iri}{stem}>; rel="canonical"']
+    links += [f'<{alt["href"]}>; rel="alternate"; type="{alt["type"]}"'
+              for alt in render.alternates(path, rep.page)]
+    if rep.page > 1:
+        links.append(f'<{path}?page={rep.page - 1}>; rel="prev"')
+    if rep.page < rep.pages:
+        links.append(f'<{path}?page={rep.page + 1}>; rel="next"')
+    response.headers["Link"] = ", ".join(links)
+    if rep.lang:
+        response.headers["Content-Language"] = rep.lang

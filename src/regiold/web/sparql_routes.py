@@ -1,0 +1,304 @@
+"""The SPARQL endpoint and search routes (see docs/SECURITY.md for their limits).
+
+``/sparql`` speaks the SPARQL 1.1 Protocol query operation: GET ``?query=``, POST form, POST
+``application/sparql-query``. Without a query it answers with the editor (browsers) or the
+Service Description (RDF clients). ``/search?q=`` answers HTML or JSON-LD.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+from werkzeug.datastructures import MultiDict
+
+from regiold import sparql
+from regiold.errors import BadRequest, NotAcceptable, ReadOnlyEndpoint, UnsupportedMediaType
+from regiold.publish import render, search
+from regiold.publish.site import Site
+from regiold.rdf import formats
+from regiold.rdf.formats import Format
+from regiold.rdf.namespaces import site_prefixes
+from regiold.web import current_site
+from regiold.web.negotiate import language, negotiate
+
+bp = Blueprint("endpoint", __name__)
+_LOCK = threading.Lock()
+TRUNCATED_HEADER = "X-Regiold-Truncated"
+ROWS_HEADER = "X-Regiold-Result-Count"
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodable bytes
+
+
+# ------------------------------------------------------------------------------ per-Site state
+
+
+def query_service(site: Site) -> sparql.QueryService:
+    """The Site's query service in this process (its workers cannot cross a fork)."""
+    key = ("sparql-service", os.getpid())
+    service = site.cache.get(key)
+    if service is None:
+        with _LOCK:
+            service = site.cache.get(key)
+            if service is None:
+                s = site.settings
+                service = sparql.QueryService(
+                    site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
+                    max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
+                    max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
+                    worker_max_mb=s.sparql_worker_max_mb)
+                site.cache[key] = service
+    return service  # type: ignore[return-value]
+
+
+def search_index(site: Site) -> search.SearchIndex:
+    """Built once per data version, on first use.
+
+    A remote store can be reloaded behind our back (``regiold load``), so its own data version
+    is asked each time (one tiny query; StoreUnavailable → 503 while it is down).
+    """
+    remote_version = getattr(site.store, "data_version", None)
+    key = ("search-index", remote_version() if callable(remote_version) else site.version)
+    index = site.cache.get(key)
+    if index is None:
+        with _LOCK:
+            index = site.cache.get(key)
+            if index is None:
+                for old in [k for k in site.cache if isinstance(k, tuple) and k[0] == "search-index"]:
+                    del site.cache[old]
+                index = site.cache[key] = search.build_index(site.store)
+    return index  # type: ignore[return-value]
+
+
+def _examples(site: Site) -> list[sparql.Example]:
+    examples = site.cache.get("sparql-examples")
+    if examples is None:
+        examples = site.cache["sparql-examples"] = sparql.load_examples(site.settings.site_dir)
+    return examples  # type: ignore[return-value]
+
+
+def _graph_sizes(site: Site) -> list[tuple[str, int]]:
+    sizes = site.cache.get("sparql-graph-sizes")
+    if sizes is None:
+        sizes = site.cache["sparql-graph-sizes"] = sparql.graph_sizes(site.store)
+    return sizes  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------------------ /sparql
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    site = current_site()
+    params, query = _protocol_request()
+    if query is None:
+        return _without_query(site, params)
+    results_fmt = _negotiate(formats.SPARQL_SELECT, params)
+    graph_fmt = _negotiate(formats.SPARQL_GRAPH, params)
+    answer = query_service(site).run(sparql.Request(
+        query=query,
+        results_format=_wire_key(results_fmt, "srj"),
+        graph_format=_wire_key(graph_fmt, "ttl"),
+        default_graphs=tuple(params.getlist("default-graph-uri")),
+        named_graphs=tuple(params.getlist("named-graph-uri")),
+    ))
+    html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
+    if html:
+        response = _results_page(site, query, answer, params)
+    else:
+        response = Response(answer.body, content_type=answer.format.content_type)
+    response.headers[ROWS_HEADER] = str(answer.count)
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    response.vary.add("Accept")
+    if not html:  # same data version + same bytes → same tag; If-None-Match → 304
+        response.set_etag(hashlib.sha256(site.version.encode() + answer.body).hexdigest()[:32])
+        response = response.make_conditional(request)
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Public, read-only data: any web page may query it (YASGUI elsewhere, notebooks)."""
+    if request.path == "/sparql":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, {ROWS_HEADER}"
+    return response
+
+
+def _protocol_request() -> tuple[MultiDict[str, str], str | None]:
+    """The protocol parameters and the query text (None: no query given).
+
+    :raises ReadOnlyEndpoint: an update request.
+    :raises UnsupportedMediaType: a POST body that is neither a form nor a query.
+    """
+    params: MultiDict[str, str] = MultiDict(request.args)
+    query: str | None = None
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == formats.SPARQL_UPDATE_BODY:
+            raise ReadOnlyEndpoint("SPARQL Update is not accepted: this endpoint is read-only")
+        if mimetype == formats.SPARQL_QUERY_BODY:
+            try:
+                query = request.get_data(cache=False).decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadRequest("the query body is not valid UTF-8") from None
+        elif mimetype in formats.FORM_BODIES:
+            params = MultiDict([*request.form.items(multi=True), *request.args.items(multi=True)])
+        else:
+            raise UnsupportedMediaType(
+                f"POST {mimetype or 'without a Content-Type'}; send application/sparql-query "
+                "or an application/x-www-form-urlencoded form with 'query'")
+    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        raise ReadOnlyEndpoint("SPARQL Update is not accepted: this endpoint is read-only")
+    if query is None:
+        queries = params.getlist("query")
+        if len(queries) > 1:
+            raise BadRequest("give exactly one 'query' parameter")
+        query = queries[0] if queries else None
+    if query is not None and not query.strip():
+        raise BadRequest("the 'query' parameter is empty")
+    return params, query
+
+
+def _negotiate(offered: tuple[Format, ...], params: MultiDict[str, str]) -> Format | None:
+    """``format`` parameter, else ``Accept``; None when nothing offered is acceptable."""
+    try:
+        return negotiate(None, request.accept_mimetypes, offered,
+                         format_param=params.get("format") or params.get("output"))
+    except NotAcceptable:
+        return None
+
+
+def _lang(site: Site, params: MultiDict[str, str]) -> str:
+    return language(params.get("lang"), request.accept_languages, site.settings.default_lang)
+
+
+def _wire_key(fmt: Format | None, html_as: str) -> str | None:
+    """What the worker serializes to: HTML pages are built from SPARQL JSON or Turtle."""
+    if fmt is None:
+        return None
+    return html_as if fmt is formats.HTML else fmt.key
+
+
+def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
+    fmt = _negotiate(formats.SPARQL_DESCRIPTION, params)
+    if fmt is None:
+        raise NotAcceptable([f.media_type for f in formats.SPARQL_DESCRIPTION])
+    if fmt is formats.HTML:
+        return _editor_page(site, params)
+    triples = sparql.service_description(
+        request.base_url, _graph_sizes(site), base_iri=site.base_iri)
+    prefixes = {"sd": sparql.SD, "void": "http://rdfs.org/ns/void#",
+                "formats": "http://www.w3.org/ns/formats/"}
+    body = sparql.serialize_triples(triples, fmt, prefixes)
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+# ---------------------------------------------------------------------------------- HTML pages
+
+
+def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, str]) -> dict[str, object]:
+    prefixes = site_prefixes(site.base_iri)
+    examples = _examples(site)
+    config = {"endpoint": request.base_url, "prefixes": prefixes,
+              "examples": [{"title": e.title, "query": e.query} for e in examples]}
+    chosen = params.get("example")
+    return {
+        **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else ""),
+        "query": query, "examples": examples, "settings": site.settings,
+        "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
+        "config": config, "config_json": render.script_json(config),
+    }
+
+
+def _editor_page(site: Site, params: MultiDict[str, str]) -> Response:
+    chosen = params.get("example", "")
+    example = next((e for e in _examples(site) if e.name == chosen), None)
+    query = example.query if example else sparql.default_query(site_prefixes(site.base_iri))
+    html = render.page("sparql.html", **_editor_context(site, query, _lang(site, params), params),
+                       answer=None)
+    response = Response(html, content_type=formats.HTML.content_type)
+    response.vary.update(("Accept", "Accept-Language"))
+    return response
+
+
+def _results_page(site: Site, query: str, answer: sparql.Answer,
+                  params: MultiDict[str, str]) -> Response:
+    table = sparql.results_table(answer, base_iri=site.base_iri) if answer.kind != "graph" else None
+    downloads = formats.RDF if answer.kind == "graph" else formats.SPARQL_RESULTS
+    links = [(f.label, "/sparql?" + urlencode({"query": query, "format": f.key})) for f in downloads]
+    html = render.page(
+        "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict()),
+        answer=answer, table=table, downloads=links,
+        graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None)
+    return Response(html, content_type=formats.HTML.content_type)
+
+
+# ------------------------------------------------------------------------------------ /search
+
+
+@bp.get("/search")
+def search_page() -> Response:
+    site = current_site()
+    text = request.args.get("q", "")
+    if len(text) > 500:
+        raise BadRequest("the search text is longer than 500 characters")
+    if _UNSAFE_TEXT.search(text):
+        raise BadRequest("the search text contains control characters or invalid UTF-8")
+    try:
+        limit = int(request.args.get("limit", "20"))
+    except ValueError:
+        raise BadRequest("'limit' must be a whole number") from None
+    params = MultiDict(request.args)
+    lang = _lang(site, params)
+    fmt = _negotiate(formats.SEARCH, params)
+    if fmt is None:
+        raise NotAcceptable([f.media_type for f in formats.SEARCH])
+    hits = search_index(site).search(text, limit=limit, lang=lang) if text.strip() else []
+    if fmt is formats.JSONLD:
+        body = json.dumps(search_jsonld(text, hits, site), ensure_ascii=False, indent=1)
+        response = Response(body, content_type=fmt.content_type)
+    else:
+        html = render.page("search.html", q=text, hits=hits,
+                           local=lambda iri: local_url(iri, site.base_iri),
+                           **render.chrome("/search", lang, query=urlencode({"q": text})))
+        response = Response(html, content_type=fmt.content_type)
+    response.vary.update(("Accept", "Accept-Language"))
+    return response
+
+
+def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, object]:
+    """A schema.org SearchResultsPage whose ItemList holds the hits (self-contained context)."""
+    return {
+        "@context": {"@vocab": "https://schema.org/", "item": {"@type": "@id"},
+                     "url": {"@type": "@id"}, "additionalType": {"@type": "@id"}},
+        "@type": "SearchResultsPage",
+        "url": request.url,
+        "about": text,
+        "mainEntity": {
+            "@type": "ItemList",
+            "numberOfItems": len(hits),
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "item": {
+                    "@id": hit.iri, "name": hit.label,
+                    **({"description": hit.description} if hit.description else {}),
+                    **({"additionalType": list(hit.types)} if hit.types else {}),
+                    "url": request.host_url.rstrip("/") + local_url(hit.iri, site.base_iri),
+                }}
+                for i, hit in enumerate(hits, start=1)
+            ],
+        },
+    }
+
+
+def local_url(iri: str, base_iri: str) -> str:
+    """Where this server answers for ``iri`` (resources under the base IRI), else the IRI."""
+    return "/" + iri[len(base_iri):] if iri.startswith(base_iri) else iri

@@ -1,0 +1,148 @@
+"""Removed and renamed IRIs: 410 Gone with a tombstone, or 301 to the replacement.
+
+Registered as one of the page routes' not-found hooks (``pages.NOT_FOUND_HOOKS``): it runs only
+where the answer would otherwise be 404, so it costs live resources nothing and never shadows one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+from flask.blueprints import BlueprintSetupState
+from markupsafe import escape
+
+from regiold.errors import Withheld
+from regiold.publish import tombstones
+from regiold.publish.site import WITHHELD_KEY, Site, withheld_iris
+from regiold.rdf import formats
+from regiold.web import current_site
+from regiold.web.page_routes import NOT_FOUND_HOOKS
+
+bp = Blueprint("tombstones", __name__)
+_OFFERED = formats.RESOURCE
+_PREFIXES = {"owl": "http://www.w3.org/2002/07/owl#", "dct": "http://purl.org/dc/terms/",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "prov": "http://www.w3.org/ns/prov#",
+             "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+
+
+def site_tombstones(site: Site) -> tombstones.Tombstones:
+    """The site's tombstones, re-read when ``releases/tombstones.ttl`` changes."""
+    path = Path(site.settings.site_dir) / tombstones.TOMBSTONE_FILE
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    key = ("tombstones", stamp)
+    if key not in site.cache:
+        site.cache[key] = tombstones.load(site.settings.site_dir, base_iri=site.base_iri)
+    return site.cache[key]  # type: ignore[return-value]
+
+
+@bp.record_once
+def _register(state: BlueprintSetupState) -> None:
+    hooks = state.app.extensions.setdefault(NOT_FOUND_HOOKS, [])
+    hooks += [answer_tombstone, answer_withheld]
+
+
+def answer_withheld(site: Site, iri: str) -> Response | None:
+    """451 for a person's IRI (or their contact's) while ``publish_persons`` is off: the IRI stays
+    answerable, without a word about whom it names.
+
+    :raises Withheld: always, for such an IRI.
+    """
+    if site.settings.publish_persons or iri not in _withheld(site):
+        return None
+    raise Withheld("Angaben zu Personen werden hier nicht veröffentlicht. "
+                   "Data about persons are not published here.")
+
+
+def _withheld(site: Site) -> frozenset[str]:
+    """Subjects of the full data that the person-data policy keeps out (once per version; a Site
+    from ``load_site`` has them already, worked out before its parse was released)."""
+    found = site.cache.get(WITHHELD_KEY)
+    if found is None:
+        found = site.cache[WITHHELD_KEY] = withheld_iris(site.settings, site.sources)
+    return found  # type: ignore[return-value]
+
+
+def answer_tombstone(site: Site, iri: str) -> Response | None:
+    """410 or 301 for a tombstoned IRI; None (the 404 stands) for any other."""
+    stones = site_tombstones(site)
+    stone = stones.find(iri) if len(stones) else None
+    if stone is None:
+        return None
+    _, suffix = _split_suffix(request.path.lstrip("/"))
+    target = stones.final_replacement(iri)
+    if target is not None:
+        return _moved(target, site.base_iri, suffix)
+    return _gone(iri, stone, suffix)
+
+
+def _split_suffix(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and formats.by_key(ext, _OFFERED) is not None:
+        return stem, ext
+    return path, None
+
+
+def _moved(target: str, base_iri: str, suffix: str | None) -> Response:
+    location = "/" + target.removeprefix(base_iri) if target.startswith(base_iri) else target
+    if suffix and target.startswith(base_iri):
+        location += "." + suffix
+    response = redirect(location, code=301)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response:
+    fmt = _negotiate(suffix)
+    if fmt.oxigraph is None:
+        body = _html(stone, _lang())
+    else:
+        body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
+    response = Response(body, status=410, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _negotiate(suffix: str | None) -> formats.Format:
+    if suffix:
+        return formats.by_key(suffix, _OFFERED) or formats.HTML
+    asked = request.args.get("format")
+    if asked and (fmt := formats.by_key(asked, _OFFERED)):
+        return fmt
+    media = [m for f in _OFFERED for m in f.media_types]
+    best = request.accept_mimetypes.best_match(media) if request.accept_mimetypes else None
+    return formats.by_media_type(best, _OFFERED) if best else formats.HTML  # type: ignore[return-value]
+
+
+def _lang() -> str:
+    asked = request.args.get("lang")
+    if asked in ("de", "en"):
+        return asked
+    return request.accept_languages.best_match(["de", "en"]) or current_site().settings.default_lang
+
+
+def _triples(iri: str, stone: tombstones.Tombstone) -> list[ox.Triple]:
+    """The tombstone's statements about the requested IRI (a hashed key is not repeated)."""
+    subject = ox.NamedNode(iri)
+    return [ox.Triple(subject, t.predicate, t.object) for t in stone.triples]
+
+
+def _html(stone: tombstones.Tombstone, lang: str) -> str:
+    de = lang == "de"
+    title = "Nicht mehr vorhanden" if de else "Gone"
+    what = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
+    rows = [("Bezeichnung" if de else "Label", stone.label(lang)), ("Art" if de else "Type", what),
+            ("Entfernt am" if de else "Removed on", stone.removed or "–")]
+    comment = stone.comment(lang)
+    if comment:
+        rows.append(("Hinweis" if de else "Note", comment))
+    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    lead = ("Diese Ressource wurde aus dem Verzeichnis entfernt. Ihre Adresse bleibt reserviert."
+            if de else "This resource was removed from the directory. Its address stays reserved.")
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>410 {escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+            f"<p>{escape(lead)}</p><dl>{cells}</dl>"
+            f'<p><a href="/">{"Zur Startseite" if de else "Home"}</a></p></main></body></html>')
