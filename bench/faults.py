@@ -140,8 +140,8 @@ def scenario_reload(server: Server, site: Path, mix: list, args: argparse.Namesp
 def scenario_store(site: Path, mix: list, args: argparse.Namespace, log_dir: Path) -> dict[str, object]:
     from oxigraph_server import oxigraph_binary, oxigraph_server
     from processes import free_port
+    from regiold.publish.remote_load import load_remote
     from regiold.settings import Settings
-    from regiold.store.load import load_remote
 
     if oxigraph_binary() is None:
         return {"skipped": "the oxigraph binary is not installed (pip install oxigraph)"}

@@ -24,7 +24,7 @@ SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 
 
 def store_of(dataset_app):
-    from regiold.web import current_site
+    from regiold.web.context import current_site
 
     with dataset_app.app_context():
         return current_site().store
@@ -170,7 +170,7 @@ def test_live_server_serves_dumps_and_void(dataset_app):
 
 def test_static_export_writes_the_same_files_the_server_sends(dataset_app, tmp_path):
     from regiold.publish import dataset
-    from regiold.web import current_site
+    from regiold.web.context import current_site
 
     out = tmp_path / "export"
     with dataset_app.app_context():

@@ -80,7 +80,7 @@ def test_void_counts_equal_independent_sparql_over_the_files(dataset_site, setti
 
 def store_content(dataset_app) -> rdflib.Graph:
     from regiold.ingest.sources import to_rdflib_graph
-    from regiold.web import current_site
+    from regiold.web.context import current_site
 
     with dataset_app.app_context():
         return to_rdflib_graph(current_site().store.construct(
@@ -88,7 +88,7 @@ def store_content(dataset_app) -> rdflib.Graph:
 
 
 def test_void_counts_equal_the_store(dataset_app):
-    from regiold.web import current_site
+    from regiold.web.context import current_site
 
     with dataset_app.app_context():
         store = current_site().store
@@ -117,7 +117,7 @@ def test_void_names_uri_space_endpoint_vocabularies_and_examples(dataset_app):
 
 
 def test_description_is_in_the_store_as_its_own_named_graph(dataset_app):
-    from regiold.web import current_site
+    from regiold.web.context import current_site
 
     with dataset_app.app_context():
         store = current_site().store
@@ -233,8 +233,8 @@ def test_the_repository_dataset_conforms_to_dcat_ap_de(request, dcat_ap_de):
 @pytest.mark.remote
 def test_a_remote_store_gets_the_same_description(dataset_site, settings_for, request):
     from regiold.ingest import sources
+    from regiold.publish.remote_load import load_remote
     from regiold.store import RemoteStore
-    from regiold.store.load import load_remote
 
     endpoint = f"{request.getfixturevalue('oxigraph_url')}/query"
     parsed = sources.load(dataset_site, base_iri=BASE)

@@ -15,8 +15,8 @@ import requests
 from ops_live import serving
 from oxigraph_server import oxigraph_binary, oxigraph_server
 from processes import free_port, wait_until
+from regiold.publish.remote_load import load_remote
 from regiold.settings import Settings
-from regiold.store.load import load_remote
 
 pytestmark = [pytest.mark.live, pytest.mark.remote]
 STORE_ROUTES = ("/ready", "/", "/sparql?query=ASK%7B%7D", "/org/alpha", "/org/alpha.ttl",

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from regiold import create_app
 from regiold.cli import cli
-from regiold.publish import tombstones
+from regiold.publish import changelog, tombstones
 from regiold.steward import release
 
 BASE = "https://w3id.org/regionen-nrw/"
@@ -65,7 +65,7 @@ def test_release_after_forget_keeps_its_promises(mini_site: Path):
     CliRunner().invoke(cli, ["forget", PERSON, "--data", str(mini_site)])
     result = release.release(mini_site, base_iri=BASE, today=dt.date(2026, 11, 28))
     assert result.version == "1.0.1"
-    assert "Anna" not in release.changelog(mini_site)
+    assert "Anna" not in changelog.changelog(mini_site)
 
 
 def test_forget_refuses_what_is_not_a_person(mini_site: Path):

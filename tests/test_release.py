@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV
 from regiold import validate
 from regiold.cli import cli
 from regiold.ingest import sources
-from regiold.publish import tombstones
+from regiold.publish import changelog, tombstones
 from regiold.steward import release
 
 BASE = "https://w3id.org/regionen-nrw/"
@@ -50,7 +50,7 @@ def test_first_release_stamps_version_and_lists_every_iri(mini_site: Path):
 
 def test_changelog_lists_labels_but_counts_persons(mini_site: Path):
     _release(mini_site, today=DAY1)
-    log = release.changelog(mini_site)
+    log = changelog.changelog(mini_site)
     assert "## 1.0.0 — 2026-11-01" in log
     assert "Regionalmanagement Alpha (`org/alpha`)" in log
     assert "1 person record(s)" in log and "Anna" not in log and "anna-beispiel" not in log
@@ -77,9 +77,9 @@ def test_second_release_is_a_revision_of_the_first(mini_site: Path):
     assert graph.value(dataset, PROV.wasRevisionOf) == rdflib.URIRef(BASE + "dataset/version/1-0-0")
     assert str(graph.value(dataset, OWL.versionInfo)) == "1.0.1"
     assert BASE + "org/beta" in release.read_released(mini_site)  # kept forever
-    log = release.changelog(mini_site)
+    log = changelog.changelog(mini_site)
     assert log.index("## 1.0.1") < log.index("## 1.0.0")
-    entry = release.changelog_entries(mini_site)[0][1]
+    entry = changelog.changelog_entries(mini_site)[0][1]
     assert "### Removed\n- Beta-Kreis (`org/beta`)" in entry
     assert "`org/beta` → `org/alpha` (301)" in entry
 
@@ -159,7 +159,7 @@ def test_release_uses_the_tag_of_the_previous_release(mini_site: Path):
     second = runner.invoke(cli, ["release", "--data", str(mini_site)])
     assert second.exit_code == 0, second.output
     assert "~ org/beta  Beta-Kreis Neu" in second.output
-    assert "### Changed\n- Beta-Kreis Neu (`org/beta`)" in release.changelog(mini_site)
+    assert "### Changed\n- Beta-Kreis Neu (`org/beta`)" in changelog.changelog(mini_site)
 
 
 def test_dataset_page_shows_the_changelog_escaped(mini_site: Path, settings_for):

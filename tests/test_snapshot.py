@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from regiold.publish.site import load_site
+from regiold.publish.site_loader import load_site
 from regiold.settings import Settings
 from regiold.store.snapshot import SnapshotStore
 

@@ -21,10 +21,11 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     """
     from flask import Flask
 
-    from regiold import web
-    from regiold.publish.site import SiteHolder, load_site
+    from regiold.publish.site import SiteHolder
+    from regiold.publish.site_loader import load_site
     from regiold.serve.reload import Reloader
     from regiold.settings import Settings
+    from regiold.web import app as web_app
     from regiold.web import guard
 
     settings = settings or Settings.load()
@@ -34,8 +35,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     holder = app.extensions["regiold"] = SiteHolder(site)
     app.extensions["regiold.reloader"] = Reloader(holder, settings)
     guard.install(app, settings)
-    web.register_blueprints(app)
-    web.register_error_handlers(app)
+    web_app.register_blueprints(app)
+    web_app.register_error_handlers(app)
     if settings.hot_responses > 0:
         from regiold.web.fastpath import HotResponses
 

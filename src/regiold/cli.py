@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from regiold import __version__, validate
+from regiold import __version__, create_app, validate
 from regiold.errors import ConfigError, InvalidData, RegioldError, SourceError
 from regiold.ingest import sources
 from regiold.settings import Settings
@@ -99,7 +99,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
 def serve(settings: Settings, site_dir: Path | None, host: str, port: int, workers: int,
           allow_invalid: bool, watch: bool) -> None:
     """Serve the data with gunicorn or granian (validated first; invalid data is refused)."""
-    from regiold.publish.site import load_site
+    from regiold.publish.site_loader import load_site
     from regiold.serve.gunicorn import check, run
 
     settings = with_site_dir(settings, site_dir)
@@ -110,7 +110,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")
-    run(settings, site, host=host, port=port, workers=workers, watch=watch)
+    run(create_app(settings, site=site), settings, host=host, port=port, workers=workers, watch=watch)
 
 
 @cli.command("load")
@@ -119,7 +119,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
 @click.pass_obj
 def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None) -> None:
     """Validate, then replace the data in a remote SPARQL store atomically (docs/STORES.md)."""
-    from regiold.store.load import load_remote
+    from regiold.publish.remote_load import load_remote
 
     settings = with_site_dir(settings, site_dir)
     if endpoint:
@@ -142,7 +142,7 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
                   processes: int | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
     from regiold.export.build import build
-    from regiold.publish.site import load_site
+    from regiold.publish.site_loader import load_site
 
     settings = with_site_dir(settings, site_dir)
     with data_errors("refusing to export invalid data"):
@@ -257,20 +257,19 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     import datetime as dt
     import shutil
 
-    from regiold.ingest import privacy
-    from regiold.publish.site import _cache_dir
+    from regiold.steward import forget
 
     settings = with_site_dir(settings, site_dir)
     try:
-        result = privacy.forget(settings.site_dir, iri, base_iri=settings.base_iri,
-                                today=dt.datetime.now(dt.UTC).date().isoformat())
-    except privacy.ForgetError as exc:
+        result = forget.forget_person(settings.site_dir, iri, base_iri=settings.base_iri,
+                                      today=dt.datetime.now(dt.UTC).date().isoformat())
+    except forget.ForgetError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     except SourceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
-    shutil.rmtree(_cache_dir(settings), ignore_errors=True)  # cached reports may quote the person
+    shutil.rmtree(settings.cache_path, ignore_errors=True)  # cached reports may quote the person
     for path in result.deleted:
         click.echo(f"deleted {path}")
     for path in result.changed:

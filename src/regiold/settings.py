@@ -111,6 +111,11 @@ class Settings:
             raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
         return settings
 
+    @property
+    def cache_path(self) -> Path:
+        """The cache folder: ``cache_dir``, relative to ``site_dir`` unless absolute."""
+        return self.cache_dir if self.cache_dir.is_absolute() else self.site_dir / self.cache_dir
+
     def with_(self, **changes: Any) -> Settings:
         """A copy with some settings changed (values already typed)."""
         return replace(self, **changes)

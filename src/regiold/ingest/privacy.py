@@ -26,7 +26,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -104,7 +103,7 @@ def public_quads(quads: Sequence[ox.Quad], *, personal_graphs: Iterable[ox.Named
         return without_photos if isinstance(without_photos, list) else list(without_photos)
     found = find_personal(without_photos, personal_graphs=personal_graphs, base_iri=base_iri)
     return [q for q in without_photos
-            if q.graph_name not in personal_graphs and not _mentions(q, found)]
+            if q.graph_name not in personal_graphs and not mentions(q, found)]
 
 
 def withholds_any(store: ox.Store, *, personal_graphs: Iterable[ox.NamedNode], base_iri: str,
@@ -142,7 +141,7 @@ def find_personal(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNode
     """
     found = PersonalData()
     if only is None:
-        found.persons = _persons(quads, personal_graphs, base_iri)
+        found.persons = find_persons(quads, personal_graphs, base_iri)
         extra = _typed_only_in_person_data(quads, personal_graphs)
     else:
         found.persons, extra = {ox.NamedNode(i) for i in only}, set()
@@ -162,7 +161,7 @@ def photo_problems(quads: Sequence[ox.Quad], *, personal_graphs: set[ox.NamedNod
                    base_iri: str) -> list[str]:
     """Persons with an image but no recorded consent (for checks and the docs)."""
     consent = ox.NamedNode(base_iri + CONSENT_TERM)
-    persons = _persons(quads, personal_graphs, base_iri)
+    persons = find_persons(quads, personal_graphs, base_iri)
     consented = {q.subject for q in quads if q.predicate == consent}
     return sorted({q.subject.value for q in quads
                    if q.subject in persons and q.predicate in IMAGE_PREDICATES
@@ -182,13 +181,13 @@ def _drop_unconsented_photos(quads: Sequence[ox.Quad], personal_graphs: set[ox.N
     images = [q for q in quads if q.predicate in IMAGE_PREDICATES]
     if not images:
         return quads  # the common case costs one pass and no copy
-    persons = _persons(quads, personal_graphs, base_iri)
+    persons = find_persons(quads, personal_graphs, base_iri)
     consented = {q.subject for q in quads if q.predicate == consent}
     banned = {q for q in images if q.subject in persons and q.subject not in consented}
     return [q for q in quads if q not in banned] if banned else quads
 
 
-def _persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
+def find_persons(quads: Sequence[ox.Quad], personal_graphs: set[ox.NamedNode],
              base_iri: str) -> set[ox.NamedNode | ox.BlankNode]:
     """Typed as a person anywhere, or named under ``person/``."""
     person_space = base_iri + "person/"
@@ -304,146 +303,10 @@ def _umlaut_ascii(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-def _mentions(q: ox.Quad, found: PersonalData) -> bool:
+def mentions(q: ox.Quad, found: PersonalData) -> bool:
     if q.subject in found.nodes or q.object in found.nodes:
         return True
     return isinstance(q.object, ox.Literal) and found.mentioned_in(q.object.value)
-
-
-# ---------------------------------------------------------------- regiold forget (a write command)
-
-
-class ForgetError(Exception):
-    """The IRI is not a person in the data (nothing was changed)."""
-
-
-@dataclass
-class Forgotten:
-    changed: list[str] = field(default_factory=list)  # data files rewritten
-    deleted: list[str] = field(default_factory=list)  # data files that held only this person
-    retired: int = 0  # IRIs now answered by a hashed tombstone
-
-
-def forget(site_dir: Path, iri: str, *, base_iri: str, today: str) -> Forgotten:
-    """Remove a person from every data file, leave hashed tombstones, scrub the release files.
-
-    Person files and the triples elsewhere that mention the person, their contact nodes, their
-    e-mail or phone, or their name are removed; comments and prefixes of the rewritten files are
-    kept. The released-IRIs list keeps only the hash of each retired IRI.
-
-    :raises ForgetError: ``iri`` is not a person in the data.
-    :raises SourceError: a data file does not parse.
-    """
-    from regiold.ingest import sources as sources_mod
-    from regiold.publish import tombstones
-    from regiold.steward import release
-
-    iri = iri if iri.startswith(("http://", "https://")) else base_iri + iri.lstrip("/")
-    loaded = sources_mod.load(site_dir, base_iri=base_iri)
-    persons = _persons(loaded.quads, loaded.personal_graphs(), base_iri)
-    if ox.NamedNode(iri) not in persons:
-        raise ForgetError(f"{iri} is not a person in data/ (nothing changed)")
-    found = find_personal(loaded.quads, personal_graphs=loaded.personal_graphs(),
-                          base_iri=base_iri, only={iri})
-    result = Forgotten()
-    retired = _retired_nodes(loaded.quads, found, base_iri)
-    for source in loaded.files:
-        if source.kind != "data":
-            continue
-        own = [q for q in loaded.quads if q.graph_name.value == source.graph]
-        keep = [q for q in own if not _mentions(q, found)]
-        path = Path(site_dir) / source.path
-        if len(keep) == len(own):
-            if _scrub_comments(path, found):
-                result.changed.append(source.path.as_posix())
-            continue
-        if not keep:
-            path.unlink()
-            result.deleted.append(source.path.as_posix())
-        else:
-            _rewrite(path, keep, base_iri, found)
-            result.changed.append(source.path.as_posix())
-    for node, types in sorted(retired.items()):
-        tombstones.append(site_dir, tombstones.Tombstone(
-            tombstones.iri_hash(node), types=sorted(types),
-            labels={"de": "Entfernte Angabe zu einer Person", "en": "Removed personal record"},
-            comments={"de": "Personenbezogene Daten wurden auf Anfrage gelöscht.",
-                      "en": "Personal data were deleted on request."},
-            removed=today), base_iri=base_iri)
-    released = release.read_released(site_dir)
-    if released:
-        release.write_released(site_dir, [tombstones.iri_hash(i) if i in retired else i
-                                          for i in released])
-    _scrub_changelog(Path(site_dir) / release.CHANGELOG, found)
-    result.retired = len(retired)
-    return result
-
-
-def _retired_nodes(quads: Sequence[ox.Quad], found: PersonalData,
-                  base_iri: str) -> dict[str, set[str]]:
-    """The own IRIs that disappear with the person (they answer 410 from now on), with types."""
-    retired: dict[str, set[str]] = {}
-    for q in quads:
-        node = q.subject
-        if isinstance(node, ox.NamedNode) and node in found.nodes and node.value.startswith(base_iri):
-            types = retired.setdefault(node.value, set())
-            if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
-                types.add(q.object.value)
-    return retired
-
-
-def _rewrite(path: Path, quads: Sequence[ox.Quad], base_iri: str, found: PersonalData) -> None:
-    """Write the kept triples as Turtle with relative IRIs, keeping the file's comment header
-    and prefixes (rdflib lays the statements out; hand formatting inside is not kept)."""
-    import rdflib
-
-    from regiold.ingest.sources import to_rdflib_graph
-
-    original = path.read_text(encoding="utf-8")
-    header = "".join(line + "\n" for line in _leading_comments(original)
-                     if not _names_someone(line, found))
-    graph = to_rdflib_graph(quads)
-    graph.namespace_manager = rdflib.namespace.NamespaceManager(rdflib.Graph(), bind_namespaces="none")
-    for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", original):
-        graph.bind(prefix, rdflib.URIRef(namespace if ":" in namespace else base_iri + namespace))
-    text = graph.serialize(format="turtle").replace(f"<{base_iri}", "<")
-    path.write_text(header + ("\n" if header else "") + text, encoding="utf-8")
-
-
-def _names_someone(line: str, found: PersonalData) -> bool:
-    lowered = line.lower()
-    return found.mentioned_in(line) or any(slug in lowered for slug in found.slugs)
-
-
-def _scrub_comments(path: Path, found: PersonalData) -> bool:
-    """Comment lines are not published but are data files too: drop the person from them."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kept = ["# (removed: personal data)" if line.lstrip().startswith("#") and
-            _names_someone(line, found) else line for line in lines]
-    if kept == lines:
-        return False
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return True
-
-
-def _leading_comments(text: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line)
-    return lines
-
-
-def _scrub_changelog(path: Path, found: PersonalData) -> None:
-    """The changelog names no persons by design; this removes any line that still does."""
-    if not path.is_file():
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kept = ["- (entry removed: personal data)" if _names_someone(line, found) else line
-            for line in lines]
-    if kept != lines:
-        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def scan(text: str, found: PersonalData) -> list[str]:

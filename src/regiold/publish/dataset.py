@@ -174,9 +174,8 @@ def info(site: Site) -> DatasetInfo:
     """The DatasetInfo of a Site (computed on first use when the Site was not built by load_site)."""
     found = site.cache.get(_CACHE_KEY)
     if not isinstance(found, DatasetInfo):
-        from regiold.publish.site import _cache_dir
 
-        found = publish(site.settings, site.sources, site.store, cache_dir=_cache_dir(site.settings))
+        found = publish(site.settings, site.sources, site.store, cache_dir=site.settings.cache_path)
         site.cache[_CACHE_KEY] = found
     return found
 

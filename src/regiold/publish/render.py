@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from regiold.errors import NotFound
 from regiold.ingest.sources import to_rdflib_graph
+from regiold.publish import changelog
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import PageView, build_view, local_href, pick_literal
@@ -303,9 +304,7 @@ def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
     """The release changelog, shown on the dataset's page only (docs/STEWARDS.md)."""
     if iri != site.base_iri + "dataset":
         return []
-    from regiold.steward.release import changelog_view
-
-    return _memo(site, ("changelog",), lambda: changelog_view(site.settings.site_dir))
+    return _memo(site, ("changelog",), lambda: changelog.changelog_view(site.settings.site_dir))
 
 
 def _page_query(page_number: int) -> str:

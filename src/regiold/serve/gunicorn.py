@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import gc
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from regiold import create_app
 from regiold.errors import ConfigError
-from regiold.publish.site import Site
 from regiold.serve.reload import Reloader, gunicorn_hooks
 from regiold.settings import Settings
 
@@ -32,13 +31,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 SERVERS = ("gunicorn", "granian")
 
 
-def run(settings: Settings, site: Site, *, host: str, port: int, workers: int,
+def run(app: Flask, settings: Settings, *, host: str, port: int, workers: int,
         watch: bool = False) -> None:
-    """Serve ``site`` until stopped; SIGHUP (or, with ``watch``, a change of the files) reloads.
+    """Serve regiold's ``app`` (from ``create_app``) until stopped; SIGHUP (or, with ``watch``, a
+    change of the files) reloads.
 
     :raises ConfigError: an unknown server name or worker class.
     """
-    app = create_app(settings, site=site)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
     serve_wsgi(app, settings, host=host, port=port, workers=workers,
                reloader=app.extensions["regiold.reloader"], watch=watch)

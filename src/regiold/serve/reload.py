@@ -25,7 +25,8 @@ from pathlib import Path
 
 from regiold.errors import InvalidData, SourceError
 from regiold.ingest import sources
-from regiold.publish.site import SiteHolder, load_site
+from regiold.publish.site import SiteHolder
+from regiold.publish.site_loader import load_site
 from regiold.settings import Settings
 
 log = logging.getLogger("regiold.reload")

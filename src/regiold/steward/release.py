@@ -30,10 +30,10 @@ from regiold.errors import RegioldError, SourceError
 from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
 from regiold.publish import tombstones as tombstones_mod
+from regiold.publish.changelog import CHANGELOG
 
 RELEASE_FILE = Path("data") / "release.ttl"
 RELEASED_IRIS = Path("releases") / "released-iris.txt"
-CHANGELOG = Path("releases") / "CHANGELOG.md"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
            "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
@@ -487,43 +487,7 @@ def _prepend_changelog(site_dir: Path, entry: str) -> None:
                     (("\n## " + rest) if sep else ""), encoding="utf-8")
 
 
-def changelog(site_dir: Path) -> str:
-    """The changelog as Markdown ("" when there is none), for the dataset page."""
-    path = Path(site_dir) / CHANGELOG
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-def changelog_entries(site_dir: Path) -> list[tuple[str, str]]:
-    """(heading, Markdown body) of each release, newest first, for rendering as HTML."""
-    text = changelog(site_dir)
-    parts = text.split("\n## ")[1:]
-    return [(p.split("\n", 1)[0].strip(), p.split("\n", 1)[1].strip() if "\n" in p else "")
-            for p in parts]
-
-
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
-def changelog_view(site_dir: Path, *, limit: int = 10) -> list[dict[str, object]]:
-    """The newest releases as plain data for a page: title, then groups of item texts.
-
-    ``[{"title": "0.1.0 — 2026-11-27", "groups": [{"title": "Added", "items": ["…"]}]}]``
-    (items are text, escaped by the template; Markdown escapes and backticks are removed).
-    """
-    view: list[dict[str, object]] = []
-    for heading, body in changelog_entries(site_dir)[:limit]:
-        groups: list[dict[str, object]] = []
-        for line in body.splitlines():
-            if line.startswith("### "):
-                groups.append({"title": line[4:].strip(), "items": []})
-            elif line.startswith("- "):
-                if not groups:
-                    groups.append({"title": "", "items": []})
-                groups[-1]["items"].append(_plain(line[2:]))  # type: ignore[union-attr]
-        view.append({"title": heading, "groups": groups})
-    return view
-
-
-def _plain(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown.replace("`", ""))

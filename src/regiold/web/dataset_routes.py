@@ -14,7 +14,7 @@ from regiold.publish import dataset as ds
 from regiold.publish import render
 from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, Format
-from regiold.web import current_site
+from regiold.web.context import current_site
 from regiold.web.negotiate import negotiate
 from regiold.web.responses import CACHE_CONTROL, send_representation
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from regiold.errors import RegioldError
-from regiold.web import current_site
+from regiold.web.context import current_site
 
 bp = Blueprint("ops", __name__)
 RETRY_AFTER = 5

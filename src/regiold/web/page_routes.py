@@ -20,7 +20,7 @@ from regiold.errors import BadRequest, NotFound
 from regiold.publish import render
 from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format, by_key
-from regiold.web import current_site
+from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
 from regiold.web.responses import send_representation
 

@@ -7,7 +7,7 @@ from flask import Response, request
 
 from regiold.publish import render
 from regiold.publish.site import Site
-from regiold.web import fastpath as hot
+from regiold.web import fastpath
 
 CACHE_CONTROL = "public, max-age=300"
 
@@ -17,10 +17,10 @@ def send_representation(site: Site, rep: render.Representation, *, vary: tuple[s
     """The representation with validators, caching, CORS and gzip; 304 when the client has it.
 
     ``cacheable``: the caller vouches that the response depends only on the path, the query
-    string and the negotiated variant, for the life of ``site``: the fast path (hot.py) may keep it.
+    string and the negotiated variant, for the life of ``site``: the fast path (fastpath.py) may keep it.
     """
     if cacheable:
-        hot.mark_cacheable(site, rep.etag, rep.gzip_etag)
+        fastpath.mark_cacheable(site, rep.etag, rep.gzip_etag)
     use_gzip = len(rep.body) >= render.GZIP_MIN_BYTES and _accepts_gzip()
     etag = rep.gzip_etag if use_gzip else rep.etag
     modified = render.last_modified(site)

@@ -24,7 +24,7 @@ from regiold.publish.site import Site
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import site_prefixes
-from regiold.web import current_site
+from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
 
 bp = Blueprint("endpoint", __name__)

@@ -15,9 +15,10 @@ from markupsafe import escape
 
 from regiold.errors import Withheld
 from regiold.publish import tombstones
-from regiold.publish.site import WITHHELD_KEY, Site, withheld_iris
+from regiold.publish.site import WITHHELD_KEY, Site
+from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
-from regiold.web import current_site
+from regiold.web.context import current_site
 from regiold.web.page_routes import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)

@@ -1,0 +1,95 @@
+"""``load_site``: files → parse → validate → store, the read path's start, in one function.
+
+Also works out, while the parse is at hand, what the person-data policy withholds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+
+import pyoxigraph as ox
+
+from regiold import validate
+from regiold.errors import ConfigError, InvalidData
+from regiold.ingest import privacy
+from regiold.ingest import sources as sources_mod
+from regiold.ingest.sources import Sources
+from regiold.publish import dataset
+from regiold.publish.site import WITHHELD_KEY, Site
+from regiold.settings import Settings
+from regiold.store import Store, open_store
+from regiold.store.snapshot import open_snapshot
+
+log = logging.getLogger("regiold.site")
+
+
+def load_site(settings: Settings) -> Site:
+    """Parse, validate and store the data of ``settings.site_dir``.
+
+    :raises SourceError: a file cannot be parsed (names file:line:col).
+    :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
+    :raises ConfigError: an unknown ``embedded_store``.
+    """
+    sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
+    report = validate.run(sources, cache_dir=settings.cache_path,
+                          workers=settings.validate_workers)
+    if report.fails() and not settings.allow_invalid:
+        raise InvalidData(report)
+    store = open_store(sources, settings)
+    if settings.embedded_store not in {"disk", "memory"}:
+        raise ConfigError(f"setting embedded_store: {settings.embedded_store!r} is not 'disk' or 'memory'")
+    snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
+    described = dataset.publish(settings, sources, store, cache_dir=settings.cache_path,
+                                write_store=settings.store == "embedded" and not snapshot)
+    # Worked out while the parse is at hand: answering 451 later must not parse the files again
+    # (they may have changed on disk since; the served version stays what was loaded).
+    withheld = withheld_iris(settings, sources)
+    sparql_store: Store | None = None
+    if snapshot:
+        memory = store
+        try:
+            store = _snapshot(settings, sources, described.triples)
+        except OSError as exc:  # e.g. an unwritable cache folder: serve from memory instead
+            log.warning("no store snapshot in %s (%s); serving the data from memory",
+                        settings.cache_path, exc)
+            memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+        else:
+            if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
+                memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+                sparql_store = memory
+            if sparql_store is None or memory.db is not sources.dataset:
+                sources.release()  # no copy of its own left (kept, it would be the SPARQL copy)
+            _return_freed_memory()
+    site = Site(settings, sources, report, store, sparql_store=sparql_store)
+    site.cache[WITHHELD_KEY] = withheld
+    dataset.remember(site, described)
+    return site
+
+
+def withheld_iris(settings: Settings, sources: Sources) -> frozenset[str]:
+    """The own IRIs the person-data policy keeps out (none when persons are published)."""
+    if settings.publish_persons:
+        return frozenset()
+    return privacy.withheld_iris(sources.quads, sources.published_quads(include_persons=False),
+                                 base_iri=settings.base_iri)
+
+
+def _return_freed_memory() -> None:
+    """Hand the freed heap back to the system (glibc keeps it otherwise): at 10^6 triples the
+    released parse left 0.39 GB resident in the master, which every forked worker then shares,
+    and 0.06 GB after the trim (docs/performance.md)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _snapshot(settings: Settings, sources: Sources, void: list[ox.Triple]) -> Store:
+    scope = "all" if settings.publish_persons else "open"
+    graph = ox.NamedNode(settings.base_iri + dataset.VOID_GRAPH)
+    return open_snapshot(settings.cache_path / "store" / f"{sources.version}-{scope}",
+                         base_iri=settings.base_iri,
+                         published=sources.published_store(include_persons=settings.publish_persons),
+                         extra=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in void])
+
+

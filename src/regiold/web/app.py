@@ -1,0 +1,67 @@
+"""Wiring the web layer into a Flask app: the blueprints and the error handlers."""
+
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from regiold.errors import RegioldError, problem
+from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
+from regiold.web.context import current_site
+
+
+def register_blueprints(app: Flask) -> None:
+    # pages last: its catch-all resource route
+    for module in (tombstone_routes, ops_routes, sparql_routes, dataset_routes, page_routes):
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error to a status and a problem+json (or HTML) body, never a stack trace."""
+
+    @app.errorhandler(RegioldError)
+    def known(exc: RegioldError) -> Response:
+        body = problem(exc)
+        if _wants_html():
+            response = Response(_error_html(exc), status=exc.status,
+                                content_type="text/html; charset=utf-8")
+        else:
+            response = Response(json.dumps(body), status=exc.status,
+                                content_type="application/problem+json")
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http(exc: HTTPException) -> Response:
+        error = RegioldError(exc.description or exc.name)
+        error.status, error.title = exc.code or 500, exc.name
+        response = known(error)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    def _wants_html() -> bool:
+        """Browsers (text/html preferred over JSON) get an HTML page; others problem+json."""
+        offered = ["application/problem+json", "application/json", "text/html"]
+        return request.accept_mimetypes.best_match(offered) == "text/html"
+
+    def _error_html(exc: RegioldError) -> bytes:
+        from regiold.publish import render
+        from regiold.web.negotiate import language
+
+        try:
+            lang = language(request.args.get("lang"), request.accept_languages,
+                            current_site().settings.default_lang)
+        except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
+            lang = "de"
+        return render.error_html(exc.status, exc.title, str(exc), lang)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error on %s", request.path)
+        return known(RegioldError("Unexpected error; it has been logged."))
