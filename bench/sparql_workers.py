@@ -24,9 +24,10 @@ import pyoxigraph as ox  # noqa: E402
 
 import gen  # noqa: E402
 from common import ROOT  # noqa: E402
-from regiold.publish.site import load_site  # noqa: E402
+from regiold.publish.site_loader import load_site  # noqa: E402
 from regiold.settings import Settings  # noqa: E402
-from regiold.sparql import QueryService, Request  # noqa: E402
+from regiold.sparql.messages import Request
+from regiold.sparql.service import QueryService
 
 QUERIES = {
     "lookup": "SELECT ?p ?o WHERE { <org/kreis-mettmann> ?p ?o }",

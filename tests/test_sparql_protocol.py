@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from regiold import sparql as sparql_mod
+from regiold.sparql import service as sparql_service
 from sparql_support import BASE, make_app, make_site
 
 ORGS = ("PREFIX schema: <https://schema.org/> "
@@ -244,7 +244,7 @@ def test_a_query_worker_that_died_while_idle_is_replaced_without_an_error(tmp_pa
 
 
 def test_concurrency_cap_answers_503_with_retry_after(tmp_path, monkeypatch):
-    monkeypatch.setattr(sparql_mod, "QUEUE_WAIT", 0.2)
+    monkeypatch.setattr(sparql_service, "QUEUE_WAIT", 0.2)
     app = make_app(make_site(tmp_path), sparql_timeout=2.0, sparql_max_concurrent=1)
     client = app.test_client()
     slow = threading.Thread(target=lambda: app.test_client().get(

@@ -13,7 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from regiold.errors import QueryRefused, ReadOnlyEndpoint
-from regiold.sparql import _Job, sandbox, screen
+from regiold.sparql import sandbox
+from regiold.sparql.messages import Job
+from regiold.sparql.screen import screen
 from sparql_support import Listener, make_app, make_site
 
 SECRET = "TOPSECRET-4711"
@@ -144,7 +146,7 @@ def test_worker_sandbox_blocks_connections_even_past_the_screen(app, client, lis
 
     client.get("/sparql", query_string={"query": "ASK {}"})
     service = query_service(app.extensions["regiold"].site)
-    job = _Job(query=f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+    job = Job(query=f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
                base_iri=service.base_iri, prefixes={}, union_default=True, default_graphs=(),
                named_graphs=(), results_format="srj", graph_format="ttl", max_rows=10)
     reply = service._pool.call(job, 5.0)
@@ -208,7 +210,7 @@ def _running(pid: int) -> bool:
 def test_screening_takes_linear_time_on_pathological_text(unit):
     """The screen runs before the time limit applies: 32 KB of any text must pass quickly (a
     backtracking lexer once took 70 s on 32 000 digits)."""
-    from regiold.sparql import describe_targets
+    from regiold.sparql.describe_form import describe_targets
 
     payload = unit * (32_000 // len(unit))
     started = time.perf_counter()

@@ -17,13 +17,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from regiold import sparql
 from regiold.errors import BadRequest, NotAcceptable, ReadOnlyEndpoint, UnsupportedMediaType
 from regiold.publish import render, search
 from regiold.publish.site import Site
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import site_prefixes
+from regiold.sparql.editor import Example, default_query, load_examples, results_table
+from regiold.sparql.messages import Answer, Request
+from regiold.sparql.service import QueryService
+from regiold.sparql.service_description import SD, graph_sizes, serialize_triples, service_description
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
 
@@ -37,7 +40,7 @@ _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodab
 # ------------------------------------------------------------------------------ per-Site state
 
 
-def query_service(site: Site) -> sparql.QueryService:
+def query_service(site: Site) -> QueryService:
     """The Site's query service in this process (its workers cannot cross a fork)."""
     key = ("sparql-service", os.getpid())
     service = site.cache.get(key)
@@ -46,7 +49,7 @@ def query_service(site: Site) -> sparql.QueryService:
             service = site.cache.get(key)
             if service is None:
                 s = site.settings
-                service = sparql.QueryService(
+                service = QueryService(
                     site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
@@ -74,17 +77,17 @@ def search_index(site: Site) -> search.SearchIndex:
     return index  # type: ignore[return-value]
 
 
-def _examples(site: Site) -> list[sparql.Example]:
+def _examples(site: Site) -> list[Example]:
     examples = site.cache.get("sparql-examples")
     if examples is None:
-        examples = site.cache["sparql-examples"] = sparql.load_examples(site.settings.site_dir)
+        examples = site.cache["sparql-examples"] = load_examples(site.settings.site_dir)
     return examples  # type: ignore[return-value]
 
 
 def _graph_sizes(site: Site) -> list[tuple[str, int]]:
     sizes = site.cache.get("sparql-graph-sizes")
     if sizes is None:
-        sizes = site.cache["sparql-graph-sizes"] = sparql.graph_sizes(site.store)
+        sizes = site.cache["sparql-graph-sizes"] = graph_sizes(site.store)
     return sizes  # type: ignore[return-value]
 
 
@@ -99,7 +102,7 @@ def endpoint() -> Response:
         return _without_query(site, params)
     results_fmt = _negotiate(formats.SPARQL_SELECT, params)
     graph_fmt = _negotiate(formats.SPARQL_GRAPH, params)
-    answer = query_service(site).run(sparql.Request(
+    answer = query_service(site).run(Request(
         query=query,
         results_format=_wire_key(results_fmt, "srj"),
         graph_format=_wire_key(graph_fmt, "ttl"),
@@ -192,11 +195,11 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
         raise NotAcceptable([f.media_type for f in formats.SPARQL_DESCRIPTION])
     if fmt is formats.HTML:
         return _editor_page(site, params)
-    triples = sparql.service_description(
+    triples = service_description(
         request.base_url, _graph_sizes(site), base_iri=site.base_iri)
-    prefixes = {"sd": sparql.SD, "void": "http://rdfs.org/ns/void#",
+    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#",
                 "formats": "http://www.w3.org/ns/formats/"}
-    body = sparql.serialize_triples(triples, fmt, prefixes)
+    body = serialize_triples(triples, fmt, prefixes)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
@@ -222,7 +225,7 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
 def _editor_page(site: Site, params: MultiDict[str, str]) -> Response:
     chosen = params.get("example", "")
     example = next((e for e in _examples(site) if e.name == chosen), None)
-    query = example.query if example else sparql.default_query(site_prefixes(site.base_iri))
+    query = example.query if example else default_query(site_prefixes(site.base_iri))
     html = render.page("sparql.html", **_editor_context(site, query, _lang(site, params), params),
                        answer=None)
     response = Response(html, content_type=formats.HTML.content_type)
@@ -230,9 +233,9 @@ def _editor_page(site: Site, params: MultiDict[str, str]) -> Response:
     return response
 
 
-def _results_page(site: Site, query: str, answer: sparql.Answer,
+def _results_page(site: Site, query: str, answer: Answer,
                   params: MultiDict[str, str]) -> Response:
-    table = sparql.results_table(answer, base_iri=site.base_iri) if answer.kind != "graph" else None
+    table = results_table(answer, base_iri=site.base_iri) if answer.kind != "graph" else None
     downloads = formats.RDF if answer.kind == "graph" else formats.SPARQL_RESULTS
     links = [(f.label, "/sparql?" + urlencode({"query": query, "format": f.key})) for f in downloads]
     html = render.page(

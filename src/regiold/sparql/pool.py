@@ -1,0 +1,222 @@
+"""The worker pool: forked processes that hold the store copy-on-write and can be killed."""
+
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import resource
+import signal
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
+from regiold.errors import (
+    QueryTimeout,
+    StoreUnavailable,
+)
+from regiold.sparql import sandbox
+from regiold.sparql.messages import Job
+
+_HEADER = struct.Struct("!Q")
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    def __init__(self, run: Callable[[Job], dict[str, object]], retire_mb: int = 0) -> None:
+        parent, child = socket.socketpair()
+        parent_pid = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, measured by the tests from outside
+            code = 0
+            try:
+                parent.close()
+                _child_main(child, run, parent_pid, retire_mb)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child.close()
+        self.pid, self.sock = pid, parent
+
+    def call(self, job: Job, timeout: float) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        try:
+            _send(self.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            return pickle.loads(_receive(self.sock, deadline))  # noqa: S301 - our own child
+        except (BrokenPipeError, ConnectionError, EOFError, pickle.UnpicklingError) as exc:
+            raise _WorkerDied(str(exc)) from exc
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self.sock.close()
+
+
+class Pool:
+    def __init__(self, run: Callable[[Job], dict[str, object]], *, retire_mb: int = 0) -> None:
+        self._run = run
+        self._retire_mb = retire_mb
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._closed = False
+
+    def call(self, job: Job, timeout: float) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            worker = self._checkout()
+            try:
+                reply = worker.call(job, max(deadline - time.monotonic(), 0.001))
+            except TimeoutError:
+                worker.kill()
+                raise QueryTimeout(
+                    f"the query ran longer than {timeout:g} s and was stopped"
+                ) from None
+            except _WorkerDied:
+                worker.kill()
+                # An idle worker may have died since its last job (a fork from a threaded
+                # server is fragile): queries are read-only, so one fresh worker may retry.
+                if attempt == 1 and time.monotonic() < deadline:
+                    continue
+                raise StoreUnavailable("the query worker stopped unexpectedly") from None
+            except BaseException:
+                worker.kill()
+                raise
+            if reply.pop("retired", False):  # it copied too much of the shared store: gone
+                worker.kill()
+            else:
+                self._checkin(worker)
+            return reply
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _checkout(self) -> _Worker:
+        with self._lock:
+            if self._pid != os.getpid():  # inherited across fork: those workers are not ours
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return _Worker(self._run, self._retire_mb)
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed or self._pid != os.getpid():
+                worker.kill()
+            else:
+                self._idle.append(worker)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._idle]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._idle = self._idle, []
+        if self._pid == os.getpid():
+            for worker in workers:
+                worker.kill()
+
+
+def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
+                parent_pid: int, retire_mb: int = 0) -> None:
+    """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF, or until
+    a job left it holding more than ``retire_mb`` of memory of its own (0: no limit).
+
+    Why a limit: an in-memory store is shared with the serving process copy-on-write only until
+    it is read; a full scan touches reference counts across the whole store, so the worker ends up
+    with a private copy (about 0.4 GB at 10^6 triples). Keeping that copy makes its next scans
+    fast (a fresh worker pays the copy again); the limit bounds what each worker may keep
+    (docs/performance.md)."""
+    gc.disable()  # short-lived work; and the collector would touch (copy) every shared page
+    keep = sock.fileno()
+    os.closerange(3, keep)  # client connections, listening sockets, other workers' pipes
+    os.closerange(keep + 1, _max_fd())
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                   signal.SIGUSR2, signal.SIGCHLD, signal.SIGWINCH):
+        signal.signal(signum, signal.SIG_DFL)
+    _exit_with_parent(parent_pid)
+    sandbox.deny_network()
+    while True:
+        try:
+            job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
+        except (EOFError, ConnectionError):
+            return
+        reply = run(job)
+        retire = retire_mb > 0 and _copied_mb() > retire_mb
+        if retire:
+            reply["retired"] = True
+        _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        if retire:
+            return
+
+
+def _copied_mb() -> float:
+    """Memory this process has made its own since the fork, from its minor page faults (each is
+    a page copied on write or newly touched): a cheap upper bound, unlike reading
+    /proc/self/smaps_rollup (8-16 ms at 10^6 triples)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * _PAGE / (1 << 20)
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the serving process is gone, even in the middle of a query.
+
+    (PR_SET_PDEATHSIG would follow the forking *thread*, which ends with its request; the
+    engine releases the GIL while it evaluates, so a watchdog thread runs meanwhile.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="regiold-parent-watch", daemon=True).start()
+
+
+def _max_fd() -> int:
+    try:
+        return min(int(os.sysconf("SC_OPEN_MAX")), 1 << 20)
+    except (ValueError, OSError):
+        return 4096
+
+
+def _send(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _receive(sock: socket.socket, deadline: float | None) -> bytes:
+    (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
+    return _read_exactly(sock, size, deadline)
+
+
+def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            sock.settimeout(left)
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            raise ConnectionError(str(exc)) from exc
+        if not chunk:
+            raise EOFError("worker closed the connection")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,267 @@
+"""Inside the worker: run the query and serialize at most max_rows rows/triples."""
+
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+
+from regiold.errors import (
+    BadRequest,
+    NotAcceptable,
+)
+from regiold.publish import search
+from regiold.rdf import formats
+from regiold.rdf.formats import Format
+from regiold.sparql.messages import Job
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+
+
+def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, object]]:
+    if not isinstance(getattr(store, "db", None), ox.Store):
+        raise TypeError("the SPARQL endpoint needs the embedded store (pyoxigraph)")
+    functions = search.sparql_functions(base_iri)
+
+    def run(job: Job) -> dict[str, object]:
+        started = time.perf_counter()
+        try:  # store.db, not a handle taken before the fork: a snapshot opens one per process
+            result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
+            reply = _serialize(result, job)
+        except SyntaxError as exc:
+            return {"error": str(exc), "error_type": "syntax"}
+        except NotAcceptable as exc:
+            return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
+        except OSError as exc:  # also what SERVICE hits inside the sandbox
+            return {"error": f"the query could not be evaluated: {exc}", "error_type": "refused"}
+        except (ValueError, TypeError, RuntimeError) as exc:
+            return {"error": f"the query could not be evaluated: {exc}", "error_type": "refused"}
+        reply["elapsed"] = time.perf_counter() - started
+        return reply
+
+    return run
+
+
+def _options(job: Job) -> dict[str, object]:
+    options: dict[str, object] = {"base_iri": job.base_iri, "prefixes": job.prefixes}
+    if job.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.union_default:
+        options["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    return options
+
+
+def _serialize(result: object, job: Job) -> dict[str, object]:
+    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
+
+    pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
+    inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
+    result without a Python loop over it; pyoxigraph then converts those lines to the format.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return _serialize_boolean(bool(result), job)
+    if isinstance(result, ox.QuerySolutions):
+        fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+        if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
+            return _serialize_bindings([], result, job)
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, job.max_rows + 1)
+        if fmt.key == "tsv" and not truncated:
+            body = lines
+        else:
+            parsed = ox.parse_query_results(lines, ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=results_format(fmt))
+        return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
+                "count": lines.count(b"\n") - 1}
+    fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
+    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
+    assert fmt.oxigraph is not None
+    if fmt.key == "nt":
+        body = lines
+    else:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(lines, ox.RdfFormat.N_TRIPLES)]
+        body = ox.serialize(triples, format=fmt.oxigraph,
+                            prefixes=used_prefixes(job.prefixes, fmt)) or b""
+    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
+            "count": lines.count(b"\n")}
+
+
+class _Enough(Exception):
+    """Raised by _LineCap to stop the serializer."""
+
+
+class _LineCap(io.RawIOBase):
+    """A sink that keeps whole lines and stops the writer after ``limit`` of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.data, self.limit, self.lines = bytearray(), limit, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.data += chunk
+        self.lines += bytes(chunk).count(b"\n")
+        if self.lines > self.limit:
+            raise _Enough
+        return len(chunk)
+
+
+def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
+    sink = _LineCap(limit)
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
+    except _Enough:
+        pass
+    except OSError as exc:  # pyoxigraph may wrap the writer's exception
+        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and sink.lines <= limit:
+            raise
+    data = bytes(sink.data)
+    truncated = sink.lines > limit
+    if truncated:  # keep exactly `limit` lines
+        cut = -1
+        for _ in range(limit):
+            cut = data.index(b"\n", cut + 1)
+        data = data[: cut + 1]
+    return data, truncated
+
+
+def _serialize_boolean(value: bool, job: Job) -> dict[str, object]:
+    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": value}),
+                                    ox.QueryResultsFormat.JSON)
+    body = parsed.serialize(format=results_format(fmt))
+    return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
+
+
+def _serialize_bindings(variables: list[str], solutions: Iterable[object],
+                        job: Job) -> dict[str, object]:
+    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    rows = _take(solutions, job.max_rows)
+    truncated = len(rows) > job.max_rows
+    rows = rows[: job.max_rows]
+    if variables:  # the fast path: terms in N-Triples syntax, re-serialized by pyoxigraph
+        parsed = ox.parse_query_results(_bindings_tsv(variables, rows), ox.QueryResultsFormat.TSV)
+    else:  # SELECT * WHERE {}: rows without columns, which TSV cannot express
+        parsed = ox.parse_query_results(_bindings_json(variables, rows), ox.QueryResultsFormat.JSON)
+    body = parsed.serialize(format=results_format(fmt))
+    return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
+            "count": len(rows)}
+
+
+def serialize_graph(result: Iterable[ox.Triple], job: Job) -> dict[str, object]:
+    fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
+    triples = _take(result, job.max_rows)
+    truncated = len(triples) > job.max_rows
+    triples = triples[: job.max_rows]
+    assert fmt.oxigraph is not None
+    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=used_prefixes(job.prefixes, fmt))
+    return {"kind": "graph", "format": fmt.key, "body": body or b"", "truncated": truncated,
+            "count": len(triples)}
+
+
+def run_on_remote(store: object, job: Job, form: str | None) -> dict[str, object]:
+    """A remote store runs the query itself (its own timeout); the row cap applies here."""
+    if job.default_graphs or job.named_graphs:
+        raise BadRequest("default-graph-uri and named-graph-uri need the embedded store")
+    started = time.perf_counter()
+    try:
+        if form == "ASK":
+            reply = _serialize_boolean(store.ask(job.query), job)  # type: ignore[attr-defined]
+        elif form in {"CONSTRUCT", "DESCRIBE"}:
+            reply = serialize_graph(store.construct(job.query), job)  # type: ignore[attr-defined]
+        else:
+            rows = store.select(job.query)  # type: ignore[attr-defined]
+            variables = list(dict.fromkeys(name for row in rows for name in row))
+            reply = _serialize_bindings(variables, rows, job)
+    except NotAcceptable as exc:
+        return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
+    reply["elapsed"] = time.perf_counter() - started
+    return reply
+
+
+def _chosen(key: str | None, offered: tuple[Format, ...]) -> Format:
+    fmt = formats.by_key(key, offered) if key else None
+    if fmt is None:
+        raise NotAcceptable([f.media_type for f in offered if f is not formats.HTML])
+    return fmt
+
+
+def results_format(fmt: Format) -> ox.QueryResultsFormat:
+    found = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    assert found is not None, fmt
+    return found
+
+
+def used_prefixes(prefixes: dict[str, str], fmt: Format) -> dict[str, str] | None:
+    return prefixes if fmt.key in {"ttl", "trig", "rdf"} else None
+
+
+def _take(items: Iterable[object], max_rows: int) -> list[object]:
+    taken: list[object] = []
+    for item in items:
+        taken.append(item)
+        if len(taken) > max_rows:
+            break
+    return taken
+
+
+def _bindings_tsv(variables: list[str], rows: list[object]) -> bytes:
+    """SPARQL TSV of the rows; ``str(term)`` is N-Triples syntax with tabs and newlines escaped."""
+    lines = ["\t".join("?" + name for name in variables)]
+    for row in rows:
+        if isinstance(row, dict):
+            terms = (row.get(name) for name in variables)
+        else:
+            terms = (row[name] for name in variables)  # type: ignore[index]
+        lines.append("\t".join("" if term is None else str(term) for term in terms))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _bindings_json(variables: list[str], rows: list[object]) -> bytes:
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name in variables:
+            term = row.get(name) if isinstance(row, dict) else row[name]  # type: ignore[attr-defined]
+            if term is not None:
+                binding[name] = _term_json(term)
+        bindings.append(binding)
+    return json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+    ).encode()
+
+
+def _term_json(term: object) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            direction = getattr(term, "direction", None)
+            if direction is not None:
+                out["its:dir"] = str(direction).lower().rsplit(".", 1)[-1]
+        elif term.datatype.value not in {_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING}:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {
+            "subject": _term_json(term.subject),
+            "predicate": _term_json(term.predicate),
+            "object": _term_json(term.object),
+        }}
+    raise TypeError(f"unexpected term {term!r}")

@@ -1,0 +1,159 @@
+"""The query service: one per Site and process; screens, memoises and hands queries to the pool."""
+
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections import OrderedDict
+
+import pyoxigraph as ox
+
+from regiold.errors import (
+    EndpointBusy,
+    NotAcceptable,
+    QueryRefused,
+    QuerySyntaxError,
+    RegioldError,
+    StoreUnavailable,
+)
+from regiold.rdf import formats
+from regiold.rdf.namespaces import site_prefixes
+from regiold.sparql.describe_form import describe_reply, describe_targets
+from regiold.sparql.messages import Answer, Job, Request
+from regiold.sparql.pool import Pool
+from regiold.sparql.runner import make_runner, run_on_remote
+from regiold.sparql.screen import Screened, screen
+
+QUEUE_WAIT = 2.0  # seconds a query may wait for a free worker before the client gets 503
+MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
+MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
+# Functions whose value changes from run to run: such queries are never answered from the memo.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+
+
+class QueryService:
+    """Runs screened queries in a small pool of forked worker processes.
+
+    Created lazily per process (a worker pool cannot cross ``fork``); :meth:`close` stops the
+    workers, and it runs by itself when the service is garbage-collected.
+    """
+
+    def __init__(
+        self,
+        store: object,
+        *,
+        base_iri: str,
+        timeout: float,
+        max_rows: int,
+        max_query_bytes: int,
+        max_concurrent: int,
+        page_size: int = 200,
+        worker_max_mb: int = 0,
+    ) -> None:
+        self.base_iri = base_iri
+        self.page_size = page_size
+        self.timeout, self.max_rows = timeout, max_rows
+        self.max_query_bytes = max_query_bytes
+        self.prefixes = site_prefixes(base_iri)
+        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
+        self._store = store
+        self._memo: OrderedDict[Request, Answer] = OrderedDict()
+        self._memo_lock = threading.Lock()
+        embedded = isinstance(getattr(store, "db", None), ox.Store)
+        self._pool = Pool(make_runner(store, base_iri), retire_mb=worker_max_mb) if embedded else None
+        self._finalizer = weakref.finalize(self, self._pool.close if self._pool else _nothing)
+
+    def run(self, request: Request) -> Answer:
+        """Screen, run and serialize one query.
+
+        :raises PayloadTooLarge, QueryRefused, ReadOnlyEndpoint: see :func:`screen`.
+        :raises QuerySyntaxError: the engine cannot parse the query (message with line:column).
+        :raises NotAcceptable: the result kind has no format the client accepts.
+        :raises QueryTimeout: the query ran longer than the time limit and was stopped.
+        :raises EndpointBusy: every worker stayed busy for longer than the queue wait.
+        """
+        screened = screen(request.query, max_bytes=self.max_query_bytes)
+        with self._memo_lock:
+            if request in self._memo:
+                self._memo.move_to_end(request)
+                return self._memo[request]
+        answer = self._run(request, screened)
+        # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
+        if (self._pool is not None and len(answer.body) <= MEMO_MAX_BYTES
+                and not _VOLATILE.search(request.query)):
+            with self._memo_lock:
+                self._memo[request] = answer
+                while len(self._memo) > MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
+        return answer
+
+    def _run(self, request: Request, screened: Screened) -> Answer:
+        job = Job(
+            query=request.query,
+            base_iri=self.base_iri,
+            prefixes=self.prefixes,
+            union_default=not (screened.has_dataset_clause or request.default_graphs),
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            results_format=request.results_format,
+            graph_format=request.graph_format,
+            max_rows=self.max_rows,
+        )
+        if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):  # read at call time
+            raise EndpointBusy("all query workers are busy; try again shortly")
+        targets = describe_targets(request.query, self.prefixes, self.base_iri) \
+            if screened.form == "DESCRIBE" else None
+        try:
+            if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
+                reply = describe_reply(self._store, targets, job, self.page_size)
+            elif self._pool is None:
+                reply = run_on_remote(self._store, job, screened.form)
+            else:
+                reply = self._pool.call(job, self.timeout)
+        finally:
+            self._slots.release()
+        return _answer(reply)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle workers (for operations and tests)."""
+        return self._pool.pids() if self._pool else []
+
+
+def _nothing() -> None:
+    pass
+
+
+def _answer(reply: dict[str, object]) -> Answer:
+    error = reply.get("error")
+    if error is not None:
+        raise _rebuild_error(str(reply.get("error_type")), str(error))
+    fmt = formats.by_key(str(reply["format"]), formats.ALL_SPARQL)
+    assert fmt is not None
+    return Answer(
+        kind=str(reply["kind"]),
+        format=fmt,
+        body=reply["body"],  # type: ignore[arg-type]
+        truncated=bool(reply["truncated"]),
+        count=int(reply["count"]),  # type: ignore[call-overload]
+        elapsed=float(reply["elapsed"]),  # type: ignore[arg-type]
+    )
+
+
+_ERRORS: dict[str, type[RegioldError]] = {
+    "syntax": QuerySyntaxError,
+    "refused": QueryRefused,
+    "store": StoreUnavailable,
+}
+
+
+def _rebuild_error(kind: str, message: str) -> RegioldError:
+    if kind == "not-acceptable":
+        return NotAcceptable(message.split(", "))
+    return _ERRORS.get(kind, RegioldError)(message)

@@ -1,0 +1,257 @@
+"""``RemoteStore`` speaks the SPARQL 1.1 Protocol to any endpoint (Oxigraph server, Fuseki,
+Virtuoso; see docs/STORES.md). The published triples live in the endpoint's default graph (or
+the graph named by ``default-graph-uri`` in the endpoint URL), so a load can stage new data in a
+graph no query sees and swap it in with one SPARQL Update request (``replace_data``).
+
+HTTP and parse errors are translated into regiold's errors here.
+"""
+
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import urllib3
+
+from regiold.errors import ConfigError, QuerySyntaxError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from regiold.settings import Settings
+from regiold.store.base import Row
+
+META_GRAPH = "urn:regiold:meta"
+_VERSION = "urn:regiold:dataVersion"
+_RESULTS = "application/sparql-results+json"
+_TRIPLES = "application/n-triples"
+_LOAD_TIMEOUT = 600.0  # seconds for pushing one dataset; queries use the query timeout
+_BATCH = 20_000  # triples per streamed chunk of a load
+
+
+class RemoteStore:
+    """Any SPARQL 1.1 endpoint: Protocol for queries, Graph Store Protocol + Update for loads.
+
+    One urllib3 connection pool per process (workers fork after the app is built, and a socket
+    must never be shared across processes). The endpoint URL may carry ``default-graph-uri``
+    (e.g. for Virtuoso, whose default graph is the union of all graphs); loads then replace that
+    named graph instead of the default graph.
+    """
+
+    def __init__(self, endpoint: str, *, base_iri: str, update_url: str = "", data_url: str = "",
+                 timeout: float = 10.0, pool_size: int = 16) -> None:
+        self.base_iri = base_iri
+        self.query_url, auth = _split_credentials(endpoint)
+        self._auth: dict[str, dict[str, str]] = {self.query_url: auth}
+        self.update_url = self._with_auth(update_url, auth) if update_url else _sibling(
+            self.query_url, "update")
+        self.data_url = self._with_auth(data_url, auth) if data_url else _sibling(
+            self.query_url, "data")
+        self._auth.setdefault(self.update_url, auth)
+        self._auth.setdefault(_strip_query(self.data_url), auth)
+        self.graph = parse_qs(urlsplit(self.query_url).query).get("default-graph-uri", [None])[0]
+        self.timeout = timeout
+        self._pool_size = pool_size
+        self._pool: urllib3.PoolManager | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _with_auth(self, url: str, fallback: dict[str, str]) -> str:
+        plain, auth = _split_credentials(url)
+        self._auth[_strip_query(plain)] = auth or fallback
+        return plain
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        return cls(settings.store, base_iri=settings.base_iri, update_url=settings.store_update,
+                   data_url=settings.store_data, timeout=settings.sparql_timeout)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def select(self, sparql: str) -> list[Row]:
+        body = self._query(sparql, _RESULTS)
+        solutions = _parse_results(body)
+        if isinstance(solutions, ox.QueryBoolean):
+            raise QuerySyntaxError("expected a SELECT query, got ASK")
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+    def ask(self, sparql: str) -> bool:
+        return bool(_parse_results(self._query(sparql, _RESULTS)))
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        body = self._query(sparql, _TRIPLES)
+        try:
+            return [ox.Triple(q.subject, q.predicate, q.object)
+                    for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
+        except SyntaxError as exc:
+            raise StoreUnavailable(f"the SPARQL store sent unreadable N-Triples: {exc}") from exc
+
+    def triple_count(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(rows[0]["n"].value) if rows else 0
+
+    def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace a named graph in one SPARQL Update request (generated metadata, e.g. VoID)."""
+        data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode()
+        insert = f" ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}" if data else ""
+        self._update(f"DROP SILENT GRAPH <{graph}>{insert}")
+
+    def ping(self, timeout: float) -> None:
+        """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
+        _parse_results(self._request("POST", self.query_url, b"ASK {}", {
+            "Content-Type": "application/sparql-query", "Accept": _RESULTS}, timeout))
+
+    def data_version(self) -> str | None:
+        """The data version the last ``regiold load`` put into this store, if any."""
+        rows = self.select(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ ?m <{_VERSION}> ?v }} }}")
+        return rows[0]["v"].value if rows else None
+
+    def _query(self, sparql: str, accept: str) -> bytes:
+        # BASE on the same line keeps the line numbers of the client's query in error messages.
+        body = f"BASE <{self.base_iri}> {sparql}".encode()
+        return self._request("POST", self.query_url, body, {
+            "Content-Type": "application/sparql-query", "Accept": accept}, self.timeout)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def replace_data(self, quads: Iterable[ox.Quad], *, version: str) -> int:
+        """Replace the published triples by ``quads`` (their graphs merged) in one step.
+
+        The triples go into a fresh staging graph first (one streamed Graph Store Protocol POST,
+        so blank nodes keep their scope), then one SPARQL Update request clears the target, moves
+        the staging graph into it and records ``version``. Stores that run one update request as
+        one transaction (Oxigraph, Fuseki TDB2, Virtuoso) never show a half-loaded graph.
+
+        :returns: the number of triples sent.
+        :raises StoreUnavailable: the store refused or could not be reached (staging is dropped).
+        """
+        staging = f"urn:regiold:staging:{version}:{uuid.uuid4().hex[:12]}"
+        counter = [0]
+        url = f"{_strip_query(self.data_url)}?graph={quote(staging, safe='')}"
+        try:
+            self._request("POST", url, _ntriples_chunks(quads, counter),
+                          {"Content-Type": _TRIPLES}, _LOAD_TIMEOUT, chunked=True)
+            self._update(self._swap_update(staging, version, counter[0]))
+        except StoreUnavailable:
+            self._drop_quietly(staging)
+            raise
+        return counter[0]
+
+    def _swap_update(self, staging: str, version: str, triples: int) -> str:
+        target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
+        steps = [f"CLEAR SILENT {target}"]
+        if triples:
+            steps += [f"ADD SILENT GRAPH <{staging}> TO {target}", f"DROP SILENT GRAPH <{staging}>"]
+        steps += [f"DROP SILENT GRAPH <{META_GRAPH}>",
+                  f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_VERSION}> '
+                  f'"{_escape(version)}" }} }}']
+        return " ;\n".join(steps)
+
+    def _update(self, update: str) -> None:
+        self._request("POST", self.update_url, update.encode(),
+                      {"Content-Type": "application/sparql-update"}, _LOAD_TIMEOUT)
+
+    def _drop_quietly(self, graph: str) -> None:
+        # If the store is gone, the staging graph stays behind; no query of the data sees it.
+        with contextlib.suppress(StoreUnavailable):
+            self._update(f"DROP SILENT GRAPH <{graph}>")
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _connections(self) -> urllib3.PoolManager:
+        if self._pool is None or self._pid != os.getpid():
+            with self._lock:
+                if self._pool is None or self._pid != os.getpid():
+                    self._pool = urllib3.PoolManager(num_pools=4, maxsize=self._pool_size,
+                                                     block=False, retries=False)
+                    self._pid = os.getpid()
+        return self._pool
+
+    def _request(self, method: str, url: str, body: bytes | Iterator[bytes],
+                 headers: dict[str, str], read_timeout: float, *, chunked: bool = False) -> bytes:
+        timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + 1.0)
+        headers = {**headers, **self._auth.get(_strip_query(url), {})}
+        try:
+            response = self._connections().request(
+                method, url, body=body, headers=headers, timeout=timeout, chunked=chunked,
+                redirect=False)
+        except urllib3.exceptions.HTTPError as exc:
+            raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
+        if response.status == 400:
+            raise QuerySyntaxError(_message(response.data))
+        if response.status >= 300:
+            raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
+                                   f"{_message(response.data)}")
+        return response.data
+
+
+def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    try:
+        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    except SyntaxError as exc:
+        raise StoreUnavailable(f"the SPARQL store sent unreadable results: {exc}") from exc
+
+
+def _ntriples_chunks(quads: Iterable[ox.Quad], counter: list[int]) -> Iterator[bytes]:
+    batch: list[ox.Triple] = []
+    for q in quads:
+        batch.append(ox.Triple(q.subject, q.predicate, q.object))
+        if len(batch) >= _BATCH:
+            counter[0] += len(batch)
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            batch = []
+    counter[0] += len(batch)
+    if batch:
+        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """``http://user:pw@host/…`` → (URL without them, a Basic Authorization header)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"not an http(s) SPARQL endpoint URL: {url!r}")
+    if parts.username is None:
+        return url, {}
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    token = base64.b64encode(f"{parts.username}:{parts.password or ''}".encode()).decode()
+    return urlunsplit(parts._replace(netloc=netloc)), {"Authorization": f"Basic {token}"}
+
+
+_SIBLINGS = {  # last path segment of the query URL → (update, graph store) segments
+    "query": ("update", "store"),  # Oxigraph server
+    "sparql": ("update", "data"),  # Fuseki
+}
+
+
+def _sibling(query_url: str, kind: str) -> str:
+    parts = urlsplit(query_url)
+    head, _, last = parts.path.rstrip("/").rpartition("/")
+    if last not in _SIBLINGS:
+        raise ConfigError(f"cannot derive the {kind} URL from the endpoint {query_url!r}; set "
+                          f"store_{'update' if kind == 'update' else 'data'} (docs/STORES.md)")
+    segment = _SIBLINGS[last][0 if kind == "update" else 1]
+    return urlunsplit(parts._replace(path=f"{head}/{segment}", query=""))
+
+
+def _strip_query(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(query=""))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _reason(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    return type(reason).__name__
+
+
+def _message(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace").strip()[:1000] or "no message"
