@@ -1,4 +1,4 @@
-"""The fast path (web/hot.py) answers exactly as the Flask path does: two live servers on the same
+"""The fast path (web/fastpath.py) answers exactly as the Flask path does: two live servers on the same
 data, one with the fast path and one without, must send the same status, headers (in order) and
 body for every format, language, coding, HEAD and 304; a reload never serves an old entry."""
 

@@ -1,6 +1,6 @@
 """Choose the representation of a request: suffix or ``?format=`` first, then ``Accept``.
 
-Pure functions over werkzeug's parsed headers; formats come only from ``formats.py``.
+Pure functions over werkzeug's parsed headers; formats come only from ``rdf/formats.py``.
 """
 
 from __future__ import annotations
