@@ -198,8 +198,13 @@ def _lang_rank(tag: str | None, lang: str) -> int:
 
 
 def label_of(index: _Index, node: str, lang: str) -> ox.Literal | None:
+    return _first_literal(index, node, lang, LABEL_PROPERTIES)
+
+
+def _first_literal(index: _Index, node: str, lang: str, properties: Iterable[str]) -> ox.Literal | None:
+    """The literal in ``lang`` (or the best fallback) of the first of ``properties`` that has one."""
     props = index.out.get(node, {})
-    for prop in LABEL_PROPERTIES:
+    for prop in properties:
         literals = [v for v in props.get(prop, []) if isinstance(v, ox.Literal)]
         if literals:
             return pick_literal(literals, lang)
@@ -272,12 +277,7 @@ def _fallback_title(iri: str, base: str) -> str:
 
 
 def _text(index: _Index, node: str, lang: str) -> ox.Literal | None:
-    props = index.out.get(node, {})
-    for prop in DESCRIPTION_PROPERTIES:
-        literals = [v for v in props.get(prop, []) if isinstance(v, ox.Literal)]
-        if literals:
-            return pick_literal(literals, lang)
-    return None
+    return _first_literal(index, node, lang, DESCRIPTION_PROPERTIES)
 
 
 def _kind(index: _Index, types: list[str]) -> str:
