@@ -1,3 +1,3 @@
-"""The data stewards' write commands: `import` (`importer.py`), `release` and `diff` (`release.py`).
+"""The data stewards' write commands: `import` (`importer/`), `release` and `diff` (`release.py`).
 
 Never imported by the read path."""
