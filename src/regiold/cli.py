@@ -286,7 +286,7 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""
-    for name, default, text in Settings.describe():
+    for name, default, text in Settings.help_table():
         click.echo(f"{name:24} {default!s:32} {text}")
 
 

@@ -180,7 +180,7 @@ def release(site_dir: Path, *, base_iri: str, version: str | None = None,
     site_dir = Path(site_dir)
     today = today or dt.datetime.now(dt.UTC).date()
     loaded = _valid_sources(site_dir, base_iri)
-    stones = tombstones_mod.load(site_dir, base_iri=base_iri)
+    stones = tombstones_mod.read_tombstones(site_dir, base_iri=base_iri)
     live = _live_iris(loaded)
     _refuse_broken_promises(site_dir, live, stones)
     history = versions(site_dir, base_iri=base_iri)
