@@ -16,7 +16,7 @@ from regiold import validate
 from regiold.cli import cli
 from regiold.ingest import sources
 from regiold.publish import changelog, tombstones
-from regiold.steward import release
+from regiold.steward import diff, release
 
 BASE = "https://w3id.org/regionen-nrw/"
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 27)
@@ -116,8 +116,8 @@ def test_diff_of_two_folders_names_resources_with_labels(mini_site: Path, tmp_pa
     orgs.write_text(orgs.read_text().replace("https://beta.example/", "https://beta.example/neu")
                     + '\n<org/delta> a schema:Organization ; schema:name "Delta"@de .\n')
     (mini_site / "data" / "people" / "staff.ttl").unlink()
-    changes = release.diff(release.snapshot_of(old, base_iri=BASE, repo=tmp_path),
-                           release.snapshot_of(mini_site, base_iri=BASE, repo=tmp_path))
+    changes = diff.diff(diff.resources_at(old, base_iri=BASE, repo=tmp_path),
+                        diff.resources_at(mini_site, base_iri=BASE, repo=tmp_path))
     text = changes.text(base_iri=BASE)
     assert "+ org/delta  Delta" in text
     assert "- person/anna-beispiel  Anna Beispiel" in text

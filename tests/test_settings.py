@@ -34,6 +34,6 @@ def test_paths_are_paths():
 
 def test_every_setting_is_documented():
     readme = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
-    for name, _default, help_text in Settings.describe():
+    for name, _default, help_text in Settings.help_table():
         assert help_text
         assert f"`{name}`" in readme, f"setting {name} missing from docs/SETTINGS.md"

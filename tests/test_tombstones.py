@@ -71,7 +71,7 @@ def test_live_and_unknown_iris_are_not_touched(client):
 
 
 def test_problems_name_contradictions(stoned_site: Path):
-    stones = tombstones.load(stoned_site, base_iri=BASE)
+    stones = tombstones.read_tombstones(stoned_site, base_iri=BASE)
     assert stones.problems({BASE + "org/beta", BASE + "org/alpha"}) == []
     problems = stones.problems({BASE + "org/gamma"})  # back in the data, and beta is gone
     assert any("org/gamma: has a tombstone but is still in data/" in p for p in problems)
@@ -84,7 +84,7 @@ def test_cycle_of_replacements_does_not_hang(tmp_path: Path):
 <org/a> owl:deprecated true ; prov:invalidatedAtTime "2026-01-01"^^xsd:date ; dct:isReplacedBy <org/b> .
 <org/b> owl:deprecated true ; prov:invalidatedAtTime "2026-01-01"^^xsd:date ; dct:isReplacedBy <org/a> .
 """, encoding="utf-8")
-    stones = tombstones.load(tmp_path, base_iri=BASE)
+    stones = tombstones.read_tombstones(tmp_path, base_iri=BASE)
     assert stones.final_replacement(BASE + "org/a") is None
     assert any("org/a: replacement" in p for p in stones.problems(set()))
 
@@ -105,7 +105,7 @@ def test_hashed_tombstone_answers_without_repeating_a_name(stoned_site: Path, se
 def test_syntax_error_in_tombstone_file_names_the_place(stoned_site: Path):
     (stoned_site / "releases" / "tombstones.ttl").write_text("<org/x> owl:deprecated true .\n")
     with pytest.raises(Exception, match=r"releases/tombstones.ttl:1"):
-        tombstones.load(stoned_site, base_iri=BASE)
+        tombstones.read_tombstones(stoned_site, base_iri=BASE)
 
 
 def test_withheld_person_answers_451_without_naming_anyone(mini_site: Path, settings_for):

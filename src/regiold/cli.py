@@ -186,16 +186,16 @@ def release_command(settings: Settings, site_dir: Path | None, version: str | No
 @click.pass_obj
 def diff_command(settings: Settings, old: str, new: str, site_dir: Path | None) -> None:
     """Resources added, removed and changed between OLD and NEW (folders or git revisions)."""
-    from regiold.steward import release
+    from regiold.steward.diff import RevisionError, diff, resources_at
 
     settings = with_site_dir(settings, site_dir)
     try:
-        before = release.snapshot_of(old, base_iri=settings.base_iri, repo=settings.site_dir)
-        after = release.snapshot_of(new, base_iri=settings.base_iri, repo=settings.site_dir)
-    except (release.ReleaseError, SourceError) as exc:
+        before = resources_at(old, base_iri=settings.base_iri, repo=settings.site_dir)
+        after = resources_at(new, base_iri=settings.base_iri, repo=settings.site_dir)
+    except (RevisionError, SourceError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
-    click.echo(release.diff(before, after).text(base_iri=settings.base_iri))
+    click.echo(diff(before, after).text(base_iri=settings.base_iri))
 
 
 @cli.command("import")
@@ -286,7 +286,7 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its default and help (env: REGIOLD_<NAME>)."""
-    for name, default, text in Settings.describe():
+    for name, default, text in Settings.help_table():
         click.echo(f"{name:24} {default!s:32} {text}")
 
 

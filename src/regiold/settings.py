@@ -121,7 +121,7 @@ class Settings:
         return replace(self, **changes)
 
     @classmethod
-    def describe(cls) -> list[tuple[str, object, str]]:
+    def help_table(cls) -> list[tuple[str, object, str]]:
         """(name, default, help) of every setting, for ``regiold settings`` and the docs."""
         return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
 

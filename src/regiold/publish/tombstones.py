@@ -111,7 +111,7 @@ class Tombstones:
         return found
 
 
-def load(site_dir: Path, *, base_iri: str) -> Tombstones:
+def read_tombstones(site_dir: Path, *, base_iri: str) -> Tombstones:
     """Read ``releases/tombstones.ttl`` (none → empty).
 
     :raises SourceError: the file has a syntax error (file:line:col).

@@ -1,3 +1,4 @@
-"""The data stewards' write commands: `import` (`importer.py`), `release` and `diff` (`release.py`).
+"""The data stewards' write commands: `import` (`importer/`), `release` (`release.py`),
+`diff` (`diff.py`), `forget` (`forget.py`).
 
 Never imported by the read path."""

@@ -1,4 +1,5 @@
-"""Releases: version stamp, the list of every IRI ever published, the changelog, and ``diff``.
+"""Releases: version stamp, the list of every IRI ever published, and the changelog (which
+compares with the previous release through ``steward/diff.py``).
 
 Files (see docs/STEWARDS.md):
 
@@ -14,30 +15,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import tarfile
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from regiold import validate
 from regiold.errors import RegioldError, SourceError
-from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
 from regiold.publish import tombstones as tombstones_mod
 from regiold.publish.changelog import CHANGELOG
+from regiold.steward.diff import (
+    Diff,
+    Resource,
+    Resources,
+    RevisionError,
+    diff,
+    git,
+    relative,
+    resources_at,
+    resources_in,
+)
 
 RELEASE_FILE = Path("data") / "release.ttl"
 RELEASED_IRIS = Path("releases") / "released-iris.txt"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
-           "http://purl.org/dc/terms/title")
 _LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
 _VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
@@ -47,168 +50,6 @@ CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directo
 
 class ReleaseError(RegioldError):
     title = "Release refused"
-
-
-# ---------------------------------------------------------------- snapshots and diff
-
-
-@dataclass
-class Resource:
-    iri: str
-    label: str | None
-    types: set[str]
-    statements: frozenset[tuple[str, str]]  # (predicate, object) with blank nodes expanded
-    personal: bool = False
-
-
-@dataclass
-class Snapshot:
-    """The resources (subjects under the base IRI) of one version of the data."""
-
-    resources: dict[str, Resource]
-
-    def iris(self) -> set[str]:
-        return set(self.resources)
-
-
-@dataclass
-class Diff:
-    added: list[Resource] = field(default_factory=list)
-    removed: list[Resource] = field(default_factory=list)
-    changed: list[tuple[Resource, int, int]] = field(default_factory=list)  # (new, +, -)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
-
-    def text(self, *, base_iri: str) -> str:
-        """One line per resource: ``+``/``-``/``~``, relative IRI, label."""
-        lines = [f"+ {_line(r, base_iri)}" for r in self.added]
-        lines += [f"- {_line(r, base_iri)}" for r in self.removed]
-        lines += [f"~ {_line(r, base_iri)} (+{a} -{d} statements)" for r, a, d in self.changed]
-        summary = (f"{len(self.added)} added, {len(self.removed)} removed, "
-                   f"{len(self.changed)} changed")
-        return "\n".join([*lines, summary])
-
-
-def snapshot_quads(quads: Iterable[ox.Quad | ox.Triple], *, base_iri: str,
-                   personal: set[str] | None = None) -> Snapshot:
-    """Group statements by subject IRI under the base; blank-node objects are inlined."""
-    by_subject: dict[object, list[tuple[str, object]]] = defaultdict(list)
-    for q in quads:
-        by_subject[q.subject].append((q.predicate.value, q.object))
-    resources = {}
-    for subject, statements in by_subject.items():
-        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(base_iri):
-            continue
-        resources[subject.value] = Resource(
-            subject.value, _label(statements),
-            {o.value for p, o in statements if p == _RDF_TYPE and isinstance(o, ox.NamedNode)},
-            frozenset((p, _term(o, by_subject, 0)) for p, o in statements),
-            personal=subject.value in (personal or set()),
-        )
-    return Snapshot(resources)
-
-
-def diff(old: Snapshot, new: Snapshot) -> Diff:
-    result = Diff()
-    for iri in sorted(new.iris() - old.iris()):
-        result.added.append(new.resources[iri])
-    for iri in sorted(old.iris() - new.iris()):
-        result.removed.append(old.resources[iri])
-    for iri in sorted(old.iris() & new.iris()):
-        before, after = old.resources[iri].statements, new.resources[iri].statements
-        if before != after:
-            result.changed.append((new.resources[iri], len(after - before), len(before - after)))
-    return result
-
-
-def snapshot_of(where: str | Path, *, base_iri: str, repo: Path) -> Snapshot:
-    """A site or data directory, or a git revision of ``repo``.
-
-    :raises ReleaseError: neither a directory nor a git revision; a file does not parse.
-    """
-    path = Path(where)
-    if path.is_dir():
-        return _snapshot_dir(path, base_iri)
-    with checkout(str(where), repo) as folder:
-        return _snapshot_dir(folder, base_iri)
-
-
-@contextmanager
-def checkout(revision: str, repo: Path) -> Iterator[Path]:
-    """ontology/ and data/ of a git revision, extracted into a temporary folder."""
-    commit = _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    if commit is None:
-        raise ReleaseError(f"{revision!r} is neither a directory nor a git revision of {repo}")
-    with tempfile.TemporaryDirectory(prefix="regiold-rev-") as tmp:
-        archive = Path(tmp) / "rev.tar"
-        listed = _git(repo, "ls-tree", "--name-only", commit.strip()) or ""
-        folders = [f for f in ("ontology", "data") if f in listed.split()]
-        if _git(repo, "archive", "--format=tar", "-o", str(archive), commit.strip(),
-                "--", *folders) is None:
-            raise ReleaseError(f"cannot read {revision} from git")
-        with tarfile.open(archive) as tar:
-            tar.extractall(tmp, filter="data")
-        yield Path(tmp)
-
-
-def _snapshot_dir(folder: Path, base_iri: str) -> Snapshot:
-    roots = [folder / k for k in ("ontology", "data") if (folder / k).is_dir()] or [folder]
-    quads: list[ox.Triple] = []
-    personal: set[str] = set()
-    for root in roots:
-        for path in sorted(p for p in root.rglob("*") if p.suffix in sources_mod.SUFFIXES):
-            parsed = _parse_file(path, folder, base_iri)
-            quads.extend(parsed)
-            if "people" in path.relative_to(folder).parts:
-                personal |= {t.subject.value for t in parsed if isinstance(t.subject, ox.NamedNode)}
-    personal |= {t.subject.value for t in quads if t.predicate.value == _RDF_TYPE
-                 and t.object in privacy.PERSON_TYPES}
-    return snapshot_quads(quads, base_iri=base_iri, personal=personal)
-
-
-def _parse_file(path: Path, folder: Path, base_iri: str) -> list[ox.Triple]:
-    try:
-        return list(ox.parse(path=path, format=sources_mod.SUFFIXES[path.suffix],
-                             base_iri=base_iri, without_named_graphs=True, rename_blank_nodes=True))
-    except SyntaxError as exc:
-        raise SourceError(str(path.relative_to(folder)), exc.lineno, exc.offset, exc.msg) from exc
-
-
-def _label(statements: list[tuple[str, object]]) -> str | None:
-    best: tuple[int, str] | None = None
-    for predicate, obj in statements:
-        if predicate in _LABELS and isinstance(obj, ox.Literal):
-            rank = {"de": 0, "": 1, "en": 2}.get(obj.language or "", 3) + 4 * _LABELS.index(predicate)
-            if best is None or rank < best[0]:
-                best = (rank, obj.value)
-    return best[1] if best else None
-
-
-def _term(obj: object, by_subject: dict[object, list[tuple[str, object]]], depth: int) -> str:
-    if isinstance(obj, ox.BlankNode) and depth < 8:
-        inner = sorted(f"{p} {_term(o, by_subject, depth + 1)}" for p, o in by_subject.get(obj, []))
-        return "[" + "; ".join(inner) + "]"
-    return str(obj)
-
-
-def _line(resource: Resource, base_iri: str) -> str:
-    rel = _rel(resource.iri, base_iri)
-    return f"{rel}  {resource.label}" if resource.label else rel
-
-
-def _rel(iri: str, base_iri: str) -> str:
-    return iri.removeprefix(base_iri)
-
-
-def _git(repo: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                              timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 # ---------------------------------------------------------------- released IRIs
@@ -339,15 +180,15 @@ def release(site_dir: Path, *, base_iri: str, version: str | None = None,
     site_dir = Path(site_dir)
     today = today or dt.datetime.now(dt.UTC).date()
     loaded = _valid_sources(site_dir, base_iri)
-    stones = tombstones_mod.load(site_dir, base_iri=base_iri)
+    stones = tombstones_mod.read_tombstones(site_dir, base_iri=base_iri)
     live = _live_iris(loaded)
     _refuse_broken_promises(site_dir, live, stones)
     history = versions(site_dir, base_iri=base_iri)
     previous = history[-1].version if history else None
     version = version or next_version(previous)
     _check_version(version, history)
-    old = _previous_snapshot(site_dir, base_iri, previous, since)
-    new = _snapshot_dir(site_dir, base_iri)
+    old = _previous_resources(site_dir, base_iri, previous, since)
+    new = resources_in(site_dir, base_iri)
     released_before = read_released(site_dir)
     if old is not None:
         changes = diff(old, new)
@@ -406,14 +247,17 @@ def _check_version(version: str, history: list[Version]) -> None:
         raise ReleaseError(f"version {version} was released already")
 
 
-def _previous_snapshot(site_dir: Path, base_iri: str, previous: str | None,
-                       since: str | None) -> Snapshot | None:
+def _previous_resources(site_dir: Path, base_iri: str, previous: str | None,
+                        since: str | None) -> Resources | None:
     """What the changelog compares with: ``since``, else the tag ``release-{previous}``."""
-    if since is not None:
-        return snapshot_of(since, base_iri=base_iri, repo=site_dir)
-    if previous is not None and _git(site_dir, "rev-parse", "--verify", "--quiet",
-                                     f"release-{previous}^{{commit}}"):
-        return snapshot_of(f"release-{previous}", base_iri=base_iri, repo=site_dir)
+    try:
+        if since is not None:
+            return resources_at(since, base_iri=base_iri, repo=site_dir)
+        if previous is not None and git(site_dir, "rev-parse", "--verify", "--quiet",
+                                        f"release-{previous}^{{commit}}"):
+            return resources_at(f"release-{previous}", base_iri=base_iri, repo=site_dir)
+    except RevisionError as exc:
+        raise ReleaseError(str(exc)) from exc
     return None
 
 
@@ -438,7 +282,7 @@ def _changelog_entry(version: str, today: dt.date, changes: Diff,
         if len(public) > _LISTED:
             lines += _counted(public, base_iri)
         else:
-            lines += [f"- {_md(r.label or _rel(r.iri, base_iri))} (`{_rel(r.iri, base_iri)}`)"
+            lines += [f"- {_md(r.label or relative(r.iri, base_iri))} (`{relative(r.iri, base_iri)}`)"
                       for r in public]
         if persons:
             lines.append(f"- {persons} person record(s)")
@@ -446,7 +290,7 @@ def _changelog_entry(version: str, today: dt.date, changes: Diff,
     retired = [s for s in stones if (s.removed or "") > since_date]
     if retired:
         lines.append("### Retired IRIs")
-        lines += [f"- `{_tomb_ref(s, base_iri)}` → " + (f"`{_rel(s.replaced_by, base_iri)}` (301)"
+        lines += [f"- `{_tomb_ref(s, base_iri)}` → " + (f"`{relative(s.replaced_by, base_iri)}` (301)"
                                                         if s.replaced_by else "410 Gone")
                   for s in retired]
         lines.append("")
@@ -459,7 +303,7 @@ def _counted(resources: list[Resource], base_iri: str) -> list[str]:
     """'- 27 × `org/{slug}/membership/…`': many changes summarised by IRI pattern."""
     patterns: dict[str, int] = defaultdict(int)
     for r in resources:
-        parts = _rel(r.iri, base_iri).split("/")
+        parts = relative(r.iri, base_iri).split("/")
         if len(parts) <= 2:
             pattern = "/".join(parts[:1] + ["…"] * (len(parts) > 1))
         elif parts[0] == "org":  # a dependent node: org/{slug}/{kind}/…
@@ -471,7 +315,7 @@ def _counted(resources: list[Resource], base_iri: str) -> list[str]:
 
 
 def _tomb_ref(stone: tombstones_mod.Tombstone, base_iri: str) -> str:
-    return "(forgotten person)" if stone.hashed else _rel(stone.iri, base_iri)
+    return "(forgotten person)" if stone.hashed else relative(stone.iri, base_iri)
 
 
 def _md(text: str) -> str:

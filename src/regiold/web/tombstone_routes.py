@@ -34,7 +34,7 @@ def site_tombstones(site: Site) -> tombstones.Tombstones:
     stamp = path.stat().st_mtime_ns if path.is_file() else 0
     key = ("tombstones", stamp)
     if key not in site.cache:
-        site.cache[key] = tombstones.load(site.settings.site_dir, base_iri=site.base_iri)
+        site.cache[key] = tombstones.read_tombstones(site.settings.site_dir, base_iri=site.base_iri)
     return site.cache[key]  # type: ignore[return-value]
 
 
