@@ -19,6 +19,7 @@ from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
 from regiold.web.context import current_site
+from regiold.web.negotiate import language, negotiate
 from regiold.web.page_routes import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)
@@ -95,9 +96,11 @@ def _moved(target: str, base_iri: str, suffix: str | None) -> Response:
 
 
 def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response:
-    fmt = _negotiate(suffix)
+    fmt = negotiate(suffix, request.accept_mimetypes, _OFFERED,
+                    format_param=request.args.get("format"))
     if fmt.oxigraph is None:
-        body = _html(stone, _lang())
+        body = _html(stone, language(request.args.get("lang"), request.accept_languages,
+                                          current_site().settings.default_lang))
     else:
         body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
@@ -105,24 +108,6 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def _negotiate(suffix: str | None) -> formats.Format:
-    if suffix:
-        return formats.by_key(suffix, _OFFERED) or formats.HTML
-    asked = request.args.get("format")
-    if asked and (fmt := formats.by_key(asked, _OFFERED)):
-        return fmt
-    media = [m for f in _OFFERED for m in f.media_types]
-    best = request.accept_mimetypes.best_match(media) if request.accept_mimetypes else None
-    return formats.by_media_type(best, _OFFERED) if best else formats.HTML  # type: ignore[return-value]
-
-
-def _lang() -> str:
-    asked = request.args.get("lang")
-    if asked in ("de", "en"):
-        return asked
-    return request.accept_languages.best_match(["de", "en"]) or current_site().settings.default_lang
 
 
 def _triples(iri: str, stone: tombstones.Tombstone) -> list[ox.Triple]:
