@@ -37,6 +37,7 @@ from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
     from regiold.publish.site import Site
+    from regiold.publish.tombstones import Tombstone
 
 _DATA_KEYS = frozenset({"describe", "repr", "index"})  # memo entries read from the store
 CONTEXT_PATH = "context.jsonld"  # under the base IRI, and at /context.jsonld on every host
@@ -376,6 +377,14 @@ def error_html(status: int, title: str, detail: str, lang: str) -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
                 alternates=[], jsonld=None, **chrome("/", lang))
+
+
+def gone_html(stone: Tombstone, path: str, lang: str) -> bytes:
+    """The 410 page of a removed resource at ``path``: what it was and when it went."""
+    kind = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
+    return page("gone.html", label=stone.label(lang), kind=kind, removed=stone.removed,
+                note=stone.comment(lang), canonical=None, alternates=[], jsonld=None,
+                **chrome(path, lang))
 
 
 def last_modified(site: Site) -> datetime:

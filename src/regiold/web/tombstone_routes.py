@@ -11,10 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from flask.blueprints import BlueprintSetupState
-from markupsafe import escape
 
 from regiold.errors import Withheld
-from regiold.publish import tombstones
+from regiold.publish import render, tombstones
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
@@ -99,8 +98,9 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
     fmt = negotiate(suffix, request.accept_mimetypes, _OFFERED,
                     format_param=request.args.get("format"))
     if fmt.oxigraph is None:
-        body = _html(stone, language(request.args.get("lang"), request.accept_languages,
-                                          current_site().settings.default_lang))
+        lang = language(request.args.get("lang"), request.accept_languages,
+                        current_site().settings.default_lang)
+        body = render.gone_html(stone, request.path, lang)
     else:
         body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
@@ -114,21 +114,3 @@ def _triples(iri: str, stone: tombstones.Tombstone) -> list[ox.Triple]:
     """The tombstone's statements about the requested IRI (a hashed key is not repeated)."""
     subject = ox.NamedNode(iri)
     return [ox.Triple(subject, t.predicate, t.object) for t in stone.triples]
-
-
-def _html(stone: tombstones.Tombstone, lang: str) -> str:
-    de = lang == "de"
-    title = "Nicht mehr vorhanden" if de else "Gone"
-    what = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
-    rows = [("Bezeichnung" if de else "Label", stone.label(lang)), ("Art" if de else "Type", what),
-            ("Entfernt am" if de else "Removed on", stone.removed or "–")]
-    comment = stone.comment(lang)
-    if comment:
-        rows.append(("Hinweis" if de else "Note", comment))
-    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    lead = ("Diese Ressource wurde aus dem Verzeichnis entfernt. Ihre Adresse bleibt reserviert."
-            if de else "This resource was removed from the directory. Its address stays reserved.")
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>410 {escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
-            f"<p>{escape(lead)}</p><dl>{cells}</dl>"
-            f'<p><a href="/">{"Zur Startseite" if de else "Home"}</a></p></main></body></html>')
