@@ -173,9 +173,12 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -
     return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
 
 
-def make_etag(version: str, body: bytes) -> str:
-    """Strong ETag: the data version plus a digest of the exact bytes."""
-    return f'"{version}-{hashlib.sha256(body).hexdigest()[:16]}"'
+def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str:
+    """The one ETag scheme (docs/SERVING.md): strong and quoted, the data version plus a digest of
+    the exact bytes, or for what is not hashed per request (dumps, robots, sitemaps: a dump is
+    large) its ``name``, which is fixed for the life of the data version."""
+    tail = hashlib.sha256(body).hexdigest()[:16] if body is not None else name
+    return f'"{version}-{tail}"'
 
 
 def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:

@@ -7,7 +7,6 @@ Service Description (RDF clients). ``/search?q=`` answers HTML or JSON-LD.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -119,7 +118,7 @@ def endpoint() -> Response:
         response.headers[TRUNCATED_HEADER] = "true"
     response.vary.add("Accept")
     if not html:  # same data version + same bytes → same tag; If-None-Match → 304
-        response.set_etag(hashlib.sha256(site.version.encode() + answer.body).hexdigest()[:32])
+        response.headers["ETag"] = render.make_etag(site.version, answer.body)
         response = response.make_conditional(request)
     return response
 
