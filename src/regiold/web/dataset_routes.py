@@ -17,7 +17,7 @@ from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, Format
 from regiold.web.context import current_site
 from regiold.web.negotiate import negotiate
-from regiold.web.responses import CACHE_CONTROL, send_representation
+from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
 
 bp = Blueprint("dataset", __name__)
 
@@ -104,4 +104,4 @@ def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:
 def _conditional(response: Response, info: ds.DatasetInfo, what: str) -> Response:
     response.headers["ETag"] = info.etag(what)
     response.last_modified = info.modified
-    return response.make_conditional(request)
+    return conditional(response)

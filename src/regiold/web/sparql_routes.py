@@ -28,6 +28,7 @@ from regiold.sparql.service import QueryService
 from regiold.sparql.service_description import SD, graph_sizes, serialize_triples, service_description
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
+from regiold.web.responses import conditional
 
 bp = Blueprint("endpoint", __name__)
 _LOCK = threading.Lock()
@@ -119,7 +120,7 @@ def endpoint() -> Response:
     response.vary.add("Accept")
     if not html:  # same data version + same bytes → same tag; If-None-Match → 304
         response.headers["ETag"] = render.make_etag(site.version, answer.body)
-        response = response.make_conditional(request)
+        response = conditional(response)
     return response
 
 
