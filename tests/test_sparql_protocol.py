@@ -337,6 +337,8 @@ def test_repeated_queries_come_from_memory_and_revalidate_with_304(tmp_path):
     client = app.test_client()
     first = client.get("/sparql", query_string={"query": ORGS})
     etag = first.headers["ETag"]
+    version = client.get("/ready").json["version"]
+    assert etag.startswith(f'"{version}-')  # the resources' scheme: data version + digest (docs/SPARQL.md)
     from regiold.web.sparql_routes import query_service
 
     service = query_service(app.extensions["regiold"].site)

@@ -116,3 +116,22 @@ def test_withheld_person_answers_451_without_naming_anyone(mini_site: Path, sett
     assert client.get("/person/nobody").status_code == 404
     published = create_app(settings_for(mini_site)).test_client()
     assert published.get("/person/anna-beispiel.ttl").status_code == 200
+
+
+def test_tombstone_negotiates_like_a_live_resource(client):
+    """``Accept: application/*`` names no HTML type: a live resource answers JSON-LD (docs/SERVING.md),
+    and so does its tombstone (it used to answer HTML through the application/xhtml+xml alias)."""
+    live = client.get("/org/alpha", headers={"Accept": "application/*"})
+    gone = client.get("/org/gamma", headers={"Accept": "application/*"})
+    assert live.status_code == 200 and live.mimetype == "application/ld+json"
+    assert gone.status_code == 410 and gone.mimetype == "application/ld+json"
+    assert client.get("/org/gamma?format=nonsense").status_code == 406
+
+
+def test_410_page_is_a_site_page_in_the_asked_language(client):
+    english = client.get("/org/gamma?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Removed on" in english and "Gone" in english
+    german = client.get("/org/gamma", headers={"Accept": "text/html", "Accept-Language": "de"})
+    page = german.get_data(as_text=True)
+    assert "Entfernt am" in page and 'href="/org/gamma?lang=en"' in page  # the language switch
+    assert 'href="/static/regiold.css"' in page  # the site's layout, like every other page

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from regiold.ingest.sources import Sources
+from regiold.publish.render import make_etag
 from regiold.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from regiold.rdf.namespaces import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
 from regiold.store import Store
@@ -132,8 +133,8 @@ class DatasetInfo:
         return self.base_iri + DATASET
 
     def etag(self, what: str) -> str:
-        """A strong ETag value: data version, scope and representation."""
-        return f"{self.version}-{self.scope}-{what}"
+        """The ETag (quoted) of ``what`` (``robots``, ``dump-nt.gz`` …): data version and scope."""
+        return make_etag(self.version, name=f"{self.scope}-{what}")
 
 
 # --- building -----------------------------------------------------------------------------------

@@ -20,6 +20,10 @@ UI: dict[str, dict[str, str]] = {
            "networks": "Verbünde", "others": "Weitere Organisationen", "about": "Über die Daten",
            "sparql": "SPARQL-Abfrage", "dataset": "Datensatz", "vocabulary": "Vokabular",
            "index_title": "Partner von regionen.NRW", "type": "Art", "switch": "English",
+           "gone_title": "Nicht mehr vorhanden", "label": "Bezeichnung", "removed_on": "Entfernt am",
+           "note": "Hinweis", "home_link": "Zur Startseite",
+           "gone_lead": "Diese Ressource wurde aus dem Verzeichnis entfernt. "
+                        "Ihre Adresse bleibt reserviert.",
            "index_intro": "Die Regionalmanagements in Nordrhein-Westfalen und ihre Träger als "
                           "verknüpfte offene Daten."},
     "en": {"home": "Home", "site": "regionen.NRW – partner directory", "more": "More details",
@@ -29,6 +33,9 @@ UI: dict[str, dict[str, str]] = {
            "networks": "Networks", "others": "Other organisations", "about": "About the data",
            "sparql": "SPARQL query", "dataset": "Dataset", "vocabulary": "Vocabulary",
            "index_title": "Partners of regionen.NRW", "type": "Type", "switch": "Deutsch",
+           "gone_title": "Gone", "label": "Label", "removed_on": "Removed on", "note": "Note",
+           "home_link": "Home",
+           "gone_lead": "This resource was removed from the directory. Its address stays reserved.",
            "index_intro": "The regional managements of North Rhine-Westphalia and the bodies "
                           "that carry them, as linked open data."},
 }

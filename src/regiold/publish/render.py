@@ -30,13 +30,14 @@ from regiold.ingest.sources import to_rdflib_graph
 from regiold.publish import changelog
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
-from regiold.publish.view import PageView, build_view, local_href, pick_literal
+from regiold.publish.view import build_view, local_href, pick_literal
 from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
 from regiold.rdf.namespaces import site_prefixes
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
     from regiold.publish.site import Site
+    from regiold.publish.tombstones import Tombstone
 
 _DATA_KEYS = frozenset({"describe", "repr", "index"})  # memo entries read from the store
 CONTEXT_PATH = "context.jsonld"  # under the base IRI, and at /context.jsonld on every host
@@ -172,9 +173,12 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -
     return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
 
 
-def make_etag(version: str, body: bytes) -> str:
-    """Strong ETag: the data version plus a digest of the exact bytes."""
-    return f'"{version}-{hashlib.sha256(body).hexdigest()[:16]}"'
+def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str:
+    """The one ETag scheme (docs/SERVING.md): strong and quoted, the data version plus a digest of
+    the exact bytes, or for what is not hashed per request (dumps, robots, sitemaps: a dump is
+    large) its ``name``, which is fixed for the life of the data version."""
+    tail = hashlib.sha256(body).hexdigest()[:16] if body is not None else name
+    return f'"{version}-{tail}"'
 
 
 def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
@@ -296,8 +300,9 @@ def resource_html(site: Site, found: describe_mod.Description, lang: str) -> byt
     view = build_view(found, base_iri=site.base_iri, lang=lang)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
                 alternates=alternates(view.path, found.page), canonical=view.iri,
-                page_links=_page_links(view), changelog=_changelog(site, view.iri),
-                **chrome(view.path, lang, query=_page_query(found.page)))
+                page_links=page_links(view.path, view.page, view.pages),
+                changelog=_changelog(site, view.iri),
+                **chrome(view.path, lang, query=page_query(found.page)))
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -307,20 +312,29 @@ def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
     return _memo(site, ("changelog",), lambda: changelog.changelog_view(site.settings.site_dir))
 
 
-def _page_query(page_number: int) -> str:
-    return f"page={page_number}" if page_number > 1 else ""
+def page_query(page_number: int, *, always: bool = False, **params: str) -> str:
+    """The query string of a page of a paged resource (no ``?``): ``page=N`` unless it is page 1
+    (its URL is the bare one) or ``always`` (prev/next links name the page), then ``params``."""
+    pairs = [("page", str(page_number))] if page_number > 1 or always else []
+    return "&".join(f"{key}={value}" for key, value in [*pairs, *params.items()])
 
 
-def _page_links(view: PageView) -> dict[str, str | None]:
-    return {"prev": f"{view.path}?page={view.page - 1}" if view.page > 1 else None,
-            "next": f"{view.path}?page={view.page + 1}" if view.page < view.pages else None}
+def page_url(path: str, page_number: int, *, always: bool = False, **params: str) -> str:
+    """``path`` of one page: ``/org/x.ttl?page=2``; see ``page_query``."""
+    query = page_query(page_number, always=always, **params)
+    return f"{path}?{query}" if query else path
+
+
+def page_links(path: str, page_number: int, pages: int) -> dict[str, str | None]:
+    """The previous and the next page of ``path`` (None at either end): pager and ``Link``."""
+    return {"prev": page_url(path, page_number - 1, always=True) if page_number > 1 else None,
+            "next": page_url(path, page_number + 1, always=True) if page_number < pages else None}
 
 
 def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
     """Document URL of every format of the resource at ``path`` (``/org/x.ttl`` …)."""
-    query = f"?page={page_number}" if page_number > 1 else ""
-    return [{"href": f"{path}.{f.key}{query}", "type": f.media_type, "label": f.label, "key": f.key}
-            for f in RESOURCE]
+    return [{"href": page_url(f"{path}.{f.key}", page_number), "type": f.media_type,
+             "label": f.label, "key": f.key} for f in RESOURCE]
 
 
 def index_html(site: Site, lang: str) -> Representation:
@@ -376,6 +390,14 @@ def error_html(status: int, title: str, detail: str, lang: str) -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
                 alternates=[], jsonld=None, **chrome("/", lang))
+
+
+def gone_html(stone: Tombstone, path: str, lang: str) -> bytes:
+    """The 410 page of a removed resource at ``path``: what it was and when it went."""
+    kind = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
+    return page("gone.html", label=stone.label(lang), kind=kind, removed=stone.removed,
+                note=stone.comment(lang), canonical=None, alternates=[], jsonld=None,
+                **chrome(path, lang))
 
 
 def last_modified(site: Site) -> datetime:

@@ -58,6 +58,10 @@ SPARQL_GRAPH: tuple[Format, ...] = (*RDF, HTML)
 SPARQL_DESCRIPTION: tuple[Format, ...] = (*RDF, HTML)
 ALL_SPARQL: tuple[Format, ...] = (*SPARQL_RESULTS, *RDF, HTML)
 SEARCH: tuple[Format, ...] = (HTML, JSONLD)
+# Error bodies (RFC 9457): problem+json for programs (the preference for */*), HTML for browsers.
+PROBLEM_JSON = Format("problem", "application/problem+json", "Problem JSON", None,
+                      ("application/json",), text=False)
+ERROR: tuple[Format, ...] = (PROBLEM_JSON, HTML)
 # Request bodies the SPARQL Protocol defines for POST (the update one is refused: read-only).
 SPARQL_QUERY_BODY = "application/sparql-query"
 SPARQL_UPDATE_BODY = "application/sparql-update"

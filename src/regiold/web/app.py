@@ -8,9 +8,11 @@ import json
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from regiold.errors import RegioldError, problem
+from regiold.errors import NotAcceptable, RegioldError, problem
+from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
+from regiold.web.negotiate import language, negotiate
 
 
 def register_blueprints(app: Flask) -> None:
@@ -25,12 +27,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RegioldError)
     def known(exc: RegioldError) -> Response:
         body = problem(exc)
-        if _wants_html():
-            response = Response(_error_html(exc), status=exc.status,
-                                content_type="text/html; charset=utf-8")
-        else:
-            response = Response(json.dumps(body), status=exc.status,
-                                content_type="application/problem+json")
+        fmt = _error_format()
+        data = _error_html(exc) if fmt is formats.HTML else json.dumps(body)
+        response = Response(data, status=exc.status, content_type=fmt.content_type)
         retry = getattr(exc, "retry_after", None)
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
@@ -45,15 +44,16 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
-    def _wants_html() -> bool:
-        """Browsers (text/html preferred over JSON) get an HTML page; others problem+json."""
-        offered = ["application/problem+json", "application/json", "text/html"]
-        return request.accept_mimetypes.best_match(offered) == "text/html"
+    def _error_format() -> formats.Format:
+        """Browsers (text/html preferred over JSON) get an HTML page; others problem+json, also
+        when ``Accept`` excludes both (an error must still be told)."""
+        try:
+            return negotiate(None, request.accept_mimetypes, formats.ERROR)
+        except NotAcceptable:
+            return formats.PROBLEM_JSON
 
     def _error_html(exc: RegioldError) -> bytes:
         from regiold.publish import render
-        from regiold.web.negotiate import language
-
         try:
             lang = language(request.args.get("lang"), request.accept_languages,
                             current_site().settings.default_lang)

@@ -8,6 +8,7 @@ through the same negotiation, serialisation and response helpers as every resour
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, send_file
+from werkzeug.http import unquote_etag
 
 from regiold.errors import NotFound
 from regiold.publish import dataset as ds
@@ -16,7 +17,7 @@ from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, Format
 from regiold.web.context import current_site
 from regiold.web.negotiate import negotiate
-from regiold.web.responses import CACHE_CONTROL, send_representation
+from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
 
 bp = Blueprint("dataset", __name__)
 
@@ -56,7 +57,7 @@ def dump(name: str) -> Response:
         raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
     response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
                          download_name=name, conditional=True,
-                         etag=info.etag(f"dump-{file.dump.suffix}"),
+                         etag=unquote_etag(info.etag(f"dump-{file.dump.suffix}"))[0],
                          last_modified=info.modified, max_age=None)
     response.headers.update(DATA_HEADERS)
     response.headers["Content-Type"] = file.dump.content_type
@@ -101,6 +102,6 @@ def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:
 
 
 def _conditional(response: Response, info: ds.DatasetInfo, what: str) -> Response:
-    response.set_etag(info.etag(what))
+    response.headers["ETag"] = info.etag(what)
     response.last_modified = info.modified
-    return response.make_conditional(request)
+    return conditional(response)

@@ -184,7 +184,12 @@ def _entry(status: str, headers: Headers, body: bytes, mark: _Mark) -> _Entry:
 
 def _answer(entry: _Entry, environ: dict, method: str) -> tuple[str, Headers, bytes] | None:
     """(status, headers, body) from the table, or None when only Flask can decide (a conditional
-    header that is not an exact match of this entry's validators)."""
+    header that is not an exact match of this entry's validators).
+
+    Not werkzeug's conditional check (responses.conditional): that needs a Response and parses the
+    headers, the cost this path exists to skip. An exact string match is safe without parsing;
+    lists, other tags and other dates go to Flask, so the rules live there once.
+    """
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         if if_none_match.strip() not in entry.etags:

@@ -119,17 +119,15 @@ def _not_found_hook(site: Site, iri: str) -> Response | None:
 def _resource_headers(response: Response, site: Site, stem: str, rep: render.Representation,
                       negotiated: bool) -> None:
     path = f"/{stem}"
-    page = f"?page={rep.page}" if rep.page > 1 else ""
     if negotiated:
-        lang = f"{'&' if page else '?'}lang={rep.lang}" if rep.lang else ""
-        response.headers["Content-Location"] = f"{path}.{rep.format.key}{page}{lang}"
+        lang = {"lang": rep.lang} if rep.lang else {}
+        response.headers["Content-Location"] = render.page_url(f"{path}.{rep.format.key}", rep.page,
+                                                               **lang)
     links = [f'<{site.base_iri}{stem}>; rel="canonical"']
     links += [f'<{alt["href"]}>; rel="alternate"; type="{alt["type"]}"'
               for alt in render.alternates(path, rep.page)]
-    if rep.page > 1:
-        links.append(f'<{path}?page={rep.page - 1}>; rel="prev"')
-    if rep.page < rep.pages:
-        links.append(f'<{path}?page={rep.page + 1}>; rel="next"')
+    links += [f'<{href}>; rel="{rel}"'
+              for rel, href in render.page_links(path, rep.page, rep.pages).items() if href]
     response.headers["Link"] = ", ".join(links)
     if rep.lang:
         response.headers["Content-Language"] = rep.lang

@@ -4,6 +4,7 @@ blueprint (pages, dataset)."""
 from __future__ import annotations
 
 from flask import Response, request
+from werkzeug.http import is_resource_modified
 
 from regiold.publish import render
 from regiold.publish.site import Site
@@ -22,35 +23,35 @@ def send_representation(site: Site, rep: render.Representation, *, vary: tuple[s
     if cacheable:
         fastpath.mark_cacheable(site, rep.etag, rep.gzip_etag)
     use_gzip = len(rep.body) >= render.GZIP_MIN_BYTES and _accepts_gzip()
-    etag = rep.gzip_etag if use_gzip else rep.etag
-    modified = render.last_modified(site)
-    response = Response(status=200, content_type=rep.content_type)
-    if _not_modified(rep, modified):
-        response.status_code = 304
-        response.headers.pop("Content-Type", None)
-    else:
-        response.set_data(rep.gzipped() if use_gzip else rep.body)
-        if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
-    response.headers["ETag"] = etag
-    response.last_modified = modified
+    response = Response(rep.gzipped() if use_gzip else rep.body, status=200,
+                        content_type=rep.content_type)
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["ETag"] = rep.gzip_etag if use_gzip else rep.etag
+    response.last_modified = render.last_modified(site)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Vary"] = ", ".join((*vary, "Accept-Encoding"))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location"
+    return conditional(response, also=rep.etag if use_gzip else rep.gzip_etag)
+
+
+def conditional(response: Response, *, also: str | None = None) -> Response:
+    """304 when the client has it: werkzeug's rules (weak If-None-Match, which wins over
+    If-Modified-Since; the 304 keeps ETag and Last-Modified), for every route.
+
+    ``also``: the other content coding's tag of the same representation, which matches too (a
+    cache that stored the identity body may revalidate while asking for gzip).
+    """
+    dated = "Date" in response.headers
+    response = response.make_conditional(request)
+    if not dated:  # the server sets Date; a response the fast path keeps must not carry a stale one
+        response.headers.pop("Date", None)
+    if response.status_code == 200 and also and not is_resource_modified(
+            request.environ, also, last_modified=response.headers.get("Last-Modified")):
+        response.status_code = 304
     return response
 
 
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0 if request.accept_encodings else False
-
-
-def _not_modified(rep: render.Representation, modified: object) -> bool:
-    """If-None-Match (weak comparison, either coding's tag) wins over If-Modified-Since."""
-    if request.if_none_match:
-        if request.if_none_match.star_tag:
-            return True
-        return any(request.if_none_match.contains_weak(tag.strip('"'))
-                   for tag in (rep.etag, rep.gzip_etag))
-    since = request.if_modified_since
-    return since is not None and modified is not None and modified <= since  # type: ignore[operator]

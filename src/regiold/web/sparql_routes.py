@@ -7,7 +7,6 @@ Service Description (RDF clients). ``/search?q=`` answers HTML or JSON-LD.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from regiold.sparql.service import QueryService
 from regiold.sparql.service_description import SD, graph_sizes, serialize_triples, service_description
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
+from regiold.web.responses import conditional
 
 bp = Blueprint("endpoint", __name__)
 _LOCK = threading.Lock()
@@ -119,8 +119,8 @@ def endpoint() -> Response:
         response.headers[TRUNCATED_HEADER] = "true"
     response.vary.add("Accept")
     if not html:  # same data version + same bytes → same tag; If-None-Match → 304
-        response.set_etag(hashlib.sha256(site.version.encode() + answer.body).hexdigest()[:32])
-        response = response.make_conditional(request)
+        response.headers["ETag"] = render.make_etag(site.version, answer.body)
+        response = conditional(response)
     return response
 
 

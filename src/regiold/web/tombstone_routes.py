@@ -11,14 +11,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from flask.blueprints import BlueprintSetupState
-from markupsafe import escape
 
 from regiold.errors import Withheld
-from regiold.publish import tombstones
+from regiold.publish import render, tombstones
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
 from regiold.web.context import current_site
+from regiold.web.negotiate import language, negotiate
 from regiold.web.page_routes import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)
@@ -95,9 +95,12 @@ def _moved(target: str, base_iri: str, suffix: str | None) -> Response:
 
 
 def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response:
-    fmt = _negotiate(suffix)
+    fmt = negotiate(suffix, request.accept_mimetypes, _OFFERED,
+                    format_param=request.args.get("format"))
     if fmt.oxigraph is None:
-        body = _html(stone, _lang())
+        lang = language(request.args.get("lang"), request.accept_languages,
+                        current_site().settings.default_lang)
+        body = render.gone_html(stone, request.path, lang)
     else:
         body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
@@ -107,43 +110,7 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
     return response
 
 
-def _negotiate(suffix: str | None) -> formats.Format:
-    if suffix:
-        return formats.by_key(suffix, _OFFERED) or formats.HTML
-    asked = request.args.get("format")
-    if asked and (fmt := formats.by_key(asked, _OFFERED)):
-        return fmt
-    media = [m for f in _OFFERED for m in f.media_types]
-    best = request.accept_mimetypes.best_match(media) if request.accept_mimetypes else None
-    return formats.by_media_type(best, _OFFERED) if best else formats.HTML  # type: ignore[return-value]
-
-
-def _lang() -> str:
-    asked = request.args.get("lang")
-    if asked in ("de", "en"):
-        return asked
-    return request.accept_languages.best_match(["de", "en"]) or current_site().settings.default_lang
-
-
 def _triples(iri: str, stone: tombstones.Tombstone) -> list[ox.Triple]:
     """The tombstone's statements about the requested IRI (a hashed key is not repeated)."""
     subject = ox.NamedNode(iri)
     return [ox.Triple(subject, t.predicate, t.object) for t in stone.triples]
-
-
-def _html(stone: tombstones.Tombstone, lang: str) -> str:
-    de = lang == "de"
-    title = "Nicht mehr vorhanden" if de else "Gone"
-    what = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
-    rows = [("Bezeichnung" if de else "Label", stone.label(lang)), ("Art" if de else "Type", what),
-            ("Entfernt am" if de else "Removed on", stone.removed or "–")]
-    comment = stone.comment(lang)
-    if comment:
-        rows.append(("Hinweis" if de else "Note", comment))
-    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    lead = ("Diese Ressource wurde aus dem Verzeichnis entfernt. Ihre Adresse bleibt reserviert."
-            if de else "This resource was removed from the directory. Its address stays reserved.")
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>410 {escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
-            f"<p>{escape(lead)}</p><dl>{cells}</dl>"
-            f'<p><a href="/">{"Zur Startseite" if de else "Home"}</a></p></main></body></html>')
