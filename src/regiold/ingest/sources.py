@@ -127,10 +127,6 @@ class Sources:
         """Named graphs of the files under ``data/people/``."""
         return {ox.NamedNode(f.graph) for f in self.files if f.personal}
 
-    def to_rdflib(self) -> rdflib.Graph:
-        """Ontology and data as one rdflib graph (what pyshacl validates)."""
-        return to_rdflib_graph(self._file_quads(self.dataset))
-
     def shapes_graph(self) -> rdflib.Graph:
         return to_rdflib_graph(self.shape_quads)
 

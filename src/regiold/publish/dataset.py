@@ -127,10 +127,6 @@ class DatasetInfo:
     triples: list[ox.Triple]  # the generated description (graph/void)
     description: list[ox.Triple]  # static + generated triples about dataset, catalog and their parts
 
-    @property
-    def dataset_iri(self) -> str:
-        return self.base_iri + DATASET
-
     def etag(self, what: str) -> str:
         """A strong ETag value: data version, scope and representation."""
         return f"{self.version}-{self.scope}-{what}"

@@ -68,14 +68,6 @@ class Description:
         subject = ox.NamedNode(self.iri)
         return any(t.subject == subject for t in self.triples)
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
     """Collect the description of ``iri`` (page ``page`` of its incoming links).

@@ -125,10 +125,6 @@ def context(base_iri: str) -> dict[str, object]:
     return {"@context": terms}
 
 
-def context_url(base_iri: str) -> str:
-    return base_iri + CONTEXT_PATH
-
-
 def context_document(site: Site) -> bytes:
     return _memo(site, ("context",), lambda: _json_bytes(context(site.base_iri)))
 
@@ -400,11 +396,3 @@ def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 -
         cached = build()
         site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
     return cached
-
-
-def forget(site: Site, iri: str) -> None:
-    """Drop the memoised description and representations of ``iri`` (e.g. once the static export
-    has written them)."""
-    for key in [k for k in list(site.cache) if isinstance(k, tuple) and len(k) > 1
-                and k[0] in _DATA_KEYS and k[1] == iri]:
-        site.cache.pop(key, None)

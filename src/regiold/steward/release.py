@@ -39,7 +39,6 @@ _LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#labe
            "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
            "http://purl.org/dc/terms/title")
 _LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
-_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
 CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directory, newest first. "
                     "Written by `regiold release`; persons are counted, never named.\n")
