@@ -7,8 +7,8 @@ tables cover schema.org, ORG, SKOS, RDFS, DCT and friends, which the store does 
 from __future__ import annotations
 
 from regiold.publish.describe import DCT, ORG, RDF_TYPE, RDFS, SDO, SKOS, VCARD
+from regiold.settings import LANGS as LANGS  # the one list; imported from here by views
 
-LANGS = ("de", "en")
 OWL = "http://www.w3.org/2002/07/owl#"
 
 # UI strings; data labels come from the data.
