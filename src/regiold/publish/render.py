@@ -32,7 +32,7 @@ from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import PageView, build_view, local_href, pick_literal
 from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
-from regiold.rdf.namespaces import site_prefixes
+from regiold.rdf.namespaces import ORG_NS, site_prefixes
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
         if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
             continue  # only top-level organisations (org/{slug}), not boards or units
         group = ("partners" if f"{rgo}Regionalmanagement" in types else
-                 "networks" if "http://www.w3.org/ns/org#OrganizationalCollaboration" in types else "others")
+                 "networks" if f"{ORG_NS}OrganizationalCollaboration" in types else "others")
         name = pick_literal(names[iri], lang)
         other_lang = name.language if name and name.language not in (None, "", lang) else None
         groups[group].append({"iri": iri, "href": local_href(iri, site.base_iri),

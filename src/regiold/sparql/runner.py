@@ -17,13 +17,8 @@ from regiold.errors import (
 from regiold.publish import search
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
+from regiold.rdf.namespaces import RDF_DIR_LANG_STRING, RDF_LANG_STRING, XSD_STRING
 from regiold.sparql.messages import Job
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
-
-
 
 
 def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, object]]:
@@ -255,7 +250,7 @@ def _term_json(term: object) -> dict[str, object]:
             direction = getattr(term, "direction", None)
             if direction is not None:
                 out["its:dir"] = str(direction).lower().rsplit(".", 1)[-1]
-        elif term.datatype.value not in {_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING}:
+        elif term.datatype.value not in {XSD_STRING, RDF_LANG_STRING, RDF_DIR_LANG_STRING}:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):

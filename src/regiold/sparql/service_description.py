@@ -10,11 +10,12 @@ import pyoxigraph as ox
 from regiold.publish import search
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
+from regiold.rdf.namespaces import FORMATS_NS, SD_NS
+from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
+from regiold.rdf.namespaces import VOID_NS as _VOID
 from regiold.sparql.runner import results_format, used_prefixes
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-_VOID = "http://rdfs.org/ns/void#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SD = SD_NS  # imported from here by the /sparql routes
 
 
 def service_description(
@@ -54,7 +55,7 @@ def service_description(
     return triples
 
 
-_W3C_FORMATS = {"jsonld": "http://www.w3.org/ns/formats/JSON-LD"}  # pyoxigraph names another IRI
+_W3C_FORMATS = {"jsonld": FORMATS_NS + "JSON-LD"}  # pyoxigraph names another IRI
 
 
 def _namespace(base: str) -> Callable[[str], ox.NamedNode]:

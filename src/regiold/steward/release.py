@@ -31,13 +31,12 @@ from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
 from regiold.publish import tombstones as tombstones_mod
 from regiold.publish.changelog import CHANGELOG
+from regiold.rdf.namespaces import DCT_TITLE, FOAF_NAME, RDFS_LABEL, SDO_NS, SKOS_PREF_LABEL
+from regiold.rdf.namespaces import RDF_TYPE as _RDF_TYPE
 
 RELEASE_FILE = Path("data") / "release.ttl"
 RELEASED_IRIS = Path("releases") / "released-iris.txt"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
-           "http://purl.org/dc/terms/title")
+_LABELS = (SDO_NS + "name", RDFS_LABEL, SKOS_PREF_LABEL, FOAF_NAME, DCT_TITLE)
 _LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
 CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directory, newest first. "
