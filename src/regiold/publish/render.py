@@ -33,6 +33,7 @@ from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import PageView, build_view, local_href, pick_literal
 from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
 from regiold.rdf.namespaces import ORG_NS, site_prefixes
+from regiold.rdf.serialize import serialize
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -164,33 +165,13 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -
     elif fmt is JSONLD:
         body = jsonld_bytes(found.triples, site.base_iri)
     else:
-        body = rdf_bytes(found.triples, fmt, site.base_iri)
+        body = serialize(found.triples, fmt, site.base_iri, stable=True)
     return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
 
 
 def make_etag(version: str, body: bytes) -> str:
     """Strong ETag: the data version plus a digest of the exact bytes."""
     return f'"{version}-{hashlib.sha256(body).hexdigest()[:16]}"'
-
-
-def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
-    """Turtle, N-Triples or RDF/XML with pyoxigraph (sorted: stable bytes, grouped subjects)."""
-    if fmt.oxigraph is None:
-        raise ValueError(f"{fmt.label} is not an RDF format")
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(ordered, format=fmt.oxigraph,  # type: ignore[return-value]
-                        prefixes=_clean_prefixes(ordered, site_prefixes(base_iri)))
-
-
-def _clean_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The prefixes used, and only those whose every use gives a plain local name:
-    ``rm:x/board`` would need escaping (``rm:x\\/board``), so such a namespace is left out and
-    its IRIs are written in full."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
-    uses = {name: [iri[len(ns):] for iri in iris if iri.startswith(ns)] for name, ns in prefixes.items()}
-    return {name: prefixes[name] for name, locals_ in uses.items()
-            if locals_ and not any(re.search(r"[/#?&=.]", local) for local in locals_)}
 
 
 def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:

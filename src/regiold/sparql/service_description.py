@@ -9,13 +9,10 @@ import pyoxigraph as ox
 
 from regiold.publish import search
 from regiold.rdf import formats
-from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import FORMATS_NS, SD_NS
 from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
 from regiold.rdf.namespaces import VOID_NS as _VOID
-from regiold.sparql.runner import results_format, used_prefixes
-
-SD = SD_NS  # imported from here by the /sparql routes
+from regiold.sparql.runner import results_format
 
 
 def service_description(
@@ -23,7 +20,7 @@ def service_description(
 ) -> list[ox.Triple]:
     """``sd:Service`` for ``endpoint_url``: language, result formats, functions and dataset."""
     service, dataset, default = ox.NamedNode(endpoint_url), ox.BlankNode(), ox.BlankNode()
-    sd = _namespace(SD)
+    sd = _namespace(SD_NS)
     triples = [
         ox.Triple(service, _RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), service),
@@ -68,8 +65,3 @@ def graph_sizes(store: object) -> list[tuple[str, int]]:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
     return [(row["g"].value, int(row["n"].value)) for row in rows]
-
-
-def serialize_triples(triples: list[ox.Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
-    assert fmt.oxigraph is not None, fmt
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=used_prefixes(prefixes, fmt)) or b""
