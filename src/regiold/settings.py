@@ -188,7 +188,8 @@ def _check(settings: Settings) -> Settings:
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
     if settings.store != "embedded" and not _is_http_url(settings.store):
-        raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) URL")
+        raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
+                          "SPARQL endpoint URL")
     for name in ("store_update", "store_data"):
         value = getattr(settings, name)
         if value and not _is_http_url(value):
