@@ -37,7 +37,7 @@ def measure(site: Path, workers: str) -> dict[str, object]:
     wall, cpu = time.perf_counter(), time.process_time()
     if workers == "before":
         shapes = validate.inline_sparql_targets(parsed.shapes_graph(), parsed.dataset)
-        conforms, results, _ = pyshacl.validate(parsed.to_rdflib(), shacl_graph=shapes,
+        conforms, results, _ = pyshacl.validate(sources.to_rdflib_graph(parsed.quads), shacl_graph=shapes,
                                                 inference="none", advanced=True,
                                                 allow_warnings=True)
         found = len(set(results.subjects(pyshacl.consts.SH_resultSeverity, None)))

@@ -42,7 +42,7 @@ def offline_loader(shared: Path, base: str = BASE) -> Callable[..., dict[str, ob
     schema.org context come from memory and ../shared; anything else is an error."""
     schema_context = json.loads((shared / "vocab" / "schemaorg-30.0-context.jsonld").read_text())
     documents = {
-        render.context_url(base): render.context(base),
+        base + "context.jsonld": render.context(base),
         "https://schema.org": schema_context, "https://schema.org/": schema_context,
         "http://schema.org": schema_context, "http://schema.org/": schema_context,
     }

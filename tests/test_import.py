@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, shared_dir
+from pages_support import to_rdflib
 from regiold import validate
 from regiold.cli import cli
 from regiold.ingest import sources
@@ -93,7 +94,7 @@ def test_source_page_draft_validates_in_place_of_the_partner_files(tmp_path: Pat
         (site / rel).write_text(text, encoding="utf-8")
     report = validate.run(sources.load(site, base_iri=BASE))
     assert not report.fails(), report.text("en")
-    graph = sources.load(site, base_iri=BASE).to_rdflib()
+    graph = to_rdflib(sources.load(site, base_iri=BASE).quads)
     import rdflib
 
     org = rdflib.URIRef(ORG)

@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from model_support import PREFIXES
+from pages_support import to_rdflib
 from regiold import validate
 from regiold.ingest import sources
 
@@ -564,7 +565,7 @@ def test_every_constraint_has_a_negative_case(shapes: Graph):
 
 
 def test_every_class_used_has_a_node_shape(loaded: sources.Sources, shapes: Graph):
-    data = loaded.to_rdflib()
+    data = to_rdflib(loaded.quads)
     used = set(data.objects(None, RDF.type))
     targeted = set(shapes.objects(None, SH.targetClass))
     assert used - targeted == set()

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conftest import shared_dir
+from pages_support import to_rdflib
 from regiold.ingest import sources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def loaded() -> sources.Sources:
 
 @pytest.fixture(scope="module")
 def data(loaded: sources.Sources) -> Graph:
-    return loaded.to_rdflib()
+    return to_rdflib(loaded.quads)
 
 
 @pytest.fixture(scope="module")

@@ -146,12 +146,3 @@ def test_rdf_keeps_canonical_iris_whatever_the_host(app) -> None:
     body = app.test_client().get("/org/dme.nt", base_url="http://127.0.0.1:9999").get_data(as_text=True)
     assert "<https://w3id.org/regionen-nrw/org/dme>" in body
     assert "127.0.0.1" not in body
-
-
-def test_forget_drops_a_resources_renderings(app, site) -> None:
-    client = app.test_client()
-    first = client.get("/org/dme.ttl").data
-    assert ("repr", DME, "ttl", None, 1) in site.cache
-    render.forget(site, DME)
-    assert not [k for k in site.cache if isinstance(k, tuple) and len(k) > 1 and k[1] == DME]
-    assert client.get("/org/dme.ttl").data == first  # rendered again, byte for byte

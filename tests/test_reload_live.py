@@ -199,15 +199,6 @@ def test_granian_workers_retiring_on_reload_close_kept_alive_connections(mini_si
         assert closes > 0  # kept-alive clients were told to reconnect before the old workers left
 
 
-def test_serve_refuses_an_unknown_server_naming_the_setting(mini_site: Path):
-    result = subprocess.run([sys.executable, "-m", "regiold", "-s", "server", "uwsgi", "serve",
-                             "--data", str(mini_site), "--port", "1"], capture_output=True,
-                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
-    assert result.returncode == 1
-    assert "setting server: 'uwsgi' is not one of gunicorn, granian" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 @pytest.mark.parametrize("serve", ["gunicorn"], indirect=True)
 def test_requests_during_reloads_never_fail(mini_site: Path, serve):
     """Keep-alive clients hammer the server while it reloads valid, then invalid data. gunicorn

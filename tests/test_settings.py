@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,84 @@ def test_every_setting_is_documented():
     for name, _default, help_text in Settings.help_table():
         assert help_text
         assert f"`{name}`" in readme, f"setting {name} missing from docs/SETTINGS.md"
+
+
+# Allowed values are checked when the settings are read, before any data is parsed.
+
+@pytest.mark.parametrize(("name", "bad", "allowed"), [
+    ("embedded_store", "floppy", "disk, memory"),
+    ("server", "uwsgi", "gunicorn, granian"),
+    ("worker_class", "gevent", "gthread, sync"),
+    ("default_lang", "fr", "de, en"),
+])
+def test_a_choice_outside_its_values_is_refused_naming_them(name: str, bad: str, allowed: str):
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({name: bad}, environ={})
+    assert str(caught.value) == f"setting {name}: {bad!r} is not one of {allowed}"
+
+
+@pytest.mark.parametrize(("name", "bad"), [
+    ("watch_interval", "0.1"), ("watch_interval", "61"), ("sparql_timeout", "0"),
+    ("sparql_timeout", "-1"), ("sparql_timeout", "nan"), ("sparql_max_rows", "0"),
+    ("sparql_max_query_bytes", "0"), ("sparql_max_concurrent", "0"), ("page_size", "0"),
+    ("threads", "0"), ("max_url_bytes", "0"), ("cache_entries", "0"),
+    ("sparql_worker_max_mb", "-1"), ("rate_limit", "-1"), ("trusted_proxies", "-1"),
+    ("validate_workers", "-1"), ("hot_responses", "-1"),
+])
+def test_a_number_out_of_range_is_refused_naming_the_setting(name: str, bad: str):
+    with pytest.raises(ConfigError, match=f"setting {name}: .* is out of range"):
+        Settings.load({name: bad}, environ={})
+
+
+@pytest.mark.parametrize(("name", "good"), [
+    ("watch_interval", "0.2"), ("watch_interval", "60.0"), ("sparql_timeout", "0.5"),
+    ("threads", "1"), ("rate_limit", "0"), ("hot_responses", "0"), ("validate_workers", "0"),
+    ("embedded_store", "memory"), ("server", "granian"), ("worker_class", "sync"),
+    ("default_lang", "en"),
+])
+def test_values_at_the_edges_of_what_is_allowed_are_accepted(name: str, good: str):
+    assert str(getattr(Settings.load({name: good}, environ={}), name)) == good
+
+
+@pytest.mark.parametrize("bad", ["embedded ", "localhost:7878/query", "ftp://example.org/sparql",
+                                 "http://"])
+def test_store_is_embedded_or_an_http_url(bad: str):
+    with pytest.raises(ConfigError, match="setting store: .* is not 'embedded' or an http"):
+        Settings.load({"store": bad}, environ={})
+    url = "https://sparql.example.org/query"
+    assert Settings.load({"store": url}, environ={}).store == url
+
+
+@pytest.mark.parametrize("name", ["store_update", "store_data"])
+def test_remote_store_urls_are_http_urls_when_given(name: str):
+    with pytest.raises(ConfigError, match=f"setting {name}: 'file:///etc/passwd'"):
+        Settings.load({name: "file:///etc/passwd"}, environ={})
+
+
+def test_environment_values_are_checked_too():
+    with pytest.raises(ConfigError, match="setting worker_class"):
+        Settings.load(environ={"REGIOLD_WORKER_CLASS": "eventlet"})
+
+
+def test_a_changed_copy_is_checked_like_a_loaded_one():
+    with pytest.raises(ConfigError, match="setting store"):
+        Settings.load(environ={}).with_(store="not a url")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-s", "embedded_store", "floppy", "validate"],
+     "setting embedded_store: 'floppy' is not one of disk, memory"),
+    (["-s", "server", "uwsgi", "serve", "--port", "1"],
+     "setting server: 'uwsgi' is not one of gunicorn, granian"),
+])
+def test_the_cli_refuses_a_bad_setting_before_reading_any_data(tmp_path: Path, args: list[str],
+                                                                 message: str):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "broken.ttl").write_text("this is not Turtle <")  # parsing it would fail
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOLD_")}
+    result = subprocess.run([sys.executable, "-m", "regiold", *args, "--data", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2  # click's usage error
+    assert message in result.stderr
+    assert "broken.ttl" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr

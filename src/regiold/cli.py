@@ -100,13 +100,12 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
           allow_invalid: bool, watch: bool) -> None:
     """Serve the data with gunicorn or granian (validated first; invalid data is refused)."""
     from regiold.publish.site_loader import load_site
-    from regiold.serve.gunicorn import check, run
+    from regiold.serve.gunicorn import run
 
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
         settings = settings.with_(allow_invalid=True)
     with data_errors("refusing to serve invalid data (use --allow-invalid)"):
-        check(settings)
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
     click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s)")

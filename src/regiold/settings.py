@@ -2,6 +2,8 @@
 
 Each field has a default and a help text. ``Settings.load`` is the only reader of ``os.environ``:
 defaults < ``REGIOLD_*`` environment variables < explicit overrides (CLI ``-s NAME VALUE``, tests).
+Every value is checked there too (``_check``: choices, ranges, URLs), so a bad setting fails before
+any data is parsed, naming the setting and what it allows.
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from regiold.errors import ConfigError
+
+LANGS = ("de", "en")  # languages of pages and labels, the first the default
+SERVERS = ("gunicorn", "granian")
+WORKER_CLASSES = ("gthread", "sync")
+EMBEDDED_STORES = ("disk", "memory")
 
 
 def _setting(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best here
@@ -36,7 +44,7 @@ class Settings:
     store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
-    default_lang: str = _setting("de", "Language of HTML pages when the client states none")
+    default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
     cache_dir: Path = _setting(
         Path(".regiold-cache"), "Where validation results are cached by content hash"
@@ -92,7 +100,8 @@ class Settings:
     ) -> Settings:
         """Build settings from defaults, ``REGIOLD_*`` variables and ``overrides``.
 
-        :raises ConfigError: for an unknown setting name or a value of the wrong type.
+        :raises ConfigError: for an unknown setting name, a value of the wrong type or one outside
+            the setting's allowed values (the message names both).
         """
         environ = os.environ if environ is None else environ
         raw: dict[str, object] = {
@@ -106,10 +115,7 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         values = {name: _coerce(name, value, known[name].default) for name, value in raw.items()}
-        settings = cls(**values)
-        if not settings.base_iri.endswith(("/", "#")):
-            raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
-        return settings
+        return _check(cls(**values))
 
     @property
     def cache_path(self) -> Path:
@@ -117,8 +123,8 @@ class Settings:
         return self.cache_dir if self.cache_dir.is_absolute() else self.site_dir / self.cache_dir
 
     def with_(self, **changes: Any) -> Settings:
-        """A copy with some settings changed (values already typed)."""
-        return replace(self, **changes)
+        """A copy with some settings changed (values already typed, checked like ``load``'s)."""
+        return _check(replace(self, **changes))
 
     @classmethod
     def help_table(cls) -> list[tuple[str, object, str]]:
@@ -145,3 +151,52 @@ def _coerce(name: str, value: object, default: object) -> object:
             f"setting {name}: {value!r} is not a valid {type(default).__name__}"
         ) from None
     return value
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
+    "default_lang": LANGS,
+}
+# Inclusive bounds (None: unbounded); sparql_timeout, a float, must only be above 0.
+_RANGES: dict[str, tuple[float, float | None]] = {
+    "watch_interval": (0.2, 60.0),
+    "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
+    "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
+    "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
+    "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
+    "cache_entries": (1, None), "hot_responses": (0, None),
+}
+
+
+def _check(settings: Settings) -> Settings:
+    """``settings`` if every value is allowed.
+
+    :raises ConfigError: naming the first setting whose value is not allowed, and what is.
+    """
+    for name, allowed in _CHOICES.items():
+        value = getattr(settings, name)
+        if value not in allowed:
+            raise ConfigError(f"setting {name}: {value!r} is not one of {', '.join(allowed)}")
+    for name, (low, high) in _RANGES.items():
+        value = getattr(settings, name)
+        if not (low <= value and (high is None or value <= high)):  # NaN fails too
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
+    if not settings.sparql_timeout > 0:
+        raise ConfigError(f"setting sparql_timeout: {settings.sparql_timeout!r} is out of range "
+                          "(allowed: above 0)")
+    if not settings.base_iri.endswith(("/", "#")):
+        raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+    if settings.store != "embedded" and not _is_http_url(settings.store):
+        raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
+                          "SPARQL endpoint URL")
+    for name in ("store_update", "store_data"):
+        value = getattr(settings, name)
+        if value and not _is_http_url(value):
+            raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
+    return settings
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from regiold.rdf.formats import HTML, RESOURCE, Format
+from regiold.settings import LANGS
 
-LANGS = ("de", "en")
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 CHARSET_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n-triples",
                  "application/rdf+xml", "application/trig", "application/n-quads", "application/json",

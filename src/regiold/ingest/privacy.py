@@ -29,17 +29,19 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-_SDO = "https://schema.org/"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_VCARD = "http://www.w3.org/2006/vcard/ns#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+from regiold.rdf.namespaces import FOAF_NS as _FOAF
+from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
+from regiold.rdf.namespaces import RDFS_LABEL, SKOS_PREF_LABEL
+from regiold.rdf.namespaces import SDO_NS as _SDO
+from regiold.rdf.namespaces import VCARD_NS as _VCARD
+
 PERSON_TYPES = frozenset(
     ox.NamedNode(i) for i in (f"{_SDO}Person", f"{_FOAF}Person", f"{_VCARD}Individual")
 )
 NAME_PREDICATES = frozenset(ox.NamedNode(i) for i in (
     f"{_SDO}name", f"{_SDO}alternateName", f"{_SDO}familyName", f"{_FOAF}name",
     f"{_FOAF}familyName", f"{_VCARD}fn", f"{_VCARD}family-name",
-    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+    RDFS_LABEL, SKOS_PREF_LABEL,
 ))
 IMAGE_PREDICATES = frozenset(ox.NamedNode(i) for i in (
     f"{_SDO}image", f"{_SDO}photo", f"{_SDO}logo", f"{_FOAF}depiction", f"{_FOAF}img",

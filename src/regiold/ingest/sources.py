@@ -20,6 +20,7 @@ import rdflib
 
 from regiold.errors import SourceError
 from regiold.ingest import privacy
+from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
 
 KINDS = ("ontology", "data", "shapes")
 PEOPLE_DIR = Path("data") / "people"  # person data: its own graphs, excludable in one place
@@ -34,7 +35,6 @@ _XML_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.S)
 _XML_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s]+)\s+(?:\"([^\"]*)\"|'([^']*)')", re.S)
 _XML_REFERENCE = re.compile(rb"&([A-Za-z_][\w.:-]*);")
 _JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,6 @@ class Sources:
     def personal_graphs(self) -> set[ox.NamedNode]:
         """Named graphs of the files under ``data/people/``."""
         return {ox.NamedNode(f.graph) for f in self.files if f.personal}
-
-    def to_rdflib(self) -> rdflib.Graph:
-        """Ontology and data as one rdflib graph (what pyshacl validates)."""
-        return to_rdflib_graph(self._file_quads(self.dataset))
 
     def shapes_graph(self) -> rdflib.Graph:
         return to_rdflib_graph(self.shape_quads)

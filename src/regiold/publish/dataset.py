@@ -31,6 +31,7 @@ from regiold.ingest.sources import Sources
 from regiold.publish.render import make_etag
 from regiold.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from regiold.rdf.namespaces import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
+from regiold.rdf.serialize import serialize
 from regiold.store import Store
 from regiold.store.snapshot import prune_versions
 
@@ -127,10 +128,6 @@ class DatasetInfo:
     dumps: dict[str, DumpFile]  # by file name
     triples: list[ox.Triple]  # the generated description (graph/void)
     description: list[ox.Triple]  # static + generated triples about dataset, catalog and their parts
-
-    @property
-    def dataset_iri(self) -> str:
-        return self.base_iri + DATASET
 
     def etag(self, what: str) -> str:
         """The ETag (quoted) of ``what`` (``robots``, ``dump-nt.gz`` …): data version and scope."""
@@ -452,7 +449,6 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     stem = dump_stem(base)
-    prefixes = site_prefixes(base)
     quads = published()
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
     stats, examples = analyse(triples, base)
@@ -462,10 +458,9 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
         if dump.compressed:
             with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
                                                           compresslevel=6) as zipped:
-                ox.serialize(data, zipped, dump.format.oxigraph)
+                serialize(data, dump.format, base, output=zipped)
         else:
-            ox.serialize(data, str(target), dump.format.oxigraph,
-                         prefixes=prefixes if dump.format in (TURTLE, TRIG) else None)
+            serialize(data, dump.format, base, output=str(target))
     _write_manifest(work, stem, stats, examples)
     if folder.exists() and _read_manifest(folder) is None:  # damaged (a file removed): replace it
         shutil.rmtree(folder, ignore_errors=True)
@@ -535,7 +530,7 @@ def _sha256(path: Path) -> str:
 def void_bytes(site: Site, fmt: Format) -> bytes:
     """The description of the dataset (static + generated) in one RDF format, memoised per Site.
 
-    Serialised by ``render.py`` like every resource (sorted Turtle with the site's prefixes,
+    Serialised like every resource (``rdf/serialize.py``: sorted, with the site's prefixes,
     JSON-LD compacted with the project context), so the server and the static export send the
     same bytes as the resource pages would.
     """
@@ -548,7 +543,7 @@ def void_bytes(site: Site, fmt: Format) -> bytes:
             raise ValueError(f"{fmt.label} is not an RDF format")
         triples = info(site).description
         cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
-                  else render.rdf_bytes(triples, fmt, site.base_iri))
+                  else serialize(triples, fmt, site.base_iri, stable=True))
         site.cache[key] = cached
     return cached
 

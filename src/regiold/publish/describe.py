@@ -21,18 +21,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from regiold.rdf.namespaces import DCT_NS as DCT
+from regiold.rdf.namespaces import FOAF_NS as FOAF
+from regiold.rdf.namespaces import ORG_NS as ORG
+from regiold.rdf.namespaces import RDF_TYPE
+from regiold.rdf.namespaces import RDFS_NS as RDFS
+from regiold.rdf.namespaces import SDO_NS as SDO
+from regiold.rdf.namespaces import SKOS_NS as SKOS
+from regiold.rdf.namespaces import VCARD_NS as VCARD
 from regiold.store import Store
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SDO = "https://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
 
 # Properties whose values are labels, in order of preference.
 LABEL_PROPERTIES: tuple[str, ...] = (
@@ -67,14 +66,6 @@ class Description:
     def exists(self) -> bool:
         subject = ox.NamedNode(self.iri)
         return any(t.subject == subject for t in self.triples)
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:

@@ -6,10 +6,21 @@ tables cover schema.org, ORG, SKOS, RDFS, DCT and friends, which the store does 
 
 from __future__ import annotations
 
-from regiold.publish.describe import DCT, ORG, RDF_TYPE, RDFS, SDO, SKOS, VCARD
-
-LANGS = ("de", "en")
-OWL = "http://www.w3.org/2002/07/owl#"
+from regiold.rdf.namespaces import DCAT_NS as DCAT
+from regiold.rdf.namespaces import DCT_NS as DCT
+from regiold.rdf.namespaces import FOAF_NS as FOAF
+from regiold.rdf.namespaces import ORG_NS as ORG
+from regiold.rdf.namespaces import OWL_NS as OWL
+from regiold.rdf.namespaces import PROV_NS as PROV
+from regiold.rdf.namespaces import RDF_NS as RDF
+from regiold.rdf.namespaces import RDF_TYPE
+from regiold.rdf.namespaces import RDFS_NS as RDFS
+from regiold.rdf.namespaces import SDO_NS as SDO
+from regiold.rdf.namespaces import SKOS_NS as SKOS
+from regiold.rdf.namespaces import VANN_NS as VANN
+from regiold.rdf.namespaces import VCARD_NS as VCARD
+from regiold.rdf.namespaces import VOID_NS as VOID
+from regiold.settings import LANGS as LANGS  # the one list; imported from here by views
 
 # UI strings; data labels come from the data.
 UI: dict[str, dict[str, str]] = {
@@ -101,9 +112,9 @@ PROPERTY_LABELS: dict[str, tuple[str, str]] = {
     f"{DCT}identifier": ("Kennung", "identifier"), f"{DCT}spatial": ("Raumbezug", "spatial coverage"),
     f"{OWL}versionInfo": ("Version", "version"), f"{OWL}sameAs": ("Dasselbe wie", "same as"),
     f"{VCARD}hasTelephone": ("Telefon", "telephone"), f"{VCARD}hasEmail": ("E-Mail", "e-mail"),
-    "http://www.w3.org/ns/prov#wasDerivedFrom": ("Abgeleitet aus", "derived from"),
-    "http://purl.org/vocab/vann/preferredNamespacePrefix": ("Präfix", "prefix"),
-    "http://purl.org/vocab/vann/preferredNamespaceUri": ("Namensraum", "namespace"),
+    f"{PROV}wasDerivedFrom": ("Abgeleitet aus", "derived from"),
+    f"{VANN}preferredNamespacePrefix": ("Präfix", "prefix"),
+    f"{VANN}preferredNamespaceUri": ("Namensraum", "namespace"),
 }
 # How incoming links read from the target's side.
 INVERSE_LABELS: dict[str, tuple[str, str]] = {
@@ -114,7 +125,7 @@ INVERSE_LABELS: dict[str, tuple[str, str]] = {
     f"{ORG}organization": ("Mitglieder", "members"),
     f"{ORG}member": ("Mitglied in", "member of"), f"{ORG}role": ("Vergeben in", "role in"),
     f"{SDO}about": ("Beschrieben in", "described in"), f"{DCT}source": ("Quelle für", "source of"),
-    "http://rdfs.org/ns/void#exampleResource": ("Beispiel in", "example in"),
+    f"{VOID}exampleResource": ("Beispiel in", "example in"),
     f"{ORG}postIn": ("Ämter", "posts"), f"{ORG}unitOf": ("Einheiten", "units"),
     f"{SDO}worksFor": ("Personen", "people"), f"{SDO}employee": ("Arbeitet für", "works for"),
     f"{SDO}areaServed": ("Tätig in diesem Gebiet", "active in this area"),
@@ -147,12 +158,12 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{OWL}Ontology": ("Ontologie", "ontology"), f"{OWL}Class": ("Klasse", "class"),
     f"{RDFS}Class": ("Klasse", "class"), f"{OWL}ObjectProperty": ("Eigenschaft", "property"),
     f"{OWL}DatatypeProperty": ("Eigenschaft", "property"),
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property": ("Eigenschaft", "property"),
-    "http://www.w3.org/ns/dcat#Dataset": ("Datensatz", "dataset"),
-    "http://www.w3.org/ns/dcat#Catalog": ("Katalog", "catalogue"),
-    "http://www.w3.org/ns/dcat#Distribution": ("Distribution", "distribution"),
-    "http://rdfs.org/ns/void#Dataset": ("Datensatz", "dataset"),
-    "http://xmlns.com/foaf/0.1/Organization": ("Organisation", "organisation"),
-    "http://xmlns.com/foaf/0.1/Person": ("Person", "person"),
-    "http://www.w3.org/ns/prov#Entity": ("Quelle", "source"),
+    f"{RDF}Property": ("Eigenschaft", "property"),
+    f"{DCAT}Dataset": ("Datensatz", "dataset"),
+    f"{DCAT}Catalog": ("Katalog", "catalogue"),
+    f"{DCAT}Distribution": ("Distribution", "distribution"),
+    f"{VOID}Dataset": ("Datensatz", "dataset"),
+    f"{FOAF}Organization": ("Organisation", "organisation"),
+    f"{FOAF}Person": ("Person", "person"),
+    f"{PROV}Entity": ("Quelle", "source"),
 }

@@ -32,7 +32,8 @@ from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
 from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
-from regiold.rdf.namespaces import site_prefixes
+from regiold.rdf.namespaces import ORG_NS, site_prefixes
+from regiold.rdf.serialize import serialize
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -126,10 +127,6 @@ def context(base_iri: str) -> dict[str, object]:
     return {"@context": terms}
 
 
-def context_url(base_iri: str) -> str:
-    return base_iri + CONTEXT_PATH
-
-
 def context_document(site: Site) -> bytes:
     return _memo(site, ("context",), lambda: _json_bytes(context(site.base_iri)))
 
@@ -169,7 +166,7 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -
     elif fmt is JSONLD:
         body = jsonld_bytes(found.triples, site.base_iri)
     else:
-        body = rdf_bytes(found.triples, fmt, site.base_iri)
+        body = serialize(found.triples, fmt, site.base_iri, stable=True)
     return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
 
 
@@ -179,26 +176,6 @@ def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str
     large) its ``name``, which is fixed for the life of the data version."""
     tail = hashlib.sha256(body).hexdigest()[:16] if body is not None else name
     return f'"{version}-{tail}"'
-
-
-def rdf_bytes(triples: list[ox.Triple], fmt: Format, base_iri: str) -> bytes:
-    """Turtle, N-Triples or RDF/XML with pyoxigraph (sorted: stable bytes, grouped subjects)."""
-    if fmt.oxigraph is None:
-        raise ValueError(f"{fmt.label} is not an RDF format")
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(ordered, format=fmt.oxigraph,  # type: ignore[return-value]
-                        prefixes=_clean_prefixes(ordered, site_prefixes(base_iri)))
-
-
-def _clean_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The prefixes used, and only those whose every use gives a plain local name:
-    ``rm:x/board`` would need escaping (``rm:x\\/board``), so such a namespace is left out and
-    its IRIs are written in full."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
-    uses = {name: [iri[len(ns):] for iri in iris if iri.startswith(ns)] for name, ns in prefixes.items()}
-    return {name: prefixes[name] for name, locals_ in uses.items()
-            if locals_ and not any(re.search(r"[/#?&=.]", local) for local in locals_)}
 
 
 def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
@@ -368,7 +345,7 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
         if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
             continue  # only top-level organisations (org/{slug}), not boards or units
         group = ("partners" if f"{rgo}Regionalmanagement" in types else
-                 "networks" if "http://www.w3.org/ns/org#OrganizationalCollaboration" in types else "others")
+                 "networks" if f"{ORG_NS}OrganizationalCollaboration" in types else "others")
         name = pick_literal(names[iri], lang)
         other_lang = name.language if name and name.language not in (None, "", lang) else None
         groups[group].append({"iri": iri, "href": local_href(iri, site.base_iri),
@@ -422,11 +399,3 @@ def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 -
         cached = build()
         site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
     return cached
-
-
-def forget(site: Site, iri: str) -> None:
-    """Drop the memoised description and representations of ``iri`` (e.g. once the static export
-    has written them)."""
-    for key in [k for k in list(site.cache) if isinstance(k, tuple) and len(k) > 1
-                and k[0] in _DATA_KEYS and k[1] == iri]:
-        site.cache.pop(key, None)

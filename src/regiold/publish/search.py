@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-_SDO = "https://schema.org/"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_DCT = "http://purl.org/dc/terms/"
+from regiold.rdf.namespaces import DCT_NS as _DCT
+from regiold.rdf.namespaces import FOAF_NS as _FOAF
+from regiold.rdf.namespaces import RDFS_NS as _RDFS
+from regiold.rdf.namespaces import SDO_NS as _SDO
+from regiold.rdf.namespaces import SKOS_NS as _SKOS
 
 # predicate -> (field, weight). Names rank before labels before descriptions.
 FIELDS: dict[str, tuple[str, int]] = {

@@ -12,7 +12,7 @@ import logging
 import pyoxigraph as ox
 
 from regiold import validate
-from regiold.errors import ConfigError, InvalidData
+from regiold.errors import InvalidData
 from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
 from regiold.ingest.sources import Sources
@@ -30,7 +30,6 @@ def load_site(settings: Settings) -> Site:
 
     :raises SourceError: a file cannot be parsed (names file:line:col).
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
-    :raises ConfigError: an unknown ``embedded_store``.
     """
     sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
     report = validate.run(sources, cache_dir=settings.cache_path,
@@ -38,8 +37,6 @@ def load_site(settings: Settings) -> Site:
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
-    if settings.embedded_store not in {"disk", "memory"}:
-        raise ConfigError(f"setting embedded_store: {settings.embedded_store!r} is not 'disk' or 'memory'")
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
     described = dataset.publish(settings, sources, store, cache_dir=settings.cache_path,
                                 write_store=settings.store == "embedded" and not snapshot)

@@ -25,15 +25,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from regiold.errors import SourceError
+from regiold.rdf.namespaces import DCT_NS, OWL_NS, PROV_NS, RDFS_COMMENT, RDFS_LABEL
 
 TOMBSTONE_FILE = Path("releases") / "tombstones.ttl"
 HASH_PREFIX = "urn:regiold:sha256:"
-OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
-DCT_TYPE = "http://purl.org/dc/terms/type"
-DCT_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
-PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+OWL_DEPRECATED = OWL_NS + "deprecated"
+DCT_TYPE = DCT_NS + "type"
+DCT_REPLACED_BY = DCT_NS + "isReplacedBy"
+PROV_INVALIDATED = PROV_NS + "invalidatedAtTime"
 MAX_CHAIN = 16  # renames of renames; longer (or cyclic) chains are a data error
 
 

@@ -18,20 +18,21 @@ from dataclasses import dataclass, field
 import phonenumbers
 import pyoxigraph as ox
 
-from regiold.publish.describe import (
-    DCT,
-    LABEL_PROPERTIES,
-    ORG,
-    RDF_TYPE,
-    RDFS,
-    SDO,
-    SKOS,
-    VCARD,
-    Description,
-    ancestors,
-)
-from regiold.publish.labels import INVERSE_LABELS, LANGS, OWL, PROPERTY_LABELS, TYPE_LABELS, UI
-from regiold.rdf.namespaces import PREFIXES
+from regiold.publish.describe import LABEL_PROPERTIES, Description, ancestors
+from regiold.publish.labels import INVERSE_LABELS, LANGS, PROPERTY_LABELS, TYPE_LABELS, UI
+from regiold.rdf.namespaces import DCAT_NS as DCAT
+from regiold.rdf.namespaces import DCT_NS as DCT
+from regiold.rdf.namespaces import FOAF_NAME, PREFIXES, RDF_TYPE
+from regiold.rdf.namespaces import FOAF_NS as FOAF
+from regiold.rdf.namespaces import ORG_NS as ORG
+from regiold.rdf.namespaces import OWL_NS as OWL
+from regiold.rdf.namespaces import RDF_NS as RDF
+from regiold.rdf.namespaces import RDFS_NS as RDFS
+from regiold.rdf.namespaces import REGORG_NS as REGORG
+from regiold.rdf.namespaces import SDO_NS as SDO
+from regiold.rdf.namespaces import SKOS_NS as SKOS
+from regiold.rdf.namespaces import VCARD_NS as VCARD
+from regiold.rdf.namespaces import VOID_NS as VOID
 
 MAX_NESTING = 3
 
@@ -66,25 +67,25 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 DESCRIPTION_PROPERTIES = (f"{SDO}description", f"{SKOS}definition", f"{RDFS}comment",
                           f"{DCT}description")
 HIDDEN_IN_ROWS = frozenset({f"{SDO}name", f"{SKOS}prefLabel", f"{RDFS}label", f"{DCT}title",
-                            "http://xmlns.com/foaf/0.1/name", f"{VCARD}fn"})  # the title shows it
+                            FOAF_NAME, f"{VCARD}fn"})  # the title shows it
 PHONE_PROPERTIES = frozenset({f"{SDO}telephone", f"{SDO}faxNumber", f"{VCARD}hasTelephone",
                               f"{VCARD}tel"})
 ORGANIZATION_TYPES = frozenset({
     f"{SDO}Organization", f"{SDO}GovernmentOrganization", f"{SDO}NGO", f"{SDO}Corporation",
     f"{ORG}Organization", f"{ORG}FormalOrganization", f"{ORG}OrganizationalUnit",
-    f"{ORG}OrganizationalCollaboration", "http://www.w3.org/ns/regorg#RegisteredOrganization",
+    f"{ORG}OrganizationalCollaboration", f"{REGORG}RegisteredOrganization",
     "rgo:Regionalmanagement"})
 KIND_BY_TYPE: tuple[tuple[frozenset[str], str], ...] = (
     (ORGANIZATION_TYPES, "organization"),
-    (frozenset({f"{SDO}Person", "http://xmlns.com/foaf/0.1/Person"}), "person"),
+    (frozenset({f"{SDO}Person", f"{FOAF}Person"}), "person"),
     (frozenset({f"{ORG}Post"}), "post"),
     (frozenset({f"{SDO}AdministrativeArea", f"{SDO}Place", f"{SDO}City"}), "area"),
     (frozenset({f"{SKOS}Concept", f"{SKOS}ConceptScheme"}), "concept"),
     (frozenset({f"{OWL}Ontology", f"{OWL}Class", f"{RDFS}Class", f"{OWL}ObjectProperty",
-                f"{OWL}DatatypeProperty", "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"}),
+                f"{OWL}DatatypeProperty", f"{RDF}Property"}),
      "term"),
-    (frozenset({"http://www.w3.org/ns/dcat#Dataset", "http://rdfs.org/ns/void#Dataset",
-                "http://www.w3.org/ns/dcat#Catalog", f"{SDO}Dataset"}), "dataset"),
+    (frozenset({f"{DCAT}Dataset", f"{VOID}Dataset",
+                f"{DCAT}Catalog", f"{SDO}Dataset"}), "dataset"),
 )
 
 

@@ -17,13 +17,9 @@ from regiold.errors import (
 from regiold.publish import search
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
+from regiold.rdf.namespaces import RDF_DIR_LANG_STRING, RDF_LANG_STRING, XSD_STRING
+from regiold.rdf.serialize import serialize
 from regiold.sparql.messages import Job
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
-
-
 
 
 def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, object]]:
@@ -90,8 +86,7 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
     else:
         triples = [ox.Triple(q.subject, q.predicate, q.object)
                    for q in ox.parse(lines, ox.RdfFormat.N_TRIPLES)]
-        body = ox.serialize(triples, format=fmt.oxigraph,
-                            prefixes=used_prefixes(job.prefixes, fmt)) or b""
+        body = serialize(triples, fmt, job.base_iri)
     return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
             "count": lines.count(b"\n")}
 
@@ -166,8 +161,8 @@ def serialize_graph(result: Iterable[ox.Triple], job: Job) -> dict[str, object]:
     truncated = len(triples) > job.max_rows
     triples = triples[: job.max_rows]
     assert fmt.oxigraph is not None
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=used_prefixes(job.prefixes, fmt))
-    return {"kind": "graph", "format": fmt.key, "body": body or b"", "truncated": truncated,
+    body = serialize(triples, fmt, job.base_iri)
+    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
             "count": len(triples)}
 
 
@@ -202,10 +197,6 @@ def results_format(fmt: Format) -> ox.QueryResultsFormat:
     found = ox.QueryResultsFormat.from_media_type(fmt.media_type)
     assert found is not None, fmt
     return found
-
-
-def used_prefixes(prefixes: dict[str, str], fmt: Format) -> dict[str, str] | None:
-    return prefixes if fmt.key in {"ttl", "trig", "rdf"} else None
 
 
 def _take(items: Iterable[object], max_rows: int) -> list[object]:
@@ -255,7 +246,7 @@ def _term_json(term: object) -> dict[str, object]:
             direction = getattr(term, "direction", None)
             if direction is not None:
                 out["its:dir"] = str(direction).lower().rsplit(".", 1)[-1]
-        elif term.datatype.value not in {_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING}:
+        elif term.datatype.value not in {XSD_STRING, RDF_LANG_STRING, RDF_DIR_LANG_STRING}:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):

@@ -9,12 +9,10 @@ import pyoxigraph as ox
 
 from regiold.publish import search
 from regiold.rdf import formats
-from regiold.rdf.formats import Format
-from regiold.sparql.runner import results_format, used_prefixes
-
-SD = "http://www.w3.org/ns/sparql-service-description#"
-_VOID = "http://rdfs.org/ns/void#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+from regiold.rdf.namespaces import FORMATS_NS, SD_NS
+from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
+from regiold.rdf.namespaces import VOID_NS as _VOID
+from regiold.sparql.runner import results_format
 
 
 def service_description(
@@ -22,7 +20,7 @@ def service_description(
 ) -> list[ox.Triple]:
     """``sd:Service`` for ``endpoint_url``: language, result formats, functions and dataset."""
     service, dataset, default = ox.NamedNode(endpoint_url), ox.BlankNode(), ox.BlankNode()
-    sd = _namespace(SD)
+    sd = _namespace(SD_NS)
     triples = [
         ox.Triple(service, _RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), service),
@@ -54,7 +52,7 @@ def service_description(
     return triples
 
 
-_W3C_FORMATS = {"jsonld": "http://www.w3.org/ns/formats/JSON-LD"}  # pyoxigraph names another IRI
+_W3C_FORMATS = {"jsonld": FORMATS_NS + "JSON-LD"}  # pyoxigraph names another IRI
 
 
 def _namespace(base: str) -> Callable[[str], ox.NamedNode]:
@@ -67,8 +65,3 @@ def graph_sizes(store: object) -> list[tuple[str, int]]:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
     return [(row["g"].value, int(row["n"].value)) for row in rows]
-
-
-def serialize_triples(triples: list[ox.Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
-    assert fmt.oxigraph is not None, fmt
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=used_prefixes(prefixes, fmt)) or b""

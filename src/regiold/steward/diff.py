@@ -20,11 +20,9 @@ import pyoxigraph as ox
 from regiold.errors import RegioldError, SourceError
 from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
+from regiold.rdf.namespaces import DCT_TITLE, FOAF_NAME, RDF_TYPE, RDFS_LABEL, SDO_NS, SKOS_PREF_LABEL
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://xmlns.com/foaf/0.1/name",
-           "http://purl.org/dc/terms/title")
+_LABELS = (SDO_NS + "name", RDFS_LABEL, SKOS_PREF_LABEL, FOAF_NAME, DCT_TITLE)
 
 
 class RevisionError(RegioldError):
@@ -82,7 +80,7 @@ def group_resources(quads: Iterable[ox.Quad | ox.Triple], *, base_iri: str,
             continue
         resources[subject.value] = Resource(
             subject.value, _label(statements),
-            {o.value for p, o in statements if p == _RDF_TYPE and isinstance(o, ox.NamedNode)},
+            {o.value for p, o in statements if p == RDF_TYPE and isinstance(o, ox.NamedNode)},
             frozenset((p, _term(o, by_subject, 0)) for p, o in statements),
             personal=subject.value in (personal or set()),
         )
@@ -143,7 +141,7 @@ def resources_in(folder: Path, base_iri: str) -> Resources:
             quads.extend(parsed)
             if "people" in path.relative_to(folder).parts:
                 personal |= {t.subject.value for t in parsed if isinstance(t.subject, ox.NamedNode)}
-    personal |= {t.subject.value for t in quads if t.predicate.value == _RDF_TYPE
+    personal |= {t.subject.value for t in quads if t.predicate.value == RDF_TYPE
                  and t.object in privacy.PERSON_TYPES}
     return group_resources(quads, base_iri=base_iri, personal=personal)
 

@@ -19,9 +19,8 @@ from regiold.ingest import sources as sources_mod
 from regiold.ingest.privacy import PersonalData, find_personal, find_persons, mentions
 from regiold.ingest.sources import to_rdflib_graph
 from regiold.publish import changelog, tombstones
+from regiold.rdf.namespaces import RDF_TYPE_NODE as _RDF_TYPE
 from regiold.steward import release
-
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 class ForgetError(Exception):

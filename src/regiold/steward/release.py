@@ -42,7 +42,6 @@ from regiold.steward.diff import (
 RELEASE_FILE = Path("data") / "release.ttl"
 RELEASED_IRIS = Path("releases") / "released-iris.txt"
 _LISTED = 40  # more changes than this of one kind are counted by IRI pattern, not listed
-_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
 CHANGELOG_HEADER = ("# Changelog\n\nReleases of the regionen.NRW partner directory, newest first. "
                     "Written by `regiold release`; persons are counted, never named.\n")

@@ -22,10 +22,11 @@ from regiold.publish.site import Site
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import site_prefixes
+from regiold.rdf.serialize import serialize
 from regiold.sparql.editor import Example, default_query, load_examples, results_table
 from regiold.sparql.messages import Answer, Request
 from regiold.sparql.service import QueryService
-from regiold.sparql.service_description import SD, graph_sizes, serialize_triples, service_description
+from regiold.sparql.service_description import graph_sizes, service_description
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
 from regiold.web.responses import conditional
@@ -197,9 +198,7 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
         return _editor_page(site, params)
     triples = service_description(
         request.base_url, _graph_sizes(site), base_iri=site.base_iri)
-    prefixes = {"sd": SD, "void": "http://rdfs.org/ns/void#",
-                "formats": "http://www.w3.org/ns/formats/"}
-    body = serialize_triples(triples, fmt, prefixes)
+    body = serialize(triples, fmt, site.base_iri)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response

@@ -17,15 +17,13 @@ from regiold.publish import render, tombstones
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
+from regiold.rdf.serialize import serialize
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, negotiate
 from regiold.web.page_routes import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)
 _OFFERED = formats.RESOURCE
-_PREFIXES = {"owl": "http://www.w3.org/2002/07/owl#", "dct": "http://purl.org/dc/terms/",
-             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "prov": "http://www.w3.org/ns/prov#",
-             "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
 
 
 def site_tombstones(site: Site) -> tombstones.Tombstones:
@@ -102,7 +100,7 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
                         current_site().settings.default_lang)
         body = render.gone_html(stone, request.path, lang)
     else:
-        body = ox.serialize(_triples(iri, stone), format=fmt.oxigraph, prefixes=_PREFIXES).decode()
+        body = serialize(_triples(iri, stone), fmt, current_site().base_iri).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Cache-Control"] = "public, max-age=3600"

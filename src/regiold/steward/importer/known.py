@@ -12,9 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from regiold.ingest import sources as sources_mod
-from regiold.rdf.namespaces import ORG, RDF, RDFS, SDO, SKOS
-
-SKOS_PREF = str(SKOS.prefLabel)
+from regiold.rdf.namespaces import ORG, RDF, RDFS, SDO, SKOS_PREF_LABEL
 
 
 @dataclass
@@ -53,7 +51,7 @@ class Known:
             if p == str(RDF.type):
                 types.setdefault(s, set()).add(q.object.value)
             elif isinstance(q.object, ox.Literal) and p in (
-                    str(SDO.name), str(SDO.alternateName), str(RDFS.label), SKOS_PREF):
+                    str(SDO.name), str(SDO.alternateName), str(RDFS.label), SKOS_PREF_LABEL):
                 names.setdefault(s, []).append(q.object.value)
                 if p != str(SDO.alternateName):
                     self._label(s, p, q.object)
@@ -80,7 +78,7 @@ class Known:
         """Prefer schema:name / skos:prefLabel over rdfs:label for display."""
         lang = literal.language or ""
         current = self.labels.setdefault(s, {})
-        if lang not in current or predicate in (str(SDO.name), SKOS_PREF):
+        if lang not in current or predicate in (str(SDO.name), SKOS_PREF_LABEL):
             current[lang] = literal.value
 
     def iri(self, local: str) -> str:

@@ -1,0 +1,86 @@
+"""The one RDF serializer: pyoxigraph's writers with one prefix policy.
+
+Every RDF document regiold writes with pyoxigraph for people to read (resource descriptions, the
+dataset's description and dumps, SPARQL CONSTRUCT/DESCRIBE results, the service description,
+tombstones) goes through ``serialize``; N-Triples/N-Quads for machines only (store loading,
+snapshots) call pyoxigraph directly, as they have no prefixes. The prefix rule, the same everywhere:
+
+* the candidates are the site prefixes (``site_prefixes(base_iri)``) plus ``sd:`` and
+  ``formats:`` for the service description;
+* a candidate is declared only if the triples use it, and only if every IRI under it then has a
+  plain local name (none of ``/ # ? & = .`` after the namespace): ``rm:x\\/board`` is valid Turtle
+  but unreadable, so such a namespace is left out and its IRIs are written in full;
+* only Turtle, TriG and RDF/XML take prefixes; N-Triples and N-Quads have none, and JSON-LD is
+  pyoxigraph's plain expanded form (the compacted resource JSON-LD is ``publish/render.py``'s).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import IO
+
+import pyoxigraph as ox
+
+from regiold.rdf.formats import Format
+from regiold.rdf.namespaces import FORMATS_NS, SD_NS, site_prefixes
+
+_PREFIXED_FORMATS = frozenset({ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML})
+_NOT_PLAIN = re.compile(r"[/#?&=.]")
+
+
+@lru_cache(maxsize=8)
+def candidate_prefixes(base_iri: str) -> dict[str, str]:
+    """The prefixes an output may declare (callers must not change the dict)."""
+    return {**site_prefixes(base_iri), "sd": SD_NS, "formats": FORMATS_NS}
+
+
+@lru_cache(maxsize=8)
+def _matcher(base_iri: str) -> tuple[re.Pattern[str], dict[str, list[tuple[str, str]]]]:
+    """A regex finding the longest candidate namespace an IRI starts with (one C-speed match per
+    IRI, not one test per candidate), and per namespace the shorter candidates it lies under."""
+    by_ns = {ns: name for name, ns in candidate_prefixes(base_iri).items()}
+    longest_first = sorted(by_ns, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(ns) for ns in longest_first))
+    under = {ns: [(by_ns[outer], outer) for outer in longest_first
+                  if outer != ns and ns.startswith(outer)] for ns in by_ns}
+    return pattern, {by_ns[ns]: outers for ns, outers in under.items()}
+
+
+def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict[str, str]:
+    """The candidate prefixes that the rule above declares for ``triples``."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    pattern, outers = _matcher(base_iri)
+    names = {ns: name for name, ns in candidate_prefixes(base_iri).items()}
+    used: set[str] = set()
+    spoilt: set[str] = set()
+    for iri in iris:
+        found = pattern.match(iri)
+        if found is None:
+            continue
+        name = names[found.group()]
+        for outer_name, outer in [(name, found.group()), *outers[name]]:
+            (spoilt if _NOT_PLAIN.search(iri, len(outer)) else used).add(outer_name)
+    return {name: ns for name, ns in candidate_prefixes(base_iri).items()
+            if name in used and name not in spoilt}
+
+
+def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, base_iri: str, *,
+              stable: bool = False, output: str | IO[bytes] | None = None) -> bytes:
+    """``triples`` (or quads) in ``fmt``, an RDF format. ``stable``: sorted first, so equal graphs
+    give equal bytes and a subject's triples are grouped. ``output``: a path or binary file to
+    write to instead (then ``b""`` is returned).
+
+    :raises ValueError: ``fmt`` is not an RDF format.
+    """
+    if fmt.oxigraph is None:
+        raise ValueError(f"{fmt.label} is not an RDF format")
+    if stable:
+        triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    prefixes = used_prefixes(triples, base_iri) if fmt.oxigraph in _PREFIXED_FORMATS else None
+    if output is not None:
+        ox.serialize(triples, output, fmt.oxigraph, prefixes=prefixes)
+        return b""
+    return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
