@@ -49,7 +49,7 @@ def main() -> None:
         site = args.site or synthetic_site(Path(tmp) / "site", args.orgs)
         settings = Settings.load({"site_dir": site, "cache_dir": Path(tmp) / "cache"}, environ={})
         start = time.perf_counter()
-        parsed = sources.load(site, base_iri=settings.base_iri)
+        parsed = sources.parse_site(site, base_iri=settings.base_iri)
         store = open_store(parsed, settings)
         load = time.perf_counter() - start
         start = time.perf_counter()

@@ -81,7 +81,7 @@ def deref(site: Path, *, duration: float, workers: int = 2, export_site: Path | 
         from regiold.ingest import sources
         from regiold.store import RemoteStore
 
-        parsed = sources.load(site, base_iri=BASE)
+        parsed = sources.parse_site(site, base_iri=BASE)
         with oxigraph_server(None) as url:
             RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
                                                                      version=parsed.version)

@@ -137,7 +137,7 @@ def resource_paths(data: Path, limit: int = 200) -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
     from regiold.ingest import sources
 
-    parsed = sources.load(data, base_iri=BASE)
+    parsed = sources.parse_site(data, base_iri=BASE)
     subjects = sorted({q.subject.value for q in parsed.quads
                        if q.subject.value.startswith(BASE)},
                       key=lambda iri: (not iri.startswith(BASE + "org/"), iri))

@@ -45,7 +45,7 @@ def scale(site: Path) -> dict[str, object]:
     from regiold.store import EmbeddedStore
 
     t0, c0 = time.perf_counter(), time.process_time()
-    parsed = sources.load(site, base_iri=BASE)
+    parsed = sources.parse_site(site, base_iri=BASE)
     t1, c1 = time.perf_counter(), time.process_time()
     store = EmbeddedStore.from_sources(parsed)
     t2, c2 = time.perf_counter(), time.process_time()
@@ -126,7 +126,7 @@ def sparql(site: Path, *, repeats: int = 5) -> dict[str, object]:
     from regiold.ingest import sources
     from regiold.store import RemoteStore
 
-    parsed = sources.load(site, base_iri=BASE)
+    parsed = sources.parse_site(site, base_iri=BASE)
     org = _first_generated_org(site)
     queries = mix(org)
     http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=120))

@@ -27,8 +27,8 @@ def timed(func: object) -> tuple[float, float]:
 
 
 def main(runs: int) -> None:
-    parse = [timed(lambda: sources.load(ROOT, base_iri=BASE)) for _ in range(runs)]
-    loaded = sources.load(ROOT, base_iri=BASE)
+    parse = [timed(lambda: sources.parse_site(ROOT, base_iri=BASE)) for _ in range(runs)]
+    loaded = sources.parse_site(ROOT, base_iri=BASE)
     check = [timed(lambda: validate.run(loaded)) for _ in range(runs)]
     parse_wall = statistics.median(w for w, _ in parse)
     wall = statistics.median(w for w, _ in check)

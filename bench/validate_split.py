@@ -32,7 +32,7 @@ def measure(site: Path, workers: str) -> dict[str, object]:
     from regiold import validate
     from regiold.ingest import sources
 
-    parsed = sources.load(site, base_iri=BASE)
+    parsed = sources.parse_site(site, base_iri=BASE)
     rss_parsed = _rss_mb()
     wall, cpu = time.perf_counter(), time.process_time()
     if workers == "before":

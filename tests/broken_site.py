@@ -24,7 +24,7 @@ def write_broken_site(target: Path, *, root: Path = ROOT) -> Path:
     """Write the broken copy of ``root``'s site into ``target`` (which must not exist)."""
     from test_model_shapes import CASES  # the cases are the test module's own table
 
-    loaded = sources.load(root, base_iri=BASE)
+    loaded = sources.parse_site(root, base_iri=BASE)
     before = {ox.Triple(q.subject, q.predicate, q.object) for q in loaded.quads}
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in before)

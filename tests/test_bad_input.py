@@ -175,7 +175,7 @@ def test_hostile_literals_survive_rdf_round_trip(hostile_app, fmt):
 def load_in_subprocess(site: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """A crash (SIGSEGV) must not take the test run down: parse in a child process."""
     code = ("import sys; from regiold.ingest import sources\n"
-            "try:\n s = sources.load(sys.argv[1], base_iri='https://w3id.org/regionen-nrw/')\n"
+            "try:\n s = sources.parse_site(sys.argv[1], base_iri='https://w3id.org/regionen-nrw/')\n"
             " print('triples', s.triple_count)\n"
             "except Exception as e: print('refused', e); sys.exit(3)\n")
     return subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,

@@ -211,7 +211,7 @@ def test_old_dump_versions_are_pruned(dataset_site, settings_for):
 def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_settings):
     from regiold.ingest import privacy, sources
 
-    parsed = sources.load(repo_settings.site_dir, base_iri=BASE)
+    parsed = sources.parse_site(repo_settings.site_dir, base_iri=BASE)
     found = privacy.find_personal(parsed.quads, personal_graphs=parsed.personal_graphs(),
                                   base_iri=BASE)
     assert found.tokens  # the real data names people: the scan has something to look for
@@ -250,7 +250,7 @@ def test_workers_preparing_the_same_version_at_once_agree(dataset_site, tmp_path
     from regiold.ingest import sources
     from regiold.publish import dataset
 
-    parsed = sources.load(dataset_site, base_iri=BASE)
+    parsed = sources.parse_site(dataset_site, base_iri=BASE)
     folder = tmp_path / "dumps" / parsed.version
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: dataset.prepare(lambda: parsed.quads, BASE, folder=folder),

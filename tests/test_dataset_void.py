@@ -237,7 +237,7 @@ def test_a_remote_store_gets_the_same_description(dataset_site, settings_for, re
     from regiold.store import RemoteStore
 
     endpoint = f"{request.getfixturevalue('oxigraph_url')}/query"
-    parsed = sources.load(dataset_site, base_iri=BASE)
+    parsed = sources.parse_site(dataset_site, base_iri=BASE)
     remote = RemoteStore(endpoint, base_iri=BASE)
     load_remote(settings_for(dataset_site, store=endpoint))
     in_store = f"ASK {{ GRAPH <{VOID_GRAPH}> {{ <{DATASET}> <{VOID.triples}> ?n }} }}"

@@ -92,9 +92,9 @@ def test_source_page_draft_validates_in_place_of_the_partner_files(tmp_path: Pat
     draft = _draft(source_page())
     for rel, text in draft.files.items():
         (site / rel).write_text(text, encoding="utf-8")
-    report = validate.run(sources.load(site, base_iri=BASE))
+    report = validate.run(sources.parse_site(site, base_iri=BASE))
     assert not report.fails(), report.text("en")
-    graph = to_rdflib(sources.load(site, base_iri=BASE).quads)
+    graph = to_rdflib(sources.parse_site(site, base_iri=BASE).quads)
     import rdflib
 
     org = rdflib.URIRef(ORG)

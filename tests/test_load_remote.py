@@ -48,7 +48,7 @@ def endpoint(oxigraph_url: str) -> str:
 def test_load_pushes_the_validated_data_and_its_version(mini_site: Path, endpoint: str):
     code, output = run_load(mini_site, endpoint)
     assert code == 0, output
-    parsed = sources.load(mini_site, base_iri=BASE)
+    parsed = sources.parse_site(mini_site, base_iri=BASE)
     remote = RemoteStore(endpoint, base_iri=BASE)
     assert remote.data_version() == parsed.version
     assert remote.triple_count() == len({(q.subject, q.predicate, q.object) for q in parsed.quads})
@@ -108,7 +108,7 @@ def test_a_reader_never_sees_a_half_loaded_graph(tmp_path: Path, mini_site: Path
         site = tmp_path / name
         shutil.copytree(mini_site, site)
         write_orgs(site, count, name)
-        parsed = sources.load(site, base_iri=BASE)
+        parsed = sources.parse_site(site, base_iri=BASE)
         sizes[parsed.version] = len({(q.subject, q.predicate, q.object) for q in parsed.quads})
     site_a, site_b = tmp_path / "a", tmp_path / "b"
     for site in (site_b, site_a):  # validates both (then cached), so the loads below only push

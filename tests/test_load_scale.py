@@ -31,13 +31,13 @@ def gen():
 
 
 def members(site: Path) -> int:
-    store = EmbeddedStore.from_sources(sources.load(site, base_iri=BASE))
+    store = EmbeddedStore.from_sources(sources.parse_site(site, base_iri=BASE))
     return int(store.select(MEMBERS)[0]["n"].value)
 
 
 def test_generated_partners_are_valid_with_the_real_shapes(tmp_path: Path):
     gen().generate(ROOT, tmp_path / "site", orgs=6, seed=3)
-    parsed = sources.load(tmp_path / "site", base_iri=BASE)
+    parsed = sources.parse_site(tmp_path / "site", base_iri=BASE)
     report = validate.run(parsed)
     assert not report.fails(), report.text("en")
     assert members(tmp_path / "site") == members(ROOT) + 6
@@ -48,7 +48,7 @@ def test_generation_is_deterministic_and_the_seed_matters(tmp_path: Path):
     outputs = {}
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
         module.generate(ROOT, tmp_path / name, orgs=40, seed=seed)
-        outputs[name] = sources.load(tmp_path / name, base_iri=BASE).version
+        outputs[name] = sources.parse_site(tmp_path / name, base_iri=BASE).version
     assert outputs["a"] == outputs["b"] != outputs["c"]
 
 

@@ -22,7 +22,7 @@ def blocks(language: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def loaded() -> sources.Sources:
-    return sources.load(ROOT, base_iri=BASE)
+    return sources.parse_site(ROOT, base_iri=BASE)
 
 
 def test_worked_example_is_the_real_data(loaded: sources.Sources):

@@ -27,7 +27,7 @@ RM = "org/regionalmanagement-duesseldorf-kreis-mettmann"
 
 @pytest.fixture(scope="module")
 def loaded() -> sources.Sources:
-    return sources.load(ROOT, base_iri=BASE)
+    return sources.parse_site(ROOT, base_iri=BASE)
 
 
 @pytest.fixture(scope="module")

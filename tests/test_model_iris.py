@@ -28,7 +28,7 @@ MODEL_FILES = sorted(p for kind in ("ontology", "data", "shapes") for p in (ROOT
 
 @pytest.fixture(scope="module")
 def loaded() -> sources.Sources:
-    return sources.load(ROOT, base_iri=BASE)
+    return sources.parse_site(ROOT, base_iri=BASE)
 
 
 def under_base(loaded: sources.Sources, base: str) -> set[str]:
@@ -52,7 +52,7 @@ def test_files_use_relative_iris_only(path: Path):
 
 
 def test_the_same_files_publish_under_another_base(loaded: sources.Sources):
-    other = sources.load(ROOT, base_iri=OTHER)
+    other = sources.parse_site(ROOT, base_iri=OTHER)
     assert len(other.quads) == len(loaded.quads)
     assert under_base(other, OTHER) == under_base(loaded, BASE)
     assert not any(BASE in t.value for q in other.quads for t in (q.subject, q.predicate, q.object))

@@ -31,7 +31,7 @@ DATATYPES = {SDO[t] for t in ("Text", "URL", "Date", "DateTime", "Time", "Number
 
 @pytest.fixture(scope="module")
 def loaded() -> sources.Sources:
-    return sources.load(ROOT, base_iri=BASE)
+    return sources.parse_site(ROOT, base_iri=BASE)
 
 
 @pytest.fixture(scope="module")

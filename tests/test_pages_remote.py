@@ -15,7 +15,7 @@ pytestmark = pytest.mark.remote
 
 
 def test_remote_and_embedded_stores_describe_alike(oxigraph_url: str) -> None:
-    parsed = sources.load(PAGES_SITE, base_iri=BASE)
+    parsed = sources.parse_site(PAGES_SITE, base_iri=BASE)
     embedded = EmbeddedStore.from_sources(parsed)
     remote = RemoteStore(f"{oxigraph_url}/query", base_iri=BASE)
     remote.replace_data(parsed.published_quads(), version=parsed.version)

@@ -47,20 +47,20 @@ def _text(quads: list[ox.Quad]) -> str:
 
 
 def test_persons_published_by_default(leaky_site: Path):
-    loaded = sources.load(leaky_site, base_iri=BASE)
+    loaded = sources.parse_site(leaky_site, base_iri=BASE)
     text = _text(loaded.published_quads())
     assert "Anna Beispiel" in text and "mailto:anna@alpha.example" in text
 
 
 def test_withheld_persons_leave_no_name_mail_phone_or_slug(leaky_site: Path):
-    loaded = sources.load(leaky_site, base_iri=BASE)
+    loaded = sources.parse_site(leaky_site, base_iri=BASE)
     text = _text(loaded.published_quads(include_persons=False))
     for secret in SECRETS:
         assert secret not in text, secret
 
 
 def test_withholding_keeps_the_public_facts(leaky_site: Path):
-    loaded = sources.load(leaky_site, base_iri=BASE)
+    loaded = sources.parse_site(leaky_site, base_iri=BASE)
     text = _text(loaded.published_quads(include_persons=False))
     assert "Regionalmanagement Alpha" in text
     assert "Das Regionalmanagement Alpha berät Kommunen." in text  # no name in it: kept
@@ -84,7 +84,7 @@ def test_phone_in_any_notation_is_caught():
 
 
 def test_store_loader_applies_the_policy(leaky_site: Path):
-    loaded = sources.load(leaky_site, base_iri=BASE)
+    loaded = sources.parse_site(leaky_site, base_iri=BASE)
     store = open_store(loaded, include_persons=False)
     rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     text = "\n".join(" ".join(str(v) for v in row.values()) for row in rows)
@@ -102,7 +102,7 @@ PHOTO = """\
 
 def test_photo_without_consent_is_never_published(mini_site: Path):
     (mini_site / "data" / "people" / "photos.ttl").write_text(PHOTO, encoding="utf-8")
-    loaded = sources.load(mini_site, base_iri=BASE)
+    loaded = sources.parse_site(mini_site, base_iri=BASE)
     text = _text(loaded.published_quads(include_persons=True))
     assert "anna.jpg" not in text
     assert "bert.jpg" in text

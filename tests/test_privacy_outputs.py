@@ -106,7 +106,7 @@ def _body(response: requests.Response) -> str:
 
 def crawl(root: str, site: Path, leaks: Leaks) -> None:
     """Every resource in every format, then every page linked from what was fetched."""
-    loaded = sources.load(site, base_iri=BASE)
+    loaded = sources.parse_site(site, base_iri=BASE)
     paths = sorted({q.subject.value.removeprefix(BASE) for q in loaded.quads
                     if q.subject.value.startswith(BASE)})
     personal = {q.subject for q in loaded.quads if q.graph_name in loaded.personal_graphs()}
@@ -140,7 +140,7 @@ def _links(root: str, path: str, body: str) -> Iterator[str]:
 
 
 def query_everything(root: str, site: Path, leaks: Leaks) -> None:
-    persons = [q.subject.value for q in sources.load(site, base_iri=BASE).quads
+    persons = [q.subject.value for q in sources.parse_site(site, base_iri=BASE).quads
                if q.subject.value.startswith(BASE + "person/")]
     select, construct = ("application/sparql-results+json", "text/csv"), ("text/turtle",
                                                                           "application/n-triples")

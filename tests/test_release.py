@@ -42,7 +42,7 @@ def test_first_release_stamps_version_and_lists_every_iri(mini_site: Path):
                  "dataset", "dataset/version/1-0-0"):
         assert BASE + path in released
     assert not any(i.startswith("mailto:") or i.startswith("https://alpha") for i in released)
-    loaded = sources.load(mini_site, base_iri=BASE)
+    loaded = sources.parse_site(mini_site, base_iri=BASE)
     assert not validate.run(loaded).fails()
     graph = to_rdflib(loaded.quads)
     assert str(graph.value(rdflib.URIRef(BASE + "dataset"), OWL.versionInfo)) == "1.0.0"
@@ -73,7 +73,7 @@ def test_second_release_is_a_revision_of_the_first(mini_site: Path):
         removed="2026-11-20", replaced_by=BASE + "org/alpha"), base_iri=BASE)
     result = _release(mini_site, today=DAY2, since=str(_copy_of_day1(mini_site)))
     assert (result.version, result.previous) == ("1.0.1", "1.0.0")
-    graph = to_rdflib(sources.load(mini_site, base_iri=BASE).quads)
+    graph = to_rdflib(sources.parse_site(mini_site, base_iri=BASE).quads)
     dataset = rdflib.URIRef(BASE + "dataset")
     assert graph.value(dataset, PROV.wasRevisionOf) == rdflib.URIRef(BASE + "dataset/version/1-0-0")
     assert str(graph.value(dataset, OWL.versionInfo)) == "1.0.1"

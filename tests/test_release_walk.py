@@ -25,7 +25,7 @@ def test_released_list_is_sorted_and_within_the_base():
 
 
 def test_every_released_iri_is_in_the_data_or_tombstoned():
-    loaded = sources.load(ROOT, base_iri=BASE)
+    loaded = sources.parse_site(ROOT, base_iri=BASE)
     live = {q.subject.value for q in loaded.quads}
     stones = tombstones.read_tombstones(ROOT, base_iri=BASE)
     assert release.unaccounted(_released(), live, stones) == []

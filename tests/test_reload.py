@@ -20,7 +20,7 @@ def version(app) -> str:
 
 
 def test_content_version_is_the_version_load_computes(mini_site: Path):
-    loaded = sources.load(mini_site, base_iri="https://example.org/")
+    loaded = sources.parse_site(mini_site, base_iri="https://example.org/")
     assert sources.content_version(mini_site, base_iri="https://example.org/") == loaded.version
 
 

@@ -20,7 +20,7 @@ SCHEMA = "https://schema.org/"
 
 @pytest.fixture(scope="module")
 def parsed() -> sources.Sources:
-    return sources.load(FIXTURE_SITE, base_iri=BASE)
+    return sources.parse_site(FIXTURE_SITE, base_iri=BASE)
 
 
 @pytest.fixture(params=["embedded", "snapshot", pytest.param("remote", marks=pytest.mark.remote)])

@@ -25,7 +25,7 @@ from regiold.validate.graph import IndexedGraph, rdflib_triples
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> sources.Sources:
-    return sources.load(write_broken_site(tmp_path_factory.mktemp("broken") / "site"),
+    return sources.parse_site(write_broken_site(tmp_path_factory.mktemp("broken") / "site"),
                         base_iri=BASE)
 
 

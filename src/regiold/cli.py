@@ -72,7 +72,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
     """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
     settings = with_site_dir(settings, site_dir)
     try:
-        parsed = sources.load(settings.site_dir, base_iri=settings.base_iri)
+        parsed = sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
     except SourceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
@@ -274,7 +274,7 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     for path in result.changed:
         click.echo(f"rewrote {path}")
     click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
-    report = validate.run(sources.load(settings.site_dir, base_iri=settings.base_iri),
+    report = validate.run(sources.parse_site(settings.site_dir, base_iri=settings.base_iri),
                           workers=settings.validate_workers)
     click.echo(report.summary())
     if report.fails():

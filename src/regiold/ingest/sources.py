@@ -73,7 +73,7 @@ class Sources:
         :raises SourceError: when the files changed since this version was loaded.
         """
         if self._dataset is None:
-            again = load(self.site_dir, base_iri=self.base_iri)
+            again = parse_site(self.site_dir, base_iri=self.base_iri)
             if again.version != self.version:
                 raise SourceError(str(self.site_dir), None, None,
                                   f"the files changed since version {self.version} was loaded")
@@ -137,7 +137,7 @@ class Sources:
         return self._subject_files.get(iri)
 
 
-def load(site_dir: Path | str, *, base_iri: str) -> Sources:
+def parse_site(site_dir: Path | str, *, base_iri: str) -> Sources:
     """Parse every RDF file under ``site_dir``'s ontology/, data/ and shapes/ folders.
 
     :raises SourceError: for a missing folder, an unreadable file or a syntax error

@@ -36,7 +36,7 @@ def load_remote(settings: Settings) -> LoadResult:
     if settings.store == "embedded":
         raise ConfigError("regiold load needs a remote store: --endpoint URL or -s store URL")
     store = RemoteStore.from_settings(settings)
-    parsed = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
+    parsed = sources_mod.parse_site(settings.site_dir, base_iri=settings.base_iri)
     report = validate.run(parsed, cache_dir=settings.cache_path,
                           workers=settings.validate_workers)
     if report.fails():

@@ -31,7 +31,7 @@ def load_site(settings: Settings) -> Site:
     :raises SourceError: a file cannot be parsed (names file:line:col).
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
     """
-    sources = sources_mod.load(settings.site_dir, base_iri=settings.base_iri)
+    sources = sources_mod.parse_site(settings.site_dir, base_iri=settings.base_iri)
     report = validate.run(sources, cache_dir=settings.cache_path,
                           workers=settings.validate_workers)
     if report.fails() and not settings.allow_invalid:

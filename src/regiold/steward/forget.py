@@ -45,7 +45,7 @@ def forget_person(site_dir: Path, iri: str, *, base_iri: str, today: str) -> For
     :raises SourceError: a data file does not parse.
     """
     iri = iri if iri.startswith(("http://", "https://")) else base_iri + iri.lstrip("/")
-    loaded = sources_mod.load(site_dir, base_iri=base_iri)
+    loaded = sources_mod.parse_site(site_dir, base_iri=base_iri)
     persons = find_persons(loaded.quads, loaded.personal_graphs(), base_iri)
     if ox.NamedNode(iri) not in persons:
         raise ForgetError(f"{iri} is not a person in data/ (nothing changed)")

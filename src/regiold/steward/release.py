@@ -214,7 +214,7 @@ def release(site_dir: Path, *, base_iri: str, version: str | None = None,
 
 
 def _valid_sources(site_dir: Path, base_iri: str) -> sources_mod.Sources:
-    loaded = sources_mod.load(site_dir, base_iri=base_iri)
+    loaded = sources_mod.parse_site(site_dir, base_iri=base_iri)
     report = validate.run(loaded)
     if report.fails():
         raise ReleaseError("the data does not validate; run `regiold validate`:\n" +

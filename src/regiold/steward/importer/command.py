@@ -67,4 +67,4 @@ def check_draft(draft: Draft, site_dir: Path, *, base_iri: str) -> object:
         for rel, text in draft.files.items():
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             (copy / rel).write_text(text, encoding="utf-8")
-        return validate.run(sources_mod.load(copy, base_iri=base_iri))
+        return validate.run(sources_mod.parse_site(copy, base_iri=base_iri))

@@ -33,7 +33,7 @@ class Known:
         known = cls(base_iri)
         if site_dir is None or not (Path(site_dir) / "data").is_dir():
             return known
-        loaded = sources_mod.load(site_dir, base_iri=base_iri)
+        loaded = sources_mod.parse_site(site_dir, base_iri=base_iri)
         known._index(loaded.quads)
         known.files = {iri: path.as_posix() for iri in known.subjects
                        if (path := loaded.defining_file(iri)) is not None}
