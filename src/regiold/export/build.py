@@ -123,11 +123,11 @@ def _write_resource(site: Site, out: Path, path: str) -> int:
     except NotFound:
         return written  # an IRI that appears only as a named graph or is withheld
     finally:
-        _forget(site, iri)
+        _drop_cached(site, iri)
     return written
 
 
-def _forget(site: Site, iri: str) -> None:
+def _drop_cached(site: Site, iri: str) -> None:
     """Drop the memoised representations of ``iri``: written once, never asked for again here."""
     for fmt in RESOURCE:
         for lang in (*LANGS, None):

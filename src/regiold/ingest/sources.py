@@ -165,7 +165,7 @@ def parse_site(site_dir: Path | str, *, base_iri: str) -> Sources:
 
 
 def content_version(site_dir: Path | str, *, base_iri: str) -> str:
-    """What ``load(site_dir, base_iri=...).version`` would be, without parsing (for reload checks).
+    """What ``parse_site(site_dir, base_iri=...).version`` would be, without parsing (for reload checks).
 
     :raises SourceError: for a missing folder or an unreadable file.
     """
