@@ -29,7 +29,7 @@ def test_base_iri_must_end_with_separator():
 
 
 def test_paths_are_paths():
-    assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path("data")
+    assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path.cwd() / "data"
 
 
 def test_every_setting_is_documented():
@@ -37,3 +37,13 @@ def test_every_setting_is_documented():
     for name, _default, help_text in Settings.describe():
         assert help_text
         assert f"`{name}`" in readme, f"setting {name} missing from docs/SETTINGS.md"
+
+
+def test_relative_paths_resolve_against_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    defaults = Settings.load(environ={})
+    assert defaults.site_dir == tmp_path and defaults.cache_dir == tmp_path / ".regiold-cache"
+    moved = Settings.load({"site_dir": "site", "cache_dir": "cache"}, environ={})
+    assert (moved.site_dir, moved.cache_dir) == (tmp_path / "site", tmp_path / "cache")
+    elsewhere = moved.with_(site_dir=Path("other"))  # `--data other` keeps the cache where it was
+    assert (elsewhere.site_dir, elsewhere.cache_dir) == (tmp_path / "other", tmp_path / "cache")
