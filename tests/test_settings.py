@@ -32,7 +32,7 @@ def test_base_iri_must_end_with_separator():
 
 
 def test_paths_are_paths():
-    assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path("data")
+    assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path.cwd() / "data"
 
 
 def test_every_setting_is_documented():
@@ -121,3 +121,13 @@ def test_the_cli_refuses_a_bad_setting_before_reading_any_data(tmp_path: Path, a
     assert message in result.stderr
     assert "broken.ttl" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_relative_paths_resolve_against_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    defaults = Settings.load(environ={})
+    assert defaults.site_dir == tmp_path and defaults.cache_dir == tmp_path / ".regiold-cache"
+    moved = Settings.load({"site_dir": "site", "cache_dir": "cache"}, environ={})
+    assert (moved.site_dir, moved.cache_dir) == (tmp_path / "site", tmp_path / "cache")
+    elsewhere = moved.with_(site_dir=Path("other"))  # `--data other` keeps the cache where it was
+    assert (elsewhere.site_dir, elsewhere.cache_dir) == (tmp_path / "other", tmp_path / "cache")

@@ -268,7 +268,7 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     except SourceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_SYNTAX)
-    shutil.rmtree(settings.cache_path, ignore_errors=True)  # cached reports may quote the person
+    shutil.rmtree(settings.cache_dir, ignore_errors=True)  # cached reports may quote the person
     for path in result.deleted:
         click.echo(f"deleted {path}")
     for path in result.changed:

@@ -29,7 +29,9 @@ def _setting(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best 
 
 @dataclass(frozen=True)
 class Settings:
-    site_dir: Path = _setting(Path("."), "Folder holding ontology/, data/ and shapes/")
+    site_dir: Path = _setting(
+        Path("."), "Folder holding ontology/, data/ and shapes/ (relative: to the working directory)"
+    )
     base_iri: str = _setting(
         "https://w3id.org/regionen-nrw/", "Canonical base IRI of every published resource"
     )
@@ -47,7 +49,8 @@ class Settings:
     default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
     cache_dir: Path = _setting(
-        Path(".regiold-cache"), "Where validation results are cached by content hash"
+        Path(".regiold-cache"), "Where validation reports, dumps and store snapshots are kept by "
+        "content hash (relative: to the working directory)"
     )
     publish_persons: bool = _setting(
         True, "Publish named persons' official contact data (data/people/)"
@@ -117,10 +120,13 @@ class Settings:
         values = {name: _coerce(name, value, known[name].default) for name, value in raw.items()}
         return _check(cls(**values))
 
-    @property
-    def cache_path(self) -> Path:
-        """The cache folder: ``cache_dir``, relative to ``site_dir`` unless absolute."""
-        return self.cache_dir if self.cache_dir.is_absolute() else self.site_dir / self.cache_dir
+    def __post_init__(self) -> None:
+        # Relative paths are resolved once, here, against the working directory regiold was started
+        # in: later code must never resolve them again (Flask's send_file would take the package
+        # folder, and every dump answered 500 under `make run`).
+        for name in ("site_dir", "cache_dir"):
+            path = Path(getattr(self, name))
+            object.__setattr__(self, name, path if path.is_absolute() else Path.cwd() / path)
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some settings changed (values already typed, checked like ``load``'s)."""

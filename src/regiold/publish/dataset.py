@@ -173,7 +173,7 @@ def info(site: Site) -> DatasetInfo:
     found = site.cache.get(_CACHE_KEY)
     if not isinstance(found, DatasetInfo):
 
-        found = publish(site.settings, site.sources, site.store, cache_dir=site.settings.cache_path)
+        found = publish(site.settings, site.sources, site.store, cache_dir=site.settings.cache_dir)
         site.cache[_CACHE_KEY] = found
     return found
 

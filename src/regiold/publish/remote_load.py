@@ -37,12 +37,12 @@ def load_remote(settings: Settings) -> LoadResult:
         raise ConfigError("regiold load needs a remote store: --endpoint URL or -s store URL")
     store = RemoteStore.from_settings(settings)
     parsed = sources_mod.parse_site(settings.site_dir, base_iri=settings.base_iri)
-    report = validate.run(parsed, cache_dir=settings.cache_path,
+    report = validate.run(parsed, cache_dir=settings.cache_dir,
                           workers=settings.validate_workers)
     if report.fails():
         raise InvalidData(report)
     start = time.perf_counter()
     sent = store.replace_data(parsed.published_quads(include_persons=settings.publish_persons),
                               version=parsed.version)
-    dataset.publish(settings, parsed, store, cache_dir=settings.cache_path)  # graph/void
+    dataset.publish(settings, parsed, store, cache_dir=settings.cache_dir)  # graph/void
     return LoadResult(parsed.version, sent, time.perf_counter() - start, report)

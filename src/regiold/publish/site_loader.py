@@ -32,13 +32,13 @@ def load_site(settings: Settings) -> Site:
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
     """
     sources = sources_mod.parse_site(settings.site_dir, base_iri=settings.base_iri)
-    report = validate.run(sources, cache_dir=settings.cache_path,
+    report = validate.run(sources, cache_dir=settings.cache_dir,
                           workers=settings.validate_workers)
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
-    described = dataset.publish(settings, sources, store, cache_dir=settings.cache_path,
+    described = dataset.publish(settings, sources, store, cache_dir=settings.cache_dir,
                                 write_store=settings.store == "embedded" and not snapshot)
     # Worked out while the parse is at hand: answering 451 later must not parse the files again
     # (they may have changed on disk since; the served version stays what was loaded).
@@ -50,7 +50,7 @@ def load_site(settings: Settings) -> Site:
             store = _snapshot(settings, sources, described.triples)
         except OSError as exc:  # e.g. an unwritable cache folder: serve from memory instead
             log.warning("no store snapshot in %s (%s); serving the data from memory",
-                        settings.cache_path, exc)
+                        settings.cache_dir, exc)
             memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
         else:
             if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
@@ -84,7 +84,7 @@ def _return_freed_memory() -> None:
 def _snapshot(settings: Settings, sources: Sources, void: list[ox.Triple]) -> Store:
     scope = "all" if settings.publish_persons else "open"
     graph = ox.NamedNode(settings.base_iri + dataset.VOID_GRAPH)
-    return open_snapshot(settings.cache_path / "store" / f"{sources.version}-{scope}",
+    return open_snapshot(settings.cache_dir / "store" / f"{sources.version}-{scope}",
                          base_iri=settings.base_iri,
                          published=sources.published_store(include_persons=settings.publish_persons),
                          extra=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in void])
