@@ -14,6 +14,7 @@ from dataset_helpers import make_dataset_site
 from live import serve_app
 from regiold import create_app
 from regiold.settings import Settings
+from sparql_support import Listener
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
@@ -110,3 +111,11 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("the oxigraph binary is not installed (pip install oxigraph)")
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         yield url
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback TCP listener counting connections: the witness that nothing connects out."""
+    witness = Listener()
+    yield witness
+    witness.close()
