@@ -69,7 +69,7 @@ def main() -> None:
     settings = [part for pair in args.setting for part in ("-s", *pair)]
     argv = [sys.executable, "-m", "regiold", *settings, "serve", "--data", str(args.data),
             "--port", str(port)]
-    env = {"PYTHONPATH": str(ROOT / "src")}
+    env = {"PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT / "src")}  # a baseline: another src
     with running(argv, ready_url=url + "/health", env=env, log=Path("/tmp/attack-serve.log")) as (
             server, _):
         limits = _limits(args.setting)
@@ -92,7 +92,7 @@ def _limits(overrides: list[list[str]]) -> dict[str, int]:
 
     settings = Settings.load(dict(overrides), environ={})
     return {"workers": 2, "slots": settings.sparql_max_concurrent,
-            "query_mb": settings.sparql_query_max_mb}
+            "query_mb": getattr(settings, "sparql_query_max_mb", 0)}  # 0: a baseline without it
 
 
 @contextmanager
