@@ -73,7 +73,9 @@ def repo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def repo_app(repo_settings: Settings) -> Flask:
-    return create_app(repo_settings)
+    # one client asks hundreds of queries in a session: the default rate limit is tested elsewhere
+    # (tests/test_hostile_clients.py::test_rate_limit_is_on_by_default)
+    return create_app(repo_settings.with_(rate_limit=0))
 
 
 @pytest.fixture(scope="session")
