@@ -345,7 +345,9 @@ CASES = [
     Case("AreaNutsInParent-code", "In", "area/kreis-mettmann",
          add("area/nordrhein-westfalen", "rgo:nutsCode", '"DEA"') + " ; "
          + replace("area/kreis-mettmann", "rgo:nutsCode", '"DEB1C"')),
-    # ---------------------------------------------------------------- sources are dated
+    # ---------------------------------------------------------------- every fact traces
+    Case("Sourced-source", "MinCount", "org/unbelegt",
+         'INSERT DATA { rm:unbelegt schema:description "Eine Angabe ohne Quelle"@de }'),
     Case("SourceRetrieved", "Or", REFERENCE, drop(REFERENCE, "prov:generatedAtTime")),
     # ---------------------------------------------------------------- sources, dataset, catalog
     Case("Source", "NodeKind", BLANK, 'INSERT DATA { _:s a schema:WebPage , prov:Entity ; '

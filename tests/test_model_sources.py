@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +168,44 @@ def test_a_page_shows_as_of_from_its_sources(store, tmp_path):
 
 
 # ---------------------------------------------------------------- keeping it so
+
+
+def copy_site(target: Path) -> Path:
+    for part in ("ontology", "data", "shapes"):
+        shutil.copytree(ROOT / part, target / part)
+    return target
+
+
+def test_a_fact_without_a_source_fails_validation(tmp_path):
+    site = copy_site(tmp_path / "site")
+    assert regiold("validate", "--data", str(site)).returncode == 0
+    (site / "data" / "unsourced.ttl").write_text(
+        '@prefix schema: <https://schema.org/> .\n'
+        '<org/unbelegt> schema:description "Eine Angabe ohne Quelle."@de .\n', encoding="utf-8")
+    result = regiold("validate", "--data", str(site), "--lang", "en")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"<{BASE}org/unbelegt>" in result.stdout
+    assert "A fact without a source" in result.stdout
+
+
+FACTS_BEGIN, FACTS_END = "<!-- regiold facts: begin -->", "<!-- regiold facts: end -->"
+
+
+def test_the_facts_table_in_the_model_doc_is_current():
+    result = regiold("facts")
+    assert result.returncode == 0, result.stderr
+    doc = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    block = doc.split(FACTS_BEGIN, 1)[1].split(FACTS_END, 1)[0]
+    assert block.strip() == result.stdout.strip(), "run `regiold facts` and paste it into docs/MODEL.md"
+
+
+def test_the_facts_table_counts_each_fact_once_in_its_last_row():
+    """The last row's total is the number of non-type triples in data/ (counted here with rdflib)."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in (ROOT / "data").rglob("*.ttl"):
+        graph.parse(path, format="turtle", publicID=BASE)
+    expected = sum(1 for _, p, _ in graph if p != rdflib.RDF.type)
+    last = regiold("facts").stdout.strip().splitlines()[-1]
+    assert last.rstrip(" |").rsplit("|", 1)[-1].strip() == str(expected)
