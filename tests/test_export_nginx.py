@@ -37,7 +37,7 @@ def nginx_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def flask_url(site: Path) -> Iterator[str]:
-    with serve_app(make_app(site)) as url:
+    with serve_app(make_app(site, sparql_link="")) as url:  # the export links no SPARQL
         yield url
 
 

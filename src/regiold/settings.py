@@ -46,6 +46,16 @@ class Settings:
     store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
+    publisher_name: str = _setting(
+        "Betreiber dieser regiold-Instanz / operator of this regiold instance",
+        "Who runs this instance: the dct:publisher (foaf:Agent) of the catalog, the dataset and the "
+        "SPARQL service (DCAT-AP.de requires one)"
+    )
+    publisher_url: str = _setting("", "Web page of the publisher (foaf:homepage; empty: none)")
+    sparql_link: str = _setting(
+        "/sparql", "Where pages link the SPARQL endpoint ('': nowhere; `regiold build` sets it from "
+        "--sparql-url, docs/STATIC.md)"
+    )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
     cache_dir: Path = _setting(
