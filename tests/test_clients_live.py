@@ -217,6 +217,7 @@ def test_an_unknown_profile_gets_406_naming_the_known_ones(url: str, headers: di
     response = requests.get(f"{url}/{KINDS['organisation']}{query}",
                             headers={"Accept": "text/turtle", **headers}, timeout=30)
     assert response.status_code == 406
+    assert "Accept-Profile" in response.headers["Vary"]
     detail = response.json()["detail"]
     assert f"<{SCHEMA_PROFILE}>" in detail and f"<{FULL_PROFILE}>" in detail
 

@@ -45,9 +45,10 @@ NotFoundHook = Callable[[Site, str], Response | None]
 
 @bp.after_request
 def vary_errors(response: Response) -> Response:
-    """Error bodies of resource URLs depend on Accept (HTML or problem+json) and the language."""
+    """Error bodies of resource URLs depend on Accept (HTML or problem+json), the language and
+    Accept-Profile (an unknown profile is a 406)."""
     if response.status_code >= 400 and "Vary" not in response.headers:
-        response.headers["Vary"] = "Accept, Accept-Language"
+        response.headers["Vary"] = "Accept, Accept-Language, Accept-Profile"
     return response
 
 
