@@ -206,10 +206,12 @@ def _check(settings: Settings) -> Settings:
     if settings.store != "embedded" and not _is_http_url(settings.store):
         raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
                           "SPARQL endpoint URL")
-    for name in ("store_update", "store_data"):
+    for name in ("store_update", "store_data", "publisher_url"):
         value = getattr(settings, name)
         if value and not _is_http_url(value):
             raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
+    if not settings.publisher_name.strip():
+        raise ConfigError("setting publisher_name: empty (DCAT-AP.de requires a named publisher)")
     return settings
 
 
