@@ -141,14 +141,16 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 @click.option("--url", "root_url", help="Where the export will be served (sitemap, robots.txt); "
               "default: the base IRI")
 @click.option("--processes", type=int, help="Worker processes for the pages (default: cores)")
+@click.option("--sparql-url", help="A SPARQL endpoint serving the same data: the pages link it "
+              "(default: none; the pages say that querying needs the live server)")
 @click.pass_obj
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
-                  processes: int | None) -> None:
+                  processes: int | None, sparql_url: str | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
     from regiold.export.build import build
     from regiold.publish.site_loader import load_site
 
-    settings = with_site_dir(settings, site_dir)
+    settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
         site = load_site(settings)
     result = build(site, out, root_url=root_url, processes=processes)

@@ -29,13 +29,27 @@ import pyoxigraph as ox
 
 from regiold.ingest.sources import Sources
 from regiold.publish.render import make_etag
-from regiold.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
-from regiold.rdf.namespaces import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
+from regiold.rdf.formats import JSONLD, N3, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from regiold.rdf.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    OWL,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    VCARD,
+    VOID,
+    XSD,
+    site_prefixes,
+)
 from regiold.rdf.serialize import serialize
 from regiold.store import Store
 from regiold.store.snapshot import prune_versions
 
 if TYPE_CHECKING:
+    from regiold.publish import render as render_mod
     from regiold.publish.site import Site
     from regiold.settings import Settings
 
@@ -48,6 +62,10 @@ GEOCODING_LEVEL = "http://dcat-ap.de/def/politicalGeocoding/Level"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 SHA256 = ox.NamedNode(SPDX + "checksumAlgorithm_sha256")
 DCAT_VERSION = ox.NamedNode(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace predates it
+DCAT_HAS_VERSION = ox.NamedNode(f"{DCAT}hasVersion")
+DCAT_AVAILABILITY = ox.NamedNode("http://data.europa.eu/r5r/availability")  # DCAT-AP's own term
+# rewritten with every data version at the same URL: available, not "stable" (kept unchanged)
+AVAILABLE = ox.NamedNode(f"{EU_AUTHORITY}planned-availability/AVAILABLE")
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
 KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
@@ -79,7 +97,8 @@ class Dump:
         return f"{EU_AUTHORITY}file-type/{_EU_FILE_TYPES[self.format.key]}"
 
 
-VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)  # Turtle first: the default
+# Turtle first: the default. The same RDF formats as every resource.
+VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML, N3, TRIG, NQUADS)
 
 _EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD",
                   "trig": "RDF_TRIG", "nq": "RDF_N_QUADS", "rdf": "RDF_XML"}
@@ -160,7 +179,8 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     generated = describe(base, prepared.stats, prepared.dumps.values(), static=static,
                          modified=modified, version=sources.version,
                          licences=_licences(static, base), examples=prepared.examples,
-                         persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons))
+                         persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons),
+                         publisher=Publisher(settings.publisher_name, settings.publisher_url))
     if write_store:
         store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
@@ -273,9 +293,19 @@ RIGHTS = {
 }
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Whoever runs the instance (settings ``publisher_name``, ``publisher_url``): the data say who
+    stated each fact (their sources), not who publishes this copy of them."""
+
+    name: str
+    url: str = ""
+
+
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
              modified: datetime, version: str, licences: Sequence[ox.NamedNode],
-             examples: Sequence[str] = (), persons: PersonScope = PersonScope()) -> list[ox.Triple]:
+             examples: Sequence[str] = (), persons: PersonScope = PersonScope(),
+             publisher: Publisher | None = None) -> list[ox.Triple]:
     """The generated VoID + DCAT triples (canonical IRIs under ``base``)."""
     out = _Triples(base)
     ds, catalog = out.iri(DATASET), _catalog(static, base)
@@ -283,6 +313,14 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
     out.add(ds, RDF.type, DCAT.Dataset, VOID.Dataset)
     out.add(catalog, RDF.type, DCAT.Catalog)
     out.add(catalog, DCAT.dataset, ds)
+    publishers = _objects(static, ds, DCTERMS.publisher)
+    contacts: list[ox.NamedNode] = []
+    if publisher is not None:
+        publishers, contacts = [_publisher(out, publisher)], [_contact(out, publisher)]
+        for node in (ds, catalog):
+            out.add(node, DCTERMS.publisher, *publishers)
+        out.add(ds, DCAT.contactPoint, *contacts)
+    _catalog_context(out, catalog, ds, static)
     out.add(ds, VOID.uriSpace, ox.Literal(base))
     for name, value in (("triples", stats.triples), ("entities", stats.entities),
                         ("distinctSubjects", stats.distinct_subjects),
@@ -302,10 +340,64 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
         out.add(ds, DCAT_VERSION, ox.Literal(version))
     _partitions(out, ds, stats)
     _distributions(out, ds, list(dumps), when, licences, _rights(out, persons.dumps))
-    _sparql_service(out, ds, catalog, _Agents(licences, _objects(static, ds, DCTERMS.publisher)),
-                    _rights(out, persons.sparql))
+    agents = _Agents(licences, publishers, contacts)
+    topics = [*_values(static, ds, DCAT.keyword), *_values(static, ds, DCAT.theme)]
+    _sparql_service(out, ds, catalog, agents, topics, _rights(out, persons.sparql))
+    _versions(out, ds, static, agents)
     _authority_schemes(out, [*static, *out.triples])
     return _unique(out.triples)
+
+
+def _versions(out: _Triples, ds: ox.NamedNode, static: Sequence[ox.Triple], agents: _Agents) -> None:
+    """Each released version (``dcat:hasVersion``, written by ``regiold release``) is a
+    ``dcat:Dataset`` of its own, as DCAT-AP.de 3.0 requires: titled by its label, described,
+    licensed, placed, themed and published like the dataset."""
+    shared = (DCTERMS.description, DCTERMS.license, DCAT.keyword, DCAT.theme, DCTERMS.spatial)
+    for version in _objects(static, ds, DCAT_HAS_VERSION):
+        out.add(version, RDF.type, DCAT.Dataset)
+        out.add(version, DCTERMS.title, *_values(static, version, RDFS.label))
+        for predicate in shared:
+            out.add(version, predicate, *_values(static, ds, predicate))
+        out.add(version, DCTERMS.publisher, *agents.publishers)
+        out.add(version, DCAT.contactPoint, *agents.contacts)
+
+
+def _catalog_context(out: _Triples, catalog: ox.NamedNode, ds: ox.NamedNode,
+                     static: Sequence[ox.Triple]) -> None:
+    """What follows for the catalog from the data: its home page (the site), the theme table its
+    dataset uses, the dataset's place, and its first release (the oldest version's issue date)."""
+    out.add(catalog, FOAF.homepage, out.iri(""))
+    out.add(catalog, DCAT.themeTaxonomy, ox.NamedNode(EU_AUTHORITY + "data-theme"))
+    out.add(catalog, DCTERMS.spatial, *_values(static, ds, DCTERMS.spatial))
+    issued = sorted(value for version in _objects(static, ds, DCAT_HAS_VERSION)
+                    for value in _values(static, version, DCTERMS.issued))
+    out.add(catalog, DCTERMS.issued, *issued[:1])
+
+
+def _contact(out: _Triples, publisher: Publisher) -> ox.NamedNode:
+    """The contact point: whoever runs the instance, reached through their web page (without
+    ``publisher_url``: this site, which they run)."""
+    node = out.iri(f"{DATASET}#contact")
+    out.add(node, RDF.type, VCARD.Organization)
+    out.add(node, VCARD.fn, ox.Literal(publisher.name))
+    out.add(node, VCARD.hasURL, ox.NamedNode(publisher.url) if publisher.url else out.iri(""))
+    return node
+
+
+def _values(triples: Sequence[ox.Triple], subject: ox.NamedNode,
+            predicate: object) -> list[ox.NamedNode | ox.Literal]:
+    p = _n(predicate)
+    return [t.object for t in triples if t.subject == subject and t.predicate == p  # type: ignore[misc]
+            and isinstance(t.object, ox.NamedNode | ox.Literal)]
+
+
+def _publisher(out: _Triples, publisher: Publisher) -> ox.NamedNode:
+    node = out.iri(f"{DATASET}#publisher")
+    out.add(node, RDF.type, FOAF.Agent)
+    out.add(node, FOAF.name, ox.Literal(publisher.name))
+    if publisher.url:
+        out.add(node, FOAF.homepage, ox.NamedNode(publisher.url))
+    return node
 
 
 def vocabularies(stats: Statistics) -> set[str]:
@@ -351,6 +443,10 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
         out.add(dist, RDF.type, DCAT.Distribution)
         out.add(dist, DCTERMS.title, ox.Literal(f"Gesamtabzug als {dump.label_de}", language="de"),
                 ox.Literal(f"Full dump as {dump.label_en}", language="en"))
+        out.add(dist, DCTERMS.description,
+                ox.Literal(f"Der ganze Datensatz in einer Datei ({dump.label_de}).", language="de"),
+                ox.Literal(f"The whole dataset in one file ({dump.label_en}).", language="en"))
+        out.add(dist, DCAT_AVAILABILITY, AVAILABLE)
         out.add(dist, DCAT.downloadURL, url)
         out.add(dist, DCAT.accessURL, url)
         out.add(dist, DCAT.mediaType, ox.NamedNode(IANA + dump.format.media_type))
@@ -374,7 +470,8 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
 
 
 def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
-                    agents: _Agents, rights: ox.NamedNode) -> None:
+                    agents: _Agents, topics: Sequence[ox.NamedNode | ox.Literal],
+                    rights: ox.NamedNode) -> None:
     endpoint = out.iri("sparql")
     service = out.iri(f"{DATASET}#sparql-service")
     dist = out.iri(f"{DATASET}#sparql")
@@ -389,12 +486,19 @@ def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
     out.add(service, DCTERMS.conformsTo, ox.NamedNode(SPARQL_PROTOCOL))
     out.add(service, DCTERMS.license, *agents.licences)
     out.add(service, DCTERMS.publisher, *agents.publishers)
+    out.add(service, DCAT.contactPoint, *agents.contacts)
+    for topic in topics:  # the dataset's keywords and themes: the service serves only it
+        out.add(service, DCAT.keyword if isinstance(topic, ox.Literal) else DCAT.theme, topic)
     out.add(ds, DCAT.distribution, dist)
     out.add(dist, RDF.type, DCAT.Distribution)
     out.add(dist, DCTERMS.title, ox.Literal("Abfrage über SPARQL", language="de"),
             ox.Literal("Query by SPARQL", language="en"))
     out.add(dist, DCAT.accessURL, endpoint)
     out.add(dist, DCAT.accessService, service)
+    out.add(dist, DCTERMS.description,
+            ox.Literal("Der ganze Datensatz, abzufragen mit SPARQL 1.1 (nur lesend).", language="de"),
+            ox.Literal("The whole dataset, to query with SPARQL 1.1 (read-only).", language="en"))
+    out.add(dist, DCAT_AVAILABILITY, AVAILABLE)
     out.add(dist, DCTERMS["format"], ox.NamedNode(f"{EU_AUTHORITY}file-type/SPARQLQ"))
     out.add(dist, DCTERMS.license, *agents.licences)
     out.add(dist, DCTERMS.rights, rights)
@@ -434,6 +538,8 @@ def _static_description(store: Store, base: str) -> list[ox.Triple]:
           {{ ?root ?link ?s . ?s ?p ?o
              FILTER(isIRI(?s) && (STRSTARTS(STR(?s), {in_dataset})
                                   || STRSTARTS(STR(?s), {in_catalog}))) }}
+          UNION
+          {{ ?root <{DCAT_HAS_VERSION.value}> ?s . ?s ?p ?o }}
         }}""") + store.construct(f"""
         PREFIX dct: <{DCTERMS}> PREFIX foaf: <{FOAF}> PREFIX rdf: <{RDF}>
         CONSTRUCT {{ ?agent ?p ?o }} WHERE {{
@@ -447,6 +553,7 @@ def _static_description(store: Store, base: str) -> list[ox.Triple]:
 class _Agents:
     licences: Sequence[ox.NamedNode]
     publishers: Sequence[ox.NamedNode]
+    contacts: Sequence[ox.NamedNode] = ()
 
 
 def _licences(static: Sequence[ox.Triple], base: str) -> list[ox.NamedNode]:
@@ -602,9 +709,26 @@ def void_bytes(site: Site, fmt: Format) -> bytes:
             raise ValueError(f"{fmt.label} is not an RDF format")
         triples = info(site).description
         cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
-                  else serialize(triples, fmt, site.base_iri, stable=True))
+                  else serialize(triples, fmt, site.base_iri, stable=True, graph=site.base_iri + VOID_GRAPH))
         site.cache[key] = cached
     return cached
+
+
+def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
+                   page: int = 1) -> render_mod.Representation:
+    """``render.representation``, except that the dataset and the catalog in RDF are the whole
+    dataset description, the bytes of ``/.well-known/void``: a harvester that fetches any one of
+    them alone gets a description that conforms to DCAT-AP.de on its own, with the terms exactly
+    as generated (the store would turn ``xsd:nonNegativeInteger`` sizes into ``xsd:integer``).
+
+    :raises NotFound: unknown IRI or page.
+    """
+    from regiold.publish import render  # render sits downstream of this module; imported when first used
+
+    if fmt.oxigraph is not None and iri in (site.base_iri + DATASET, site.base_iri + CATALOG):
+        body = void_bytes(site, fmt)
+        return render.Representation(body, fmt, None, render.format_etag(site.version, body, fmt))
+    return render.representation(site, iri, fmt, lang, page)
 
 
 # --- sitemap ------------------------------------------------------------------------------------
@@ -693,12 +817,12 @@ def robots_txt(sitemap_url: str) -> str:
 # --- static export ------------------------------------------------------------------------------
 
 
-def export(site: Site, out: Path, root_url: str) -> list[Path]:
+def export(site: Site, out: Path, root_url: str, *, skip: Iterable[str] = ()) -> list[Path]:
     """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
 
     For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
     ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
-    Every file equals what the server sends.
+    Every file equals what the server sends; the sitemap leaves out the pages in ``skip``.
     """
     described = info(site)
     written: list[Path] = []
@@ -717,7 +841,8 @@ def export(site: Site, out: Path, root_url: str) -> list[Path]:
         shutil.copyfile(file.path, out / "dumps" / name)
         written.append(out / "dumps" / name)
     write("robots.txt", robots_txt(root_url + "sitemap.xml").encode())
-    entries = list(sitemap_entries(page_paths(site.store, site.base_iri), root_url,
+    paths = [p for p in page_paths(site.store, site.base_iri) if p not in set(skip)]
+    entries = list(sitemap_entries(paths, root_url,
                                    default_lang=site.settings.default_lang))
     for name, body in sitemap_files(entries, root_url, lastmod=described.modified).items():
         write(name, body)
