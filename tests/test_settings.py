@@ -35,6 +35,12 @@ def test_paths_are_paths():
     assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path.cwd() / "data"
 
 
+@pytest.mark.parametrize("name, value", [("publisher_url", "www.example.org"), ("publisher_name", " ")])
+def test_the_publisher_settings_are_checked(name: str, value: str):
+    with pytest.raises(ConfigError, match=f"setting {name}"):
+        Settings.load({name: value}, environ={})
+
+
 def test_every_setting_is_documented():
     readme = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
     for name, _default, help_text in Settings.help_table():

@@ -46,6 +46,16 @@ class Settings:
     store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
+    publisher_name: str = _setting(
+        "Betreiber dieser regiold-Instanz / operator of this regiold instance",
+        "Who runs this instance: the dct:publisher (foaf:Agent) of the catalog, the dataset and the "
+        "SPARQL service (DCAT-AP.de requires one)"
+    )
+    publisher_url: str = _setting("", "Web page of the publisher (foaf:homepage; empty: none)")
+    sparql_link: str = _setting(
+        "/sparql", "Where pages link the SPARQL endpoint ('': nowhere; `regiold build` sets it from "
+        "--sparql-url, docs/STATIC.md)"
+    )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
     cache_dir: Path = _setting(
@@ -53,7 +63,12 @@ class Settings:
         "content hash (relative: to the working directory)"
     )
     publish_persons: bool = _setting(
-        True, "Publish named persons' official contact data (data/people/)"
+        True, "Publish named persons' official contact data (data/people/) on the pages and "
+        "the SPARQL endpoint"
+    )
+    dump_persons: bool = _setting(
+        False, "Put person data into the bulk dumps too (open-data files, static export, DCAT "
+        "distributions); only together with publish_persons"
     )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")
@@ -219,10 +234,12 @@ def _check(settings: Settings) -> Settings:
     if settings.store != "embedded" and not _is_http_url(settings.store):
         raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
                           "SPARQL endpoint URL")
-    for name in ("store_update", "store_data"):
+    for name in ("store_update", "store_data", "publisher_url"):
         value = getattr(settings, name)
         if value and not _is_http_url(value):
             raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
+    if not settings.publisher_name.strip():
+        raise ConfigError("setting publisher_name: empty (DCAT-AP.de requires a named publisher)")
     return settings
 
 

@@ -14,7 +14,7 @@ from regiold.errors import NotFound
 from regiold.publish import dataset as ds
 from regiold.publish import render
 from regiold.publish.site import Site
-from regiold.rdf.formats import HTML, Format
+from regiold.rdf.formats import HTML, Format, link
 from regiold.web.context import current_site, public_root
 from regiold.web.negotiate import negotiate
 from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
@@ -38,13 +38,11 @@ def void() -> Response:
         response.headers["Vary"] = "Accept"
         return response
     body = ds.void_bytes(site, fmt)
-    rep = render.Representation(body, fmt, None, render.make_etag(site.version, body))
+    rep = render.Representation(body, fmt, None, render.format_etag(site.version, body, fmt))
     negotiated = "format" not in request.args
     response = send_representation(site, rep, vary=("Accept",) if negotiated else ())
     response.headers["Content-Location"] = f"{VOID_PATH}?format={fmt.key}"
-    response.headers["Link"] = ", ".join(
-        f'<{VOID_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'
-        for f in ds.VOID_FORMATS)
+    response.headers["Link"] = ", ".join(link(f"{VOID_PATH}?format={f.key}", f) for f in ds.VOID_FORMATS)
     return response
 
 
