@@ -137,3 +137,12 @@ def test_relative_paths_resolve_against_the_working_directory(tmp_path, monkeypa
     assert (moved.site_dir, moved.cache_dir) == (tmp_path / "site", tmp_path / "cache")
     elsewhere = moved.with_(site_dir=Path("other"))  # `--data other` keeps the cache where it was
     assert (elsewhere.site_dir, elsewhere.cache_dir) == (tmp_path / "other", tmp_path / "cache")
+
+
+def test_sparql_slots_must_leave_threads_for_pages():
+    """Issue 13: with as many query slots as threads, slow queries held every thread."""
+    with pytest.raises(ConfigError, match=r"sparql_max_concurrent \(8\) must be below threads"):
+        Settings.load({"sparql_max_concurrent": 8, "threads": 8}, environ={})
+    assert Settings.load({"threads": 1}, environ={}).sparql_max_concurrent == 2  # nothing to split
+    with pytest.raises(ConfigError, match="public_url"):
+        Settings.load({"public_url": "evil.example"}, environ={})

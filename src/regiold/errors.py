@@ -104,6 +104,12 @@ class QueryTimeout(RegioldError):
     retry_after = 1
 
 
+class QueryMemoryLimit(RegioldError):
+    """A query needed more memory than ``sparql_query_max_mb`` (or crashed the engine)."""
+
+    status, title = 503, "SPARQL query stopped"
+
+
 class ReadOnlyEndpoint(RegioldError):
     """A SPARQL Update (or ``update=``) sent to the read-only endpoint."""
 
