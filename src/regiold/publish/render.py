@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from regiold.errors import NotFound
 from regiold.ingest.sources import to_rdflib_graph
-from regiold.publish import changelog
+from regiold.publish import changelog, lookup
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
@@ -141,7 +141,7 @@ def description(site: Site, iri: str, page: int = 1) -> describe_mod.Description
     """
     if not describe_mod.is_iri(iri):
         raise NotFound("No such resource")  # e.g. /org/a%3Eb: no IRI, so nothing to describe
-    found = _memo(site, ("describe", iri, page), lambda: describe_mod.describe(
+    found = _memo(site, ("describe", iri, page), lambda: lookup.describe(
         site.store, iri, page=page, page_size=site.settings.page_size))
     if not found.exists or page < 1 or page > found.pages:
         raise NotFound(f"No resource {iri}" + (f" (page {page})" if page != 1 else ""))
