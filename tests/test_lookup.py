@@ -1,4 +1,4 @@
-"""The lean read path (publish/lookup.py: pattern lookups + the naming table) gives the very
+"""The lean read path (publish/lookup.py: pattern lookups, the naming table and documents) gives the very
 description the SPARQL path (publish/describe.py, which remote stores use) gives, on every resource
 of the test sites and every page of paged incoming links, from the in-memory store and from the
 RocksDB snapshot alike."""
@@ -87,6 +87,10 @@ def test_the_snapshot_carries_its_naming_table_and_an_old_snapshot_is_rebuilt(
         None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, None)
         if isinstance(q.subject, ox.NamedNode)}
     assert typed and typed <= named
+    documents = sqlite3.connect(folder / FILE_NAME)
+    subjects = {row[0] for row in documents.execute("SELECT node FROM outgoing")}
+    documents.close()
+    assert {f"<{iri}>" for iri in typed} <= subjects  # every typed IRI has its document
     (folder / FILE_NAME).unlink()  # a snapshot written before the table existed
     again = open_snapshot(folder, base_iri=BASE, published=parsed.published_store(), extra=[])
     assert (folder / FILE_NAME).is_file()

@@ -25,6 +25,7 @@ from regiold.publish.describe import (
     ancestors,
 )
 from regiold.store import EmbeddedStore, Store
+from regiold.store.naming import NamingTable
 
 _TYPE = ox.NamedNode(RDF_TYPE)
 _MEMBERSHIP = ox.NamedNode(f"{ORG}Membership")
@@ -49,7 +50,10 @@ class _Lookup:
     def __init__(self, store: EmbeddedStore) -> None:
         self.db = store.db
         self.base = store.base_iri
-        self.naming = store.naming_table().naming
+        table = store.naming_table()
+        self.naming = table.naming
+        if table.documents():
+            self._use_documents(table)
 
     def out(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
         return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
@@ -58,6 +62,12 @@ class _Lookup:
     def inc(self, node: ox.NamedNode) -> list[ox.Triple]:
         return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
                                   for q in self.db.quads_for_pattern(None, None, node, None)))
+
+    def _use_documents(self, table: NamingTable) -> None:
+        """Read nodes from the table's documents: on the RocksDB snapshot a first lookup of a
+        node decodes blocks and terms (0.1-0.3 ms for an organisation); one SQLite row is ~10 us."""
+        self.out = table.outgoing  # type: ignore[method-assign]
+        self.inc = table.incoming  # type: ignore[method-assign]
 
     def describe(self, iri: str, *, page: int, page_size: int) -> Description:
         root = ox.NamedNode(iri)

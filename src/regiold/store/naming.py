@@ -1,14 +1,18 @@
-"""The naming table: the types and labels of every IRI, worked out once per data version.
+"""Per-version tables for the read path: the naming table and the documents.
 
-A page names everything it links to (labels and types of some 30-70 IRIs per page). Looked up
-triple by triple on the RocksDB snapshot this costs more than the rest of the page: every term of
-every quad is decoded through RocksDB (about 5 us a quad, docs/performance.md). So the naming
-triples of each IRI are written once per data version as N-Triples into an SQLite file beside the
-snapshot, and each process opens it read-only: one copy in the page cache for all workers, no
-Python object per entry in any process until a page asks for it.
+A page names everything it links to (types and labels of some 30-70 IRIs). Looked up triple by
+triple on the RocksDB snapshot this costs more than the rest of the page, and a first lookup of a
+node there decodes RocksDB blocks and every term (0.1-0.3 ms for an organisation's own triples).
+So, once per data version, the snapshot is accompanied by one SQLite file holding
+- ``naming``: the ``rdf:type`` and label triples of every IRI, as N-Triples;
+- ``outgoing`` / ``incoming``: the N-Triples of every node's own triples and of every IRI's
+  incoming links (the documents ``publish/lookup.py`` walks).
+Each process opens it read-only: one copy in the page cache for all workers, and no Python object
+per entry in any process until a page asks for it (Python objects built before the fork would be
+copied into each worker as soon as reference counting touches them).
 
-An in-memory store (``embedded_store = memory``, the SPARQL copy) builds its table in memory on
-first use, in the process that uses it.
+An in-memory store (``embedded_store = memory``, the SPARQL copy without a snapshot) builds only
+the naming table, in memory, on first use; its own pattern lookups are fast.
 """
 
 from __future__ import annotations
@@ -41,10 +45,12 @@ _BATCH = 500  # IRIs per SELECT … IN (…): SQLite allows 32766 parameters, sm
 
 
 def write_table(path: Path, stores: Sequence[ox.Store]) -> None:
-    """Write the naming table of the union of ``stores`` to ``path`` (a new file)."""
+    """Write the tables of the union of ``stores`` to ``path`` (a new file): the naming table and
+    the documents (each node's outgoing triples, each IRI's incoming ones)."""
     connection = sqlite3.connect(path)
     try:
         _fill(connection, stores)
+        _fill_documents(connection, stores, path.parent)
     finally:
         connection.close()
 
@@ -62,6 +68,39 @@ def _fill(connection: sqlite3.Connection, stores: Sequence[ox.Store]) -> None:
         (iri, ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
         for iri, triples in rows.items()))
     connection.commit()
+
+
+def _fill_documents(connection: sqlite3.Connection, stores: Sequence[ox.Store], work: Path) -> None:
+    """``outgoing``: N-Triples of each subject (key: its N-Triples term); ``incoming``: of each IRI
+    object. Grouped by SQLite from one line per triple, so no Python object per triple is kept."""
+    connection.execute("CREATE TEMP TABLE lines (side INTEGER, node TEXT, line TEXT)")
+    dump = work / "documents.nt"
+    for store in stores:
+        for graph in [ox.DefaultGraph(), *store.named_graphs()]:
+            with dump.open("wb") as out:
+                store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)  # Rust: fast
+            with dump.open(encoding="utf-8") as lines:
+                connection.executemany("INSERT INTO lines VALUES (?, ?, ?)", _sides(lines))
+    dump.unlink(missing_ok=True)
+    for side, table in ((0, "outgoing"), (1, "incoming")):
+        connection.execute(f"CREATE TABLE {table} (node TEXT PRIMARY KEY, nt BLOB) WITHOUT ROWID")
+        connection.execute(f"INSERT INTO {table} SELECT node, CAST(group_concat(line, '') AS BLOB) "
+                           f"FROM (SELECT DISTINCT node, line FROM lines WHERE side = {side}) "
+                           "GROUP BY node")
+    connection.execute("DROP TABLE lines")
+    connection.commit()
+
+
+def _sides(lines: Iterable[str]) -> Iterable[tuple[int, str, str]]:
+    """(0, subject, line) for every N-Triples line, and (1, object, line) when the object is an
+    IRI. Terms hold no space before the object (IRIs and blank node labels cannot)."""
+    for line in lines:
+        subject_end = line.index(" ")
+        yield 0, line[:subject_end], line
+        if line.endswith("> .\n"):
+            start = line.index(" ", subject_end + 1) + 1
+            if line[start] == "<":
+                yield 1, line[start:-3], line
 
 
 class NamingTable:
@@ -108,6 +147,23 @@ class NamingTable:
             return []
         return [ox.Triple(q.subject, q.predicate, q.object)
                 for q in ox.parse(b"".join(blobs), format=ox.RdfFormat.N_TRIPLES)]
+
+    def documents(self) -> bool:
+        """Whether the table holds the documents (the snapshot's does; an in-memory one not)."""
+        return self.path is not None
+
+    def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
+        return self._document("outgoing", str(node))
+
+    def incoming(self, node: ox.NamedNode) -> list[ox.Triple]:
+        return self._document("incoming", str(node))
+
+    def _document(self, table: str, key: str) -> list[ox.Triple]:
+        row = self._connection().execute(f"SELECT nt FROM {table} WHERE node = ?", (key,)).fetchone()
+        if row is None:
+            return []
+        return [ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(row[0], format=ox.RdfFormat.N_TRIPLES)]
 
     def drop_connection(self) -> None:
         self._opened = None

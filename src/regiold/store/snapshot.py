@@ -35,7 +35,7 @@ from regiold.store.naming import NamingTable, write_table
 KEPT_VERSIONS = 3  # the current snapshot, and the previous ones a reload may still be serving
 _MANIFEST = "regiold-snapshot.json"
 _LOAD_TIMEOUT = 3600.0  # seconds; 10^6 triples take about 10
-_FORMAT = 2  # 2: with the naming table (store/naming.py)
+_FORMAT = 3  # 3: with the naming table and the documents (store/naming.py)
 
 
 class SnapshotStore(EmbeddedStore):
