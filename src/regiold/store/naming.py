@@ -44,13 +44,14 @@ FILE_NAME = "naming.sqlite"
 _BATCH = 500  # IRIs per SELECT … IN (…): SQLite allows 32766 parameters, smaller is friendlier
 
 
-def write_table(path: Path, stores: Sequence[ox.Store]) -> None:
+def write_table(path: Path, stores: Sequence[ox.Store], base_iri: str) -> None:
     """Write the tables of the union of ``stores`` to ``path`` (a new file): the naming table and
-    the documents (each node's outgoing triples, each IRI's incoming ones)."""
+    the documents (each node's outgoing triples; the incoming ones of each IRI under ``base_iri``,
+    the only ones with pages: a class like ``schema:Organization`` would copy every typed node)."""
     connection = sqlite3.connect(path)
     try:
         _fill(connection, stores)
-        _fill_documents(connection, stores, path.parent)
+        _fill_documents(connection, stores, path.parent, f"<{base_iri}")
     finally:
         connection.close()
 
@@ -63,14 +64,15 @@ def _fill(connection: sqlite3.Connection, stores: Sequence[ox.Store]) -> None:
                 if isinstance(quad.subject, ox.NamedNode):
                     rows.setdefault(quad.subject.value, {})[
                         ox.Triple(quad.subject, quad.predicate, quad.object)] = None
-    connection.execute("CREATE TABLE naming (iri TEXT PRIMARY KEY, nt BLOB) WITHOUT ROWID")
+    connection.execute("CREATE TABLE naming (iri TEXT PRIMARY KEY, nt BLOB)")
     connection.executemany("INSERT INTO naming VALUES (?, ?)", (
         (iri, ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
         for iri, triples in rows.items()))
     connection.commit()
 
 
-def _fill_documents(connection: sqlite3.Connection, stores: Sequence[ox.Store], work: Path) -> None:
+def _fill_documents(connection: sqlite3.Connection, stores: Sequence[ox.Store], work: Path,
+                    own: str) -> None:
     """``outgoing``: N-Triples of each subject (key: its N-Triples term); ``incoming``: of each IRI
     object. Grouped by SQLite from one line per triple, so no Python object per triple is kept."""
     connection.execute("CREATE TEMP TABLE lines (side INTEGER, node TEXT, line TEXT)")
@@ -80,10 +82,10 @@ def _fill_documents(connection: sqlite3.Connection, stores: Sequence[ox.Store], 
             with dump.open("wb") as out:
                 store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)  # Rust: fast
             with dump.open(encoding="utf-8") as lines:
-                connection.executemany("INSERT INTO lines VALUES (?, ?, ?)", _sides(lines))
+                connection.executemany("INSERT INTO lines VALUES (?, ?, ?)", _sides(lines, own))
     dump.unlink(missing_ok=True)
     for side, table in ((0, "outgoing"), (1, "incoming")):
-        connection.execute(f"CREATE TABLE {table} (node TEXT PRIMARY KEY, nt BLOB) WITHOUT ROWID")
+        connection.execute(f"CREATE TABLE {table} (node TEXT PRIMARY KEY, nt BLOB)")  # rowid: big rows
         connection.execute(f"INSERT INTO {table} SELECT node, CAST(group_concat(line, '') AS BLOB) "
                            f"FROM (SELECT DISTINCT node, line FROM lines WHERE side = {side}) "
                            "GROUP BY node")
@@ -91,15 +93,16 @@ def _fill_documents(connection: sqlite3.Connection, stores: Sequence[ox.Store], 
     connection.commit()
 
 
-def _sides(lines: Iterable[str]) -> Iterable[tuple[int, str, str]]:
+def _sides(lines: Iterable[str], own: str) -> Iterable[tuple[int, str, str]]:
     """(0, subject, line) for every N-Triples line, and (1, object, line) when the object is an
-    IRI. Terms hold no space before the object (IRIs and blank node labels cannot)."""
+    IRI starting with ``own``. Terms hold no space before the object (IRIs and blank node labels
+    cannot)."""
     for line in lines:
         subject_end = line.index(" ")
         yield 0, line[:subject_end], line
         if line.endswith("> .\n"):
             start = line.index(" ", subject_end + 1) + 1
-            if line[start] == "<":
+            if line.startswith(own, start):
                 yield 1, line[start:-3], line
 
 

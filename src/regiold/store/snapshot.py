@@ -112,7 +112,7 @@ def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
-            _write(work, published, list(extra))
+            _write(work, published, list(extra), base_iri)
             if folder.exists():  # damaged (no manifest): replace it
                 shutil.rmtree(folder, ignore_errors=True)
             os.rename(work, folder)
@@ -139,11 +139,11 @@ print(len(store))
 """
 
 
-def _write(work: Path, published: ox.Store, extra: list[ox.Quad]) -> None:
+def _write(work: Path, published: ox.Store, extra: list[ox.Quad], base_iri: str) -> None:
     """Write the snapshot into ``work``: N-Quads from pyoxigraph to a file, loaded by a child."""
     extra_store = ox.Store()
     extra_store.extend(extra)
-    write_table(work / NAMING_FILE, [published, extra_store])  # from memory: fast, no RocksDB
+    write_table(work / NAMING_FILE, [published, extra_store], base_iri)  # from memory, no RocksDB
     data = work / "data.nq"
     with data.open("wb") as out:
         published.dump(out, ox.RdfFormat.N_QUADS)  # Rust to file: no Python object per triple
