@@ -12,6 +12,8 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 import pyoxigraph as ox
 
 from regiold.publish import describe as describe_mod
@@ -89,7 +91,8 @@ class _Lookup:
         triples = list(dict.fromkeys([*core, *self.naming(sorted(linked))]))
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,
-                           incoming_total=total, term_labels=self._term_labels(iri, triples))
+                           incoming_total=total,
+                           term_labels=_Lazy(lambda: self._term_labels(iri, triples)))  # type: ignore[arg-type]
 
     def _dependents(self, root: ox.NamedNode,
                     root_in: list[ox.Triple]) -> tuple[set[str], list[ox.Triple]]:
@@ -161,6 +164,29 @@ class _Lookup:
             if t.predicate.value in _TERM_LABELS and isinstance(t.object, ox.Literal):
                 out.setdefault(t.subject.value, []).append(t.object)
         return out
+
+
+class _Lazy(Mapping[str, list[ox.Literal]]):
+    """The term labels, read when first used: only the HTML view needs them, and a Turtle or
+    JSON-LD rendering would pay a table lookup for nothing."""
+
+    def __init__(self, load: Callable[[], dict[str, list[ox.Literal]]]) -> None:
+        self._load: Callable[[], dict[str, list[ox.Literal]]] | None = load
+        self._data: dict[str, list[ox.Literal]] = {}
+
+    def _loaded(self) -> dict[str, list[ox.Literal]]:
+        if self._load is not None:
+            self._data, self._load = self._load(), None
+        return self._data
+
+    def __getitem__(self, key: str) -> list[ox.Literal]:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 def _page_of(root_in: list[ox.Triple], dependents: set[str], *, page: int,
