@@ -193,6 +193,17 @@ def build_timing(site: Path, tmp: Path) -> dict[str, object]:
     return {"seconds": round(seconds, 1), "files": files, "files_per_s": round(files / seconds, 1)}
 
 
+def snapshot_mb(site: Path) -> dict[str, float]:
+    """Disk size of the newest store snapshot: the RocksDB folder and the per-version tables."""
+    folders = sorted((p for p in (bench_cache(site) / "store").glob("*") if p.is_dir()
+                      and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    if not folders:
+        return {}
+    size = lambda path: sum(f.stat().st_size for f in path.rglob("*") if f.is_file())  # noqa: E731
+    return {"rocksdb": round(size(folders[-1] / "db") / 1e6, 1),
+            "tables": round(size(folders[-1]) / 1e6 - size(folders[-1] / "db") / 1e6, 1)}
+
+
 def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool) -> dict[str, object]:
     iris = resources(site)
     result: dict[str, object] = {"site": site.name, "resources": len(iris), "connections": CONNECTIONS,
@@ -215,6 +226,7 @@ def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool) -> dict[
     if "build" in result:
         result["build"]["ratio_vs_oxigraph"] = round(  # type: ignore[index]
             float(result["build"]["files_per_s"]) / anchor, 2)  # type: ignore[index]
+    result["snapshot_mb"] = snapshot_mb(site)
     result["load_average_end"] = os.getloadavg()
     return result
 
