@@ -80,6 +80,7 @@ def test_an_unknown_iri_has_an_empty_description(parsed: sources.Sources) -> Non
     memory = EmbeddedStore.from_sources(parsed)
     found = lookup.describe(memory, f"{BASE}org/nobody-at-all")
     assert not found.exists and found.incoming_total == 0
+    assert not lookup.describe(memory, f"{BASE}org/\ufffd\ufffd").exists  # /org/%ff%fe: not an IRI
 
 
 def test_the_snapshot_carries_its_naming_table_and_an_old_snapshot_is_rebuilt(

@@ -57,6 +57,8 @@ class Description:
 
     @property
     def exists(self) -> bool:
+        if not self.triples:
+            return False  # also for text that is no IRI (the node could not even be built)
         subject = ox.NamedNode(self.iri)
         return any(t.subject == subject for t in self.triples)
 

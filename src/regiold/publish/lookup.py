@@ -79,7 +79,10 @@ class _Lookup:
         self.inc = incoming  # type: ignore[method-assign]
 
     def describe(self, iri: str, *, page: int, page_size: int) -> Description:
-        root = ox.NamedNode(iri)
+        try:
+            root = ox.NamedNode(iri)
+        except ValueError:  # not an IRI (e.g. /org/%ff%fe): the store holds nothing about it
+            return Description(iri, [], frozenset({iri}), page=page)
         root_in = self.inc(root)
         dependents, own = self._dependents(root, root_in)
         own += self._blank_closure(own)
