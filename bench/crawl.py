@@ -123,10 +123,12 @@ def regiold_crawl(site: Path, iris: list[str], fmt: str, tmp: Path) -> dict[str,
     args = serve_args(site, bench_cache(site), port)  # default settings, 2 workers
     ready = f"http://127.0.0.1:{port}/ready"
     with running(args, ready_url=ready, log=tmp / f"serve-{fmt}.log") as (process, _):
+        rest = memory_mb(process.pid)["pss_total"]
         cpu_before = _cpu_seconds(process.pid)
         result = crawl(port, ["/" + iri.removeprefix(BASE) for iri in iris], ACCEPT[fmt])
         result["server_cpu_ms_per_request"] = round(
             (_cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, result["requests"]), 3)  # type: ignore[operator]
+        result["memory_rest_mb"] = rest
         result["memory_after_mb"] = memory_mb(process.pid)["pss_total"]
     return result
 
