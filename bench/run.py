@@ -4,6 +4,7 @@ the same run). Loopback only; every wrk run and every server is bounded in time.
     python bench/run.py                  quick profile (`make bench`): 10^4 triples, short wrk runs
     python bench/run.py --full           10^4, 10^5, 10^6 triples (see docs/performance.md)
     python bench/run.py --sizes 1e5 --sections scale,coldstart
+    python bench/run.py --sizes 1e4,1e5 --sections crawl     first renderings (bench/crawl.py)
 
 Results also go to bench/results/{profile}.json.
 """
@@ -26,13 +27,16 @@ from common import ROOT, machine, save, versions  # noqa: E402
 # Partner copies giving about 10^4, 10^5 and 10^6 triples with the real model (~91 per copy).
 SIZES = {"1e4": 92, "1e5": 1080, "1e6": 10970}
 SECTIONS = ("scale", "coldstart", "sparql", "deref")
+# Not run by default (minutes per size): "crawl", first renderings of every resource (bench/crawl.py).
+OPTIONAL_SECTIONS = ("crawl",)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--sizes", help="comma-separated subset of " + ",".join(SIZES))
-    parser.add_argument("--sections", default=",".join(SECTIONS))
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated, of: {', '.join(SECTIONS + OPTIONAL_SECTIONS)}")
     parser.add_argument("--duration", type=float, help="seconds per wrk run (quick 3, full 10)")
     parser.add_argument("--from", dest="source", type=Path, default=ROOT)
     parser.add_argument("--keep", type=Path, help="keep generated sites in this folder")
@@ -70,6 +74,14 @@ def run_size(site: Path, sections: list[str], duration: float, largest: bool,
              export_site: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     for section in sections:
+        if section == "crawl":  # every size: the scaling of first renderings is the point
+            from crawl import run as crawl
+
+            try:
+                out["crawl"] = crawl(site, ["ttl", "jsonld", "html"], build=True, virtuoso=True)
+            except Exception as exc:  # keep the other sections' figures
+                out["crawl_error"] = f"{type(exc).__name__}: {exc}"[:2000]
+            continue
         if section == "deref":
             if largest:  # the HTTP comparison runs at the largest size only
                 from deref import deref
@@ -102,6 +114,10 @@ def summary(results: dict[str, object]) -> str:
             f"| {sc.get('validate_s', '?')} | {first.get('seconds', '?')} / "
             f"{cs.get('cached', {}).get('seconds', '?')} | {cs.get('cached', {}).get('pss_total', '?')} / "
             f"{cs.get('after_scans', {}).get('pss_total', '?')} | {sp.get('ratio_total', '?')} |")
+        if "crawl" in data:
+            from crawl import table as crawl_table
+
+            lines += ["", crawl_table(data["crawl"])]
         if "deref" in data:
             from deref import deref_table
 

@@ -121,3 +121,18 @@ def listener() -> Iterator[Listener]:
     witness = Listener()
     yield witness
     witness.close()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real Virtuoso 7 on 127.0.0.1 for the whole session; yields docs/STORES.md's settings
+    (store, store_update, store_data). Skipped where virtuoso-t is missing, never in CI
+    (.ci/run installs virtuoso-opensource)."""
+    from virtuoso_server import virtuoso_binary, virtuoso_server
+
+    if virtuoso_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing in CI (.ci/run installs virtuoso-opensource)")
+        pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as urls:
+        yield urls

@@ -1,4 +1,5 @@
-"""One contract, two stores: the embedded pyoxigraph store and a real Oxigraph server."""
+"""One contract, four stores: the embedded pyoxigraph store (in memory and as a snapshot), a real
+Oxigraph server and a real Virtuoso 7, each filled the way `regiold load` fills it."""
 
 from __future__ import annotations
 
@@ -23,15 +24,22 @@ def parsed() -> sources.Sources:
     return sources.parse_site(FIXTURE_SITE, base_iri=BASE)
 
 
-@pytest.fixture(params=["embedded", "snapshot", pytest.param("remote", marks=pytest.mark.remote)])
+@pytest.fixture(params=["embedded", "snapshot", pytest.param("remote", marks=pytest.mark.remote),
+                        pytest.param("virtuoso", marks=pytest.mark.remote)])
 def store(request: pytest.FixtureRequest, parsed: sources.Sources, tmp_path: Path) -> Store:
     if request.param == "embedded":
         return EmbeddedStore.from_sources(parsed)
     if request.param == "snapshot":
         return open_snapshot(tmp_path / "snapshot", base_iri=BASE, published=parsed.published_store(),
                              extra=[])
-    remote = RemoteStore(f"{request.getfixturevalue('oxigraph_url')}/query", base_iri=BASE)
+    if request.param == "virtuoso":
+        urls = request.getfixturevalue("virtuoso")
+        remote = RemoteStore(urls["store"], base_iri=BASE, update_url=urls["store_update"],
+                             data_url=urls["store_data"])
+    else:
+        remote = RemoteStore(f"{request.getfixturevalue('oxigraph_url')}/query", base_iri=BASE)
     remote.replace_data(parsed.published_quads(), version=parsed.version)
+    assert remote.data_version() == parsed.version
     return remote
 
 

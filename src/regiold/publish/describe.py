@@ -9,9 +9,10 @@ A description holds
   and paged (``page_size`` subjects per page); unlabelled linking nodes (an ``org:Membership``)
   bring their own outgoing links so that a page can say who the member is.
 
-Everything is read with SPARQL through the narrow ``Store`` protocol (SELECT and CONSTRUCT), so a
-remote store serves the same descriptions. The presentation (labels in a language, sorted links,
-sections) is ``view.build_view``.
+This module reads it with SPARQL through the narrow ``Store`` protocol (SELECT and CONSTRUCT): the
+path of remote stores. Embedded stores are read by pattern lookups in ``lookup.py``, which gives
+the same description triple for triple (tests/test_lookup.py); callers use ``lookup.describe``.
+The presentation (labels in a language, sorted links, sections) is ``view.build_view``.
 """
 
 from __future__ import annotations
@@ -22,23 +23,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from regiold.rdf.namespaces import DCT_NS as DCT
-from regiold.rdf.namespaces import FOAF_NS as FOAF
 from regiold.rdf.namespaces import ORG_NS as ORG
 from regiold.rdf.namespaces import PROV_NS as PROV
 from regiold.rdf.namespaces import RDF_TYPE
-from regiold.rdf.namespaces import RDFS_NS as RDFS
 from regiold.rdf.namespaces import SDO_NS as SDO
-from regiold.rdf.namespaces import SKOS_NS as SKOS
 from regiold.rdf.namespaces import VCARD_NS as VCARD
 from regiold.store import Store
+from regiold.store.naming import LABEL_PROPERTIES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
-# Properties whose values are labels, in order of preference.
-LABEL_PROPERTIES: tuple[str, ...] = (
-    f"{SKOS}prefLabel", f"{SDO}name", f"{RDFS}label", f"{DCT}title", f"{FOAF}name",
-    f"{VCARD}fn", f"{SDO}alternateName",
-)
 # Values reached through these belong to the resource even when their IRIs live elsewhere.
 DEPENDENT_LINKS: frozenset[str] = frozenset({
     f"{SDO}address", f"{SDO}contactPoint", f"{SDO}hasOfferCatalog", f"{SDO}makesOffer",
@@ -66,6 +60,8 @@ class Description:
 
     @property
     def exists(self) -> bool:
+        if not self.triples:
+            return False  # also for text that is no IRI (the node could not even be built)
         subject = ox.NamedNode(self.iri)
         return any(t.subject == subject for t in self.triples)
 

@@ -27,8 +27,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from regiold.errors import NotFound
-from regiold.ingest.sources import to_rdflib_graph
-from regiold.publish import changelog
+from regiold.publish import changelog, jsonld, lookup
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
@@ -128,6 +127,12 @@ def context(base_iri: str) -> dict[str, object]:
     return {"@context": terms}
 
 
+@cache
+def _context_terms(base_iri: str) -> dict[str, object]:
+    """The context's terms, built once per base IRI (read-only: callers copy what they keep)."""
+    return context(base_iri)["@context"]  # type: ignore[return-value]
+
+
 def context_document(site: Site) -> bytes:
     return _memo(site, ("context",), lambda: _json_bytes(context(site.base_iri)))
 
@@ -142,7 +147,7 @@ def description(site: Site, iri: str, page: int = 1) -> describe_mod.Description
     """
     if not describe_mod.is_iri(iri):
         raise NotFound("No such resource")  # e.g. /org/a%3Eb: no IRI, so nothing to describe
-    found = _memo(site, ("describe", iri, page), lambda: describe_mod.describe(
+    found = _memo(site, ("describe", iri, page), lambda: lookup.describe(
         site.store, iri, page=page, page_size=site.settings.page_size))
     if not found.exists or page < 1 or page > found.pages:
         raise NotFound(f"No resource {iri}" + (f" (page {page})" if page != 1 else ""))
@@ -279,14 +284,9 @@ def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
     (pyoxigraph's too, which fetches nothing) reads it offline, and it does not depend on the
     canonical context URL resolving. The full context is served at ``/context.jsonld``.
     """
-    graph = to_rdflib_graph(triples)
-    ctx = context(base_iri)["@context"]
-    compacted = json.loads(graph.serialize(format="json-ld", context=ctx, auto_compact=True))
-    compacted["@context"] = _used_context(ctx, {k: v for k, v in compacted.items() if k != "@context"})
-    if "@graph" in compacted:
-        compacted["@graph"] = sorted(compacted["@graph"], key=lambda n: (n.get("@id", "").startswith("_:"),
-                                                                         n.get("@id", "")))
-    return _json_bytes(compacted)
+    ctx = _context_terms(base_iri)
+    body = jsonld.document(triples, ctx, base_iri=base_iri)  # one pass, no rdflib graph
+    return _json_bytes({"@context": _used_context(ctx, body), **body})
 
 
 def _used_context(ctx: dict[str, object], document: object) -> dict[str, object]:

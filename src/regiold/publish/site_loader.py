@@ -55,6 +55,7 @@ def load_site(settings: Settings) -> Site:
         else:
             if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
                 memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+                memory.share_naming_table(store.naming_table())  # the same quads, one table
                 sparql_store = memory
             if sparql_store is None or memory.db is not sources.dataset:
                 sources.release()  # no copy of its own left (kept, it would be the SPARQL copy)

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from regiold.errors import (
     NotAcceptable,
 )
-from regiold.publish import describe as describe_mod
+from regiold.publish import lookup
 from regiold.sparql.messages import Job
 from regiold.sparql.runner import serialize_graph
 from regiold.sparql.screen import TOKEN
@@ -55,7 +55,7 @@ def describe_reply(store: object, targets: list[str], job: Job,
     started = time.perf_counter()
     triples: dict[ox.Triple, None] = {}
     for iri in targets:
-        found = describe_mod.describe(store, iri, page_size=page_size)  # type: ignore[arg-type]
+        found = lookup.describe(store, iri, page_size=page_size)  # type: ignore[arg-type]
         triples.update(dict.fromkeys(found.triples))
     try:
         reply = serialize_graph(list(triples), job)

@@ -17,6 +17,7 @@ HTTP exception leaves this package, and the results are pyoxigraph terms whichev
 | `embedded.py` | ``EmbeddedStore`` (pyoxigraph in memory) |
 | `snapshot.py` | ``SnapshotStore`` (a read-only RocksDB folder per data version) |
 | `remote.py` | ``RemoteStore`` (any SPARQL 1.1 endpoint) |
+| `naming.py` | the naming table: types and labels of every IRI, once per data version (SQLite) |
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from regiold.ingest.sources import Sources
 if TYPE_CHECKING:
     pass
 from regiold.store.base import Row
+from regiold.store.naming import NamingTable
 
 
 class EmbeddedStore:
@@ -27,6 +28,7 @@ class EmbeddedStore:
         """Serve ``quads``; a pyoxigraph Store given here is used as it is, not copied."""
         self.base_iri = base_iri
         self._count: int | None = None
+        self._naming: NamingTable | None = None
         if isinstance(quads, ox.Store):
             self.db = quads
         else:
@@ -66,11 +68,23 @@ class EmbeddedStore:
             self._count = len(self.db)
         return self._count
 
+    def naming_table(self) -> NamingTable:
+        """Types and labels of every IRI (store/naming.py), built in memory on first use."""
+        if self._naming is None:
+            self._naming = NamingTable(source=self.db)
+        return self._naming
+
+    def share_naming_table(self, table: NamingTable) -> None:
+        """Use ``table`` (written for the same quads, e.g. with their snapshot) instead of
+        building one: the SPARQL workers read the snapshot's file instead of each building its own."""
+        self._naming = table
+
     def add_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         name = ox.NamedNode(graph)
         self.db.remove_graph(name)
         self.db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
         self._count = None
+        self._naming = None
 
     def ping(self, timeout: float) -> None:
         """In memory: always reachable."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+from typing import IO, TYPE_CHECKING
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import urllib3
@@ -56,6 +57,8 @@ class RemoteStore:
         self._auth.setdefault(self.update_url, auth)
         self._auth.setdefault(_strip_query(self.data_url), auth)
         self.graph = parse_qs(urlsplit(self.query_url).query).get("default-graph-uri", [None])[0]
+        self._query_post_url = _strip_query(self.query_url)
+        self._query_params = parse_qsl(urlsplit(self.query_url).query)
         self.timeout = timeout
         self._pool_size = pool_size
         self._pool: urllib3.PoolManager | None = None
@@ -83,7 +86,7 @@ class RemoteStore:
         return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
 
     def ask(self, sparql: str) -> bool:
-        return bool(_parse_results(self._query(sparql, _RESULTS)))
+        return _boolean(_parse_results(self._query(sparql, _RESULTS)))
 
     def construct(self, sparql: str) -> list[ox.Triple]:
         body = self._query(sparql, _TRIPLES)
@@ -105,19 +108,26 @@ class RemoteStore:
 
     def ping(self, timeout: float) -> None:
         """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
-        _parse_results(self._request("POST", self.query_url, b"ASK {}", {
-            "Content-Type": "application/sparql-query", "Accept": _RESULTS}, timeout))
+        _parse_results(self._query("ASK {}", _RESULTS, timeout=timeout))
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""
-        rows = self.select(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ ?m <{_VERSION}> ?v }} }}")
+        # Named explicitly: with a default-graph-uri, Virtuoso shows no other graph unless asked.
+        named = [("named-graph-uri", META_GRAPH)] if self.graph else []
+        body = self._query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ ?m <{_VERSION}> ?v }} }}",
+                           _RESULTS, named)
+        rows = list(_parse_results(body))  # type: ignore[arg-type]
         return rows[0]["v"].value if rows else None
 
-    def _query(self, sparql: str, accept: str) -> bytes:
+    def _query(self, sparql: str, accept: str, extra: list[tuple[str, str]] | None = None, *,
+               timeout: float | None = None) -> bytes:
         # BASE on the same line keeps the line numbers of the client's query in error messages.
-        body = f"BASE <{self.base_iri}> {sparql}".encode()
-        return self._request("POST", self.query_url, body, {
-            "Content-Type": "application/sparql-query", "Accept": accept}, self.timeout)
+        # A form-encoded POST: every store reads it (Virtuoso 7 hangs on a direct
+        # application/sparql-query body); the endpoint URL's own parameters travel in the form.
+        form = [*self._query_params, *(extra or []), ("query", f"BASE <{self.base_iri}> {sparql}")]
+        return self._request("POST", self._query_post_url, urlencode(form).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            self.timeout if timeout is None else timeout)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -136,8 +146,15 @@ class RemoteStore:
         counter = [0]
         url = f"{_strip_query(self.data_url)}?graph={quote(staging, safe='')}"
         try:
-            self._request("POST", url, _ntriples_chunks(quads, counter),
-                          {"Content-Type": _TRIPLES}, _LOAD_TIMEOUT, chunked=True)
+            with tempfile.TemporaryFile() as spool:
+                for chunk in _ntriples_chunks(quads, counter):
+                    spool.write(chunk)
+                size = spool.tell()
+                spool.seek(0)
+                # A sized body, not chunked: Virtuoso 7 ignores a chunked body and then reads its
+                # rest as the next request on the connection (answering 501).
+                self._request("POST", url, spool, {"Content-Type": _TRIPLES,
+                                                   "Content-Length": str(size)}, _LOAD_TIMEOUT)
             self._update(self._swap_update(staging, version, counter[0]))
         except StoreUnavailable:
             self._drop_quietly(staging)
@@ -174,14 +191,13 @@ class RemoteStore:
                     self._pid = os.getpid()
         return self._pool
 
-    def _request(self, method: str, url: str, body: bytes | Iterator[bytes],
-                 headers: dict[str, str], read_timeout: float, *, chunked: bool = False) -> bytes:
+    def _request(self, method: str, url: str, body: bytes | IO[bytes],
+                 headers: dict[str, str], read_timeout: float) -> bytes:
         timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + 1.0)
         headers = {**headers, **self._auth.get(_strip_query(url), {})}
         try:
             response = self._connections().request(
-                method, url, body=body, headers=headers, timeout=timeout, chunked=chunked,
-                redirect=False)
+                method, url, body=body, headers=headers, timeout=timeout, redirect=False)
         except urllib3.exceptions.HTTPError as exc:
             raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
         if response.status == 400:
@@ -190,6 +206,16 @@ class RemoteStore:
             raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
                                    f"{_message(response.data)}")
         return response.data
+
+
+def _boolean(results: ox.QuerySolutions | ox.QueryBoolean) -> bool:
+    """An ASK answer; Virtuoso 7 sends it as one row binding ``__ASK_RETVAL`` to 1 or 0."""
+    if isinstance(results, ox.QueryBoolean):
+        return bool(results)
+    if [v.value for v in results.variables] != ["__ASK_RETVAL"]:
+        raise StoreUnavailable("the SPARQL store answered ASK with rows")
+    rows = list(results)
+    return bool(rows) and rows[0]["__ASK_RETVAL"] is not None and rows[0]["__ASK_RETVAL"].value == "1"
 
 
 def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:

@@ -29,11 +29,13 @@ import pyoxigraph as ox
 
 from regiold.errors import StoreUnavailable
 from regiold.store import EmbeddedStore
+from regiold.store.naming import FILE_NAME as NAMING_FILE
+from regiold.store.naming import NamingTable, write_table
 
 KEPT_VERSIONS = 3  # the current snapshot, and the previous ones a reload may still be serving
 _MANIFEST = "regiold-snapshot.json"
 _LOAD_TIMEOUT = 3600.0  # seconds; 10^6 triples take about 10
-_FORMAT = 1
+_FORMAT = 3  # 3: with the naming table and the documents (store/naming.py)
 
 
 class SnapshotStore(EmbeddedStore):
@@ -55,10 +57,16 @@ class SnapshotStore(EmbeddedStore):
         self._triples = triples
         self._lock = threading.Lock()
         self._opened: tuple[int, ox.Store] | None = None
+        self._naming = NamingTable(path / NAMING_FILE)
         _OPEN.add(self)
 
     def _drop_handle(self) -> None:
         self._opened = None  # a query still running keeps its own reference until it ends
+        self._naming.drop_connection()
+
+    def naming_table(self) -> NamingTable:
+        """The naming table written with the snapshot, opened read-only by each process."""
+        return self._naming
 
     @property
     def db(self) -> ox.Store:  # type: ignore[override]
@@ -104,7 +112,7 @@ def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
-            _write(work, published, list(extra))
+            _write(work, published, list(extra), base_iri)
             if folder.exists():  # damaged (no manifest): replace it
                 shutil.rmtree(folder, ignore_errors=True)
             os.rename(work, folder)
@@ -131,8 +139,11 @@ print(len(store))
 """
 
 
-def _write(work: Path, published: ox.Store, extra: list[ox.Quad]) -> None:
+def _write(work: Path, published: ox.Store, extra: list[ox.Quad], base_iri: str) -> None:
     """Write the snapshot into ``work``: N-Quads from pyoxigraph to a file, loaded by a child."""
+    extra_store = ox.Store()
+    extra_store.extend(extra)
+    write_table(work / NAMING_FILE, [published, extra_store], base_iri)  # from memory, no RocksDB
     data = work / "data.nq"
     with data.open("wb") as out:
         published.dump(out, ox.RdfFormat.N_QUADS)  # Rust to file: no Python object per triple
@@ -153,7 +164,8 @@ def _write(work: Path, published: ox.Store, extra: list[ox.Quad]) -> None:
 def _read_manifest(folder: Path) -> int | None:
     try:
         raw = json.loads((folder / _MANIFEST).read_text())
-        return int(raw["triples"]) if raw.get("format") == _FORMAT and (folder / "db").is_dir() else None
+        complete = (folder / "db").is_dir() and (folder / NAMING_FILE).is_file()
+        return int(raw["triples"]) if raw.get("format") == _FORMAT and complete else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -1,0 +1,262 @@
+"""Crawl benchmark: first renderings. Every resource of a site is asked for once, in Turtle, JSON-LD
+and HTML, over 16 keep-alive connections, from a freshly started ``regiold serve`` (default settings,
+2 workers: cold caches; one server per format). In the same run Oxigraph server (in memory, the
+same published triples) answers one CONSTRUCT per resource for the same list, the page query of
+issue 12; Virtuoso 7 does too where ``virtuoso-t`` is installed. ``regiold build`` is timed on the
+same site. All servers on 127.0.0.1; every request loop is bounded by the list.
+
+    python bench/crawl.py SITE [--formats ttl,jsonld,html] [--no-build] [--no-virtuoso]
+
+Prints a Markdown table on stderr and one JSON object on stdout. The client is asyncio with raw
+HTTP/1.1 keep-alive (wrk cannot stop at the end of a list); it runs on the same 2 cores, and so
+costs every target alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from common import BASE, BIN, free_port, memory_mb, running  # noqa: E402
+from sections import bench_cache, serve_args  # noqa: E402
+
+CONNECTIONS = 16
+ACCEPT = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
+SDO, RDFS = "https://schema.org/", "http://www.w3.org/2000/01/rdf-schema#"
+
+
+def page_construct(iri: str) -> str:
+    """What a page shows, as one CONSTRUCT (issue 12): the resource's triples, its dependent nodes',
+    the names of what it links to, and its incoming links."""
+    return (f"CONSTRUCT {{ <{iri}> ?p ?v . ?n ?np ?nv . ?t <{SDO}name> ?tn . ?t <{RDFS}label> ?tl . "
+            f"?x ?xp <{iri}> }} WHERE {{ {{ <{iri}> ?p ?v }} UNION {{ <{iri}> ?dp ?n . ?n ?np ?nv "
+            f'FILTER(isIRI(?n) && STRSTARTS(STR(?n), "{iri}/")) }} UNION {{ <{iri}> ?tp ?t . '
+            f"FILTER(isIRI(?t)) OPTIONAL {{ ?t <{SDO}name> ?tn }} OPTIONAL {{ ?t <{RDFS}label> ?tl }} }} "
+            f"UNION {{ ?x ?xp <{iri}> }} }}")
+
+
+def resources(site: Path) -> list[str]:
+    """Every IRI under the base that is the subject of a published triple (no hash IRIs)."""
+    from regiold.ingest import sources
+
+    parsed = sources.parse_site(site, base_iri=BASE)
+    found = {q.subject.value for q in parsed.published_quads()
+             if q.subject.__class__.__name__ == "NamedNode" and q.subject.value.startswith(BASE)}
+    return sorted(iri for iri in found if "#" not in iri and iri != BASE)
+
+
+# ------------------------------------------------------------------------------ the client
+
+async def _worker(port: int, queue: asyncio.Queue, accept: str, latencies: list[float],
+                  errors: list[str]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            try:
+                target = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            started = time.perf_counter()
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: {accept}\r\n\r\n".encode())
+            status, length, chunked = await _head(reader)
+            if chunked:
+                await _skip_chunked(reader)
+            else:
+                await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(f"{status} {target[:120]}")
+    finally:
+        writer.close()
+
+
+async def _head(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+    return status, int(fields.get("content-length", 0)), fields.get("transfer-encoding") == "chunked"
+
+
+async def _skip_chunked(reader: asyncio.StreamReader) -> None:
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        await reader.readexactly(size + 2)
+        if size == 0:
+            return
+
+
+def crawl(port: int, targets: list[str], accept: str) -> dict[str, object]:
+    """Each target once, over CONNECTIONS keep-alive connections; req/s and latency percentiles."""
+    async def run() -> tuple[float, list[float], list[str]]:
+        queue: asyncio.Queue = asyncio.Queue()
+        for target in targets:
+            queue.put_nowait(target)
+        latencies: list[float] = []
+        errors: list[str] = []
+        started = time.perf_counter()
+        await asyncio.gather(*(_worker(port, queue, accept, latencies, errors)
+                               for _ in range(CONNECTIONS)))
+        return time.perf_counter() - started, latencies, errors
+
+    seconds, latencies, errors = asyncio.run(run())
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"requests": len(latencies), "seconds": round(seconds, 2),
+            "rps": round(len(latencies) / seconds, 1), "p50_ms": round(cuts[49] * 1000, 1),
+            "p99_ms": round(cuts[98] * 1000, 1), "errors": len(errors), "first_errors": errors[:3]}
+
+
+# ------------------------------------------------------------------------------ the targets
+
+def regiold_crawl(site: Path, iris: list[str], fmt: str, tmp: Path) -> dict[str, object]:
+    port = free_port()
+    args = serve_args(site, bench_cache(site), port)  # default settings, 2 workers
+    ready = f"http://127.0.0.1:{port}/ready"
+    with running(args, ready_url=ready, log=tmp / f"serve-{fmt}.log") as (process, _):
+        rest = memory_mb(process.pid)["pss_total"]
+        cpu_before = _cpu_seconds(process.pid)
+        result = crawl(port, ["/" + iri.removeprefix(BASE) for iri in iris], ACCEPT[fmt])
+        result["server_cpu_ms_per_request"] = round(
+            (_cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, result["requests"]), 3)  # type: ignore[operator]
+        result["memory_rest_mb"] = rest
+        result["memory_after_mb"] = memory_mb(process.pid)["pss_total"]
+    return result
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and its descendants (from /proc)."""
+    from common import tree_pids
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in tree_pids(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def store_crawl(port: int, query_path: str, iris: list[str], extra: str = "") -> dict[str, object]:
+    targets = [f"{query_path}?{extra}query={quote(page_construct(iri))}" for iri in iris]
+    return crawl(port, targets, "text/turtle")
+
+
+def oxigraph_crawl(site: Path, iris: list[str]) -> dict[str, object]:
+    from oxigraph_server import oxigraph_server
+    from regiold.ingest import sources
+    from regiold.store import RemoteStore
+
+    parsed = sources.parse_site(site, base_iri=BASE)
+    with oxigraph_server(None) as url:
+        RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
+                                                                 version=parsed.version)
+        return store_crawl(int(url.rsplit(":", 1)[1]), "/query", iris)
+
+
+def virtuoso_crawl(site: Path, iris: list[str], tmp: Path) -> dict[str, object] | None:
+    from regiold.ingest import sources
+    from regiold.store import RemoteStore
+    from virtuoso_server import PUBLISHED_GRAPH, virtuoso_binary, virtuoso_server
+
+    if virtuoso_binary() is None:
+        return None
+    parsed = sources.parse_site(site, base_iri=BASE)
+    with virtuoso_server(tmp / "virtuoso") as urls:
+        started = time.perf_counter()
+        RemoteStore(urls["store"], base_iri=BASE, update_url=urls["store_update"],
+                    data_url=urls["store_data"], timeout=600).replace_data(
+            parsed.published_quads(), version=parsed.version)
+        loaded = time.perf_counter() - started
+        port = int(urls["store_update"].split(":")[2].split("/")[0])
+        result = store_crawl(port, "/sparql", iris, f"default-graph-uri={quote(PUBLISHED_GRAPH)}&")
+        return {**result, "load_seconds": round(loaded, 1)}
+
+
+def build_timing(site: Path, tmp: Path) -> dict[str, object]:
+    out = tmp / "export"
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(bench_cache(site)), "build",
+                    "--data", str(site), "--out", str(out)], check=True, capture_output=True,
+                   timeout=7200)
+    seconds = time.perf_counter() - started
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    return {"seconds": round(seconds, 1), "files": files, "files_per_s": round(files / seconds, 1)}
+
+
+def snapshot_mb(site: Path) -> dict[str, float]:
+    """Disk size of the newest store snapshot: the RocksDB folder and the per-version tables."""
+    folders = sorted((p for p in (bench_cache(site) / "store").glob("*") if p.is_dir()
+                      and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    if not folders:
+        return {}
+    size = lambda path: sum(f.stat().st_size for f in path.rglob("*") if f.is_file())  # noqa: E731
+    return {"rocksdb": round(size(folders[-1] / "db") / 1e6, 1),
+            "tables": round(size(folders[-1]) / 1e6 - size(folders[-1] / "db") / 1e6, 1)}
+
+
+def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool) -> dict[str, object]:
+    iris = resources(site)
+    result: dict[str, object] = {"site": site.name, "resources": len(iris), "connections": CONNECTIONS,
+                                 "load_average_start": os.getloadavg(), "runs": {}}
+    runs: dict[str, dict[str, object]] = result["runs"]  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        runs["oxigraph-construct"] = oxigraph_crawl(site, iris)
+        for fmt in formats:
+            runs[f"regiold-{fmt}"] = regiold_crawl(site, iris, fmt, tmp)
+        if virtuoso:
+            found = virtuoso_crawl(site, iris, tmp)
+            if found is not None:
+                runs["virtuoso-construct"] = found
+        if build:
+            result["build"] = build_timing(site, tmp)
+    anchor = float(runs["oxigraph-construct"]["rps"])  # type: ignore[arg-type]
+    for row in runs.values():
+        row["ratio_vs_oxigraph"] = round(float(row["rps"]) / anchor, 2)  # type: ignore[arg-type]
+    if "build" in result:
+        result["build"]["ratio_vs_oxigraph"] = round(  # type: ignore[index]
+            float(result["build"]["files_per_s"]) / anchor, 2)  # type: ignore[index]
+    result["snapshot_mb"] = snapshot_mb(site)
+    result["load_average_end"] = os.getloadavg()
+    return result
+
+
+def table(result: dict[str, object]) -> str:
+    lines = [f"{result['site']}: {result['resources']} resources, {result['connections']} connections",
+             "| target | req/s | ratio vs Oxigraph | p50 ms | p99 ms | server CPU ms/req | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, row in result["runs"].items():  # type: ignore[attr-defined]
+        lines.append(f"| {name} | {row['rps']} | {row['ratio_vs_oxigraph']} | {row['p50_ms']} "
+                     f"| {row['p99_ms']} | {row.get('server_cpu_ms_per_request', '')} | {row['errors']} |")
+    if "build" in result:
+        b = result["build"]
+        lines.append(f"\nregiold build: {b['files']} files in {b['seconds']} s = {b['files_per_s']} "  # type: ignore[index]
+                     f"files/s ({b['ratio_vs_oxigraph']}x Oxigraph's pages/s)")  # type: ignore[index]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--formats", default=",".join(ACCEPT))
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--no-virtuoso", action="store_true")
+    options = parser.parse_args()
+    outcome = run(options.site, options.formats.split(","), build=not options.no_build,
+                  virtuoso=not options.no_virtuoso)
+    print(table(outcome), file=sys.stderr)
+    print(json.dumps(outcome))

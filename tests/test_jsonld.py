@@ -1,0 +1,62 @@
+"""JSON-LD written straight from the triples (publish/jsonld.py): the same bytes whatever order the
+store returned the triples in (a remote store's order differs from the embedded one's), and every
+kind of term expands back to itself with an independent processor (pyld)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pyoxigraph as ox
+from pyld import jsonld
+
+from conftest import shared_dir
+from pages_support import offline_loader
+from regiold.publish import render
+
+BASE = "https://w3id.org/regionen-nrw/"
+SDO = "https://schema.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _triples() -> list[ox.Triple]:
+    org, blank = ox.NamedNode(f"{BASE}org/x"), ox.BlankNode("b1")
+    return [
+        ox.Triple(org, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode(f"{SDO}Organization")),
+        ox.Triple(org, ox.NamedNode(f"{SDO}name"), ox.Literal("Iks", language="de")),
+        ox.Triple(org, ox.NamedNode(f"{SDO}name"), ox.Literal("Ex", language="en")),
+        ox.Triple(org, ox.NamedNode(f"{SDO}foundingDate"), ox.Literal("2001-02-03",
+                                                                      datatype=ox.NamedNode(f"{XSD}date"))),
+        ox.Triple(org, ox.NamedNode(f"{SDO}url"), ox.NamedNode("https://x.example/")),
+        ox.Triple(org, ox.NamedNode(f"{SDO}url"), ox.Literal("not an IRI, a text")),  # @id term, literal
+        ox.Triple(org, ox.NamedNode(f"{SDO}identifier"), ox.Literal("007")),
+        ox.Triple(org, ox.NamedNode(f"{SDO}address"), ox.NamedNode(f"{BASE}org/x/address/main")),
+        ox.Triple(org, ox.NamedNode("https://example.org/vocab#odd"), blank),
+        ox.Triple(blank, ox.NamedNode(f"{SDO}name"), ox.Literal('quote " and \\ and ü')),
+        ox.Triple(org, ox.NamedNode(f"{SDO}numberOfEmployees"), ox.Literal("05",
+                                                                           datatype=ox.NamedNode(f"{XSD}integer"))),
+    ]
+
+
+def test_the_bytes_do_not_depend_on_the_order_of_the_triples() -> None:
+    triples = _triples()
+    first = render.jsonld_bytes(triples, BASE)
+    for seed in range(5):
+        shuffled = triples[:]
+        random.Random(seed).shuffle(shuffled)
+        assert render.jsonld_bytes(shuffled, BASE) == first
+
+
+def test_every_kind_of_term_expands_back_to_itself() -> None:
+    document = json.loads(render.jsonld_bytes(_triples(), BASE))
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads",
+                                      "documentLoader": offline_loader(shared_dir())})
+    expanded = {ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS)}
+    expected = set(_triples())
+    named = {t for t in expected if not isinstance(t.subject, ox.BlankNode)
+             and not isinstance(t.object, ox.BlankNode)}
+    assert named <= expanded and len(expanded) == len(expected)
+    blank_name = [t for t in expanded if isinstance(t.subject, ox.BlankNode)]
+    assert [t.object for t in blank_name] == [ox.Literal('quote " and \\ and ü')]
