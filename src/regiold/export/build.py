@@ -153,6 +153,7 @@ def _write_site_files(site: Site, out: Path, root_url: str) -> int:
     static = Path(__file__).parent.parent / "static"
     if static.is_dir():
         shutil.copytree(static, out / "static", dirs_exist_ok=True)
+        written += _write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
     written += _write_rules(site, out)
     return written
 

@@ -22,12 +22,12 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from regiold.errors import NotFound
 from regiold.ingest.sources import to_rdflib_graph
-from regiold.publish import changelog
+from regiold.publish import changelog, links, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
@@ -238,7 +238,15 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.globals["UI"] = UI
+    env.filters["here"] = _here
     return env
+
+
+@pass_context
+def _here(context: dict[str, object], href: str) -> str:
+    """``{{ href | here }}``: an internal link in the page's language (links.with_lang)."""
+    lang = context.get("link_lang")
+    return links.with_lang(href, lang if isinstance(lang, str) else None)
 
 
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -261,25 +269,32 @@ def page(template: str, **context: object) -> bytes:
     return environment().get_template(template).render(**context).encode()
 
 
-def chrome(path: str, lang: str, *, query: str = "") -> dict[str, object]:
-    """What base.html needs besides the page itself: language switch and hreflang alternates."""
-    sep = "&" if query else ""
+def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None) -> dict[str, object]:
+    """What base.html needs besides the page itself: the language switch, the hreflang alternates
+    and ``link_lang`` (what internal links carry, see publish/links.py)."""
+    default = default_lang or LANGS[0]
+    other = next(c for c in LANGS if c != lang)
     return {
-        "lang": lang, "ui": UI[lang],
-        "languages": [{"code": code, "href": f"{path}?{query}{sep}lang={code}", "current": code == lang}
-                      for code in LANGS],
-        "switch": {"code": other, "href": f"{path}?{query}{sep}lang={other}", "label": UI[lang]["switch"]}
-        if (other := next(c for c in LANGS if c != lang)) else None,
+        "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default),
+        "languages": links.alternates(path, lang, default, query),
+        "switch": {"code": other, "href": links.chosen(path, other, query), "label": UI[lang]["switch"]},
     }
 
 
+def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
+    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages."""
+    return iri if lang == default_lang else f"{iri}?lang={lang}"
+
+
 def resource_html(site: Site, found: describe_mod.Description, lang: str) -> bytes:
-    view = build_view(found, base_iri=site.base_iri, lang=lang)
+    view = summary.arrange(build_view(found, base_iri=site.base_iri, lang=lang), site.base_iri)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
-                alternates=alternates(view.path, found.page), canonical=view.iri,
+                alternates=alternates(view.path, found.page),
+                canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
                 page_links=page_links(view.path, view.page, view.pages),
                 changelog=_changelog(site, view.iri),
-                **chrome(view.path, lang, query=page_query(found.page)))
+                **chrome(view.path, lang, query=page_query(found.page),
+                         default_lang=site.settings.default_lang))
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -319,7 +334,8 @@ def index_html(site: Site, lang: str) -> Representation:
     def build() -> Representation:
         groups = partner_groups(site, lang)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
-                    canonical=site.base_iri, alternates=[], **chrome("/", lang))
+                    canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
+                    alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang))
         return Representation(body, HTML, lang, make_etag(site.version, body))
     return _memo(site, ("index", lang), build)
 
@@ -363,18 +379,19 @@ def _index_schema(groups: list[dict[str, object]], lang: str) -> dict[str, objec
                                  "name": item["name"]} for n, item in enumerate(items, 1)]}
 
 
-def error_html(status: int, title: str, detail: str, lang: str) -> bytes:
+def error_html(status: int, title: str, detail: str, lang: str,
+               default_lang: str | None = None) -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
-                alternates=[], jsonld=None, **chrome("/", lang))
+                alternates=[], jsonld=None, **chrome("/", lang, default_lang=default_lang))
 
 
-def gone_html(stone: Tombstone, path: str, lang: str) -> bytes:
+def gone_html(stone: Tombstone, path: str, lang: str, default_lang: str | None = None) -> bytes:
     """The 410 page of a removed resource at ``path``: what it was and when it went."""
     kind = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
     return page("gone.html", label=stone.label(lang), kind=kind, removed=stone.removed,
                 note=stone.comment(lang), canonical=None, alternates=[], jsonld=None,
-                **chrome(path, lang))
+                **chrome(path, lang, default_lang=default_lang))
 
 
 def last_modified(site: Site) -> datetime:
