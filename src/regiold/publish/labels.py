@@ -305,7 +305,11 @@ PROPERTY_LABELS.update({
     f"{DCATDE}contributorID": ("Beitragende Stelle", "contributor"),
     f"{DCATDE}licenseAttributionByText": ("Namensnennung", "attribution"),
 })
+PROPERTY_LABELS[f"{VOID}exampleResource"] = ("Beispielressource", "example resource")
 INVERSE_LABELS.update({
+    f"{RDFS}domain": ("Eigenschaften", "properties"), f"{RDFS}range": ("Wertebereich von", "range of"),
+    f"{RDFS}subClassOf": ("Unterklassen", "subclasses"),
+    f"{RDFS}subPropertyOf": ("Untereigenschaften", "subproperties"),
     f"{VOID}class": ("Klassenpartition", "class partition"),
     f"{VOID}property": ("Eigenschaftspartition", "property partition"),
     f"{VOID}vocabulary": ("Verwendet in", "used in"),
