@@ -23,7 +23,11 @@ run: $(BIN)/regiold
 validate: $(BIN)/regiold
 	$(BIN)/regiold validate
 
-test: $(VENV)/.test-deps
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm is missing: the accessibility tests (axe-core) will be skipped"; fi
+
+test: $(VENV)/.test-deps node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -43,4 +47,4 @@ bench-faults: $(VENV)/.test-deps  # kill a worker, reload valid/invalid, stop th
 	$(BIN)/python bench/faults.py
 
 clean:
-	rm -rf $(VENV) _site .pytest_cache
+	rm -rf $(VENV) _site .pytest_cache node_modules

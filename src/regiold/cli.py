@@ -6,6 +6,7 @@ Every command builds its settings through ``Settings.load`` (``-s NAME VALUE`` o
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,23 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
         sys.exit(EXIT_INVALID)
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail with a clear message when ``host:port`` cannot be listened on (taken, not ours)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn/granian do
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror}; is another server running there? "
+            "Choose another port: --port, or PORT=… make run") from None
+
+
 @cli.command()
 @data_option
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -105,6 +123,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
         settings = settings.with_(allow_invalid=True)
+    check_port(host, port)  # before validating: a taken port is told at once, not after "serving on"
     with data_errors("refusing to serve invalid data (use --allow-invalid)"):
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")

@@ -295,7 +295,7 @@ PROPERTY_LABELS.update({
     f"{DCAT}endpointURL": ("Adresse des Endpunkts", "endpoint URL"),
     f"{DCAT}keyword": ("Schlagwort", "keyword"), f"{DCAT}mediaType": ("Medientyp", "media type"),
     f"{DCAT}servesDataset": ("Stellt bereit", "serves dataset"), f"{DCAT}service": ("Dienste", "services"),
-    f"{DCAT}theme": ("Thema", "theme"), f"{DCAT}version": ("Version", "version"),
+    f"{DCAT}theme": ("Thema", "theme"), f"{DCAT}version": ("Datenstand", "data state"),
     f"{DCAT}contactPoint": ("Kontakt", "contact point"), f"{DCAT}landingPage": ("Startseite", "landing page"),
     f"{DCAT}spatialResolutionInMeters": ("Räumliche Auflösung", "spatial resolution"),
     f"{DCAT}themeTaxonomy": ("Themenschema", "theme taxonomy"),

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 
 from regiold.publish.labels import UI
-from regiold.publish.view import NodeView, PageView, Row, Value
+from regiold.publish.view import NodeView, PageView, Row, Section, Value
+from regiold.rdf.namespaces import DCAT_NS as DCAT
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import ORG_NS as ORG
+from regiold.rdf.namespaces import OWL_NS as OWL
 from regiold.rdf.namespaces import PROV_NS as PROV
 from regiold.rdf.namespaces import RDF_TYPE
 from regiold.rdf.namespaces import SDO_NS as SDO
@@ -44,9 +46,11 @@ ADDRESS_PARTS = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocali
 
 def arrange(view: PageView, base_iri: str) -> PageView:
     """Move the first-screen facts and the data facts out of the sections (in place)."""
+    rows = {row.key: row for section in view.sections for row in section.rows}
+    if view.kind == "dataset" and f"{DCAT}distribution" in rows:
+        return _dataset(view, rows)
     if view.kind not in ARRANGED_KINDS:
         return view
-    rows = {row.key: row for section in view.sections for row in section.rows}
     taken: set[str] = set()
 
     def take(key: str) -> Row | None:
@@ -65,6 +69,46 @@ def arrange(view: PageView, base_iri: str) -> PageView:
     view.sections = [section for section in view.sections if section.rows]
     view.show_types = False
     return view
+
+
+DATASET_KEY = (f"{DCT}license", "downloads", f"{VOID}sparqlEndpoint", f"{OWL}versionInfo",
+               f"{DCT}modified", f"{DCT}publisher")
+STATISTICS = (f"{VOID}triples", f"{VOID}entities", f"{VOID}classes", f"{VOID}properties",
+              f"{VOID}distinctSubjects", f"{VOID}distinctObjects", f"{VOID}classPartition",
+              f"{VOID}propertyPartition")
+DATASET_DATA = (RDF_TYPE, f"{DCAT}distribution", f"{VOID}dataDump", f"{DCAT}version",
+                f"{PROV}wasDerivedFrom", f"{VOID}exampleResource", f"{VOID}uriSpace",
+                f"{VOID}vocabulary")
+
+
+def _dataset(view: PageView, rows: dict[str, Row]) -> PageView:
+    """The dataset page for people: what it is, its licence and the downloads first; the
+    statistics after the descriptive facts; distributions in detail with the data facts."""
+    ui = UI[view.lang]
+    rows["downloads"] = Row("downloads", ui["downloads"], [
+        _download(v.node) for v in rows[f"{DCAT}distribution"].values if v.node])
+    view.key = [rows[key] for key in DATASET_KEY if key in rows]
+    view.data = [rows[key] for key in DATASET_DATA if key in rows]
+    statistics = [rows[key] for key in STATISTICS if key in rows]
+    taken = {row.key for row in [*view.key, *view.data, *statistics]}
+    for section in view.sections:
+        section.rows = [row for row in section.rows if row.key not in taken]
+    view.sections = [section for section in view.sections if section.rows]
+    if statistics:
+        view.sections.append(Section("statistics", ui["statistics"], statistics))
+    view.show_types = False
+    view.lead_first = True
+    return view
+
+
+def _download(node: NodeView) -> Value:
+    """"Gesamtabzug als Turtle (114 KB)", linked to its download URL."""
+    parts = {row.key: row.values[0] for row in node.rows if row.values}
+    link = parts.get(f"{DCAT}downloadURL") or parts.get(f"{DCAT}accessURL")
+    size = parts.get(f"{DCAT}byteSize")
+    kilobytes = f" ({max(1, round(int(size.text) / 1024))} KB)" if size and size.text.isdigit() else ""
+    return Value("link", f"{node.title or (link.text if link else '')}{kilobytes}",
+                 link.href if link else None)
 
 
 def _contact(view: PageView, take, ui: dict[str, str]) -> list[Row]:  # noqa: ANN001 - a closure

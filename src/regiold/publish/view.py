@@ -162,6 +162,7 @@ class PageView:
     contact: list[Row] = field(default_factory=list)  # how to reach: address, phone, e-mail, web
     data: list[Row] = field(default_factory=list)  # modelling facts: types, sources, examples
     show_types: bool = True  # the type line under the heading (vocabulary pages keep it)
+    lead_first: bool = False  # the description before the first-screen facts (the dataset page)
 
 
 class _Index:

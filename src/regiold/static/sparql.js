@@ -53,8 +53,8 @@
       });
     });
     Array.prototype.forEach.call(root.querySelectorAll("[role=tablist]"), function (list) {
-      Array.prototype.forEach.call(list.children, function (child) {
-        if (child.getAttribute("role") !== "tab" && child.getAttribute("role") !== "presentation") {
+      Array.prototype.slice.call(list.children).forEach(function (child) {
+        if (child.getAttribute("role") !== "tab" && !child.querySelector("[role=tab]")) {
           list.parentNode.insertBefore(child, list.nextSibling);  // out of the tablist, still usable
         }
       });
