@@ -246,6 +246,7 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
                                      retrieved=when, source_url=source_url)
         for note in sorted(draft.notes, key=lambda n: n.line):
             click.echo(f"{page}:{note.line}: {note.reason}: {note.text}", err=True)
+        written: list[Path] = []
         if out is None:
             for rel, text in draft.files.items():
                 click.echo(f"# ==> {rel} <==\n{text}")
@@ -253,7 +254,8 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
             written = importer.write_draft(draft, out, force=force,
                                            people_dir=people_dir or importer.people_dir_for(out))
             click.echo("wrote " + ", ".join(str(w) for w in written), err=True)
-        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri) \
+        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri,
+                                      written=written) \
             if (settings.site_dir / "shapes").is_dir() else None
     except (importer.ImportError_, SourceError) as exc:
         click.echo(f"error: {exc}", err=True)
