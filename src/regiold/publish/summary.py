@@ -67,8 +67,25 @@ def arrange(view: PageView, base_iri: str) -> PageView:
     for section in view.sections:
         section.rows = [row for row in section.rows if row.key not in taken]
     view.sections = [section for section in view.sections if section.rows]
+    if view.kind == "area":
+        _area_services(view, ui)
     view.show_types = False
     return view
+
+
+def _area_services(view: PageView, ui: dict[str, str]) -> None:
+    """An area's first screen names the organisations active there; their services (which name
+    the area too) follow in a section of their own."""
+    for row in view.key:
+        if row.key != f"~{SDO}areaServed":
+            continue
+        parts = [v for v in row.values if v.href and v.href.strip("/").count("/") > 1]
+        if parts:
+            row.values = [v for v in row.values if v not in parts]
+            view.sections.insert(0, Section("services", ui["group_services"],
+                                            [Row(f"~{SDO}areaServed#services", ui["group_services"],
+                                                 parts)]))
+    view.key = [row for row in view.key if row.values]
 
 
 DATASET_KEY = (f"{DCT}license", "downloads", f"{VOID}sparqlEndpoint", f"{OWL}versionInfo",
