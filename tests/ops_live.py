@@ -48,6 +48,8 @@ def command(site: Path, *args: str, settings: dict[str, str] | None = None,
             workers: int = 2) -> tuple[dict[str, str], list[str]]:
     """Environment and argv of `regiold serve` (REGIOLD_* settings, no developer variables)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(site.parent)}
+    if os.environ.get("PYTHONPATH"):  # a developer's worktree: serve its code, not the installed one
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update({f"REGIOLD_{k.upper()}": v for k, v in (settings or {}).items()})
     return env, [sys.executable, "-m", "regiold", "serve", "--data", str(site),
                  "--workers", str(workers), *args]

@@ -37,6 +37,12 @@ def store_graph(dataset_app, graph: str | None = None) -> rdflib.Graph:
     return to_rdflib_graph(store_of(dataset_app).construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"))
 
 
+@pytest.fixture
+def full_app(dataset_site, settings_for):
+    """Persons in the dumps too (``dump_persons``), so that the dumps hold what the store holds."""
+    return create_app(settings_for(dataset_site, dump_persons=True))
+
+
 def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
     if suffix in QUAD_DUMPS:
         dataset = rdflib.Dataset()
@@ -48,25 +54,25 @@ def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
 
 
 @pytest.mark.parametrize("suffix", sorted(TRIPLE_DUMPS))
-def test_triple_dumps_equal_the_store(dataset_app, suffix):
-    response = dataset_app.test_client().get(DUMP + suffix)
+def test_triple_dumps_equal_the_store(full_app, suffix):
+    response = full_app.test_client().get(DUMP + suffix)
     assert response.status_code == 200
     parsed = parse_dump(response.get_data(), suffix)
-    expected = store_graph(dataset_app)
+    expected = store_graph(full_app)
     assert len(parsed) == len(expected) > 0
     assert isomorphic(parsed, expected)
 
 
 @pytest.mark.parametrize("suffix", sorted(QUAD_DUMPS))
-def test_quad_dumps_keep_one_named_graph_per_source_file(dataset_app, dataset_site, suffix):
-    response = dataset_app.test_client().get(DUMP + suffix)
+def test_quad_dumps_keep_one_named_graph_per_source_file(full_app, dataset_site, suffix):
+    response = full_app.test_client().get(DUMP + suffix)
     dataset = parse_dump(response.get_data(), suffix)
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
     files = sorted(p.relative_to(dataset_site).with_suffix("").as_posix()
                    for kind in ("ontology", "data") for p in (dataset_site / kind).rglob("*.ttl"))
     assert graphs == {f"{BASE}graph/{f}" for f in files}
     for name in graphs:
-        assert isomorphic(dataset.graph(rdflib.URIRef(name)), store_graph(dataset_app, name)), name
+        assert isomorphic(dataset.graph(rdflib.URIRef(name)), store_graph(full_app, name)), name
 
 
 def test_gzip_dump_is_gzip_and_served_as_a_download(dataset_app):
@@ -136,7 +142,8 @@ def test_dumps_are_computed_once_per_data_version(dataset_site, settings_for):
 def test_person_data_stays_out_of_dumps_and_void_when_not_published(dataset_site, settings_for):
     secrets = (b"Anna Beispiel", b"anna@alpha.example")
     withheld = create_app(settings_for(dataset_site, publish_persons=False)).test_client()
-    published = create_app(settings_for(dataset_site, publish_persons=True)).test_client()
+    published = create_app(settings_for(dataset_site, publish_persons=True,
+                                        dump_persons=True)).test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         hidden = withheld.get(DUMP + suffix).get_data()
         shown = published.get(DUMP + suffix).get_data()
@@ -149,8 +156,8 @@ def test_person_data_stays_out_of_dumps_and_void_when_not_published(dataset_site
     assert withheld.get(DUMP + "ttl").headers["ETag"] != published.get(DUMP + "ttl").headers["ETag"]
 
 
-def test_live_server_serves_dumps_and_void(dataset_app):
-    with serve_app(dataset_app) as url:
+def test_live_server_serves_dumps_and_void(full_app):
+    with serve_app(full_app) as url:
         void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"},
                             timeout=10)
         assert void.status_code == 200 and "Accept" in void.headers["Vary"]
@@ -165,7 +172,7 @@ def test_live_server_serves_dumps_and_void(dataset_app):
         gz = requests.get(f"{url}{DUMP}nt.gz", timeout=10, headers={"Accept-Encoding": "identity"})
         assert gz.content[:2] == b"\x1f\x8b"
         assert isomorphic(rdflib.Graph().parse(data=gzip.decompress(gz.content), format="nt"),
-                          store_graph(dataset_app))
+                          store_graph(full_app))
 
 
 def test_static_export_writes_the_same_files_the_server_sends(dataset_app, tmp_path):
@@ -230,7 +237,7 @@ def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_
     for name, text in outputs(withheld).items():
         assert privacy.scan(text, found) == [], name
         assert [slug for slug in found.slugs if slug in text] == [], name  # slugs are names
-    shown = outputs(repo_app.test_client())
+    shown = outputs(create_app(repo_settings.with_(dump_persons=True)).test_client())
     assert privacy.scan(shown["ttl"], found)  # the control: with persons published they are there
     assert any(slug in shown["sitemap"] for slug in found.slugs)
 

@@ -61,6 +61,15 @@ def data_errors(refusal: str) -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
+def parse_or_exit(settings: Settings) -> sources.Sources:
+    """The parsed site folder; a syntax error is printed (file:line:col) and exits 2."""
+    try:
+        return sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+
+
 @cli.command("validate")
 @data_option
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
@@ -72,11 +81,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
                      strict: bool) -> None:
     """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
     settings = with_site_dir(settings, site_dir)
-    try:
-        parsed = sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
-    except SourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_SYNTAX)
+    parsed = parse_or_exit(settings)
     report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
@@ -301,6 +306,18 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     if report.fails():
         click.echo(report.text("en"), err=True)
         sys.exit(EXIT_INVALID)
+
+
+@cli.command("facts")
+@data_option
+@click.pass_obj
+def facts_command(settings: Settings, site_dir: Path | None) -> None:
+    """Print how many facts of data/ each source supports, by confidence (Markdown table;
+    docs/MODEL.md holds its output)."""
+    from regiold.steward import facts
+
+    parsed = parse_or_exit(with_site_dir(settings, site_dir))
+    click.echo(facts.markdown(facts.table(parsed)), nl=False)
 
 
 @cli.command("settings")

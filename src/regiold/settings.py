@@ -53,7 +53,12 @@ class Settings:
         "content hash (relative: to the working directory)"
     )
     publish_persons: bool = _setting(
-        True, "Publish named persons' official contact data (data/people/)"
+        True, "Publish named persons' official contact data (data/people/) on the pages and "
+        "the SPARQL endpoint"
+    )
+    dump_persons: bool = _setting(
+        False, "Put person data into the bulk dumps too (open-data files, static export, DCAT "
+        "distributions); only together with publish_persons"
     )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")

@@ -122,7 +122,7 @@ class DatasetInfo:
 
     base_iri: str
     version: str
-    scope: str  # "all" or "open" (person data withheld): part of cache keys and ETags
+    scope: str  # "all", "pages" (persons on pages only) or "open": part of cache keys and ETags
     modified: datetime
     stats: Statistics
     dumps: dict[str, DumpFile]  # by file name
@@ -150,22 +150,43 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     :raises OSError: when neither ``cache_dir`` nor a temporary folder can hold the dumps.
     """
     base = settings.base_iri
-    include_persons = settings.publish_persons
-    scope = "all" if include_persons else "open"
-    prepared = prepare(lambda: sources.published_quads(include_persons=include_persons), base,
-                       folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
+    in_dumps = dumps_include_persons(settings)
+    scope = _scope(settings)
+    prepared = _prepare_for(settings, sources, cache_dir / "dumps" / f"{sources.version}-{scope}")
     if write_store:
         store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
     static = _static_description(store, base)
     modified = _modified(sources)
     generated = describe(base, prepared.stats, prepared.dumps.values(), static=static,
                          modified=modified, version=sources.version,
-                         licences=_licences(static, base), examples=prepared.examples)
+                         licences=_licences(static, base), examples=prepared.examples,
+                         persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons))
     if write_store:
         store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
     return DatasetInfo(base, sources.version, scope, modified, prepared.stats, prepared.dumps,
                        generated, description)
+
+
+def dumps_include_persons(settings: Settings) -> bool:
+    """Person data go into the bulk dumps only when published at all and asked for: open-data
+    files are not the place for them by default (setting ``dump_persons``)."""
+    return settings.publish_persons and settings.dump_persons
+
+
+def _prepare_for(settings: Settings, sources: Sources, folder: Path) -> Prepared:
+    """The dumps under the person-data settings; statistics of what the pages and SPARQL serve."""
+    in_dumps, served = dumps_include_persons(settings), settings.publish_persons
+    return prepare(lambda: sources.published_quads(include_persons=in_dumps), settings.base_iri,
+                   folder=folder, served=None if in_dumps == served else
+                   (lambda: sources.published_quads(include_persons=served)))
+
+
+def _scope(settings: Settings) -> str:
+    """What the served data hold, for cache keys and ETags: pages/SPARQL and dumps may differ."""
+    if not settings.publish_persons:
+        return "open"
+    return "all" if settings.dump_persons else "pages"
 
 
 def info(site: Site) -> DatasetInfo:
@@ -227,9 +248,34 @@ def analyse(triples: Iterable[ox.Triple], base: str, *, limit: int = 3) -> tuple
     return stats, examples
 
 
+@dataclass(frozen=True)
+class PersonScope:
+    """Which distributions hold person data (``data/people/``); their rights statements say so."""
+
+    dumps: bool = False
+    sparql: bool = True
+
+
+# dct:rights of a distribution: what the open licence (dct:license) covers in it.
+RIGHTS = {
+    False: ("dataset#rights-open",
+            "Enthält keine Personendaten. Alle Angaben stehen unter der angegebenen offenen Lizenz.",
+            "Contains no person data. Everything is under the stated open licence."),
+    True: ("dataset#rights-with-persons",
+           "Enthält außer den offenen Angaben dienstliche Kontaktdaten von Ansprechpersonen (Name, "
+           "akademischer Titel, dienstliche Telefonnummer und E-Mail-Adresse), veröffentlicht wie "
+           "auf der Quellseite. Die offene Lizenz gilt nur für die übrigen Angaben: Die Personendaten "
+           "sind keine offenen Daten und dürfen nicht als solche weiterverbreitet werden.",
+           "Besides the open statements, contains the official contact data of contact persons "
+           "(name, academic title, office phone and e-mail), published as on the source page. The "
+           "open licence covers only the other statements: the person data are not open data and "
+           "must not be redistributed as such."),
+}
+
+
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
              modified: datetime, version: str, licences: Sequence[ox.NamedNode],
-             examples: Sequence[str] = ()) -> list[ox.Triple]:
+             examples: Sequence[str] = (), persons: PersonScope = PersonScope()) -> list[ox.Triple]:
     """The generated VoID + DCAT triples (canonical IRIs under ``base``)."""
     out = _Triples(base)
     ds, catalog = out.iri(DATASET), _catalog(static, base)
@@ -255,8 +301,9 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
     if (ds, DCAT_VERSION) not in stated:
         out.add(ds, DCAT_VERSION, ox.Literal(version))
     _partitions(out, ds, stats)
-    _distributions(out, ds, list(dumps), when, licences)
-    _sparql_service(out, ds, catalog, _Agents(licences, _objects(static, ds, DCTERMS.publisher)))
+    _distributions(out, ds, list(dumps), when, licences, _rights(out, persons.dumps))
+    _sparql_service(out, ds, catalog, _Agents(licences, _objects(static, ds, DCTERMS.publisher)),
+                    _rights(out, persons.sparql))
     _authority_schemes(out, [*static, *out.triples])
     return _unique(out.triples)
 
@@ -284,8 +331,17 @@ def _partitions(out: _Triples, ds: ox.NamedNode, stats: Statistics) -> None:
         out.add(part, VOID.triples, _integer(count))
 
 
+def _rights(out: _Triples, with_persons: bool) -> ox.NamedNode:
+    """The rights statement for a distribution with or without person data (stated once)."""
+    path, de, en = RIGHTS[with_persons]
+    node = out.iri(path)
+    out.add(node, RDF.type, DCTERMS.RightsStatement)
+    out.add(node, RDFS.label, ox.Literal(de, language="de"), ox.Literal(en, language="en"))
+    return node
+
+
 def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when: ox.Literal,
-                   licences: Sequence[ox.NamedNode]) -> None:
+                   licences: Sequence[ox.NamedNode], rights: ox.NamedNode) -> None:
     for file in dumps:
         dump = file.dump
         url = out.iri(f"dumps/{file.name}")
@@ -304,6 +360,7 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
         out.add(dist, DCAT.byteSize, ox.Literal(str(file.size), datatype=_n(XSD.nonNegativeInteger)))
         out.add(dist, DCTERMS.modified, when)
         out.add(dist, DCTERMS.license, *licences)
+        out.add(dist, DCTERMS.rights, rights)
         checksum = out.iri(f"{DATASET}#dump-{dump.suffix.replace('.', '-')}-checksum")
         out.add(dist, ox.NamedNode(SPDX + "checksum"), checksum)
         out.add(checksum, RDF.type, ox.NamedNode(SPDX + "Checksum"))
@@ -317,7 +374,7 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
 
 
 def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
-                    agents: _Agents) -> None:
+                    agents: _Agents, rights: ox.NamedNode) -> None:
     endpoint = out.iri("sparql")
     service = out.iri(f"{DATASET}#sparql-service")
     dist = out.iri(f"{DATASET}#sparql")
@@ -340,6 +397,7 @@ def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
     out.add(dist, DCAT.accessService, service)
     out.add(dist, DCTERMS["format"], ox.NamedNode(f"{EU_AUTHORITY}file-type/SPARQLQ"))
     out.add(dist, DCTERMS.license, *agents.licences)
+    out.add(dist, DCTERMS.rights, rights)
 
 
 def _authority_schemes(out: _Triples, triples: Iterable[ox.Triple]) -> None:
@@ -429,11 +487,13 @@ def dump_stem(base: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in segment) or "dataset"
 
 
-def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Path) -> Prepared:
+def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Path,
+            served: Callable[[], Sequence[ox.Quad]] | None = None) -> Prepared:
     """Write every dump once into ``folder`` and analyse the data (reused when present).
 
     ``published`` is asked for the quads only when the dumps must be written: a restart with the
-    dumps on disk builds no Python object per triple.
+    dumps on disk builds no Python object per triple. The statistics describe what is served
+    (``served``, when the pages and SPARQL hold more than the dumps: person data), else the dumps.
 
     Files are written to a temporary sibling and renamed, so concurrent workers never see a
     half-written dump; a folder that cannot be created falls back to a temporary one.
@@ -451,7 +511,8 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
     stem = dump_stem(base)
     quads = published()
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
-    stats, examples = analyse(triples, base)
+    stats, examples = analyse(triples if served is None else
+                              list(dict.fromkeys(q.triple for q in served())), base)
     for dump in DUMPS:
         target = work / f"{stem}.{dump.suffix}"
         data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads if dump.named_graphs else triples
@@ -480,9 +541,7 @@ def dump_file(site: Site, name: str) -> DumpFile | None:
     described = info(site)
     file = described.dumps.get(name)
     if file is not None and not file.path.exists():
-        sources, persons = site.sources, site.settings.publish_persons
-        described.dumps = prepare(lambda: sources.published_quads(include_persons=persons),
-                                  described.base_iri, folder=file.path.parent).dumps
+        described.dumps = _prepare_for(site.settings, site.sources, file.path.parent).dumps
         file = described.dumps[name]
     return file
 

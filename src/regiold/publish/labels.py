@@ -35,7 +35,8 @@ UI: dict[str, dict[str, str]] = {
            "sparql": "SPARQL-Abfrage", "dataset": "Datensatz", "vocabulary": "Vokabular",
            "index_title": "Partner von regionen.NRW", "type": "Art", "switch": "English",
            "gone_title": "Nicht mehr vorhanden", "label": "Bezeichnung", "removed_on": "Entfernt am",
-           "note": "Hinweis", "home_link": "Zur Startseite",
+           "note": "Hinweis", "home_link": "Zur Startseite", "as_of": "Stand",
+           "as_of_help": "Abrufdatum der Quellen dieser Angaben",
            "gone_lead": "Diese Ressource wurde aus dem Verzeichnis entfernt. "
                         "Ihre Adresse bleibt reserviert.",
            "index_intro": "Die Regionalmanagements in Nordrhein-Westfalen und ihre Träger als "
@@ -48,7 +49,8 @@ UI: dict[str, dict[str, str]] = {
            "sparql": "SPARQL query", "dataset": "Dataset", "vocabulary": "Vocabulary",
            "index_title": "Partners of regionen.NRW", "type": "Type", "switch": "Deutsch",
            "gone_title": "Gone", "label": "Label", "removed_on": "Removed on", "note": "Note",
-           "home_link": "Home",
+           "home_link": "Home", "as_of": "As of",
+           "as_of_help": "when the sources of these statements were retrieved",
            "gone_lead": "This resource was removed from the directory. Its address stays reserved.",
            "index_intro": "The regional managements of North Rhine-Westphalia and the bodies "
                           "that carry them, as linked open data."},
@@ -319,6 +321,7 @@ INVERSE_LABELS.update({
     f"{DCT}isVersionOf": ("Versionen", "versions"), f"{DCT}hasVersion": ("Version von", "version of"),
     f"{DCAT}hasVersion": ("Version von", "version of"), f"{DCAT}isVersionOf": ("Versionen", "versions"),
     f"{PROV}wasDerivedFrom": ("Grundlage für", "source of"),
+    f"{DCT}rights": ("Rechtehinweis für", "rights statement of"),
     f"{SDO}relatedLink": ("Verlinkt von", "linked from"),
 })
 TYPE_LABELS.update({

@@ -279,7 +279,7 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
         pg.add((person, SDO.name, Literal(contact.name)))
         if contact.job_title:  # a function may be published (shared/reference: BVerwG 2 B 131/07)
             pg.add((person, SDO.jobTitle, Literal(contact.job_title, lang="de")))
-        pg.add((person, SDO.worksFor, org))
+        # no schema:worksFor: a partner page lists contacts, not who employs them (docs/MODEL.md)
         if address is not None:
             pg.add((person, SDO.workLocation, address))
         pg.add((person, SDO.contactPoint, point))
