@@ -3,6 +3,12 @@ look at all of them (language, browsers, accessibility)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+_PEOPLE = sorted((Path(__file__).resolve().parents[1] / "data" / "people").glob("*.ttl"))
+# A real person's slug is read from data/people/, never written into tests (`regiold forget`).
+PERSON = f"/person/{_PEOPLE[0].stem}" if _PEOPLE else "/person/none"
+
 PARTNER = "/org/regionalmanagement-duesseldorf-kreis-mettmann"
 LONG_NAME = "/org/bergische-gesellschaft"  # "Wirtschaftsförderungsgesellschaft": 611 px wide once
 
@@ -13,7 +19,7 @@ PAGE_KINDS: dict[str, str] = {
     "partner-note": "/org/muensterland-ev",
     "carrier": "/org/kreis-mettmann",
     "network": "/org/regionen-nrw",
-    "person": "/person/kai-bueter",
+    "person": PERSON,
     "area": "/area/duesseldorf",
     "post": "/org/kreis-mettmann/post/landrat",
     "ontology": "/def/",
