@@ -47,4 +47,4 @@ bench-faults: $(VENV)/.test-deps  # kill a worker, reload valid/invalid, stop th
 	$(BIN)/python bench/faults.py
 
 clean:
-	rm -rf $(VENV) _site .pytest_cache
+	rm -rf $(VENV) _site .pytest_cache node_modules

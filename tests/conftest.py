@@ -136,3 +136,20 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource)")
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as urls:
         yield urls
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001
+    """Say last, and plainly, which tests did not run and why (a missing chromium, nginx, npm ci)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    terminalreporter.section(f"regiold: {len(skipped)} test(s) did not run")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.line(f"{count:4d} × {reason}")
+    terminalreporter.line("The full suite needs the Debian packages chromium and nginx, and "
+                          "`npm ci` (axe-core); see README.md, 'Tests'.")

@@ -144,7 +144,7 @@ def test_diff_of_git_revisions_through_the_cli(mini_site: Path):
     assert "- org/beta  Beta-Kreis" in result.output
     assert "0 added, 1 removed, 0 changed" in result.output
     bad = CliRunner().invoke(cli, ["diff", "no-such-rev", "HEAD", "--data", str(mini_site)])
-    assert bad.exit_code == 2 and "neither a directory nor a git revision" in bad.output
+    assert bad.exit_code == 2 and "neither a directory, a git revision nor a released version" in bad.output
 
 
 def test_release_uses_the_tag_of_the_previous_release(mini_site: Path):
@@ -179,3 +179,19 @@ def test_dataset_page_shows_the_changelog_escaped(mini_site: Path, settings_for)
     english = client.get("/dataset?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert '<h2 id="s-changelog">Changes</h2>' in english
     assert 'class="changelog"' not in client.get("/org/alpha").get_data(as_text=True)
+
+
+def test_diff_and_release_find_a_released_version_without_its_tag(mini_site: Path):
+    """A clone has no release tags (they were never pushed): the version itself names the
+    commit that stamped it into data/release.ttl, with or without the documented release- prefix."""
+    _git(mini_site, "init", "-q")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["release", "--data", str(mini_site)]).exit_code == 0
+    _git(mini_site, "add", ".")
+    _git(mini_site, "commit", "-qm", "release 1.0.0")  # no tag
+    _remove_beta(mini_site)
+    _git(mini_site, "commit", "-qam", "beta leaves")
+    for old in ("1.0.0", "release-1.0.0"):
+        result = runner.invoke(cli, ["diff", old, "HEAD", "--data", str(mini_site)])
+        assert result.exit_code == 0, result.output
+        assert "- org/beta  Beta-Kreis" in result.output and "0 added, 1 removed" in result.output

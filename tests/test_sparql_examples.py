@@ -149,10 +149,16 @@ def test_example_gives_the_expected_answer(repo_app, path):
 
 def test_the_editor_offers_every_example(repo_app):
     client = repo_app.test_client()
-    html = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    html = client.get("/sparql?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    german = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
     for path in QUERIES:
-        assert f'href="/sparql?example={path.stem}&amp;lang=de"' in html
-        title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        assert f'href="/sparql?example={path.stem}&amp;lang=en"' in html
+        assert f'href="/sparql?example={path.stem}"' in german  # the default language: one URL
+        lines = path.read_text(encoding="utf-8").splitlines()
+        title = lines[0].lstrip("# ").strip()
         assert title.replace('"', "&#34;") in html
+        title_de = lines[1].removeprefix("# de:").strip()  # each example has a German title
+        assert lines[1].startswith("# de:")
+        assert f'data-example="{QUERIES.index(path)}">{title_de}</a>' in german
     chosen = client.get(f"/sparql?example={QUERIES[0].stem}", headers={"Accept": "text/html"})
     assert "org:organization rm:regionen-nrw" in chosen.get_data(as_text=True)

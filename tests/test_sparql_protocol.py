@@ -306,7 +306,7 @@ def test_browser_form_submission_gets_an_escaped_result_table(client):
 def test_results_page_links_resources_to_this_server(client):
     response = client.get("/sparql", query_string={"query": ORGS},
                           headers={"Accept": "text/html"})
-    assert '<a href="/org/koeln">' + BASE + "org/koeln</a>" in response.get_data(as_text=True)
+    assert '<a href="/org/koeln"><bdi>' + BASE + "org/koeln</bdi></a>" in response.get_data(as_text=True)
 
 
 def test_cors_allows_other_web_editors(client):

@@ -6,6 +6,7 @@ Every command builds its settings through ``Settings.load`` (``-s NAME VALUE`` o
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,23 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
         sys.exit(EXIT_INVALID)
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail with a clear message when ``host:port`` cannot be listened on (taken, not ours)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn/granian do
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror}; is another server running there? "
+            "Choose another port: --port, or PORT=… make run") from None
+
+
 @cli.command()
 @data_option
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -110,6 +128,7 @@ def serve(settings: Settings, site_dir: Path | None, host: str, port: int, worke
     settings = with_site_dir(settings, site_dir)
     if allow_invalid:
         settings = settings.with_(allow_invalid=True)
+    check_port(host, port)  # before validating: a taken port is told at once, not after "serving on"
     with data_errors("refusing to serve invalid data (use --allow-invalid)"):
         site = load_site(settings)
     click.echo(f"regiold {__version__}: {site.report.summary()}")
@@ -234,6 +253,7 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
                                      retrieved=when, source_url=source_url)
         for note in sorted(draft.notes, key=lambda n: n.line):
             click.echo(f"{page}:{note.line}: {note.reason}: {note.text}", err=True)
+        written: list[Path] = []
         if out is None:
             for rel, text in draft.files.items():
                 click.echo(f"# ==> {rel} <==\n{text}")
@@ -241,7 +261,8 @@ def import_command(settings: Settings, page: Path, out: Path | None, people_dir:
             written = importer.write_draft(draft, out, force=force,
                                            people_dir=people_dir or importer.people_dir_for(out))
             click.echo("wrote " + ", ".join(str(w) for w in written), err=True)
-        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri) \
+        report = importer.check_draft(draft, settings.site_dir, base_iri=settings.base_iri,
+                                      written=written) \
             if (settings.site_dir / "shapes").is_dir() else None
     except (importer.ImportError_, SourceError) as exc:
         click.echo(f"error: {exc}", err=True)

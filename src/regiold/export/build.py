@@ -150,10 +150,11 @@ def _write_site_files(site: Site, out: Path, root_url: str) -> int:
             written += _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
     written += _write(out / "404.html", render.error_html(
         404, "Not found", "No resource at this address.", site.settings.default_lang,
-        sparql_link=site.settings.sparql_link))
+        site.settings.default_lang, sparql_link=site.settings.sparql_link))
     static = Path(__file__).parent.parent / "static"
     if static.is_dir():
         shutil.copytree(static, out / "static", dirs_exist_ok=True)
+        written += _write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
     written += _write_rules(site, out)
     return written
 

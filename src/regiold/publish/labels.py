@@ -7,6 +7,7 @@ tables cover schema.org, ORG, SKOS, RDFS, DCT and friends, which the store does 
 from __future__ import annotations
 
 from regiold.rdf.namespaces import DCAT_NS as DCAT
+from regiold.rdf.namespaces import DCATDE_NS as DCATDE
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import FOAF_NS as FOAF
 from regiold.rdf.namespaces import ORG_NS as ORG
@@ -15,8 +16,10 @@ from regiold.rdf.namespaces import PROV_NS as PROV
 from regiold.rdf.namespaces import RDF_NS as RDF
 from regiold.rdf.namespaces import RDF_TYPE
 from regiold.rdf.namespaces import RDFS_NS as RDFS
+from regiold.rdf.namespaces import SD_NS as SD
 from regiold.rdf.namespaces import SDO_NS as SDO
 from regiold.rdf.namespaces import SKOS_NS as SKOS
+from regiold.rdf.namespaces import SPDX_NS as SPDX
 from regiold.rdf.namespaces import VANN_NS as VANN
 from regiold.rdf.namespaces import VCARD_NS as VCARD
 from regiold.rdf.namespaces import VOID_NS as VOID
@@ -172,3 +175,167 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     f"{FOAF}Person": ("Person", "person"),
     f"{PROV}Entity": ("Quelle", "source"),
 }
+
+# ---------------------------------------------------------------- pages for people (issue 15)
+# Kept as a block of its own so that other work adding words merges cleanly.
+
+_PAGE_UI: dict[str, dict[str, str]] = {
+    "de": {
+        "search": "Suche", "search_label": "Suchbegriff", "search_button": "Suchen",
+        "search_site": "Verzeichnis durchsuchen", "results_for": "Treffer für",
+        "one_result_for": "Treffer für", "no_results": "Keine Treffer für",
+        "tried": "Gesucht in den Schreibweisen", "show_all": "Auch Vokabular und Quellen zeigen",
+        "show_fewer": "Nur Organisationen, Personen und Gebiete zeigen",
+        "group_partners": "Partner", "group_networks": "Verbünde",
+        "group_organisations": "Träger und weitere Organisationen", "group_people": "Personen",
+        "group_areas": "Gebiete", "group_places": "Orte", "group_services": "Leistungen",
+        "group_parts": "Gremien und Ämter", "group_terms": "Vokabular",
+        "group_sources": "Quellen", "group_other": "Weiteres",
+        "key_facts": "Auf einen Blick", "contact": "Kontakt", "address": "Anschrift",
+        "telephone": "Telefon", "fax": "Fax", "email": "E-Mail", "website": "Website",
+        "contact_persons": "Ansprechpersonen", "data": "Daten", "data_intro":
+            "Wie dieser Eintrag modelliert ist und woher seine Angaben stammen.",
+        "downloads": "Herunterladen", "licence": "Lizenz", "statistics": "Statistik",
+        "size": "Größe", "dataset_what": "Was ist das?", "dataset_endpoint": "Abfragen",
+        "sparql_title": "SPARQL-Endpunkt",
+        "sparql_intro": "Nur lesender SPARQL-1.1-Zugang zum Partnerverzeichnis",
+        "sparql_post_form": "POST-Formular", "service_description": "Dienstbeschreibung",
+        "limits": "Grenzen", "rows_triples": "Zeilen/Tripel", "bytes": "Bytes",
+        "no_service": "kein", "no_update": "keine Änderungen", "sparql_search": "Suche in SPARQL",
+        "fulltext": "Volltextsuche", "query": "Abfrage", "result_format": "Ergebnisformat",
+        "html_table": "HTML-Tabelle", "run_query": "Abfrage ausführen", "result": "Ergebnis",
+        "truncated": "Gekürzt", "rows": "Zeile(n)", "triples": "Tripel",
+        "download": "Herunterladen", "examples": "Beispielabfragen", "endpoint": "SPARQL-Endpunkt",
+        "editor_query": "SPARQL-Abfrage bearbeiten", "truncated_rows":
+            "das Ergebnis hatte mehr als {max} {what}; gezeigt werden die ersten {count}.",
+        "truncated_what_rows": "Zeilen", "truncated_what_triples": "Tripel",
+        "changes": "Änderungen", "error_detail": "Technische Angabe",
+        "error_400": "Ungültige Anfrage", "error_403": "Nicht erlaubt",
+        "error_404": "Nicht gefunden", "error_405": "Methode nicht erlaubt",
+        "error_406": "Format nicht verfügbar", "error_410": "Nicht mehr vorhanden",
+        "error_413": "Anfrage zu groß", "error_414": "Adresse zu lang",
+        "error_415": "Format der Anfrage nicht unterstützt", "error_429": "Zu viele Anfragen",
+        "error_451": "Aus rechtlichen Gründen nicht verfügbar", "error_500": "Interner Fehler",
+        "error_503": "Vorübergehend nicht verfügbar",
+        "error_lead_404": "Unter dieser Adresse gibt es im Verzeichnis keinen Eintrag.",
+        "error_lead": "Die Anfrage konnte nicht beantwortet werden.",
+    },
+    "en": {
+        "search": "Search", "search_label": "Search for", "search_button": "Search",
+        "search_site": "Search the directory", "results_for": "results for",
+        "one_result_for": "result for", "no_results": "No results for",
+        "tried": "Searched in the spellings", "show_all": "Also show vocabulary and sources",
+        "show_fewer": "Only show organisations, people and areas",
+        "group_partners": "Partners", "group_networks": "Networks",
+        "group_organisations": "Carriers and other organisations", "group_people": "People",
+        "group_areas": "Areas", "group_places": "Places", "group_services": "Services",
+        "group_parts": "Boards and posts", "group_terms": "Vocabulary",
+        "group_sources": "Sources", "group_other": "Other",
+        "key_facts": "At a glance", "contact": "Contact", "address": "Address",
+        "telephone": "Telephone", "fax": "Fax", "email": "E-mail", "website": "Website",
+        "contact_persons": "Contact persons", "data": "Data", "data_intro":
+            "How this entry is modelled and where its facts come from.",
+        "downloads": "Downloads", "licence": "Licence", "statistics": "Statistics",
+        "size": "Size", "dataset_what": "What is this?", "dataset_endpoint": "Querying",
+        "sparql_title": "SPARQL endpoint",
+        "sparql_intro": "Read-only SPARQL 1.1 access to the partner directory",
+        "sparql_post_form": "POST form", "service_description": "Service description",
+        "limits": "Limits", "rows_triples": "rows/triples", "bytes": "bytes",
+        "no_service": "no", "no_update": "no updates", "sparql_search": "Search in SPARQL",
+        "fulltext": "full-text search", "query": "Query", "result_format": "Result format",
+        "html_table": "HTML table", "run_query": "Run query", "result": "Result",
+        "truncated": "Truncated", "rows": "row(s)", "triples": "triples",
+        "download": "Download", "examples": "Example queries", "endpoint": "SPARQL endpoint",
+        "editor_query": "Edit the SPARQL query", "truncated_rows":
+            "the result had more than {max} {what}; the first {count} are shown.",
+        "truncated_what_rows": "rows", "truncated_what_triples": "triples",
+        "changes": "Changes", "error_detail": "Technical detail",
+        "error_400": "Bad request", "error_403": "Forbidden", "error_404": "Not found",
+        "error_405": "Method not allowed", "error_406": "Format not available",
+        "error_410": "Gone", "error_413": "Request too large", "error_414": "Address too long",
+        "error_415": "Request format not supported", "error_429": "Too many requests",
+        "error_451": "Unavailable for legal reasons", "error_500": "Internal error",
+        "error_503": "Temporarily unavailable",
+        "error_lead_404": "The directory has no entry at this address.",
+        "error_lead": "The request could not be answered.",
+    },
+}
+for _lang in LANGS:
+    UI[_lang].update(_PAGE_UI[_lang])
+
+PROPERTY_LABELS.update({
+    f"{SKOS}note": ("Anmerkung", "note"), f"{SKOS}scopeNote": ("Anwendungshinweis", "scope note"),
+    f"{SDO}inLanguage": ("Sprache", "language"), f"{SDO}encodingFormat": ("Dateiformat", "file format"),
+    f"{SDO}relatedLink": ("Weiterführender Link", "related link"),
+    f"{PROV}generatedAtTime": ("Abgerufen am", "retrieved on"),
+    f"{FOAF}name": ("Name", "name"), f"{FOAF}homepage": ("Webseite", "website"),
+    f"{DCT}conformsTo": ("Entspricht", "conforms to"),
+    f"{DCT}format": ("Format", "format"), f"{DCT}hasVersion": ("Versionen", "versions"),
+    f"{DCT}isVersionOf": ("Version von", "version of"), f"{DCT}issued": ("Veröffentlicht", "issued"),
+    f"{DCT}language": ("Sprache", "language"), f"{DCT}accessRights": ("Zugang", "access rights"),
+    f"{DCT}rights": ("Rechte", "rights"), f"{DCT}temporal": ("Zeitraum", "time period"),
+    f"{DCT}accrualPeriodicity": ("Aktualisierung", "update frequency"),
+    f"{DCT}references": ("Verweist auf", "references"), f"{DCT}type": ("Typ", "type"),
+    f"{VOID}class": ("Klasse", "class"), f"{VOID}classPartition": ("Klassen im Datensatz", "class partition"),
+    f"{VOID}classes": ("Anzahl Klassen", "number of classes"),
+    f"{VOID}dataDump": ("Download", "data dump"),
+    f"{VOID}distinctObjects": ("Verschiedene Objekte", "distinct objects"),
+    f"{VOID}distinctSubjects": ("Verschiedene Subjekte", "distinct subjects"),
+    f"{VOID}entities": ("Anzahl Ressourcen", "number of entities"),
+    f"{VOID}properties": ("Anzahl Eigenschaften", "number of properties"),
+    f"{VOID}property": ("Eigenschaft", "property"),
+    f"{VOID}propertyPartition": ("Eigenschaften im Datensatz", "property partition"),
+    f"{VOID}sparqlEndpoint": ("SPARQL-Endpunkt", "SPARQL endpoint"),
+    f"{VOID}triples": ("Anzahl Tripel", "number of triples"),
+    f"{VOID}uriSpace": ("Adressraum", "URI space"), f"{VOID}vocabulary": ("Vokabular", "vocabulary"),
+    f"{VOID}feature": ("Merkmal", "feature"), f"{VOID}subset": ("Teilmenge", "subset"),
+    f"{SPDX}algorithm": ("Verfahren", "algorithm"), f"{SPDX}checksum": ("Prüfsumme", "checksum"),
+    f"{SPDX}checksumValue": ("Prüfwert", "checksum value"),
+    f"{DCAT}accessService": ("Zugangsdienst", "access service"),
+    f"{DCAT}accessURL": ("Zugangsadresse", "access URL"),
+    "http://data.europa.eu/r5r/availability": ("Verfügbarkeit", "availability"),
+    f"{VCARD}hasURL": ("Webseite", "website"),
+    f"{DCAT}byteSize": ("Größe in Bytes", "size in bytes"),
+    f"{DCAT}compressFormat": ("Komprimierung", "compression"), f"{DCAT}dataset": ("Datensätze", "datasets"),
+    f"{DCAT}distribution": ("Distributionen", "distributions"),
+    f"{DCAT}downloadURL": ("Download-Adresse", "download URL"),
+    f"{DCAT}endpointDescription": ("Beschreibung des Endpunkts", "endpoint description"),
+    f"{DCAT}endpointURL": ("Adresse des Endpunkts", "endpoint URL"),
+    f"{DCAT}keyword": ("Schlagwort", "keyword"), f"{DCAT}mediaType": ("Medientyp", "media type"),
+    f"{DCAT}servesDataset": ("Stellt bereit", "serves dataset"), f"{DCAT}service": ("Dienste", "services"),
+    f"{DCAT}theme": ("Thema", "theme"), f"{DCAT}version": ("Datenstand", "data state"),
+    f"{DCAT}contactPoint": ("Kontakt", "contact point"), f"{DCAT}landingPage": ("Startseite", "landing page"),
+    f"{DCAT}spatialResolutionInMeters": ("Räumliche Auflösung", "spatial resolution"),
+    f"{DCAT}themeTaxonomy": ("Themenschema", "theme taxonomy"),
+    f"{DCAT}hasVersion": ("Versionen", "versions"), f"{DCAT}isVersionOf": ("Version von", "version of"),
+    f"{DCATDE}politicalGeocodingLevelURI": ("Geokodierungsebene", "geocoding level"),
+    f"{DCATDE}politicalGeocodingURI": ("Geokodierung", "political geocoding"),
+    f"{DCATDE}contributorID": ("Beitragende Stelle", "contributor"),
+    f"{DCATDE}licenseAttributionByText": ("Namensnennung", "attribution"),
+})
+PROPERTY_LABELS[f"{VOID}exampleResource"] = ("Beispielressource", "example resource")
+INVERSE_LABELS.update({
+    f"{RDFS}domain": ("Eigenschaften", "properties"), f"{RDFS}range": ("Wertebereich von", "range of"),
+    f"{RDFS}subClassOf": ("Unterklassen", "subclasses"),
+    f"{RDFS}subPropertyOf": ("Untereigenschaften", "subproperties"),
+    f"{VOID}class": ("Klassenpartition", "class partition"),
+    f"{VOID}property": ("Eigenschaftspartition", "property partition"),
+    f"{VOID}vocabulary": ("Verwendet in", "used in"),
+    f"{DCAT}dataset": ("In Katalog", "in catalogue"),
+    f"{DCAT}servesDataset": ("Bereitgestellt durch", "served by"),
+    f"{DCAT}service": ("In Katalog", "in catalogue"),
+    f"{DCT}isVersionOf": ("Versionen", "versions"), f"{DCT}hasVersion": ("Version von", "version of"),
+    f"{DCAT}hasVersion": ("Version von", "version of"), f"{DCAT}isVersionOf": ("Versionen", "versions"),
+    f"{PROV}wasDerivedFrom": ("Grundlage für", "source of"),
+    f"{DCT}rights": ("Rechtehinweis für", "rights statement of"),
+    f"{SDO}relatedLink": ("Verlinkt von", "linked from"),
+})
+TYPE_LABELS.update({
+    f"{DCT}Location": ("Ort", "location"), f"{SPDX}Checksum": ("Prüfsumme", "checksum"),
+    f"{SPDX}ChecksumAlgorithm": ("Prüfverfahren", "checksum algorithm"),
+    f"{DCAT}DataService": ("Datendienst", "data service"),
+    f"{SD}Function": ("SPARQL-Funktion", "SPARQL function"),
+    f"{SDO}CreativeWork": ("Werk", "creative work"), f"{SDO}DigitalDocument": ("Dokument", "document"),
+    f"{DCT}LicenseDocument": ("Lizenz", "licence"), f"{DCT}Standard": ("Standard", "standard"),
+    f"{FOAF}Agent": ("Akteur", "agent"), f"{DCT}MediaTypeOrExtent": ("Medientyp", "media type"),
+})

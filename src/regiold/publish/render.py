@@ -23,11 +23,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from regiold.errors import NotFound
-from regiold.publish import changelog, jsonld, lookup
+from regiold.publish import changelog, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
@@ -247,8 +247,9 @@ def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None)
     if fmt is HTML:
         lang = lang or site.settings.default_lang
         body = page("profiles.html", path=path, iri=iri, profiles=listed, canonical=iri,
-                    alternates=[], jsonld=None, **chrome(path, lang, query="_profile=alt",
-                                                         sparql_link=site.settings.sparql_link))
+                    alternates=[], jsonld=None,
+                    **chrome(path, lang, query="_profile=alt", default_lang=site.settings.default_lang,
+                             sparql_link=site.settings.sparql_link))
     else:
         triples = _alternatives_graph(iri, listed)
         body = (jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
@@ -332,7 +333,15 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.globals["UI"] = UI
+    env.filters["here"] = _here
     return env
+
+
+@pass_context
+def _here(context: dict[str, object], href: str) -> str:
+    """``{{ href | here }}``: an internal link in the page's language (links.with_lang)."""
+    lang = context.get("link_lang")
+    return links.with_lang(href, lang if isinstance(lang, str) else None)
 
 
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -355,26 +364,35 @@ def page(template: str, **context: object) -> bytes:
     return environment().get_template(template).render(**context).encode()
 
 
-def chrome(path: str, lang: str, *, query: str = "", sparql_link: str = "/sparql") -> dict[str, object]:
-    """What base.html needs besides the page itself: language switch, hreflang alternates and
-    the link to the SPARQL endpoint (none in a static export without one)."""
-    sep = "&" if query else ""
+def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
+           sparql_link: str = "/sparql") -> dict[str, object]:
+    """What base.html needs besides the page itself: the language switch, the hreflang alternates,
+    ``link_lang`` (what internal links carry, see publish/links.py) and the link to the SPARQL
+    endpoint (none in a static export without one)."""
+    default = default_lang or LANGS[0]
+    other = next(c for c in LANGS if c != lang)
     return {
-        "lang": lang, "ui": UI[lang], "sparql_link": sparql_link,
-        "languages": [{"code": code, "href": f"{path}?{query}{sep}lang={code}", "current": code == lang}
-                      for code in LANGS],
-        "switch": {"code": other, "href": f"{path}?{query}{sep}lang={other}", "label": UI[lang]["switch"]}
-        if (other := next(c for c in LANGS if c != lang)) else None,
+        "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default),
+        "sparql_link": sparql_link,
+        "languages": links.alternates(path, lang, default, query),
+        "switch": {"code": other, "href": links.chosen(path, other, query), "label": UI[lang]["switch"]},
     }
 
 
+def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
+    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages."""
+    return iri if lang == default_lang else f"{iri}?lang={lang}"
+
+
 def resource_html(site: Site, found: describe_mod.Description, lang: str) -> bytes:
-    view = build_view(found, base_iri=site.base_iri, lang=lang)
+    view = summary.arrange(build_view(found, base_iri=site.base_iri, lang=lang), site.base_iri)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
-                alternates=alternates(view.path, found.page), canonical=view.iri,
+                alternates=alternates(view.path, found.page),
+                canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
                 page_links=page_links(view.path, view.page, view.pages),
                 changelog=_changelog(site, view.iri),
                 **chrome(view.path, lang, query=page_query(found.page),
+                         default_lang=site.settings.default_lang,
                          sparql_link=site.settings.sparql_link))
 
 
@@ -415,8 +433,9 @@ def index_html(site: Site, lang: str) -> Representation:
     def build() -> Representation:
         groups = partner_groups(site, lang)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
-                    canonical=site.base_iri, alternates=[],
-                    **chrome("/", lang, sparql_link=site.settings.sparql_link))
+                    canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
+                    alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
+                                            sparql_link=site.settings.sparql_link))
         return Representation(body, HTML, lang, make_etag(site.version, body))
     return _memo(site, ("index", lang), build)
 
@@ -460,18 +479,20 @@ def _index_schema(groups: list[dict[str, object]], lang: str) -> dict[str, objec
                                  "name": item["name"]} for n, item in enumerate(items, 1)]}
 
 
-def error_html(status: int, title: str, detail: str, lang: str, *, sparql_link: str = "/sparql") -> bytes:
+def error_html(status: int, title: str, detail: str, lang: str,
+               default_lang: str | None = None, *, sparql_link: str = "/sparql") -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
-                alternates=[], jsonld=None, **chrome("/", lang, sparql_link=sparql_link))
+                alternates=[], jsonld=None,
+                **chrome("/", lang, default_lang=default_lang, sparql_link=sparql_link))
 
 
-def gone_html(stone: Tombstone, path: str, lang: str) -> bytes:
+def gone_html(stone: Tombstone, path: str, lang: str, default_lang: str | None = None) -> bytes:
     """The 410 page of a removed resource at ``path``: what it was and when it went."""
     kind = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
     return page("gone.html", label=stone.label(lang), kind=kind, removed=stone.removed,
                 note=stone.comment(lang), canonical=None, alternates=[], jsonld=None,
-                **chrome(path, lang))
+                **chrome(path, lang, default_lang=default_lang))
 
 
 def last_modified(site: Site) -> datetime:

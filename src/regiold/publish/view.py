@@ -167,6 +167,12 @@ class PageView:
     pages: int = 1
     schema_org: dict[str, object] = field(default_factory=dict)
     as_of: list[AsOf] = field(default_factory=list)  # newest first
+    # Filled by publish/summary.py for pages about organisations, people, areas and posts:
+    key: list[Row] = field(default_factory=list)  # the first screen: who, where, carried by whom
+    contact: list[Row] = field(default_factory=list)  # how to reach: address, phone, e-mail, web
+    data: list[Row] = field(default_factory=list)  # modelling facts: types, sources, examples
+    show_types: bool = True  # the type line under the heading (vocabulary pages keep it)
+    lead_first: bool = False  # the description before the first-screen facts (the dataset page)
 
 
 class _Index:
@@ -361,7 +367,7 @@ def _rows(page: _Page, node: str, *, main: bool, depth: int) -> dict[str, Row]:
     for prop, other in MEMBERSHIP_SIDES.items():
         values = _membership_values(page, index.inc.get(node, {}).get(prop, []), other)
         if values:
-            rows["~" + prop] = Row("~" + prop, _inverse(index, prop, lang), _sorted(values))
+            rows["~" + prop] = Row("~" + prop, _capital(_inverse(index, prop, lang)), _sorted(values))
     return rows
 
 

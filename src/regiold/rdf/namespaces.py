@@ -33,6 +33,8 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 # W3C Content Negotiation by Profile: the Alternate Representations model and the Profiles vocabulary
 ALTR_NS = "http://www.w3.org/ns/dx/connegp/altr#"
 PROF_NS = "http://www.w3.org/ns/dx/prof/"
+SPDX_NS = "http://spdx.org/rdf/terms#"
+DCATDE_NS = "http://dcat-ap.de/def/dcatde/"
 
 SDO = Namespace(SDO_NS)
 VCARD = Namespace(VCARD_NS)
@@ -85,4 +87,5 @@ __all__ = ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SD",
            "RDF_NS", "RDFS_NS", "OWL_NS", "XSD_NS", "SDO_NS", "ORG_NS", "SKOS_NS", "DCT_NS",
            "DCAT_NS", "PROV_NS", "FOAF_NS", "VOID_NS", "VCARD_NS", "SD_NS", "REGORG_NS", "VANN_NS",
            "FORMATS_NS", "RDF_TYPE", "RDF_TYPE_NODE", "RDF_LANG_STRING", "RDF_DIR_LANG_STRING",
-           "XSD_STRING", "RDFS_LABEL", "RDFS_COMMENT", "SKOS_PREF_LABEL", "FOAF_NAME", "DCT_TITLE"]
+           "SPDX_NS", "DCATDE_NS", "XSD_STRING", "RDFS_LABEL", "RDFS_COMMENT", "SKOS_PREF_LABEL",
+           "FOAF_NAME", "DCT_TITLE"]

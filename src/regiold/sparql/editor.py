@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +14,27 @@ from regiold.sparql.messages import Answer
 @dataclass(frozen=True)
 class Example:
     name: str  # file stem, e.g. "carriers-of-each-partner"
-    title: str  # the first comment line
+    title: str  # the first comment line (English)
     query: str
+    title_de: str | None = None  # a comment line "# de: …" in the leading comments
+
+    def title_in(self, lang: str) -> str:
+        return self.title_de if lang == "de" and self.title_de else self.title
 
 
 def load_examples(site_dir: Path) -> list[Example]:
-    """The example queries of ``{site_dir}/docs/queries/*.rq``; the first ``#`` line is the title."""
+    """The example queries of ``{site_dir}/docs/queries/*.rq``; the first ``#`` line is the title,
+    a leading ``# de: …`` line its German form."""
     folder = Path(site_dir) / "docs" / "queries"
     examples = []
     for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
         text = path.read_text(encoding="utf-8")
-        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        lines = text.lstrip().splitlines()
+        first = lines[0] if lines else ""
         title = first.lstrip("#").strip() if first.startswith("#") else path.stem
-        examples.append(Example(path.stem, title, text))
+        comments = [line for line in itertools.takewhile(lambda x: x.startswith("#"), lines)]
+        german = next((c.split(":", 1)[1].strip() for c in comments if c.startswith("# de:")), None)
+        examples.append(Example(path.stem, title, text, german))
     return examples
 
 

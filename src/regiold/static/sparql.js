@@ -27,6 +27,7 @@
   });
   holder.hidden = false;
   form.hidden = true;
+  label(holder);
   yasgui.getTab().setQuery(textarea.value);  // the form's query (an example or the default)
   var links = document.querySelectorAll("a[data-example]");
   Array.prototype.forEach.call(links, function (link) {
@@ -40,4 +41,24 @@
       holder.scrollIntoView();
     });
   });
+  // Accessibility (WCAG 2.1 AA, axe-core in tests/test_accessibility.py): YASGUI leaves its endpoint
+  // field and CodeMirror's hidden textarea without a name, and puts the "+" (new tab) button
+  // inside its tablist, where only tabs may be. The words come from the page (data-label-*).
+  function label(root) {
+    var names = [[".autocomplete", root.getAttribute("data-label-endpoint")],
+                 [".CodeMirror textarea", root.getAttribute("data-label-query")]];
+    names.forEach(function (pair) {
+      Array.prototype.forEach.call(root.querySelectorAll(pair[0]), function (field) {
+        if (!field.getAttribute("aria-label")) { field.setAttribute("aria-label", pair[1]); }
+      });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[role=tablist]"), function (list) {
+      Array.prototype.slice.call(list.children).forEach(function (child) {
+        if (child.getAttribute("role") !== "tab" && !child.querySelector("[role=tab]")) {
+          list.parentNode.insertBefore(child, list.nextSibling);  // out of the tablist, still usable
+        }
+      });
+    });
+  }
+  new MutationObserver(function () { label(holder); }).observe(holder, { childList: true, subtree: true });
 })();

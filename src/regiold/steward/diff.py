@@ -6,6 +6,7 @@ folder or a git revision each, and what was added, removed or changed between th
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -116,19 +117,36 @@ def resources_at(where: str | Path, *, base_iri: str, repo: Path) -> Resources:
 @contextmanager
 def checkout(revision: str, repo: Path) -> Iterator[Path]:
     """ontology/ and data/ of a git revision, extracted into a temporary folder."""
-    commit = git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    commit = commit_of(revision, repo)
     if commit is None:
-        raise RevisionError(f"{revision!r} is neither a directory nor a git revision of {repo}")
+        raise RevisionError(f"{revision!r} is neither a directory, a git revision nor a released "
+                            f"version of {repo}")
     with tempfile.TemporaryDirectory(prefix="regiold-rev-") as tmp:
         archive = Path(tmp) / "rev.tar"
-        listed = git(repo, "ls-tree", "--name-only", commit.strip()) or ""
+        listed = git(repo, "ls-tree", "--name-only", commit) or ""
         folders = [f for f in ("ontology", "data") if f in listed.split()]
-        if git(repo, "archive", "--format=tar", "-o", str(archive), commit.strip(),
+        if git(repo, "archive", "--format=tar", "-o", str(archive), commit,
                 "--", *folders) is None:
             raise RevisionError(f"cannot read {revision} from git")
         with tarfile.open(archive) as tar:
             tar.extractall(tmp, filter="data")
         yield Path(tmp)
+
+
+def commit_of(revision: str, repo: Path) -> str | None:
+    """The commit of a git revision, of the tag ``release-{version}``, or of a released version
+    itself: the commit that first stamped ``owl:versionInfo "{version}"`` into data/release.ttl
+    (``regiold release`` writes it), so ``diff 0.1.0 HEAD`` and ``diff release-0.1.0 HEAD`` work
+    in a clone that has no release tags."""
+    for name in (revision, f"release-{revision}"):
+        if found := git(repo, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"):
+            return found.strip()
+    version = revision.removeprefix("release-")
+    if not re.fullmatch(r"[\w.-]+", version):
+        return None
+    stamped = git(repo, "log", "--reverse", "--format=%H", "-F",
+                  f'-Sowl:versionInfo "{version}"', "--", "data/release.ttl")
+    return stamped.split()[0] if stamped and stamped.split() else None
 
 
 def resources_in(folder: Path, base_iri: str) -> Resources:

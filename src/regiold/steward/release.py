@@ -32,8 +32,8 @@ from regiold.steward.diff import (
     Resource,
     Resources,
     RevisionError,
+    commit_of,
     diff,
-    git,
     relative,
     resources_at,
     resources_in,
@@ -249,13 +249,13 @@ def _check_version(version: str, history: list[Version]) -> None:
 
 def _previous_resources(site_dir: Path, base_iri: str, previous: str | None,
                         since: str | None) -> Resources | None:
-    """What the changelog compares with: ``since``, else the tag ``release-{previous}``."""
+    """What the changelog compares with: ``since``, else the tag ``release-{previous}``, else the
+    commit that stamped the previous version (diff.commit_of)."""
     try:
         if since is not None:
             return resources_at(since, base_iri=base_iri, repo=site_dir)
-        if previous is not None and git(site_dir, "rev-parse", "--verify", "--quiet",
-                                        f"release-{previous}^{{commit}}"):
-            return resources_at(f"release-{previous}", base_iri=base_iri, repo=site_dir)
+        if previous is not None and (commit := commit_of(previous, site_dir)) is not None:
+            return resources_at(commit, base_iri=base_iri, repo=site_dir)  # tag or stamp commit
     except RevisionError as exc:
         raise ReleaseError(str(exc)) from exc
     return None

@@ -54,12 +54,13 @@ def register_error_handlers(app: Flask) -> None:
 
     def _error_html(exc: RegioldError) -> bytes:
         from regiold.publish import render
+        default = None
         try:
-            lang = language(request.args.get("lang"), request.accept_languages,
-                            current_site().settings.default_lang)
+            default = current_site().settings.default_lang
+            lang = language(request.args.get("lang"), request.accept_languages, default)
         except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
             lang = "de"
-        return render.error_html(exc.status, exc.title, str(exc), lang)
+        return render.error_html(exc.status, exc.title, str(exc), lang, default)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

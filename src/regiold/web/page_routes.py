@@ -63,6 +63,14 @@ def index() -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon (browsers ask for it on every first visit; no 404 in their console)."""
+    response = current_app.send_static_file("favicon.ico")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.get(f"/{render.CONTEXT_PATH}")
 def context_document() -> Response:
     site = current_site()

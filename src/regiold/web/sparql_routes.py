@@ -17,7 +17,8 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from regiold.errors import BadRequest, NotAcceptable, ReadOnlyEndpoint, UnsupportedMediaType
-from regiold.publish import render, search
+from regiold.publish import render, search, search_groups
+from regiold.publish.labels import UI
 from regiold.publish.site import Site
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
@@ -223,11 +224,13 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
     prefixes = site_prefixes(site.base_iri)
     examples = _examples(site)
     config = {"endpoint": request.base_url, "prefixes": prefixes,
-              "examples": [{"title": e.title, "query": e.query} for e in examples]}
+              "examples": [{"title": e.title_in(lang), "query": e.query} for e in examples]}
     chosen = params.get("example")
     return {
-        **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else ""),
-        "query": query, "examples": examples, "settings": site.settings,
+        **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else "",
+                        default_lang=site.settings.default_lang),
+        "query": query, "settings": site.settings,
+        "examples": [{"name": e.name, "title": e.title_in(lang)} for e in examples],
         "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
         "config": config, "config_json": render.script_json(config),
     }
@@ -276,17 +279,31 @@ def search_page() -> Response:
     fmt = _negotiate(formats.SEARCH, params)
     if fmt is None:
         raise NotAcceptable([f.media_type for f in formats.SEARCH])
-    hits = search_index(site).search(text, limit=limit, lang=lang) if text.strip() else []
     if fmt is formats.JSONLD:
+        hits = search_index(site).search(text, limit=limit, lang=lang) if text.strip() else []
         body = json.dumps(search_jsonld(text, hits, site), ensure_ascii=False, indent=1)
         response = Response(body, content_type=fmt.content_type)
     else:
-        html = render.page("search.html", q=text, hits=hits,
-                           local=lambda iri: local_url(iri, site.base_iri),
-                           **render.chrome("/search", lang, query=urlencode({"q": text})))
-        response = Response(html, content_type=fmt.content_type)
+        response = Response(_search_html(site, text, lang, params), content_type=fmt.content_type)
     response.vary.update(("Accept", "Accept-Language"))
     return response
+
+
+def _search_html(site: Site, text: str, lang: str, params: MultiDict[str, str]) -> bytes:
+    """Hits grouped by kind (publish/search_groups.py); vocabulary and sources with ``all=1``."""
+    everything = params.get("all") == "1"
+    hits = search_index(site).search(text, limit=search.MAX_LIMIT, lang=lang) if text.strip() else []
+    groups = [{"key": g.key, "title": UI[lang][f"group_{g.key}"],
+               "hits": [{"href": local_url(h.iri, site.base_iri), "label": h.label,
+                         "description": h.description} for h in g.hits]}
+              for g in search_groups.group(hits, base_iri=site.base_iri, everything=everything)]
+    query = urlencode({"q": text})
+    return render.page(
+        "search.html", q=text, groups=groups, total=sum(len(g["hits"]) for g in groups),
+        spellings=search_groups.spellings(text), all=everything,
+        toggle=f"/search?{query}" + ("" if everything else "&all=1"),
+        **render.chrome("/search", lang, query=query + ("&all=1" if everything else ""),
+                        default_lang=site.settings.default_lang))
 
 
 def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, object]:

@@ -98,7 +98,7 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
     if fmt.oxigraph is None:
         lang = language(request.args.get("lang"), request.accept_languages,
                         current_site().settings.default_lang)
-        body = render.gone_html(stone, request.path, lang)
+        body = render.gone_html(stone, request.path, lang, current_site().settings.default_lang)
     else:
         body = serialize(_triples(iri, stone), fmt, current_site().base_iri, graph=iri).decode()
     response = Response(body, status=410, content_type=fmt.content_type)

@@ -49,11 +49,19 @@ def people_dir_for(out: Path) -> Path:
     return out.parent.parent / "people" if out.parent.name == "partners" else out.parent / "people"
 
 
-def check_draft(draft: Draft, site_dir: Path, *, base_iri: str) -> object:
+def check_draft(draft: Draft, site_dir: Path, *, base_iri: str,
+                written: list[Path] | None = None) -> object:
     """Validate the site with the draft in place of the files it replaces (in a temp copy).
+
+    ``written``: where ``write_draft`` put the files (in the order of ``draft.files``). A file
+    written inside the site is already part of the copy, so it is not added a second time under
+    its draft name (that counted its triples twice in the summary).
 
     :raises SourceError: the draft (or the site) does not parse.
     """
+    site = Path(site_dir).resolve()
+    inside = {rel for rel, target in zip(draft.files, written or [], strict=False)
+              if target.resolve().is_relative_to(site)}
     import shutil
     import tempfile
 
@@ -65,6 +73,8 @@ def check_draft(draft: Draft, site_dir: Path, *, base_iri: str) -> object:
             if (Path(site_dir) / kind).is_dir():
                 shutil.copytree(Path(site_dir) / kind, copy / kind)
         for rel, text in draft.files.items():
+            if rel in inside:
+                continue
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             (copy / rel).write_text(text, encoding="utf-8")
         return validate.run(sources_mod.parse_site(copy, base_iri=base_iri))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from regiold.steward.importer.english import office_base
 from regiold.steward.importer.known import Known, name_key, strip_article
 from regiold.steward.importer.page import Link
 from regiold.steward.importer.sections import Contact, Note, Parsed, Sentence
@@ -134,10 +135,11 @@ def _map_sentence(sentence: Sentence, facts: Facts, known: Known) -> list[str]:
 
 def _office(item: str, line: int) -> Office:
     """'Oberbürgermeister der Landeshauptstadt Düsseldorf' → title and carrying body."""
-    m = re.match(r"^(.+?)\s+(?:der|des|dem|von|vom)\s+(.+)$", item)
+    m = re.match(r"^(.+?)(\s+(?:der|des|dem|von|vom)\s+)(.+)$", item)
     if m is None:
-        return Office(item, "", item, line)
-    return Office(m.group(1), m.group(2), item, line)
+        return Office(office_base(item), "", office_base(item), line)
+    title = office_base(m.group(1))  # "dem Präsidenten der …" → "Präsident"
+    return Office(title, m.group(3), f"{title}{m.group(2)}{m.group(3)}", line)
 
 
 def _membership_targets(text: str, facts: Facts, known: Known) -> list[tuple[str, str]]:

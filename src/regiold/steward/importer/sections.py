@@ -44,6 +44,7 @@ class Contact:
     faxes: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    job_title: str | None = None  # "Geschäftsführerin": a function line before or after the name
 
 
 @dataclass
@@ -164,11 +165,27 @@ _URL = re.compile(r"^(?:Web(?:site|seite)?\s*:?\s*)?((?:https?://|www\.)\S+)$", 
 _NAME = re.compile(r"^[A-ZÄÖÜ][\w'’.-]+(?:\s+(?:von|van|de|zu|der)?\s*[A-ZÄÖÜ][\w'’.-]+){1,3}$")
 
 
+# How public bodies write contact blocks on their own pages (issue 15).
+_AT = re.compile(r"\s*(?:\[\s*(?:at|ät|@)\s*\]|\(\s*(?:at|ät|@)\s*\)|\{\s*at\s*\})\s*", re.I)
+_DOT = re.compile(r"\s*(?:\[\s*(?:dot|punkt)\s*\]|\(\s*(?:dot|punkt)\s*\))\s*", re.I)
+_ONE_LINE_ADDRESS = re.compile(
+    r"^(?P<street>\S.*?\s\d+\s?[a-zA-Z]?(?:\s*[-–]\s*\d+\s?[a-zA-Z]?)?)\s*[,|·]\s*"
+    r"(?:D-)?(?P<code>\d{5})\s+(?P<city>\S.*)$")
+_FUNCTION = re.compile(
+    r"(f[üu]hrer|leit(?:er|ung)|manager|referent|sachbearbeit|assisten|sekretariat|vorsitz|"
+    r"koordinat|berater|beauftragt|direktor|pr[äa]sident|sprecher|vorstand|mitarbeit|"
+    r"b[üu]rgermeister|landr[äa]t|dezernent|team|projekt)\w*", re.I)
+
+
 def _contacts(lines: list[Line], notes: list[Note]) -> list[Contact]:
     contacts: list[Contact] = []
+    office: tuple[str, str, str] | None = None  # an address before the first person: everyone's
+    function: str | None = None  # a function line waiting for the name that follows it
+    after_name = False  # the previous line was a name: a function line belongs to it
     for line in lines:
-        text = line.text
+        text = _DOT.sub(".", _AT.sub("@", line.text))
         current = contacts[-1] if contacts else None
+        named, after_name = after_name, False
         if (m := _EMAIL.match(text)) and current:
             current.emails.append(m.group(1))
         elif (m := _URL.match(text)) and current:
@@ -179,17 +196,38 @@ def _contacts(lines: list[Line], notes: list[Note]) -> list[Contact]:
         elif (m := _PHONE.match(text)) and current:
             if (number := _phone(m.group(2), line, notes)) is not None:
                 current.phones.append(number)
+        elif m := _ONE_LINE_ADDRESS.match(text):
+            address = (m.group("street").strip(), m.group("code"), m.group("city").strip())
+            if current is None:
+                office = address
+            else:
+                current.street, current.postal_code, current.city = address
         elif (m := _POSTAL.match(text)) and current:
             current.postal_code, current.city = m.group(1), m.group(2).strip()
         elif _STREET.match(text) and current and current.street is None and not _person(text):
             current.street = text
-        elif (person := _person(text)) is not None:
+        elif (person := _person(text)) is not None and not _is_function(text):
             contacts.append(person_at(line.no, *person))
+            contacts[-1].job_title, function, after_name = function, None, True
+        elif _is_function(text):
+            if named and current is not None and current.job_title is None:
+                current.job_title = text
+            else:
+                function = text
         else:
             notes.append(Note(line.no, text, "contact line not understood"))
     for c in contacts:
         c.faxes = [f for f in c.faxes if f]
+        if office and c.street is None:
+            c.street, c.postal_code, c.city = office
     return contacts
+
+
+def _is_function(text: str) -> bool:
+    """A short line naming a function (Geschäftsführerin, Projektmanager), not a name or a fact."""
+    words = text.split()
+    return (0 < len(words) <= 6 and not re.search(r"[\d@:/]", text)
+            and bool(_FUNCTION.search(text)))
 
 
 def person_at(line: int, title: str | None, given: str, family: str) -> Contact:

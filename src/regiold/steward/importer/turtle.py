@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, XSD
 
 from regiold.rdf.namespaces import SDO
+from regiold.steward.importer.english import body_base, body_english, office_english
 from regiold.steward.importer.facts import KIND_LABELS, SERVICE_KINDS, Facts, Office
 from regiold.steward.importer.known import Known, name_key, slugify
 from regiold.steward.importer.page import Page
@@ -142,6 +143,8 @@ def _org_for(name: str, line: int, g: Graph, known: Known, sources: tuple[URIRef
         g.add((node, RDF.type, SDO.Organization))
         g.add((node, RDF.type, ORG.Organization))
         g.add((node, SDO.name, Literal(name, lang="de")))
+        if body_english(name) != name:
+            g.add((node, SDO.name, Literal(body_english(name), lang="en")))
         _add_sources(g, node, sources)
     return node
 
@@ -159,6 +162,17 @@ def _membership(g: Graph, iri: str, label: tuple[str, str], member: URIRef, orga
     _add_sources(g, node, sources)
 
 
+def _english(known: Known, iri: str, name: str) -> str:
+    """The English name of a body: from the site's data, else by the patterns of english.py."""
+    return known.label(iri, "en") or body_english(name)
+
+
+def _office_english(office: Office, known: Known) -> str:
+    body = known.find_org(office.body) if office.body else None
+    return office_english(office.title, _english(known, body, body_base(office.body)) if body
+                          else body_english(body_base(office.body)) if office.body else None)
+
+
 def _carriers(g: Graph, facts: Facts, known: Known, org: URIRef, slug: str,
               sources: tuple[URIRef, URIRef]) -> None:
     for name, line in facts.carriers:
@@ -167,7 +181,7 @@ def _carriers(g: Graph, facts: Facts, known: Known, org: URIRef, slug: str,
         display = known.label(str(carrier), "de") or name
         g.add((org, SDO.parentOrganization, carrier))
         _membership(g, f"{org}/membership/traeger-{local}", (f"{display} als Träger",
-                    f"{known.label(str(carrier), 'en') or display} as carrier"), carrier, org,
+                    f"{_english(known, str(carrier), display)} as carrier"), carrier, org,
                     "traeger", known, sources)
 
 
@@ -189,21 +203,23 @@ def _board(g: Graph, facts: Facts, known: Known, org: URIRef, slug: str,
     for office in facts.board:
         post = _post(office, g, known, sources)
         local = str(post).rsplit("/", 1)[-1]
+        english = known.label(str(post), "en") or _office_english(office, known)
         _membership(g, f"{org}/membership/aufsichtsgremium-{local}",
                     (f"{office.label} im Aufsichtsgremium (kraft Amtes)",
-                     f"{known.label(str(post), 'en') or office.label} on the supervisory board "
-                     "(ex officio)"), post, board, "mitglied-kraft-amtes", known, sources)
+                     f"{english} on the supervisory board (ex officio)"), post, board,
+                    "mitglied-kraft-amtes", known, sources)
 
 
 def _post(office: Office, g: Graph, known: Known, sources: tuple[URIRef, URIRef]) -> URIRef:
     existing = known.posts.get(name_key(office.label))
     if existing:
         return URIRef(existing)
-    body = _org_for(office.body, office.line, g, known, sources) if office.body else None
+    body = _org_for(body_base(office.body), office.line, g, known, sources) if office.body else None
     owner = str(body) if body is not None else known.base_iri + "org/unknown"
     post = URIRef(f"{owner}/post/{slugify(office.title)}")
     g.add((post, RDF.type, ORG.Post))
     g.add((post, RDFS.label, Literal(office.label, lang="de")))
+    g.add((post, RDFS.label, Literal(_office_english(office, known), lang="en")))
     if body is not None:
         g.add((post, ORG.postIn, body))
     _add_sources(g, post, sources)
@@ -236,7 +252,7 @@ def _memberships(g: Graph, facts: Facts, known: Known, org: URIRef, slug: str,
         local = target.removeprefix(known.base_iri + "org/")
         g.add((org, SDO.memberOf, URIRef(target)))
         label = known.label(target, "de") or local
-        english = known.label(target, "en") or label
+        english = _english(known, target, label)
         text = ((f"Mitglied im Verbund {label}", f"Member of the network {english}")
                 if role == "mitglied" else
                 (f"Vertretung der Region in: {label}", f"Representation of the region in: {english}"))
@@ -261,6 +277,8 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
         pg.add((person, SDO.givenName, Literal(contact.given)))
         pg.add((person, SDO.familyName, Literal(contact.family)))
         pg.add((person, SDO.name, Literal(contact.name)))
+        if contact.job_title:  # a function may be published (shared/reference: BVerwG 2 B 131/07)
+            pg.add((person, SDO.jobTitle, Literal(contact.job_title, lang="de")))
         # no schema:worksFor: a partner page lists contacts, not who employs them (docs/MODEL.md)
         if address is not None:
             pg.add((person, SDO.workLocation, address))

@@ -1,0 +1,56 @@
+"""Links between HTML pages in the reader's language (docs/ARCHITECTURE.md, "HTML language variants").
+
+``/org/x`` is the page in the default language, ``/org/x?lang=en`` the English one. On a page in
+another language than the default, every internal link carries ``lang=``, so the chosen language
+sticks from page to page without a cookie (caches stay keyed by URL alone). Files (``/static/``,
+``/dumps/``) and documents of one format (``/org/x.ttl``) do not depend on the language.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from regiold.settings import LANGS
+
+_NO_LANGUAGE = ("/static/", "/dumps/", "/favicon.ico", "/robots.txt", "/sitemap")
+_HAS_LANG = re.compile(r"[?&]lang=")
+_DOCUMENT = re.compile(r"/[^/?#]*\.(?!html\b)[a-z]+(?:[?#]|$)")  # /org/x.ttl, not /org/x.html
+
+
+def with_lang(href: str, lang: str | None) -> str:
+    """``href`` with ``lang=`` added when it is an internal page link and ``lang`` is set."""
+    if (not lang or not href.startswith("/") or href.startswith(("//", *_NO_LANGUAGE))
+            or _DOCUMENT.search(href)):
+        return href
+    base, hash_, fragment = href.partition("#")
+    if _HAS_LANG.search(base):
+        return href
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}lang={quote(lang)}{hash_}{fragment}"
+
+
+def link_lang(lang: str, default_lang: str) -> str | None:
+    """The ``lang=`` internal links of a page in ``lang`` carry (None on default-language pages)."""
+    return lang if lang != default_lang else None
+
+
+def variant(path: str, lang: str, default_lang: str, query: str = "") -> str:
+    """The one URL of ``path`` in ``lang``: no ``lang=`` for the default language."""
+    params = [p for p in (query, f"lang={lang}" if lang != default_lang else "") if p]
+    return f"{path}?{'&'.join(params)}" if params else path
+
+
+def chosen(path: str, lang: str, query: str = "") -> str:
+    """The language switch: ``lang=`` always, so it beats the browser's ``Accept-Language``."""
+    return f"{path}?{query + '&' if query else ''}lang={lang}"
+
+
+def alternates(path: str, lang: str, default_lang: str, query: str = "") -> list[dict[str, object]]:
+    """hreflang alternates: every language at its one URL, and ``x-default``."""
+    found: list[dict[str, object]] = [
+        {"code": code, "href": variant(path, code, default_lang, query), "current": code == lang}
+        for code in LANGS]
+    found.append({"code": "x-default", "href": variant(path, default_lang, default_lang, query),
+                  "current": False})
+    return found
