@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 
 from dataset_helpers import make_dataset_site
-from live import serve_app
 from regiold import create_app
 from regiold.settings import Settings
 
@@ -26,6 +25,13 @@ def shared_dir() -> Path:
         if candidate and (Path(candidate) / "vocab").is_dir():
             return Path(candidate)
     pytest.skip("the shared/ reference folder is not available")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on ``live_url`` start a real `regiold serve`: they carry the marker ``live`` too."""
+    for item in items:
+        if "live_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture
@@ -76,10 +82,19 @@ def repo_app(repo_settings: Settings) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def live_url(repo_app: Flask) -> Iterator[str]:
-    """The repository's data served by a real HTTP server on 127.0.0.1 (port chosen by the OS)."""
-    with serve_app(repo_app) as url:
-        yield url
+def live_url(repo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's data served by a real `regiold serve` (gunicorn, 2 workers) on 127.0.0.1:
+    a copy of ontology/, data/, shapes/, releases/ and docs/, with the session's cache folder (the
+    validation that ``repo_app`` ran is reused)."""
+    from ops_live import serving
+
+    site = tmp_path_factory.mktemp("live") / "site"
+    for folder in ("ontology", "data", "shapes", "releases", "docs"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, site / folder)
+    with serving(site, settings={"cache_dir": str(repo_settings.cache_dir)},
+                 boot_timeout=180) as server:
+        yield server.url
 
 
 CHROMIUM = Path("/usr/bin/chromium")
