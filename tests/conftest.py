@@ -20,11 +20,14 @@ BASE = "https://w3id.org/regionen-nrw/"
 
 
 def shared_dir() -> Path:
-    """../shared beside the checkout (CI), or REGIOLD_SHARED, or the workplace copy."""
-    for candidate in (os.environ.get("REGIOLD_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if candidate and (Path(candidate) / "vocab").is_dir():
-            return Path(candidate)
-    pytest.skip("the shared/ reference folder is not available")
+    """The reference folder (vocabularies, shapes, sources): REGIOLD_SHARED if set, else
+    ``../shared`` beside the checkout (README.md, "Quick start"). Missing, the tests that need
+    it fail: a skip would hide them."""
+    candidate = Path(os.environ.get("REGIOLD_SHARED") or ROOT.parent / "shared")
+    assert (candidate / "vocab").is_dir(), (
+        f"{candidate} holds no vocab/: put the shared reference folder beside the checkout "
+        "(../shared) or name it in REGIOLD_SHARED")
+    return candidate
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -190,12 +191,12 @@ def test_serve_refuses_to_start_on_a_syntax_error_naming_the_place(mini_site: Pa
 def test_granian_workers_retiring_on_reload_close_kept_alive_connections(mini_site: Path):
     with serving(mini_site, settings={"server": "granian"}) as server, requests.Session() as client:
         old_workers = server.workers()
+        assert client.get(f"{server.url}/health", timeout=5).status_code == 200  # kept alive
         server.hup()
-        closes = 0
-        for _ in range(2000):  # bounded; the old workers stop 0.5 s after the fresh ones start
+        closes, deadline = 0, time.monotonic() + 120  # a generous bound on the whole reload
+        while server.workers() & old_workers and time.monotonic() < deadline:
             closes += client.get(f"{server.url}/health", timeout=5).headers.get("Connection") == "close"
-            if not server.workers() & old_workers:
-                break
+        assert not server.workers() & old_workers, server.output()  # the reload finished
         assert closes > 0  # kept-alive clients were told to reconnect before the old workers left
 
 

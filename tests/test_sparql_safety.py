@@ -6,12 +6,13 @@ return the secret, and the listener must see no connection at all.
 
 from __future__ import annotations
 
-import contextlib
-import time
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
 
+from processes import wait_until
 from regiold.errors import QueryRefused, ReadOnlyEndpoint
 from regiold.sparql import sandbox
 from regiold.sparql.messages import Job
@@ -75,8 +76,7 @@ def test_no_query_form_reads_a_file_or_connects(client, listener, secret_file):
             assert SECRET not in response.get_data(as_text=True), query
             if response.status_code == 200 and "SELECT" in query:
                 assert response.json["results"]["bindings"] == [], query
-    time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.attempts() == 0
 
 
 def test_protocol_graph_parameters_never_fetch(client, listener, secret_file):
@@ -90,8 +90,7 @@ def test_protocol_graph_parameters_never_fetch(client, listener, secret_file):
     assert client.post("/sparql", data={"update": f"LOAD <{listener.url}>"}).status_code == 403
     assert client.post("/sparql", data=f"LOAD <{listener.url}>".encode(),
                        content_type="application/sparql-update").status_code == 403
-    time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.attempts() == 0
 
 
 @pytest.mark.parametrize("query", [
@@ -135,8 +134,7 @@ def test_pyoxigraph_reads_no_keyword_from_unicode_escapes(listener):
     """The screen relies on this: \\u0053ERVICE is not the SERVICE keyword for the engine."""
     with pytest.raises(SyntaxError):
         ox.Store().query(rf"SELECT * WHERE {{ \u0053ERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }}")
-    time.sleep(0.2)
-    assert listener.connections == 0
+    assert listener.attempts() == 0
 
 
 @pytest.mark.skipif(not sandbox.supported(), reason="seccomp filter needs Linux x86_64/aarch64")
@@ -152,8 +150,7 @@ def test_worker_sandbox_blocks_connections_even_past_the_screen(app, client, lis
     reply = service._pool.call(job, 5.0)
     assert reply["error_type"] == "refused"
     assert "Permission denied" in str(reply["error"]) or "denied" in str(reply["error"]).lower()
-    time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.attempts() == 0
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
 
 
@@ -177,25 +174,28 @@ def test_a_worker_never_outlives_the_serving_process(tmp_path):
     """Killing the server (SIGKILL, no cleanup) mid-query ends its query worker too."""
     import os
     import signal
-    import subprocess
-    import sys
     from pathlib import Path
 
     script = ORPHAN_SCRIPT.format(tests=str(Path(__file__).parent), tmp=str(tmp_path))
     server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         worker = int(server.stdout.readline())
-        time.sleep(0.5)  # the slow query is running in the worker now
-        assert _running(worker)
+        idle = _cpu_ticks(worker)
+        wait_until(lambda: _cpu_ticks(worker) > idle + 5, 60,  # the slow query is running there
+                   lambda: f"the worker {worker} never started the slow query")
         os.kill(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-        deadline = time.monotonic() + 5
-        while _running(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _running(worker)
+        server.wait(timeout=30)
+        wait_until(lambda: not _running(worker), 30, lambda: f"the worker {worker} lives on")
     finally:
         server.kill()
         server.wait(timeout=5)
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of ``pid`` in clock ticks (/proc/PID/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def _running(pid: int) -> bool:
@@ -206,15 +206,25 @@ def _running(pid: int) -> bool:
         return False
 
 
+LINEAR_SCRIPT = """
+import contextlib, sys
+from regiold.errors import QueryRefused, ReadOnlyEndpoint
+from regiold.sparql.describe_form import describe_targets
+from regiold.sparql.screen import screen
+payload = sys.argv[1] * (320_000 // len(sys.argv[1]))
+with contextlib.suppress(QueryRefused, ReadOnlyEndpoint):
+    screen("SELECT * {" + payload, max_bytes=10**7)
+describe_targets("DESCRIBE " + payload, {}, "http://example.org/")
+print("screened")
+"""
+
+
 @pytest.mark.parametrize("unit", ["1", ".", "-", "\\a", "a:", "<", "?", "'''a", '"', "-$<", "<a>"])
 def test_screening_takes_linear_time_on_pathological_text(unit):
-    """The screen runs before the time limit applies: 32 KB of any text must pass quickly (a
-    backtracking lexer once took 70 s on 32 000 digits)."""
-    from regiold.sparql.describe_form import describe_targets
-
-    payload = unit * (32_000 // len(unit))
-    started = time.perf_counter()
-    with contextlib.suppress(QueryRefused, ReadOnlyEndpoint):
-        screen("SELECT * {" + payload, max_bytes=10**6)
-    describe_targets("DESCRIBE " + payload, {}, "http://example.org/")
-    assert time.perf_counter() - started < 2.0
+    """The screen runs before the time limit applies, so it must be linear on any text. A
+    backtracking lexer once took 70 s on 32 000 digits: on 320 KB, ten times that, a quadratic
+    one needs hours, a linear one milliseconds. The deadline (120 s, in a subprocess that is
+    killed when it passes) only has to tell those apart, on any machine."""
+    done = subprocess.run([sys.executable, "-c", LINEAR_SCRIPT, unit], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "screened", done.stderr[-2000:]
