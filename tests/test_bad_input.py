@@ -218,6 +218,28 @@ def test_xml_entity_bomb_is_refused_before_it_exhausts_memory(mini_site: Path):
     assert "refused data/bomb.rdf:2:1:" in result.stdout and "entity" in result.stdout
 
 
+def write_entity_expansion(site: Path, references: int) -> None:
+    """RDF/XML whose one plain 1 KiB entity is referenced ``references`` times."""
+    value = "x" * 1024
+    (site / "data" / "big.rdf").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY kb "{value}">]>\n{RDF_OPEN}'
+        f'<rdf:Description rdf:about="org/big"><s:name>{"&kb;" * references}</s:name>'
+        "</rdf:Description></rdf:RDF>")
+
+
+@pytest.mark.parametrize("references, refused", [(16 * 1024 + 1, True), (16 * 1024, False)])
+def test_entities_may_expand_to_16_mb_and_no_more(mini_site: Path, references: int, refused: bool):
+    """docs/OPERATIONS.md, "Limits": plain entities expanding beyond 16 MiB are refused with the
+    file's place; exactly 16 MiB still loads."""
+    write_entity_expansion(mini_site, references)
+    result = load_in_subprocess(mini_site, timeout=120)
+    if refused:
+        assert result.returncode == 3, (result.returncode, result.stderr[-300:])
+        assert "refused data/big.rdf:2:1:" in result.stdout and "16777216" in result.stdout
+    else:
+        assert result.returncode == 0, result.stdout + result.stderr[-300:]
+
+
 def test_deeply_nested_rdfxml_is_refused_quickly(mini_site: Path):
     depth = 100_000  # unguarded: minutes of parsing (quadratic in depth)
     (mini_site / "data" / "deep.rdf").write_text(

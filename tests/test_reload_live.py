@@ -243,3 +243,33 @@ def test_requests_during_reloads_never_fail(mini_site: Path, serve):
                 thread.join(timeout=15)
     assert failures == []
     assert answered[0] > 50
+
+
+def drop_beta_name(site: Path) -> None:
+    orgs = site / ORGS
+    orgs.write_text(orgs.read_text().replace('schema:name "Beta-Kreis"@de ;', ""))
+
+
+def test_serve_refuses_to_start_on_a_shacl_violation_with_the_report(mini_site: Path):
+    """docs/OPERATIONS.md, "Running": exit 1 with the SHACL report, nothing served."""
+    drop_beta_name(mini_site)
+    env = {"PATH": "/usr/bin:/bin", **({"PYTHONPATH": os.environ["PYTHONPATH"]}
+                                       if os.environ.get("PYTHONPATH") else {})}
+    result = subprocess.run([sys.executable, "-m", "regiold", "serve", "--data", str(mini_site),
+                             "--port", "1"], capture_output=True, text=True, timeout=120,
+                            env=env, cwd=mini_site.parent)
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "<https://w3id.org/regionen-nrw/org/beta>" in output  # the focus node
+    assert "An organisation needs a German name." in output
+    assert "serving on" not in output and "Traceback" not in output
+
+
+def test_serve_allow_invalid_serves_data_that_violates_the_shapes(mini_site: Path):
+    """`--allow-invalid` (README.md): the data is served anyway; the start says it violates."""
+    drop_beta_name(mini_site)
+    with serving(mini_site, "--allow-invalid") as server:
+        page = requests.get(f"{server.url}/org/beta.ttl", timeout=10)
+        assert page.status_code == 200 and "Beta-Kreis" not in page.text
+        assert server.ready()["status"] == "ready"
+    assert "1 violation(s)" in server.output()

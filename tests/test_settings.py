@@ -131,3 +131,21 @@ def test_relative_paths_resolve_against_the_working_directory(tmp_path, monkeypa
     assert (moved.site_dir, moved.cache_dir) == (tmp_path / "site", tmp_path / "cache")
     elsewhere = moved.with_(site_dir=Path("other"))  # `--data other` keeps the cache where it was
     assert (elsewhere.site_dir, elsewhere.cache_dir) == (tmp_path / "other", tmp_path / "cache")
+
+
+def test_regiold_settings_lists_every_setting_with_its_default():
+    """`regiold settings` (README.md) prints one line per declared setting, with the default of
+    the declaration, and docs/SETTINGS.md states the same default."""
+    import dataclasses
+    import re
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOLD_")}
+    result = subprocess.run([sys.executable, "-m", "regiold", "settings"], capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    listed = {line[:24].strip(): line[25:57].strip() for line in result.stdout.splitlines()}
+    declared = {f.name: str(f.default) for f in dataclasses.fields(Settings)}
+    assert listed == declared
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
+    documented = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", doc, re.M))
+    assert documented == declared

@@ -228,3 +228,29 @@ def test_screening_takes_linear_time_on_pathological_text(unit):
     done = subprocess.run([sys.executable, "-c", LINEAR_SCRIPT, unit], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "screened", done.stderr[-2000:]
+
+
+def test_a_query_worker_holds_none_of_the_servers_file_descriptors(tmp_path):
+    """docs/SECURITY.md: the worker closes every inherited descriptor. A listening socket and a
+    file opened by the serving process before the worker starts must not be open in it."""
+    import os
+    import socket
+
+    from regiold.web.sparql_routes import query_service
+
+    app = make_app(make_site(tmp_path))
+    canary_file = open(tmp_path / "canary.txt", "w")  # noqa: SIM115 - kept open on purpose
+    canary_socket = socket.socket()
+    canary_socket.bind(("127.0.0.1", 0))
+    canary_socket.listen(1)
+    try:
+        parent = {os.readlink(f"/proc/self/fd/{fd}") for fd in
+                  (canary_file.fileno(), canary_socket.fileno())}
+        assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+        (worker,) = query_service(app.extensions["regiold"].site).worker_pids()
+        fds = {int(fd): os.readlink(f"/proc/{worker}/fd/{fd}") for fd in os.listdir(f"/proc/{worker}/fd")}
+        assert not parent & set(fds.values()), fds
+        assert len([fd for fd in fds if fd > 2]) == 1, fds  # only its pipe to the server
+    finally:
+        canary_file.close()
+        canary_socket.close()
