@@ -122,7 +122,7 @@ MUTATIONS: list[Mutation] = [
     # errors, operations, hostile data files
     Mutation("error-shows-the-exception", "web/app.py",
              'known(RegioldError("Unexpected error; it has been logged."))',
-             'known(RegioldError(f"Unexpected error: {exc!r}"))', ("tests/test_pages_html.py",)),
+             'known(RegioldError(f"Unexpected error: {exc!r}"))', ("tests/test_app.py",)),
     Mutation("health-cacheable", "web/ops_routes.py",
              'response = jsonify(status="ok")\n    response.headers["Cache-Control"] = "no-store"\n',
              'response = jsonify(status="ok")\n', (HEADERS,)),

@@ -153,6 +153,19 @@ def test_token_bucket_refills_at_the_configured_rate():
     assert buckets.take("a") == 0
 
 
+def test_token_buckets_track_at_most_ten_thousand_clients():
+    """docs/OPERATIONS.md: memory stays bounded; the least recently seen client is dropped first
+    (and so starts again with a full bucket)."""
+    buckets = TokenBuckets(1, clock=lambda: 0.0)  # one request per minute; the clock stands still
+    assert buckets.take("first") == 0 and buckets.take("first") > 0  # limited now
+    assert buckets.take("recent") == 0
+    for n in range(9_998):  # 10 000 clients tracked now
+        buckets.take(f"client-{n}")
+    buckets.take("one-more")  # the 10 001st: "first" was seen least recently and is dropped
+    assert buckets.take("recent") > 0  # still tracked, still limited
+    assert buckets.take("first") == 0  # forgotten: a full bucket again
+
+
 def test_forwarded_for_is_ignored_without_a_trusted_proxy(mini_site: Path, settings_for):
     app = create_app(settings_for(mini_site, rate_limit=1))
     client = app.test_client()
@@ -223,3 +236,14 @@ def test_access_log_is_off_by_default(mini_site: Path, settings: dict[str, str],
     output = server.output()
     assert "serving on" in output  # the log is the server's
     assert ("GET /nope-4711" in output) is logged, output[-2000:]
+
+
+@pytest.mark.live
+def test_live_server_opens_no_control_socket(mini_site: Path):
+    """docs/OPERATIONS.md: gunicorn's control socket is disabled (its default place is
+    $HOME/.gunicorn/gunicorn.ctl; the test server's HOME is the folder beside the site)."""
+    from ops_live import serving
+
+    with serving(mini_site, workers=1) as server:
+        assert requests.get(f"{server.url}/health", timeout=10).status_code == 200
+        assert not (mini_site.parent / ".gunicorn").exists()
