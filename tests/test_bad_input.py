@@ -90,6 +90,16 @@ def test_malformed_headers_on_every_route_never_500(guarded_app, headers):
         no_leak(response.get_data(as_text=True))
 
 
+@pytest.mark.parametrize("path", ["/org/alpha%00x", "/org/al%0d%0apha", "/org/%1b[31m", "/org/a%7f",
+                                  "/org/a%09b"])
+def test_control_characters_in_the_path_are_refused_with_400(guarded_app, path: str):
+    """docs/OPERATIONS.md, "Limits": a control character anywhere in the path is a 400 that
+    says so, before any route looks the path up."""
+    response = guarded_app.test_client().get(path)
+    assert response.status_code == 400, (path, response.status_code)
+    assert response.json["detail"] == "control characters are not allowed in the path"
+
+
 def test_post_bodies_that_are_not_what_they_claim(guarded_app):
     client = guarded_app.test_client()
     for url in sample_urls(guarded_app):
@@ -110,6 +120,7 @@ HOSTILE = {
     "rtl": "Evil \u202egnp.exe\u202c Org",
     "quote": "\"'><svg onload=alert(1)>{{7*7}}${7*7}",
     "separators": "Zeile\u2028Trenner\u2029Absatz",  # end a line in JavaScript, not in JSON
+    "ampersand": "Müller & Söhne &amp; Co &lt;/script&gt;",
 }
 LONG = "Lang " + "x" * 100_000
 
@@ -123,7 +134,7 @@ def write_hostile(mini_site: Path) -> None:
         f"<org/evil> a schema:Organization ; schema:name {lit(HOSTILE['script'])}@de ;\n"
         f"  schema:description {lit(HOSTILE['img'])}@de, {lit(LONG)}@en ;\n"
         f"  schema:alternateName {lit(HOSTILE['rtl'])}, {lit(HOSTILE['quote'])},\n"
-        f"    {lit(HOSTILE['separators'])} ;\n"
+        f"    {lit(HOSTILE['separators'])}, {lit(HOSTILE['ampersand'])} ;\n"
         "  schema:url <https://evil.example/> .\n")
 
 

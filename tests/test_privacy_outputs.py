@@ -103,8 +103,8 @@ def _body(response: requests.Response) -> str:
 
 
 def crawl(root: str, site: Path, leaks: Leaks) -> dict[str, int]:
-    """Every resource in every format, then every page linked from what was fetched; the status
-    of each path (a body is scanned only once its status is known to be a real answer)."""
+    """Every resource in every format, then every page linked from what was fetched. Returns
+    the status of each path: the caller asserts them, as a 404 or 500 page leaks nothing."""
     loaded = sources.parse_site(site, base_iri=BASE)
     paths = sorted({q.subject.value.removeprefix(BASE) for q in loaded.quads
                     if q.subject.value.startswith(BASE)})
