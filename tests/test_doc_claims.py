@@ -34,7 +34,8 @@ def test_every_test_a_document_names_exists(document: Path):
         path = ROOT / file
         if not path.is_file():
             missing.append(file)
-        elif test and not re.search(rf"^(?:async )?def {test}\(", path.read_text(), re.M):
+        elif test and not re.search(rf"^(?:(?:async )?def {test}\(|class {test}\b)", path.read_text(),
+                                    re.M):  # a test, or a helper the document points to
             missing.append(f"{file}::{test}")
     assert missing == [], f"{document.name} names tests that do not exist"
 
