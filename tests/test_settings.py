@@ -143,9 +143,11 @@ def test_regiold_settings_lists_every_setting_with_its_default():
     result = subprocess.run([sys.executable, "-m", "regiold", "settings"], capture_output=True,
                             text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
-    listed = {line[:24].strip(): line[25:57].strip() for line in result.stdout.splitlines()}
     declared = {f.name: str(f.default) for f in dataclasses.fields(Settings)}
-    assert listed == declared
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(declared)
+    for line, (name, default) in zip(lines, declared.items(), strict=True):
+        assert line.startswith(f"{name:24} {default:32} "), (name, default, line)
     doc = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
     documented = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", doc, re.M))
     assert documented == declared
