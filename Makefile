@@ -17,13 +17,17 @@ $(VENV)/.test-deps: $(BIN)/regiold
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# jsonld.js, the JavaScript JSON-LD client tests/test_clients_live.py runs (needs node and npm)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 run: $(BIN)/regiold
 	$(BIN)/regiold serve --host $(HOST) --port $(PORT)
 
 validate: $(BIN)/regiold
 	$(BIN)/regiold validate
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

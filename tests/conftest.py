@@ -13,6 +13,7 @@ from flask import Flask
 from dataset_helpers import make_dataset_site
 from regiold import create_app
 from regiold.settings import Settings
+from sparql_support import Listener
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
@@ -81,7 +82,9 @@ def repo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def repo_app(repo_settings: Settings) -> Flask:
-    return create_app(repo_settings)
+    # one client asks hundreds of queries in a session: the default rate limit is tested elsewhere
+    # (tests/test_hostile_clients.py::test_rate_limit_is_on_by_default)
+    return create_app(repo_settings.with_(rate_limit=0))
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +131,11 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("the oxigraph binary is not installed (pip install oxigraph)")
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         yield url
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback TCP listener counting connections: the witness that nothing connects out."""
+    witness = Listener()
+    yield witness
+    witness.close()

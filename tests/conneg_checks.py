@@ -20,11 +20,20 @@ ACCEPT_CASES = [  # the table of tests/test_conneg.py, over the wire
     ("text/turtle;q=0, */*;q=0.1", "text/html"),
     ("text/html;q=0.1, application/n-triples;q=0.2, image/png", "application/n-triples"),
     ("this is ;;; not an accept header", "text/html"),
+    # what rdflib's format names send (rdflib/parser.py): N-Triples, N3, TriG, N-Quads
+    ("text/plain, */*;q=0.1", "application/n-triples"), ("text/n3, */*;q=0.1", "text/n3"),
+    ("application/trig, */*;q=0.1", "application/trig"), ("application/n-quads", "application/n-quads"),
 ]
 NOT_ACCEPTABLE = ["image/png", "text/turtle;q=0, text/html;q=0, application/*;q=0"]
 FORMAT_PARAMS = [("ttl", "text/turtle"), ("turtle", "text/turtle"), ("jsonld", "application/ld+json"),
                  ("nt", "application/n-triples"), ("rdf", "application/rdf+xml"), ("html", "text/html"),
                  ("text/turtle", "text/turtle")]
+
+
+def charset_content_type(media_type: str) -> str:
+    """Text formats name their charset; JSON is UTF-8 by definition (RFC 8259) and pyld and
+    jsonld.js take a body for JSON only under the bare type."""
+    return media_type if media_type == "application/ld+json" else f"{media_type}; charset=utf-8"
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> requests.Response:
@@ -46,7 +55,7 @@ def check_accept(base: str, path: str) -> None:
         where = f"{path} Accept={accept!r}"
         assert response.status_code == 200, (where, response.status_code)
         assert response.headers["Content-Type"].split(";")[0] == expected, (where, response.headers)
-        assert response.headers["Content-Type"].endswith("charset=utf-8"), where
+        assert response.headers["Content-Type"] == charset_content_type(expected), where
         key = next(f.key for f in RESOURCE if f.media_type == expected)
         assert response.headers["Content-Location"].split("?")[0] == f"{path}.{key}", where
         assert "Accept" in vary(response), where
@@ -86,8 +95,13 @@ def check_format_param(base: str, path: str) -> None:
 def check_links(base: str, path: str, canonical: str) -> None:
     link = get(f"{base}{path}", {"Accept": "text/turtle"}).headers["Link"]
     assert f'<{canonical}>; rel="canonical"' in link
+    # one rel="alternate" alone (JSON-LD, which JSON-LD processors follow); the others list a
+    # second relation, so that pyld and jsonld.js do not get several links under one key
+    assert f'<{path}.jsonld>; rel="alternate"; type="application/ld+json"' in link
+    assert link.count('rel="alternate"') == 1
     for fmt in RESOURCE:
-        assert f'<{path}.{fmt.key}>; rel="alternate"; type="{fmt.media_type}"' in link
+        if fmt.key != "jsonld":
+            assert f'<{path}.{fmt.key}>; rel="alternate describedby"; type="{fmt.media_type}"' in link
 
 
 def check_language(base: str, path: str) -> None:

@@ -31,6 +31,12 @@ def file_graph(site: Path, name: str) -> rdflib.Graph:
     return rdflib.Graph().parse(path, format="turtle", publicID=BASE)
 
 
+@pytest.fixture
+def full_app(dataset_site, settings_for):
+    """Persons in the dumps too (``dump_persons``), so that the dumps hold what the store holds."""
+    return create_app(settings_for(dataset_site, dump_persons=True))
+
+
 def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
     if suffix in QUAD_DUMPS:
         dataset = rdflib.Dataset()
@@ -42,9 +48,9 @@ def parse_dump(body: bytes, suffix: str) -> rdflib.Graph | rdflib.Dataset:
 
 
 @pytest.mark.parametrize("suffix", sorted(TRIPLE_DUMPS))
-def test_triple_dumps_equal_the_source_files(dataset_app, dataset_site, suffix):
+def test_triple_dumps_equal_the_source_files(full_app, dataset_site, suffix):
     """Each triple dump holds exactly what rdflib reads from ontology/ and data/."""
-    response = dataset_app.test_client().get(DUMP + suffix)
+    response = full_app.test_client().get(DUMP + suffix)
     assert response.status_code == 200
     parsed = parse_dump(response.get_data(), suffix)
     expected = source_graph(dataset_site)
@@ -53,8 +59,8 @@ def test_triple_dumps_equal_the_source_files(dataset_app, dataset_site, suffix):
 
 
 @pytest.mark.parametrize("suffix", sorted(QUAD_DUMPS))
-def test_quad_dumps_keep_one_named_graph_per_source_file(dataset_app, dataset_site, suffix):
-    response = dataset_app.test_client().get(DUMP + suffix)
+def test_quad_dumps_keep_one_named_graph_per_source_file(full_app, dataset_site, suffix):
+    response = full_app.test_client().get(DUMP + suffix)
     assert response.status_code == 200
     dataset = parse_dump(response.get_data(), suffix)
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
@@ -132,7 +138,8 @@ def test_dumps_are_computed_once_per_data_version(dataset_site, settings_for):
 def test_person_data_stays_out_of_dumps_and_void_when_not_published(dataset_site, settings_for):
     secrets = (b"Anna Beispiel", b"anna@alpha.example")
     withheld = create_app(settings_for(dataset_site, publish_persons=False)).test_client()
-    published = create_app(settings_for(dataset_site, publish_persons=True)).test_client()
+    published = create_app(settings_for(dataset_site, publish_persons=True,
+                                        dump_persons=True)).test_client()
     for suffix in ("ttl", "nt.gz", "jsonld", "trig", "nq"):
         hidden = withheld.get(DUMP + suffix).get_data()
         shown = published.get(DUMP + suffix).get_data()
@@ -149,7 +156,8 @@ def test_person_data_stays_out_of_dumps_and_void_when_not_published(dataset_site
 def test_live_server_serves_dumps_and_void(dataset_site, tmp_path):
     """A real `regiold serve` (gunicorn): VoID names the dumps, each downloads, revalidates and
     holds the source files' triples."""
-    with serving(dataset_site, settings={"cache_dir": str(tmp_path / "cache")}) as server:
+    settings = {"cache_dir": str(tmp_path / "cache"), "dump_persons": "true"}  # all the triples
+    with serving(dataset_site, settings=settings) as server:
         url = server.url
         void = requests.get(f"{url}/.well-known/void", headers={"Accept": "application/n-triples"},
                             timeout=10)
@@ -231,7 +239,7 @@ def test_no_real_person_data_in_any_dataset_output_when_withheld(repo_app, repo_
     for name, text in outputs(withheld).items():
         assert privacy.scan(text, found) == [], name
         assert [slug for slug in found.slugs if slug in text] == [], name  # slugs are names
-    shown = outputs(repo_app.test_client())
+    shown = outputs(create_app(repo_settings.with_(dump_persons=True)).test_client())
     assert privacy.scan(shown["ttl"], found)  # the control: with persons published they are there
     assert any(slug in shown["sitemap"] for slug in found.slugs)
 

@@ -35,14 +35,15 @@ def locs(body: bytes) -> list[str]:
     return [u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")]
 
 
-def test_sitemap_lists_every_page_in_both_languages_on_the_serving_host(dataset_app, dataset_site):
+def test_sitemap_lists_every_page_in_both_languages_under_base_iri(dataset_app, dataset_site):
+    """Absolute URLs from base_iri, whatever Host the client sends (issue 13, finding 7)."""
     response = dataset_app.test_client().get("/sitemap.xml", base_url="http://directory.example")
     assert response.status_code == 200
     assert response.content_type.startswith("application/xml")
     found = locs(response.get_data())
     expected = pages_in_files(dataset_site)
     assert {"org/alpha", "org/beta", "person/anna-beispiel", "def/Regionalmanagement"} <= expected
-    german = {f"http://directory.example/{p}" for p in expected}
+    german = {f"{BASE}{p}" for p in expected}
     english = {f"{u}?lang=en" for u in german}
     assert sorted(found) == sorted(german | english)
 
@@ -61,7 +62,7 @@ def test_sitemap_leaves_out_persons_when_they_are_not_published(dataset_site, se
     client = create_app(settings_for(dataset_site, publish_persons=False)).test_client()
     found = locs(client.get("/sitemap.xml").get_data())
     assert not any("person/" in loc for loc in found)
-    assert {loc.removeprefix("http://localhost/") for loc in found if "?" not in loc} == \
+    assert {loc.removeprefix(BASE) for loc in found if "?" not in loc} == \
         pages_in_files(dataset_site, include_persons=False)
 
 
@@ -75,7 +76,7 @@ def test_large_sitemaps_become_an_index_of_parts(dataset_app, monkeypatch):
     assert len(parts) == -(-len(everything) // 5)
     collected = []
     for part in parts:
-        body = client.get(part.removeprefix("http://localhost")).get_data()
+        body = client.get("/" + part.removeprefix(BASE)).get_data()
         collected += locs(body)
         assert len(locs(body)) <= 5
     assert sorted(collected) == everything
@@ -87,7 +88,7 @@ def test_robots_allows_all_and_points_to_the_sitemap(dataset_app):
     assert response.content_type == "text/plain; charset=utf-8"
     lines = response.get_data(as_text=True).splitlines()
     assert "User-agent: *" in lines and "Allow: /" in lines
-    assert "Sitemap: https://directory.example/sitemap.xml" in lines
+    assert f"Sitemap: {BASE}sitemap.xml" in lines  # base_iri, never the Host sent
     assert not any(line.startswith("Disallow: /") and line != "Disallow:" for line in lines)
 
 
@@ -100,21 +101,22 @@ def test_live_robots_leads_to_a_parsable_sitemap(dataset_site, tmp_path):
         robots = requests.get(f"{url}/robots.txt", timeout=10).text
         sitemap_url = next(line.split(": ", 1)[1] for line in robots.splitlines()
                            if line.startswith("Sitemap: "))
-        assert sitemap_url == f"{url}/sitemap.xml"
-        response = requests.get(sitemap_url, timeout=10)
+        assert sitemap_url == f"{BASE}sitemap.xml"  # the public address; same path here
+        local = f"{url}/sitemap.xml"
+        response = requests.get(local, timeout=10)
         assert response.status_code == 200
-        assert all(loc.startswith(url + "/") for loc in locs(response.content))
+        assert all(loc.startswith(BASE) for loc in locs(response.content))
         etag = response.headers["ETag"]
-        assert requests.get(sitemap_url, headers={"If-None-Match": etag}, timeout=10).status_code == 304
+        assert requests.get(local, headers={"If-None-Match": etag}, timeout=10).status_code == 304
 
 
 def test_every_sitemap_url_of_the_real_data_is_an_html_page(repo_app):
     client = repo_app.test_client()
     found = locs(client.get("/sitemap.xml").get_data())
     expected = pages_in_files(ROOT)
-    assert {loc.removeprefix("http://localhost/") for loc in found if "?" not in loc} == expected
+    assert {loc.removeprefix(BASE) for loc in found if "?" not in loc} == expected
     for loc in found:
-        response = client.get(loc.removeprefix("http://localhost"), headers={"Accept": "text/html"})
+        response = client.get("/" + loc.removeprefix(BASE), headers={"Accept": "text/html"})
         assert response.status_code == 200, loc
         assert response.content_type.startswith("text/html"), loc
 
@@ -135,6 +137,6 @@ def test_live_server_with_the_real_data_answers_every_dataset_url(live_url):
         assert requests.get(local, headers={"If-None-Match": response.headers["ETag"]},
                             timeout=10).status_code == 304
     robots = requests.get(f"{live_url}/robots.txt", timeout=10).text
-    assert f"Sitemap: {live_url}/sitemap.xml" in robots
+    assert f"Sitemap: {BASE}sitemap.xml" in robots
     found = locs(requests.get(f"{live_url}/sitemap.xml", timeout=10).content)
-    assert f"{live_url}/org/regionalmanagement-duesseldorf-kreis-mettmann" in found
+    assert f"{BASE}org/regionalmanagement-duesseldorf-kreis-mettmann" in found

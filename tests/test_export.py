@@ -53,7 +53,7 @@ def exported(export_run: tuple[Path, Path, set[str]]) -> tuple[Path, Path]:
 
 def test_every_document_equals_the_servers_answer(exported):
     site, out = exported
-    client = make_app(site).test_client()
+    client = make_app(site, sparql_link="").test_client()  # built without --sparql-url
     documents = [p for p in out.rglob("*") if p.is_file() and p.suffix[1:] in {f.key for f in RESOURCE}
                  and not p.name.startswith(("index.", "404.")) and ".well-known" not in p.parts]
     assert len(documents) > 50
@@ -87,6 +87,29 @@ def test_site_files_dumps_void_sitemap_and_rules(exported):
     assert "Sitemap: https://example.org/sitemap.xml" in (out / "robots.txt").read_text()
 
 
+def test_without_an_endpoint_no_page_links_sparql(exported):
+    _, out = exported
+    pages = [p for p in out.rglob("*.html") if ".regiold" not in p.parts]
+    assert len(pages) > 50
+    for page in pages:  # the footer of every page (the dataset page's data still names the endpoint)
+        footer = page.read_text(encoding="utf-8").partition('<footer class="site">')[2]
+        assert footer and 'href="/sparql' not in footer, page.relative_to(out)
+    assert "SPARQL-Abfragen nur über den laufenden Server" in (out / "index.html").read_text()
+    assert "SPARQL queries need the live server" in (out / "index.en.html").read_text()
+    assert "/sparql<" not in (out / "sitemap.xml").read_text()
+
+
+def test_with_sparql_url_the_pages_link_that_endpoint(tmp_path: Path):
+    site = copy_site(tmp_path / "site")
+    endpoint = "https://query.example.org/regionen-nrw/sparql"
+    result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site / ".cache"), "build", "--data", str(site),
+                                      "--out", str(tmp_path / "out"), "--sparql-url", endpoint])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / (DME.removeprefix(BASE) + ".html")).read_text(encoding="utf-8")
+    footer = page.partition('<footer class="site">')[2]
+    assert f'href="{endpoint}"' in footer and 'href="/sparql"' not in footer
+
+
 def test_the_export_writes_nothing_into_the_site(export_run):
     """No file of the site folder is added, removed or touched by `regiold build`."""
     assert export_run[2] == set()
@@ -114,7 +137,8 @@ def choose_like_the_server(header: str | None) -> str | None:
 
 
 TYPES = ["text/html", "text/turtle", "application/ld+json", "application/json", "application/n-triples",
-         "application/rdf+xml", "image/png", "text/*", "application/*", "*/*", "application/x-turtle"]
+         "application/rdf+xml", "image/png", "text/*", "application/*", "*/*", "application/x-turtle",
+         "text/plain", "application/n-quads"]
 QS = ["", ";q=1", ";q=0.9", ";q=0.5", ";q=0.2", ";q=0"]
 
 

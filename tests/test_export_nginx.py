@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import conneg_checks
 from live import serve_app
 from nginx_server import nginx_binary, nginx_serving
 from pages_support import DME, copy_site, make_app
+from processes import free_port
 from regiold.cli import cli
+from regiold.export.rules import nginx_standalone
 
 pytestmark = [pytest.mark.nginx,
               pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")]
@@ -37,7 +40,7 @@ def nginx_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def flask_url(site: Path) -> Iterator[str]:
-    with serve_app(make_app(site)) as url:
+    with serve_app(make_app(site, sparql_link="")) as url:  # the export links no SPARQL
         yield url
 
 
@@ -59,6 +62,15 @@ def test_nginx_sends_the_servers_bytes(nginx_url: str, flask_url: str) -> None:
         static = conneg_checks.get(f"{nginx_url}{PATH}{suffix}")
         dynamic = conneg_checks.get(f"{flask_url}{PATH}{suffix}")
         assert static.content == dynamic.content, suffix
+
+
+def test_nginx_accepts_the_generated_rules_without_a_warning(tmp_path: Path) -> None:
+    config = nginx_standalone(str(tmp_path), port=free_port(), prefix=str(tmp_path), base_iri=BASE)
+    (tmp_path / "nginx.conf").write_text(config)
+    checked = subprocess.run([nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                             capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    assert "[warn]" not in checked.stderr and "[emerg]" not in checked.stderr, checked.stderr
 
 
 def test_void_dumps_and_sitemap_are_served(nginx_url: str) -> None:

@@ -72,10 +72,10 @@ def test_organisation_page_shows_what_the_source_page_shows(client) -> None:
     assert "/org/network" in links and "Verbund Test.NRW" in seen  # membership
     assert "https://regionalmanagement-d-me.de/" in links  # website
     assert "/area/duesseldorf" in links  # area
-    assert "tel:+492118996712" in links and "0211 8996712" in seen  # national display, E.164 link
-    assert "mailto:kai.bueter@duesseldorf.de" in links
+    assert "tel:+492111234567" in links and "0211 1234567" in seen  # national display, E.164 link
+    assert "mailto:erika.mustermann@example.org" in links
     assert "Auf'm Hennekamp 45" in seen and "40225" in seen
-    assert "/person/kai-bueter" in links and "Kai Büter" in seen
+    assert "/person/erika-mustermann" in links and "Erika Mustermann" in seen
     assert "https://w3id.org/regionen-nrw/" not in "".join(links[3:]).replace(
         "https://w3id.org/regionen-nrw/org/dme", "")  # local links go to the serving host
 
@@ -130,8 +130,8 @@ def test_generic_pages_for_every_other_resource(client) -> None:
     assert "Träger" in concept and "Rollen in Mitgliedschaften" in concept
     term = page(client, "/def/Regionalmanagement")
     assert ">Start<" in term and 'href="/def/"' in term  # breadcrumbs through the ontology
-    person = visible(page(client, "/person/kai-bueter"))
-    assert "Dr." in person and "0211 8996712" in person
+    person = visible(page(client, "/person/erika-mustermann"))
+    assert "Dr." in person and "0211 1234567" in person
     area = visible(page(client, "/area/duesseldorf"))
     assert "Regionalmanagement Düsseldorf – Kreis Mettmann" in area
 
@@ -177,7 +177,7 @@ def embedded(text: str) -> list[dict]:
     return extruct.extract(text, base_url="http://127.0.0.1/", syntaxes=["json-ld"])["json-ld"]
 
 
-@pytest.mark.parametrize("path", ["/", ORG, "/org/network", "/org/duesseldorf", "/person/kai-bueter",
+@pytest.mark.parametrize("path", ["/", ORG, "/org/network", "/org/duesseldorf", "/person/erika-mustermann",
                                   "/area/duesseldorf", "/def/role/traeger", "/def/Regionalmanagement"])
 def test_embedded_jsonld_uses_only_schema_org_terms_and_says_what_the_page_shows(client, path: str) -> None:
     text = page(client, path)
@@ -212,8 +212,8 @@ def test_organisation_markup_as_google_recommends(client) -> None:
     assert data["address"] == {"@type": "PostalAddress", "addressCountry": "DE",
                                "addressLocality": "Düsseldorf", "postalCode": "40225",
                                "streetAddress": "Auf'm Hennekamp 45"}
-    assert data["contactPoint"] == [{"@type": "ContactPoint", "name": "Ansprechpartner Dr. Kai Büter",
-                                     "telephone": "+492118996712", "email": "kai.bueter@duesseldorf.de"}]
+    assert data["contactPoint"] == [{"@type": "ContactPoint", "name": "Ansprechpartner Dr. Erika Mustermann",
+                                     "telephone": "+492111234567", "email": "erika.mustermann@example.org"}]
     assert {p["name"] for p in data["parentOrganization"]} == {
         "Landeshauptstadt Düsseldorf", "Industrie- und Handelskammer zu Düsseldorf"}
     assert [p["name"] for p in data["memberOf"]] == ["Verbund Test.NRW"]

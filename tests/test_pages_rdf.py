@@ -116,9 +116,9 @@ def test_jsonld_uses_readable_keys(app) -> None:
     dme = nodes["rm:dme"]
     assert {"name", "description", "parentOrganization", "memberOf", "address", "contactPoint"} <= dme.keys()
     assert sorted(dme["parentOrganization"]) == ["rm:duesseldorf", "rm:ihk"]
-    contact = nodes[f"{DME}/contact/kai"]
-    assert contact["telephone"] == "+492118996712"
-    assert contact["email"] == "mailto:kai.bueter@duesseldorf.de"
+    contact = nodes[f"{DME}/contact/erika"]
+    assert contact["telephone"] == "+492111234567"
+    assert contact["email"] == "mailto:erika.mustermann@example.org"
     keys = {key for node in document["@graph"] for key in node}
     assert not [key for key in keys if "://" in key]  # no full IRIs as keys
 
@@ -126,7 +126,7 @@ def test_jsonld_uses_readable_keys(app) -> None:
 def test_description_holds_dependents_labels_and_incoming_links(site) -> None:
     graph = to_rdflib(render.description(site, DME).triples)
     dme = rdflib.URIRef(DME)
-    for dependent in ("address/hennekamp", "contact/kai", "board", "membership/board-ob",
+    for dependent in ("address/hennekamp", "contact/erika", "board", "membership/board-ob",
                       "membership/traeger-duesseldorf", "service/lotse", "membership/network"):
         assert (rdflib.URIRef(f"{DME}/{dependent}"), RDF.type, None) in graph, dependent
     # the board's member is a post in the carrier: its label comes along
@@ -138,7 +138,7 @@ def test_description_holds_dependents_labels_and_incoming_links(site) -> None:
     assert (carrier, SDO.name, rdflib.Literal("Landeshauptstadt Düsseldorf", lang="de")) in graph
     assert (carrier, RDF.type, SDO.GovernmentOrganization) in graph
     # incoming: the person who works for it
-    assert (rdflib.URIRef(f"{BASE}person/kai-bueter"), SDO.worksFor, dme) in graph
+    assert (rdflib.URIRef(f"{BASE}person/erika-mustermann"), SDO.worksFor, dme) in graph
     assert (rdflib.URIRef(f"{BASE}org/alpha"), None, None) not in graph
 
 

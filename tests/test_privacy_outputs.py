@@ -3,7 +3,7 @@
 A crawler walks a live server: every resource IRI of the full data (persons included) in every
 format, every link of every HTML page, sitemap, VoID, every dump, SPARQL (SELECT, CONSTRUCT,
 GRAPH, DESCRIBE of the persons), search for every name; and the static export when the ``build``
-command exists. The secrets are read from data/people/ with rdflib, independently of privacy.py.
+command exists. The secrets are read from data/people/ with rdflib, independently of privacy.py (page_people).
 """
 
 from __future__ import annotations
@@ -26,38 +26,19 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from ops_live import serving
+from page_people import SDO, secrets
 from regiold.cli import cli
 from regiold.ingest import sources
 from regiold.rdf import formats
 from test_privacy import LEAKY_ORG, LEAKY_PERSON
 
 BASE = "https://w3id.org/regionen-nrw/"
-SDO = rdflib.Namespace("https://schema.org/")
 MAX_PAGES = 3000  # a bound on the crawl; the directory has a few hundred resources
 
 
 def _fold(text: str) -> str:
     text = text.casefold().replace("ß", "ss")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def secrets(site: Path) -> set[str]:
-    """Names, family names, e-mails, phone numbers (several notations) and slugs of persons."""
-    graph = rdflib.Graph()
-    for path in (site / "data" / "people").rglob("*.ttl"):
-        graph.parse(path, format="turtle", publicID=BASE)
-    found: set[str] = set()
-    for person in set(graph.subjects(rdflib.RDF.type, SDO.Person)) | {
-            s for s in graph.subjects() if str(s).startswith(BASE + "person/")}:
-        found.add(str(person).rsplit("/", 1)[-1])
-        for predicate in (SDO.name, SDO.familyName):
-            found.update(str(v) for v in graph.objects(person, predicate))
-    for value in graph.objects(None, SDO.email):
-        found.add(str(value).removeprefix("mailto:"))
-    for value in graph.objects(None, SDO.telephone):
-        digits = re.sub(r"\D", "", str(value))
-        found.update({digits, "0" + digits[2:], digits[-7:]})
-    return {s for s in found if len(s) >= 4}
 
 
 class Leaks:
@@ -84,7 +65,7 @@ def served(tmp_path: Path):
     with ExitStack() as servers:
 
         def start(site: Path, **settings: object) -> str:
-            values = {"cache_dir": str(tmp_path / "cache"),
+            values = {"cache_dir": str(tmp_path / "cache"), "rate_limit": "0",  # one client, many queries
                       **{k: str(v).lower() for k, v in settings.items()}}
             return servers.enter_context(serving(site, settings=values)).url
 

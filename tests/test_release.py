@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib.namespace import DCTERMS, OWL, PROV
+from rdflib.namespace import DCTERMS, PROV
 
 from pages_support import to_rdflib
 from regiold import validate
@@ -20,6 +20,7 @@ from regiold.publish import changelog, tombstones
 from regiold.steward import diff, release
 
 BASE = "https://w3id.org/regionen-nrw/"
+DCAT_VERSION = rdflib.URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3 (rdflib's DCAT predates it)
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 27)
 
 
@@ -45,7 +46,7 @@ def test_first_release_stamps_version_and_lists_every_iri(mini_site: Path):
     loaded = sources.parse_site(mini_site, base_iri=BASE)
     assert not validate.run(loaded).fails()
     graph = to_rdflib(loaded.quads)
-    assert str(graph.value(rdflib.URIRef(BASE + "dataset"), OWL.versionInfo)) == "1.0.0"
+    assert str(graph.value(rdflib.URIRef(BASE + "dataset"), DCAT_VERSION)) == "1.0.0"
     assert str(graph.value(rdflib.URIRef(BASE + "dataset"), DCTERMS.modified)) == "2026-11-01"
 
 
@@ -76,7 +77,7 @@ def test_second_release_is_a_revision_of_the_first(mini_site: Path):
     graph = to_rdflib(sources.parse_site(mini_site, base_iri=BASE).quads)
     dataset = rdflib.URIRef(BASE + "dataset")
     assert graph.value(dataset, PROV.wasRevisionOf) == rdflib.URIRef(BASE + "dataset/version/1-0-0")
-    assert str(graph.value(dataset, OWL.versionInfo)) == "1.0.1"
+    assert str(graph.value(dataset, DCAT_VERSION)) == "1.0.1"
     assert BASE + "org/beta" in release.read_released(mini_site)  # kept forever
     log = changelog.changelog(mini_site)
     assert log.index("## 1.0.1") < log.index("## 1.0.0")

@@ -35,6 +35,12 @@ def test_paths_are_paths():
     assert Settings.load({"site_dir": "data"}, environ={}).site_dir == Path.cwd() / "data"
 
 
+@pytest.mark.parametrize("name, value", [("publisher_url", "www.example.org"), ("publisher_name", " ")])
+def test_the_publisher_settings_are_checked(name: str, value: str):
+    with pytest.raises(ConfigError, match=f"setting {name}"):
+        Settings.load({name: value}, environ={})
+
+
 def test_every_setting_is_documented():
     readme = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
     for name, _default, help_text in Settings.help_table():
@@ -151,3 +157,12 @@ def test_regiold_settings_lists_every_setting_with_its_default():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
     documented = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", doc, re.M))
     assert documented == declared
+
+
+def test_sparql_slots_must_leave_threads_for_pages():
+    """Issue 13: with as many query slots as threads, slow queries held every thread."""
+    with pytest.raises(ConfigError, match=r"sparql_max_concurrent \(8\) must be below threads"):
+        Settings.load({"sparql_max_concurrent": 8, "threads": 8}, environ={})
+    assert Settings.load({"threads": 1}, environ={}).sparql_max_concurrent == 2  # nothing to split
+    with pytest.raises(ConfigError, match="public_url"):
+        Settings.load({"public_url": "evil.example"}, environ={})

@@ -106,6 +106,7 @@ def test_raw_http_protocol(live_url):
     description = requests.get(endpoint, headers={"Accept": "text/turtle"}, timeout=10)
     graph = rdflib.Graph().parse(data=description.text, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
-    assert (rdflib.URIRef(endpoint), sd.endpoint, rdflib.URIRef(endpoint)) in graph
+    public = rdflib.URIRef(BASE + "sparql")  # the public address (base_iri), never this Host
+    assert (public, sd.endpoint, public) in graph
     assert rdflib.URIRef(BASE + "graph/data/partners/duesseldorf-kreis-mettmann") in set(
         graph.objects(None, sd.name))

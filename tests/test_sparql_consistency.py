@@ -32,6 +32,8 @@ def test_describe_equals_the_served_description_for_every_resource(repo_app):
         path = iri[len(BASE):]
         if "#" in path or "." in path.rsplit("/", 1)[-1]:
             continue  # no document URL of its own (a hash IRI, or a name with a dot)
+        if path in ("dataset", "catalog"):
+            continue  # their documents are the whole dataset description (docs/DATASET.md)
         page = client.get(f"/{path}.nt")
         assert page.status_code == 200, iri
         described = client.get("/sparql", query_string={"query": f"DESCRIBE <{iri}>", "format": "nt"})

@@ -11,7 +11,7 @@ def test_a_crawl_keeps_at_most_cache_entries_renderings(tmp_path):
     client = app.test_client()
     site = app.extensions["regiold"].site
     paths = ["/org/dme", "/org/alpha", "/org/beta", "/org/duesseldorf", "/org/ihk", "/org/network",
-             "/area/duesseldorf", "/person/kai-bueter"]
+             "/area/duesseldorf", "/person/erika-mustermann"]
     first = {p: client.get(f"{p}.ttl").data for p in paths}
     bounded = [k for k in site.cache if isinstance(k, tuple) and k[0] in MemoCache.BOUNDED]
     assert 0 < len(bounded) <= 4

@@ -60,6 +60,15 @@ def data_errors(refusal: str) -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
+def parse_or_exit(settings: Settings) -> sources.Sources:
+    """The parsed site folder; a syntax error is printed (file:line:col) and exits 2."""
+    try:
+        return sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
+    except SourceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SYNTAX)
+
+
 @cli.command("validate")
 @data_option
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
@@ -71,11 +80,7 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
                      strict: bool) -> None:
     """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
     settings = with_site_dir(settings, site_dir)
-    try:
-        parsed = sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
-    except SourceError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_SYNTAX)
+    parsed = parse_or_exit(settings)
     report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
@@ -136,14 +141,16 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 @click.option("--url", "root_url", help="Where the export will be served (sitemap, robots.txt); "
               "default: the base IRI")
 @click.option("--processes", type=int, help="Worker processes for the pages (default: cores)")
+@click.option("--sparql-url", help="A SPARQL endpoint serving the same data: the pages link it "
+              "(default: none; the pages say that querying needs the live server)")
 @click.pass_obj
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
-                  processes: int | None) -> None:
+                  processes: int | None, sparql_url: str | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
     from regiold.export.build import build
     from regiold.publish.site_loader import load_site
 
-    settings = with_site_dir(settings, site_dir)
+    settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
         site = load_site(settings)
     result = build(site, out, root_url=root_url, processes=processes)
@@ -280,6 +287,18 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     if report.fails():
         click.echo(report.text("en"), err=True)
         sys.exit(EXIT_INVALID)
+
+
+@cli.command("facts")
+@data_option
+@click.pass_obj
+def facts_command(settings: Settings, site_dir: Path | None) -> None:
+    """Print how many facts of data/ each source supports, by confidence (Markdown table;
+    docs/MODEL.md holds its output)."""
+    from regiold.steward import facts
+
+    parsed = parse_or_exit(with_site_dir(settings, site_dir))
+    click.echo(facts.markdown(facts.table(parsed)), nl=False)
 
 
 @cli.command("settings")

@@ -64,6 +64,15 @@ class NotAcceptable(RegioldError):
         super().__init__("Acceptable media types: " + ", ".join(offered))
 
 
+class UnknownProfile(NotAcceptable):
+    """A profile asked for (``Accept-Profile``, ``?_profile=``) that no representation has."""
+
+    def __init__(self, known: list[str]) -> None:
+        self.offered = known
+        RegioldError.__init__(self, "Known profiles: " + ", ".join(known)
+                              + " (list: ?_profile=alt)")
+
+
 class PayloadTooLarge(RegioldError):
     status, title = 413, "Payload too large"
 
@@ -93,6 +102,12 @@ class QueryRefused(RegioldError):
 class QueryTimeout(RegioldError):
     status, title = 503, "SPARQL query timed out"
     retry_after = 1
+
+
+class QueryMemoryLimit(RegioldError):
+    """A query needed more memory than ``sparql_query_max_mb`` (or crashed the engine)."""
+
+    status, title = 503, "SPARQL query stopped"
 
 
 class ReadOnlyEndpoint(RegioldError):

@@ -46,6 +46,16 @@ class Settings:
     store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
+    publisher_name: str = _setting(
+        "Betreiber dieser regiold-Instanz / operator of this regiold instance",
+        "Who runs this instance: the dct:publisher (foaf:Agent) of the catalog, the dataset and the "
+        "SPARQL service (DCAT-AP.de requires one)"
+    )
+    publisher_url: str = _setting("", "Web page of the publisher (foaf:homepage; empty: none)")
+    sparql_link: str = _setting(
+        "/sparql", "Where pages link the SPARQL endpoint ('': nowhere; `regiold build` sets it from "
+        "--sparql-url, docs/STATIC.md)"
+    )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")
     cache_dir: Path = _setting(
@@ -53,12 +63,24 @@ class Settings:
         "content hash (relative: to the working directory)"
     )
     publish_persons: bool = _setting(
-        True, "Publish named persons' official contact data (data/people/)"
+        True, "Publish named persons' official contact data (data/people/) on the pages and "
+        "the SPARQL endpoint"
+    )
+    dump_persons: bool = _setting(
+        False, "Put person data into the bulk dumps too (open-data files, static export, DCAT "
+        "distributions); only together with publish_persons"
     )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")
     sparql_max_query_bytes: int = _setting(32_768, "Largest accepted SPARQL query in bytes")
-    sparql_max_concurrent: int = _setting(4, "Queries that may run at once per worker")
+    sparql_max_concurrent: int = _setting(
+        2, "Queries that may run at once per worker; one more gets 503 at once (below threads: "
+        "the other threads stay free for pages)"
+    )
+    sparql_query_max_mb: int = _setting(
+        512, "MB of memory one SPARQL query may add to its worker, enforced by the kernel "
+        "(on top of the store the worker shares; 0: no limit)"
+    )
     sparql_in_memory: bool = _setting(
         True, "Evaluate SPARQL on an in-memory copy shared by the query workers (much faster scans "
         "than on the disk snapshot; about 0.4 GB per 10^6 triples, held once)"
@@ -66,8 +88,15 @@ class Settings:
     sparql_worker_max_mb: int = _setting(
         1024, "MB of memory of its own above which a SPARQL worker ends after its query (0: never)"
     )
-    rate_limit: int = _setting(0, "Requests per minute per client to /sparql and /search (0: off)")
+    rate_limit: int = _setting(
+        120, "Requests per minute per client and worker to /sparql and /search, bursts as large "
+        "(0: off)"
+    )
     trusted_proxies: int = _setting(0, "Number of reverse proxies whose X-Forwarded-* are trusted")
+    public_url: str = _setting(
+        "", "Public address of the site root for absolute URLs in robots.txt, sitemaps, the "
+        "service description and search JSON-LD (default: base_iri); never taken from Host"
+    )
     watch_interval: float = _setting(
         2.0, "Seconds between checks of the data files by `serve --watch` (0.2 to 60)"
     )
@@ -76,9 +105,10 @@ class Settings:
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
-    threads: int = _setting(4, "Threads per worker running the app (gunicorn gthread, granian)")
+    threads: int = _setting(8, "Threads per worker running the app (gunicorn gthread, granian)")
     server: str = _setting(
-        "gunicorn", "HTTP server of `regiold serve`: 'gunicorn' or 'granian' (docs/performance.md)"
+        "granian", "HTTP server of `regiold serve`: 'granian' (idle and slow connections cost no "
+        "thread) or 'gunicorn' (docs/OPERATIONS.md)"
     )
     access_log: bool = _setting(
         False, "Log one line per request to stdout (off like gunicorn's default: it costs 25-45 % of "
@@ -168,6 +198,7 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
     "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
+    "sparql_query_max_mb": (0, None),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
     "cache_entries": (1, None), "hot_responses": (0, None),
@@ -193,13 +224,22 @@ def _check(settings: Settings) -> Settings:
                           "(allowed: above 0)")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+    if settings.sparql_max_concurrent >= max(1, settings.threads) > 1:
+        raise ConfigError(
+            f"setting sparql_max_concurrent ({settings.sparql_max_concurrent}) must be below "
+            f"threads ({settings.threads}): pages need threads that queries cannot take")
+    if settings.public_url and not _is_http_url(settings.public_url):
+        raise ConfigError(f"setting public_url: {settings.public_url!r} is not empty or an "
+                          "http(s) URL")
     if settings.store != "embedded" and not _is_http_url(settings.store):
         raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
                           "SPARQL endpoint URL")
-    for name in ("store_update", "store_data"):
+    for name in ("store_update", "store_data", "publisher_url"):
         value = getattr(settings, name)
         if value and not _is_http_url(value):
             raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
+    if not settings.publisher_name.strip():
+        raise ConfigError("setting publisher_name: empty (DCAT-AP.de requires a named publisher)")
     return settings
 
 

@@ -114,12 +114,12 @@ def _write_resource(site: Site, out: Path, path: str) -> int:
         for fmt in RESOURCE:
             if fmt is HTML:
                 for lang in LANGS:
-                    body = render.representation(site, iri, fmt, lang).body
+                    body = dataset_mod.representation(site, iri, fmt, lang).body
                     written += _write(out / f"{path}.{lang}.html", body)
                     if lang == site.settings.default_lang:
                         written += _write(out / f"{path}.html", body)
             else:
-                written += _write(out / f"{path}.{fmt.key}", render.representation(site, iri, fmt).body)
+                written += _write(out / f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
     except NotFound:
         return written  # an IRI that appears only as a named graph or is withheld
     finally:
@@ -143,13 +143,14 @@ def _write_site_files(site: Site, out: Path, root_url: str) -> int:
         if lang == site.settings.default_lang:
             written += _write(out / "index.html", body)
     written += _write(out / render.CONTEXT_PATH, render.context_document(site))
-    written += len(dataset_mod.export(site, out, root_url))
+    written += len(dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES))
     for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)
         source = out / f"{dataset_mod.DATASET}.{lang}.html"
         if source.exists():
             written += _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
     written += _write(out / "404.html", render.error_html(
-        404, "Not found", "No resource at this address.", site.settings.default_lang))
+        404, "Not found", "No resource at this address.", site.settings.default_lang,
+        sparql_link=site.settings.sparql_link))
     static = Path(__file__).parent.parent / "static"
     if static.is_dir():
         shutil.copytree(static, out / "static", dirs_exist_ok=True)

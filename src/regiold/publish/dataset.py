@@ -29,13 +29,27 @@ import pyoxigraph as ox
 
 from regiold.ingest.sources import Sources
 from regiold.publish.render import make_etag
-from regiold.rdf.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
-from regiold.rdf.namespaces import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS, VOID, XSD, site_prefixes
+from regiold.rdf.formats import JSONLD, N3, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from regiold.rdf.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    OWL,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    VCARD,
+    VOID,
+    XSD,
+    site_prefixes,
+)
 from regiold.rdf.serialize import serialize
 from regiold.store import Store
 from regiold.store.snapshot import prune_versions
 
 if TYPE_CHECKING:
+    from regiold.publish import render as render_mod
     from regiold.publish.site import Site
     from regiold.settings import Settings
 
@@ -48,6 +62,10 @@ GEOCODING_LEVEL = "http://dcat-ap.de/def/politicalGeocoding/Level"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 SHA256 = ox.NamedNode(SPDX + "checksumAlgorithm_sha256")
 DCAT_VERSION = ox.NamedNode(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace predates it
+DCAT_HAS_VERSION = ox.NamedNode(f"{DCAT}hasVersion")
+DCAT_AVAILABILITY = ox.NamedNode("http://data.europa.eu/r5r/availability")  # DCAT-AP's own term
+# rewritten with every data version at the same URL: available, not "stable" (kept unchanged)
+AVAILABLE = ox.NamedNode(f"{EU_AUTHORITY}planned-availability/AVAILABLE")
 SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
 KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
@@ -79,7 +97,8 @@ class Dump:
         return f"{EU_AUTHORITY}file-type/{_EU_FILE_TYPES[self.format.key]}"
 
 
-VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML)  # Turtle first: the default
+# Turtle first: the default. The same RDF formats as every resource.
+VOID_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML, N3, TRIG, NQUADS)
 
 _EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "jsonld": "JSON_LD",
                   "trig": "RDF_TRIG", "nq": "RDF_N_QUADS", "rdf": "RDF_XML"}
@@ -122,7 +141,7 @@ class DatasetInfo:
 
     base_iri: str
     version: str
-    scope: str  # "all" or "open" (person data withheld): part of cache keys and ETags
+    scope: str  # "all", "pages" (persons on pages only) or "open": part of cache keys and ETags
     modified: datetime
     stats: Statistics
     dumps: dict[str, DumpFile]  # by file name
@@ -150,22 +169,44 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     :raises OSError: when neither ``cache_dir`` nor a temporary folder can hold the dumps.
     """
     base = settings.base_iri
-    include_persons = settings.publish_persons
-    scope = "all" if include_persons else "open"
-    prepared = prepare(lambda: sources.published_quads(include_persons=include_persons), base,
-                       folder=cache_dir / "dumps" / f"{sources.version}-{scope}")
+    in_dumps = dumps_include_persons(settings)
+    scope = _scope(settings)
+    prepared = _prepare_for(settings, sources, cache_dir / "dumps" / f"{sources.version}-{scope}")
     if write_store:
         store.add_graph(base + VOID_GRAPH, [])  # a remote store may keep the last run's description
     static = _static_description(store, base)
     modified = _modified(sources)
     generated = describe(base, prepared.stats, prepared.dumps.values(), static=static,
                          modified=modified, version=sources.version,
-                         licences=_licences(static, base), examples=prepared.examples)
+                         licences=_licences(static, base), examples=prepared.examples,
+                         persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons),
+                         publisher=Publisher(settings.publisher_name, settings.publisher_url))
     if write_store:
         store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
     return DatasetInfo(base, sources.version, scope, modified, prepared.stats, prepared.dumps,
                        generated, description)
+
+
+def dumps_include_persons(settings: Settings) -> bool:
+    """Person data go into the bulk dumps only when published at all and asked for: open-data
+    files are not the place for them by default (setting ``dump_persons``)."""
+    return settings.publish_persons and settings.dump_persons
+
+
+def _prepare_for(settings: Settings, sources: Sources, folder: Path) -> Prepared:
+    """The dumps under the person-data settings; statistics of what the pages and SPARQL serve."""
+    in_dumps, served = dumps_include_persons(settings), settings.publish_persons
+    return prepare(lambda: sources.published_quads(include_persons=in_dumps), settings.base_iri,
+                   folder=folder, served=None if in_dumps == served else
+                   (lambda: sources.published_quads(include_persons=served)))
+
+
+def _scope(settings: Settings) -> str:
+    """What the served data hold, for cache keys and ETags: pages/SPARQL and dumps may differ."""
+    if not settings.publish_persons:
+        return "open"
+    return "all" if settings.dump_persons else "pages"
 
 
 def info(site: Site) -> DatasetInfo:
@@ -227,9 +268,44 @@ def analyse(triples: Iterable[ox.Triple], base: str, *, limit: int = 3) -> tuple
     return stats, examples
 
 
+@dataclass(frozen=True)
+class PersonScope:
+    """Which distributions hold person data (``data/people/``); their rights statements say so."""
+
+    dumps: bool = False
+    sparql: bool = True
+
+
+# dct:rights of a distribution: what the open licence (dct:license) covers in it.
+RIGHTS = {
+    False: ("dataset#rights-open",
+            "Enthält keine Personendaten. Alle Angaben stehen unter der angegebenen offenen Lizenz.",
+            "Contains no person data. Everything is under the stated open licence."),
+    True: ("dataset#rights-with-persons",
+           "Enthält außer den offenen Angaben dienstliche Kontaktdaten von Ansprechpersonen (Name, "
+           "akademischer Titel, dienstliche Telefonnummer und E-Mail-Adresse), veröffentlicht wie "
+           "auf der Quellseite. Die offene Lizenz gilt nur für die übrigen Angaben: Die Personendaten "
+           "sind keine offenen Daten und dürfen nicht als solche weiterverbreitet werden.",
+           "Besides the open statements, contains the official contact data of contact persons "
+           "(name, academic title, office phone and e-mail), published as on the source page. The "
+           "open licence covers only the other statements: the person data are not open data and "
+           "must not be redistributed as such."),
+}
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Whoever runs the instance (settings ``publisher_name``, ``publisher_url``): the data say who
+    stated each fact (their sources), not who publishes this copy of them."""
+
+    name: str
+    url: str = ""
+
+
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
              modified: datetime, version: str, licences: Sequence[ox.NamedNode],
-             examples: Sequence[str] = ()) -> list[ox.Triple]:
+             examples: Sequence[str] = (), persons: PersonScope = PersonScope(),
+             publisher: Publisher | None = None) -> list[ox.Triple]:
     """The generated VoID + DCAT triples (canonical IRIs under ``base``)."""
     out = _Triples(base)
     ds, catalog = out.iri(DATASET), _catalog(static, base)
@@ -237,6 +313,14 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
     out.add(ds, RDF.type, DCAT.Dataset, VOID.Dataset)
     out.add(catalog, RDF.type, DCAT.Catalog)
     out.add(catalog, DCAT.dataset, ds)
+    publishers = _objects(static, ds, DCTERMS.publisher)
+    contacts: list[ox.NamedNode] = []
+    if publisher is not None:
+        publishers, contacts = [_publisher(out, publisher)], [_contact(out, publisher)]
+        for node in (ds, catalog):
+            out.add(node, DCTERMS.publisher, *publishers)
+        out.add(ds, DCAT.contactPoint, *contacts)
+    _catalog_context(out, catalog, ds, static)
     out.add(ds, VOID.uriSpace, ox.Literal(base))
     for name, value in (("triples", stats.triples), ("entities", stats.entities),
                         ("distinctSubjects", stats.distinct_subjects),
@@ -255,10 +339,65 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
     if (ds, DCAT_VERSION) not in stated:
         out.add(ds, DCAT_VERSION, ox.Literal(version))
     _partitions(out, ds, stats)
-    _distributions(out, ds, list(dumps), when, licences)
-    _sparql_service(out, ds, catalog, _Agents(licences, _objects(static, ds, DCTERMS.publisher)))
+    _distributions(out, ds, list(dumps), when, licences, _rights(out, persons.dumps))
+    agents = _Agents(licences, publishers, contacts)
+    topics = [*_values(static, ds, DCAT.keyword), *_values(static, ds, DCAT.theme)]
+    _sparql_service(out, ds, catalog, agents, topics, _rights(out, persons.sparql))
+    _versions(out, ds, static, agents)
     _authority_schemes(out, [*static, *out.triples])
     return _unique(out.triples)
+
+
+def _versions(out: _Triples, ds: ox.NamedNode, static: Sequence[ox.Triple], agents: _Agents) -> None:
+    """Each released version (``dcat:hasVersion``, written by ``regiold release``) is a
+    ``dcat:Dataset`` of its own, as DCAT-AP.de 3.0 requires: titled by its label, described,
+    licensed, placed, themed and published like the dataset."""
+    shared = (DCTERMS.description, DCTERMS.license, DCAT.keyword, DCAT.theme, DCTERMS.spatial)
+    for version in _objects(static, ds, DCAT_HAS_VERSION):
+        out.add(version, RDF.type, DCAT.Dataset)
+        out.add(version, DCTERMS.title, *_values(static, version, RDFS.label))
+        for predicate in shared:
+            out.add(version, predicate, *_values(static, ds, predicate))
+        out.add(version, DCTERMS.publisher, *agents.publishers)
+        out.add(version, DCAT.contactPoint, *agents.contacts)
+
+
+def _catalog_context(out: _Triples, catalog: ox.NamedNode, ds: ox.NamedNode,
+                     static: Sequence[ox.Triple]) -> None:
+    """What follows for the catalog from the data: its home page (the site), the theme table its
+    dataset uses, the dataset's place, and its first release (the oldest version's issue date)."""
+    out.add(catalog, FOAF.homepage, out.iri(""))
+    out.add(catalog, DCAT.themeTaxonomy, ox.NamedNode(EU_AUTHORITY + "data-theme"))
+    out.add(catalog, DCTERMS.spatial, *_values(static, ds, DCTERMS.spatial))
+    issued = sorted(value for version in _objects(static, ds, DCAT_HAS_VERSION)
+                    for value in _values(static, version, DCTERMS.issued))
+    out.add(catalog, DCTERMS.issued, *issued[:1])
+
+
+def _contact(out: _Triples, publisher: Publisher) -> ox.NamedNode:
+    """The contact point: whoever runs the instance, reached through their web page (without
+    ``publisher_url``: this site, which they run)."""
+    node = out.iri(f"{DATASET}#contact")
+    out.add(node, RDF.type, VCARD.Organization)
+    out.add(node, VCARD.fn, ox.Literal(publisher.name))
+    out.add(node, VCARD.hasURL, ox.NamedNode(publisher.url) if publisher.url else out.iri(""))
+    return node
+
+
+def _values(triples: Sequence[ox.Triple], subject: ox.NamedNode,
+            predicate: object) -> list[ox.NamedNode | ox.Literal]:
+    p = _n(predicate)
+    return [t.object for t in triples if t.subject == subject and t.predicate == p  # type: ignore[misc]
+            and isinstance(t.object, ox.NamedNode | ox.Literal)]
+
+
+def _publisher(out: _Triples, publisher: Publisher) -> ox.NamedNode:
+    node = out.iri(f"{DATASET}#publisher")
+    out.add(node, RDF.type, FOAF.Agent)
+    out.add(node, FOAF.name, ox.Literal(publisher.name))
+    if publisher.url:
+        out.add(node, FOAF.homepage, ox.NamedNode(publisher.url))
+    return node
 
 
 def vocabularies(stats: Statistics) -> set[str]:
@@ -284,8 +423,17 @@ def _partitions(out: _Triples, ds: ox.NamedNode, stats: Statistics) -> None:
         out.add(part, VOID.triples, _integer(count))
 
 
+def _rights(out: _Triples, with_persons: bool) -> ox.NamedNode:
+    """The rights statement for a distribution with or without person data (stated once)."""
+    path, de, en = RIGHTS[with_persons]
+    node = out.iri(path)
+    out.add(node, RDF.type, DCTERMS.RightsStatement)
+    out.add(node, RDFS.label, ox.Literal(de, language="de"), ox.Literal(en, language="en"))
+    return node
+
+
 def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when: ox.Literal,
-                   licences: Sequence[ox.NamedNode]) -> None:
+                   licences: Sequence[ox.NamedNode], rights: ox.NamedNode) -> None:
     for file in dumps:
         dump = file.dump
         url = out.iri(f"dumps/{file.name}")
@@ -295,6 +443,10 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
         out.add(dist, RDF.type, DCAT.Distribution)
         out.add(dist, DCTERMS.title, ox.Literal(f"Gesamtabzug als {dump.label_de}", language="de"),
                 ox.Literal(f"Full dump as {dump.label_en}", language="en"))
+        out.add(dist, DCTERMS.description,
+                ox.Literal(f"Der ganze Datensatz in einer Datei ({dump.label_de}).", language="de"),
+                ox.Literal(f"The whole dataset in one file ({dump.label_en}).", language="en"))
+        out.add(dist, DCAT_AVAILABILITY, AVAILABLE)
         out.add(dist, DCAT.downloadURL, url)
         out.add(dist, DCAT.accessURL, url)
         out.add(dist, DCAT.mediaType, ox.NamedNode(IANA + dump.format.media_type))
@@ -304,6 +456,7 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
         out.add(dist, DCAT.byteSize, ox.Literal(str(file.size), datatype=_n(XSD.nonNegativeInteger)))
         out.add(dist, DCTERMS.modified, when)
         out.add(dist, DCTERMS.license, *licences)
+        out.add(dist, DCTERMS.rights, rights)
         checksum = out.iri(f"{DATASET}#dump-{dump.suffix.replace('.', '-')}-checksum")
         out.add(dist, ox.NamedNode(SPDX + "checksum"), checksum)
         out.add(checksum, RDF.type, ox.NamedNode(SPDX + "Checksum"))
@@ -317,7 +470,8 @@ def _distributions(out: _Triples, ds: ox.NamedNode, dumps: list[DumpFile], when:
 
 
 def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
-                    agents: _Agents) -> None:
+                    agents: _Agents, topics: Sequence[ox.NamedNode | ox.Literal],
+                    rights: ox.NamedNode) -> None:
     endpoint = out.iri("sparql")
     service = out.iri(f"{DATASET}#sparql-service")
     dist = out.iri(f"{DATASET}#sparql")
@@ -332,14 +486,22 @@ def _sparql_service(out: _Triples, ds: ox.NamedNode, catalog: ox.NamedNode,
     out.add(service, DCTERMS.conformsTo, ox.NamedNode(SPARQL_PROTOCOL))
     out.add(service, DCTERMS.license, *agents.licences)
     out.add(service, DCTERMS.publisher, *agents.publishers)
+    out.add(service, DCAT.contactPoint, *agents.contacts)
+    for topic in topics:  # the dataset's keywords and themes: the service serves only it
+        out.add(service, DCAT.keyword if isinstance(topic, ox.Literal) else DCAT.theme, topic)
     out.add(ds, DCAT.distribution, dist)
     out.add(dist, RDF.type, DCAT.Distribution)
     out.add(dist, DCTERMS.title, ox.Literal("Abfrage über SPARQL", language="de"),
             ox.Literal("Query by SPARQL", language="en"))
     out.add(dist, DCAT.accessURL, endpoint)
     out.add(dist, DCAT.accessService, service)
+    out.add(dist, DCTERMS.description,
+            ox.Literal("Der ganze Datensatz, abzufragen mit SPARQL 1.1 (nur lesend).", language="de"),
+            ox.Literal("The whole dataset, to query with SPARQL 1.1 (read-only).", language="en"))
+    out.add(dist, DCAT_AVAILABILITY, AVAILABLE)
     out.add(dist, DCTERMS["format"], ox.NamedNode(f"{EU_AUTHORITY}file-type/SPARQLQ"))
     out.add(dist, DCTERMS.license, *agents.licences)
+    out.add(dist, DCTERMS.rights, rights)
 
 
 def _authority_schemes(out: _Triples, triples: Iterable[ox.Triple]) -> None:
@@ -376,6 +538,8 @@ def _static_description(store: Store, base: str) -> list[ox.Triple]:
           {{ ?root ?link ?s . ?s ?p ?o
              FILTER(isIRI(?s) && (STRSTARTS(STR(?s), {in_dataset})
                                   || STRSTARTS(STR(?s), {in_catalog}))) }}
+          UNION
+          {{ ?root <{DCAT_HAS_VERSION.value}> ?s . ?s ?p ?o }}
         }}""") + store.construct(f"""
         PREFIX dct: <{DCTERMS}> PREFIX foaf: <{FOAF}> PREFIX rdf: <{RDF}>
         CONSTRUCT {{ ?agent ?p ?o }} WHERE {{
@@ -389,6 +553,7 @@ def _static_description(store: Store, base: str) -> list[ox.Triple]:
 class _Agents:
     licences: Sequence[ox.NamedNode]
     publishers: Sequence[ox.NamedNode]
+    contacts: Sequence[ox.NamedNode] = ()
 
 
 def _licences(static: Sequence[ox.Triple], base: str) -> list[ox.NamedNode]:
@@ -429,11 +594,13 @@ def dump_stem(base: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in segment) or "dataset"
 
 
-def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Path) -> Prepared:
+def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Path,
+            served: Callable[[], Sequence[ox.Quad]] | None = None) -> Prepared:
     """Write every dump once into ``folder`` and analyse the data (reused when present).
 
     ``published`` is asked for the quads only when the dumps must be written: a restart with the
-    dumps on disk builds no Python object per triple.
+    dumps on disk builds no Python object per triple. The statistics describe what is served
+    (``served``, when the pages and SPARQL hold more than the dumps: person data), else the dumps.
 
     Files are written to a temporary sibling and renamed, so concurrent workers never see a
     half-written dump; a folder that cannot be created falls back to a temporary one.
@@ -451,7 +618,8 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
     stem = dump_stem(base)
     quads = published()
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
-    stats, examples = analyse(triples, base)
+    stats, examples = analyse(triples if served is None else
+                              list(dict.fromkeys(q.triple for q in served())), base)
     for dump in DUMPS:
         target = work / f"{stem}.{dump.suffix}"
         data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads if dump.named_graphs else triples
@@ -480,9 +648,7 @@ def dump_file(site: Site, name: str) -> DumpFile | None:
     described = info(site)
     file = described.dumps.get(name)
     if file is not None and not file.path.exists():
-        sources, persons = site.sources, site.settings.publish_persons
-        described.dumps = prepare(lambda: sources.published_quads(include_persons=persons),
-                                  described.base_iri, folder=file.path.parent).dumps
+        described.dumps = _prepare_for(site.settings, site.sources, file.path.parent).dumps
         file = described.dumps[name]
     return file
 
@@ -543,9 +709,26 @@ def void_bytes(site: Site, fmt: Format) -> bytes:
             raise ValueError(f"{fmt.label} is not an RDF format")
         triples = info(site).description
         cached = (render.jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
-                  else serialize(triples, fmt, site.base_iri, stable=True))
+                  else serialize(triples, fmt, site.base_iri, stable=True, graph=site.base_iri + VOID_GRAPH))
         site.cache[key] = cached
     return cached
+
+
+def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
+                   page: int = 1) -> render_mod.Representation:
+    """``render.representation``, except that the dataset and the catalog in RDF are the whole
+    dataset description, the bytes of ``/.well-known/void``: a harvester that fetches any one of
+    them alone gets a description that conforms to DCAT-AP.de on its own, with the terms exactly
+    as generated (the store would turn ``xsd:nonNegativeInteger`` sizes into ``xsd:integer``).
+
+    :raises NotFound: unknown IRI or page.
+    """
+    from regiold.publish import render  # render sits downstream of this module; imported when first used
+
+    if fmt.oxigraph is not None and iri in (site.base_iri + DATASET, site.base_iri + CATALOG):
+        body = void_bytes(site, fmt)
+        return render.Representation(body, fmt, None, render.format_etag(site.version, body, fmt))
+    return render.representation(site, iri, fmt, lang, page)
 
 
 # --- sitemap ------------------------------------------------------------------------------------
@@ -634,12 +817,12 @@ def robots_txt(sitemap_url: str) -> str:
 # --- static export ------------------------------------------------------------------------------
 
 
-def export(site: Site, out: Path, root_url: str) -> list[Path]:
+def export(site: Site, out: Path, root_url: str, *, skip: Iterable[str] = ()) -> list[Path]:
     """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
 
     For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
     ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
-    Every file equals what the server sends.
+    Every file equals what the server sends; the sitemap leaves out the pages in ``skip``.
     """
     described = info(site)
     written: list[Path] = []
@@ -658,7 +841,8 @@ def export(site: Site, out: Path, root_url: str) -> list[Path]:
         shutil.copyfile(file.path, out / "dumps" / name)
         written.append(out / "dumps" / name)
     write("robots.txt", robots_txt(root_url + "sitemap.xml").encode())
-    entries = list(sitemap_entries(page_paths(site.store, site.base_iri), root_url,
+    paths = [p for p in page_paths(site.store, site.base_iri) if p not in set(skip)]
+    entries = list(sitemap_entries(paths, root_url,
                                    default_lang=site.settings.default_lang))
     for name, body in sitemap_files(entries, root_url, lastmod=described.modified).items():
         write(name, body)

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import FOAF_NS as FOAF
 from regiold.rdf.namespaces import ORG_NS as ORG
+from regiold.rdf.namespaces import PROV_NS as PROV
 from regiold.rdf.namespaces import RDF_TYPE
 from regiold.rdf.namespaces import RDFS_NS as RDFS
 from regiold.rdf.namespaces import SDO_NS as SDO
@@ -61,6 +62,7 @@ class Description:
     pages: int = 1
     incoming_total: int = 0  # distinct subjects linking here (all pages)
     term_labels: dict[str, list[ox.Literal]] = field(default_factory=dict)  # predicates, classes
+    source_dates: dict[str, str] = field(default_factory=dict)  # cited source → retrieved (ISO)
 
     @property
     def exists(self) -> bool:
@@ -86,7 +88,33 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> 
     pages = max(1, -(-total // page_size)) if page_size > 0 else 1
     return Description(iri, triples, frozenset(dependents), page=page, pages=pages,
                        incoming_total=total,
-                       term_labels=_term_labels(store, triples, ancestors(iri, store.base_iri)))
+                       term_labels=_term_labels(store, triples, ancestors(iri, store.base_iri)),
+                       source_dates=source_dates(store, dependents))
+
+
+def source_dates(store: Store, nodes: set[str]) -> dict[str, str]:
+    """When each source cited by ``nodes`` was retrieved: its own ``prov:generatedAtTime``, else the
+    latest of the text snapshots taken from it (the partner page is dated by its snapshot).
+
+    A source shown on its own page is dated too. Not part of the served triples: it is what a page
+    shows as "Stand" / "as of".
+    """
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(nodes)):
+        rows = store.select(f"""
+            PREFIX dct: <{DCT}> PREFIX prov: <{PROV}>
+            SELECT ?source (MAX(STR(?when)) AS ?retrieved) WHERE {{
+              VALUES ?node {{ {_values(chunk)} }}
+              {{ ?node dct:source|prov:wasDerivedFrom ?source }}
+              UNION {{ ?node a prov:Entity BIND(?node AS ?source) }}
+              {{ ?source prov:generatedAtTime ?when }}
+              UNION {{ ?copy prov:wasDerivedFrom ?source ; prov:generatedAtTime ?when }}
+            }} GROUP BY ?source""")
+        for row in rows:
+            source, retrieved = row.get("source"), row.get("retrieved")
+            if isinstance(source, ox.NamedNode) and isinstance(retrieved, ox.Literal):
+                found[source.value] = max(found.get(source.value, ""), retrieved.value)
+    return found
 
 
 def _values(iris: Iterable[str]) -> str:

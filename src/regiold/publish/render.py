@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -31,8 +32,8 @@ from regiold.publish import changelog
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
-from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format
-from regiold.rdf.namespaces import ORG_NS, site_prefixes
+from regiold.rdf.formats import HTML, JSONLD, PROFILES, RESOURCE, Format, Profile
+from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
 from regiold.rdf.serialize import serialize
 from regiold.store import EmbeddedStore
 
@@ -166,8 +167,8 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -
     elif fmt is JSONLD:
         body = jsonld_bytes(found.triples, site.base_iri)
     else:
-        body = serialize(found.triples, fmt, site.base_iri, stable=True)
-    return Representation(body, fmt, lang, make_etag(site.version, body), page, found.pages)
+        body = serialize(found.triples, fmt, site.base_iri, stable=True, graph=iri)
+    return Representation(body, fmt, lang, format_etag(site.version, body, fmt), page, found.pages)
 
 
 def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str:
@@ -176,6 +177,99 @@ def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str
     large) its ``name``, which is fixed for the life of the data version."""
     tail = hashlib.sha256(body).hexdigest()[:16] if body is not None else name
     return f'"{version}-{tail}"'
+
+
+def format_etag(version: str, body: bytes, fmt: Format) -> str:
+    """``make_etag`` of a representation in ``fmt``: a format with the same bytes as another
+    (N3 is Turtle) mixes its key into the digest, so that the two variants' tags differ."""
+    return make_etag(version, (fmt.key.encode() if fmt.same_bytes_as else b"") + body)
+
+
+# The schema.org profile: what the HTML embeds, with an inline context that any JSON-LD processor
+# reads offline (https://schema.org's own context would be fetched); the terms whose values are
+# web addresses say so, as schema.org's context does.
+SCHEMA_CONTEXT: dict[str, object] = {"@vocab": "https://schema.org/",
+                                     **{name: {"@type": "@id"} for name in ("url", "sameAs", "logo")}}
+
+
+def schema_representation(site: Site, iri: str, fmt: Format, page: int = 1) -> Representation:
+    """``iri`` in the schema.org profile (only schema.org terms: the markup its HTML page embeds),
+    in the RDF format ``fmt``; memoised like every representation.
+
+    :raises NotFound: unknown IRI or page.
+    """
+    def build() -> Representation:
+        found = description(site, iri, page)
+        view = build_view(found, base_iri=site.base_iri, lang=site.settings.default_lang)
+        document = {**view.schema_org, "@context": SCHEMA_CONTEXT}
+        body = _json_bytes(document)
+        if fmt is not JSONLD:
+            body = serialize(_stable_blank_nodes(ox.parse(body, format=ox.RdfFormat.JSON_LD)), fmt,
+                             site.base_iri, stable=True, graph=iri)
+        return Representation(body, fmt, None, format_etag(site.version, body, fmt), page, found.pages)
+    return _memo(site, ("repr", iri, fmt.key, "profile=schema", page), build)
+
+
+def _stable_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """Blank nodes named by their order of appearance: the same bytes in every worker."""
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"b{len(names)}"))
+        return term
+    return [ox.Triple(stable(q.subject), q.predicate, stable(q.object)) for q in quads]  # type: ignore[arg-type]
+
+
+def profile_formats(profile: Profile) -> tuple[Format, ...]:
+    """The formats a profile is offered in: HTML is the full description (and embeds the
+    schema.org profile); the schema.org profile comes in every RDF format."""
+    return RESOURCE if profile is PROFILES[0] else tuple(f for f in RESOURCE if f is not HTML)
+
+
+def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None) -> Representation:
+    """The profiles and formats of ``iri`` (``?_profile=alt``): an HTML table, or RDF in the
+    Alternate Representations data model (W3C Content Negotiation by Profile).
+
+    :raises NotFound: unknown IRI.
+    """
+    found = description(site, iri)
+    listed = [{"token": p.token, "uri": p.uri(site.base_iri), "label": p.label, "default": i == 0,
+               "documents": [{"href": f"{path}.{f.key}" + ("" if i == 0 else f"?_profile={p.token}"),
+                              "canonical": f"{iri}.{f.key}" + ("" if i == 0 else f"?_profile={p.token}"),
+                              "type": f.media_type, "label": f.label} for f in profile_formats(p)]}
+              for i, p in enumerate(PROFILES)]
+    if fmt is HTML:
+        lang = lang or site.settings.default_lang
+        body = page("profiles.html", path=path, iri=iri, profiles=listed, canonical=iri,
+                    alternates=[], jsonld=None, **chrome(path, lang, query="_profile=alt",
+                                                         sparql_link=site.settings.sparql_link))
+    else:
+        triples = _alternatives_graph(iri, listed)
+        body = (jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
+                else serialize(triples, fmt, site.base_iri, stable=True, graph=iri))
+    return Representation(body, fmt, lang if fmt is HTML else None, format_etag(site.version, body, fmt),
+                          1, found.pages)
+
+
+def _alternatives_graph(iri: str, listed: list[dict]) -> list[ox.Triple]:  # type: ignore[type-arg]
+    subject, out = ox.NamedNode(iri), []
+    for entry in listed:
+        profile = ox.NamedNode(entry["uri"])
+        out += [ox.Triple(profile, RDF_TYPE_NODE, ox.NamedNode(PROF_NS + "Profile")),
+                ox.Triple(profile, ox.NamedNode(PROF_NS + "hasToken"), ox.Literal(entry["token"])),
+                ox.Triple(profile, ox.NamedNode(RDFS_LABEL), ox.Literal(entry["label"], language="en"))]
+        for document in entry["documents"]:
+            node = ox.NamedNode(document["canonical"])
+            out += [ox.Triple(subject, ox.NamedNode(ALTR_NS + "hasRepresentation"), node),
+                    ox.Triple(node, RDF_TYPE_NODE, ox.NamedNode(ALTR_NS + "Representation")),
+                    ox.Triple(node, ox.NamedNode(DCT_NS + "conformsTo"), profile),
+                    ox.Triple(node, ox.NamedNode(DCT_NS + "format"), ox.Literal(document["type"]))]
+            if entry["default"] and document["type"] == HTML.media_type:
+                out.append(ox.Triple(subject, ox.NamedNode(ALTR_NS + "hasDefaultRepresentation"), node))
+    return out
+
+
 
 
 def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
@@ -261,11 +355,12 @@ def page(template: str, **context: object) -> bytes:
     return environment().get_template(template).render(**context).encode()
 
 
-def chrome(path: str, lang: str, *, query: str = "") -> dict[str, object]:
-    """What base.html needs besides the page itself: language switch and hreflang alternates."""
+def chrome(path: str, lang: str, *, query: str = "", sparql_link: str = "/sparql") -> dict[str, object]:
+    """What base.html needs besides the page itself: language switch, hreflang alternates and
+    the link to the SPARQL endpoint (none in a static export without one)."""
     sep = "&" if query else ""
     return {
-        "lang": lang, "ui": UI[lang],
+        "lang": lang, "ui": UI[lang], "sparql_link": sparql_link,
         "languages": [{"code": code, "href": f"{path}?{query}{sep}lang={code}", "current": code == lang}
                       for code in LANGS],
         "switch": {"code": other, "href": f"{path}?{query}{sep}lang={other}", "label": UI[lang]["switch"]}
@@ -279,7 +374,8 @@ def resource_html(site: Site, found: describe_mod.Description, lang: str) -> byt
                 alternates=alternates(view.path, found.page), canonical=view.iri,
                 page_links=page_links(view.path, view.page, view.pages),
                 changelog=_changelog(site, view.iri),
-                **chrome(view.path, lang, query=page_query(found.page)))
+                **chrome(view.path, lang, query=page_query(found.page),
+                         sparql_link=site.settings.sparql_link))
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -311,7 +407,7 @@ def page_links(path: str, page_number: int, pages: int) -> dict[str, str | None]
 def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
     """Document URL of every format of the resource at ``path`` (``/org/x.ttl`` …)."""
     return [{"href": page_url(f"{path}.{f.key}", page_number), "type": f.media_type,
-             "label": f.label, "key": f.key} for f in RESOURCE]
+             "label": f.label, "key": f.key, "format": f} for f in RESOURCE]
 
 
 def index_html(site: Site, lang: str) -> Representation:
@@ -319,7 +415,8 @@ def index_html(site: Site, lang: str) -> Representation:
     def build() -> Representation:
         groups = partner_groups(site, lang)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
-                    canonical=site.base_iri, alternates=[], **chrome("/", lang))
+                    canonical=site.base_iri, alternates=[],
+                    **chrome("/", lang, sparql_link=site.settings.sparql_link))
         return Representation(body, HTML, lang, make_etag(site.version, body))
     return _memo(site, ("index", lang), build)
 
@@ -363,10 +460,10 @@ def _index_schema(groups: list[dict[str, object]], lang: str) -> dict[str, objec
                                  "name": item["name"]} for n, item in enumerate(items, 1)]}
 
 
-def error_html(status: int, title: str, detail: str, lang: str) -> bytes:
+def error_html(status: int, title: str, detail: str, lang: str, *, sparql_link: str = "/sparql") -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
-                alternates=[], jsonld=None, **chrome("/", lang))
+                alternates=[], jsonld=None, **chrome("/", lang, sparql_link=sparql_link))
 
 
 def gone_html(stone: Tombstone, path: str, lang: str) -> bytes:

@@ -141,6 +141,15 @@ class Crumb:
     href: str | None  # None: the current page
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """One source of the page's statements and the day it was retrieved ("Stand")."""
+
+    date: str  # YYYY-MM-DD
+    label: str
+    href: str | None
+
+
 @dataclass
 class PageView:
     iri: str
@@ -157,6 +166,7 @@ class PageView:
     page: int = 1
     pages: int = 1
     schema_org: dict[str, object] = field(default_factory=dict)
+    as_of: list[AsOf] = field(default_factory=list)  # newest first
 
 
 class _Index:
@@ -255,9 +265,17 @@ def build_view(description: Description, *, base_iri: str, lang: str) -> PageVie
         text=text.value if text else None, text_lang=_other_lang(text, lang), sections=sections,
         breadcrumbs=_breadcrumbs(index, iri, base_iri, lang, title),
         page=description.page, pages=description.pages,
+        as_of=_as_of(index, description.source_dates, lang),
     )
     view.schema_org = schema_org(index, view)
     return view
+
+
+def _as_of(index: _Index, dates: dict[str, str], lang: str) -> list[AsOf]:
+    """The page's sources with their retrieval day, newest first (then by label)."""
+    found = [AsOf(when[:10], _name(index, source, lang), local_href(source, index.base))
+             for source, when in dates.items()]
+    return sorted(found, key=lambda a: (a.date, a.label), reverse=True)
 
 
 def _with_prefix(index: _Index, iri: str, name: str) -> str:

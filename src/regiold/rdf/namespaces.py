@@ -30,6 +30,9 @@ SD_NS = "http://www.w3.org/ns/sparql-service-description#"
 REGORG_NS = "http://www.w3.org/ns/regorg#"
 VANN_NS = "http://purl.org/vocab/vann/"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
+# W3C Content Negotiation by Profile: the Alternate Representations model and the Profiles vocabulary
+ALTR_NS = "http://www.w3.org/ns/dx/connegp/altr#"
+PROF_NS = "http://www.w3.org/ns/dx/prof/"
 
 SDO = Namespace(SDO_NS)
 VCARD = Namespace(VCARD_NS)

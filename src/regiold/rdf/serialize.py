@@ -68,10 +68,12 @@ def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict
 
 
 def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, base_iri: str, *,
-              stable: bool = False, output: str | IO[bytes] | None = None) -> bytes:
+              stable: bool = False, output: str | IO[bytes] | None = None,
+              graph: str | None = None) -> bytes:
     """``triples`` (or quads) in ``fmt``, an RDF format. ``stable``: sorted first, so equal graphs
     give equal bytes and a subject's triples are grouped. ``output``: a path or binary file to
-    write to instead (then ``b""`` is returned).
+    write to instead (then ``b""`` is returned). ``graph``: in TriG and N-Quads, the triples go
+    into the graph of that name (a description in its named graph, docs/SERVING.md).
 
     :raises ValueError: ``fmt`` is not an RDF format.
     """
@@ -79,6 +81,9 @@ def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, bas
         raise ValueError(f"{fmt.label} is not an RDF format")
     if stable:
         triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if graph is not None and fmt.quads:
+        name = ox.NamedNode(graph)
+        triples = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
     prefixes = used_prefixes(triples, base_iri) if fmt.oxigraph in _PREFIXED_FORMATS else None
     if output is not None:
         ox.serialize(triples, output, fmt.oxigraph, prefixes=prefixes)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 from granian.server import Server
 
 from regiold.serve.reload import Reloader, master_ready, reload_in_master
@@ -25,6 +26,7 @@ RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace
 RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: answer with Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 KILL_TIMEOUT = 30  # seconds a stopping worker may finish its requests (gunicorn's graceful_timeout)
+HEADER_READ_TIMEOUT_MS = 10_000  # a client trickling its headers is dropped after this
 
 
 def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
@@ -33,7 +35,8 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
-                      respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT)
+                      respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT,
+                      http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS))
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
         server.on_reload(lambda: reload_in_master(reloader))

@@ -18,6 +18,7 @@ class Request:
     graph_format: str | None  # Format.key for CONSTRUCT/DESCRIBE
     default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri
     named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
+    max_cells: int = 0  # rows × columns a SELECT answer may hold (the HTML page's budget; 0: any)
 
 
 @dataclass(frozen=True)

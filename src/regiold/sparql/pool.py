@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from regiold.errors import (
+    QueryMemoryLimit,
     QueryTimeout,
     StoreUnavailable,
 )
@@ -23,14 +24,18 @@ from regiold.sparql import sandbox
 from regiold.sparql.messages import Job
 
 _HEADER = struct.Struct("!Q")
+NICENESS = 10  # query workers yield the CPU to the serving threads (pages, /health)
 
 
 class _WorkerDied(Exception):
-    pass
+    def __init__(self, message: str, *, during_job: bool) -> None:
+        super().__init__(message)
+        self.during_job = during_job
 
 
 class _Worker:
-    def __init__(self, run: Callable[[Job], dict[str, object]], retire_mb: int = 0) -> None:
+    def __init__(self, run: Callable[[Job], dict[str, object]], retire_mb: int = 0,
+                 memory_mb: int = 0) -> None:
         parent, child = socket.socketpair()
         parent_pid = os.getpid()
         pid = os.fork()
@@ -38,7 +43,7 @@ class _Worker:
             code = 0
             try:
                 parent.close()
-                _child_main(child, run, parent_pid, retire_mb)
+                _child_main(child, run, parent_pid, retire_mb, memory_mb)
             except BaseException:
                 code = 1
             finally:
@@ -50,9 +55,20 @@ class _Worker:
         deadline = time.monotonic() + timeout
         try:
             _send(self.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        except (BrokenPipeError, ConnectionError) as exc:
+            raise _WorkerDied(str(exc), during_job=False) from exc
+        try:
             return pickle.loads(_receive(self.sock, deadline))  # noqa: S301 - our own child
         except (BrokenPipeError, ConnectionError, EOFError, pickle.UnpicklingError) as exc:
-            raise _WorkerDied(str(exc)) from exc
+            raise _WorkerDied(str(exc), during_job=True) from exc
+
+    def exited(self) -> bool:
+        """True when the process has ended (it is then reaped)."""
+        try:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        return pid != 0
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -63,9 +79,13 @@ class _Worker:
 
 
 class Pool:
-    def __init__(self, run: Callable[[Job], dict[str, object]], *, retire_mb: int = 0) -> None:
+    """Forked workers for ``run``; ``memory_mb``: what a job may add to a worker's address space
+    (0: no limit); ``retire_mb``: see :func:`_child_main`."""
+
+    def __init__(self, run: Callable[[Job], dict[str, object]], *, retire_mb: int = 0,
+                 memory_mb: int = 0) -> None:
         self._run = run
-        self._retire_mb = retire_mb
+        self._retire_mb, self._memory_mb = retire_mb, memory_mb
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
@@ -82,8 +102,10 @@ class Pool:
                 raise QueryTimeout(
                     f"the query ran longer than {timeout:g} s and was stopped"
                 ) from None
-            except _WorkerDied:
+            except _WorkerDied as exc:
                 worker.kill()
+                if exc.during_job:  # the query itself ended the worker: never run it again
+                    raise QueryMemoryLimit(self.memory_message()) from None
                 # An idle worker may have died since its last job (a fork from a threaded
                 # server is fragile): queries are read-only, so one fresh worker may retry.
                 if attempt == 1 and time.monotonic() < deadline:
@@ -103,9 +125,18 @@ class Pool:
         with self._lock:
             if self._pid != os.getpid():  # inherited across fork: those workers are not ours
                 self._idle, self._pid = [], os.getpid()
-            if self._idle:
-                return self._idle.pop()
-        return _Worker(self._run, self._retire_mb)
+            while self._idle:
+                worker = self._idle.pop()
+                if not worker.exited():
+                    return worker
+                worker.sock.close()
+        return _Worker(self._run, self._retire_mb, self._memory_mb)
+
+    def memory_message(self) -> str:
+        limit = (f"its memory limit ({self._memory_mb} MB, setting sparql_query_max_mb)"
+                 if self._memory_mb > 0 else "the memory available")
+        return (f"the query stopped its worker: it needed more than {limit}, or the query engine "
+                "failed on it; it is not retried")
 
     def _checkin(self, worker: _Worker) -> None:
         with self._lock:
@@ -128,7 +159,7 @@ class Pool:
 
 
 def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
-                parent_pid: int, retire_mb: int = 0) -> None:
+                parent_pid: int, retire_mb: int = 0, memory_mb: int = 0) -> None:
     """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF, or until
     a job left it holding more than ``retire_mb`` of memory of its own (0: no limit).
 
@@ -146,6 +177,8 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
         signal.signal(signum, signal.SIG_DFL)
     _exit_with_parent(parent_pid)
     sandbox.deny_network()
+    os.nice(NICENESS)
+    _limit_memory(memory_mb)
     while True:
         try:
             job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
@@ -158,6 +191,37 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
         _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if retire:
             return
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Let this worker's address space grow by at most ``memory_mb`` from what it inherited.
+
+    The inherited part (the serving process: the store's in-memory copy, about 0.4 GB per 10^6
+    triples, libraries, thread stacks) is mapped already and costs nothing new; the limit is
+    counted on top of it, so it holds whatever the store's size. The kernel enforces it: an
+    allocation beyond fails, the engine aborts, and the pool answers with the limit's name.
+    """
+    if memory_mb <= 0:
+        return
+    inherited = _address_space_bytes()
+    if inherited is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = inherited + (memory_mb << 20)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space_bytes() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _copied_mb() -> float:

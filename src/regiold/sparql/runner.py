@@ -13,6 +13,8 @@ import pyoxigraph as ox
 from regiold.errors import (
     BadRequest,
     NotAcceptable,
+    QueryRefused,
+    QuerySyntaxError,
 )
 from regiold.publish import search
 from regiold.rdf import formats
@@ -20,6 +22,12 @@ from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import RDF_DIR_LANG_STRING, RDF_LANG_STRING, XSD_STRING
 from regiold.rdf.serialize import serialize
 from regiold.sparql.messages import Job
+from regiold.sparql.screen import refuse_service, syntax_message
+
+# What a client reads when the engine fails: regiold's words only; the engine's and the OS's
+# (host names, paths, errno texts) stay out of the body.
+ENGINE_FAILED = ("the query engine could not evaluate this query; regiold stopped it (it is not "
+                 "retried)")
 
 
 def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, object]]:
@@ -29,21 +37,51 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
 
     def run(job: Job) -> dict[str, object]:
         started = time.perf_counter()
-        try:  # store.db, not a handle taken before the fork: a snapshot opens one per process
+
+        def evaluate() -> dict[str, object]:
+            check_service(job)
+            # store.db, not a handle taken before the fork: a snapshot opens one per process
             result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
-            reply = _serialize(result, job)
-        except SyntaxError as exc:
-            return {"error": str(exc), "error_type": "syntax"}
-        except NotAcceptable as exc:
-            return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
-        except OSError as exc:  # also what SERVICE hits inside the sandbox
-            return {"error": f"the query could not be evaluated: {exc}", "error_type": "refused"}
-        except (ValueError, TypeError, RuntimeError) as exc:
-            return {"error": f"the query could not be evaluated: {exc}", "error_type": "refused"}
-        reply["elapsed"] = time.perf_counter() - started
+            return _serialize(result, job)
+
+        reply = guarded(evaluate)
+        reply.setdefault("elapsed", time.perf_counter() - started)
         return reply
 
     return run
+
+
+def check_service(job: Job) -> None:
+    """:func:`refuse_service` with the engine's parser, on an empty store (in the worker)."""
+    empty = ox.Store()
+    refuse_service(job.query, lambda text: empty.query(text, **_options(job)))
+
+
+def check_only(job: Job) -> dict[str, object]:
+    """The worker's job in front of a remote store: refuse SERVICE by the engine's parse."""
+    return guarded(lambda: (check_service(job), {"checked": True})[1])
+
+
+def guarded(evaluate: Callable[[], dict[str, object]]) -> dict[str, object]:
+    """Run ``evaluate``; every failure becomes an error reply in regiold's words."""
+    try:
+        return evaluate()
+    except QueryRefused as exc:
+        return {"error": str(exc), "error_type": "refused"}
+    except QuerySyntaxError as exc:
+        return {"error": str(exc), "error_type": "syntax"}
+    except SyntaxError as exc:
+        return {"error": syntax_message(str(exc)), "error_type": "syntax"}
+    except NotAcceptable as exc:
+        return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
+    except MemoryError:
+        return {"error": "", "error_type": "memory"}
+    except Exception:  # noqa: BLE001 - OSError, ValueError …: the engine's text stays here
+        return {"error": ENGINE_FAILED, "error_type": "refused"}
+    except BaseException as exc:  # pyoxigraph's PanicException (ORDER BY over mixed terms …)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return {"error": ENGINE_FAILED, "error_type": "refused"}
 
 
 def _options(job: Job) -> dict[str, object]:
@@ -70,7 +108,8 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
         fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
         if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
             return _serialize_bindings([], result, job)
-        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, job.max_rows + 1)
+        rows = _row_budget(job, len(result.variables))
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1)
         if fmt.key == "tsv" and not truncated:
             body = lines
         else:
@@ -89,6 +128,13 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
         body = serialize(triples, fmt, job.base_iri)
     return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
             "count": lines.count(b"\n")}
+
+
+def _row_budget(job: Job, columns: int) -> int:
+    """``max_rows``, fewer when the answer feeds an HTML page with a cell budget: that page is
+    built in the serving process, so its size is decided here, inside the worker's limits."""
+    cells = int(job.extra.get("max_cells", 0))  # type: ignore[call-overload]
+    return min(job.max_rows, max(1, cells // max(1, columns))) if cells else job.max_rows
 
 
 class _Enough(Exception):

@@ -2,7 +2,7 @@
 
 ``deny_network`` installs a seccomp filter that makes ``socket(AF_INET | AF_INET6 | AF_PACKET)``
 and ``io_uring_setup`` fail with ``EACCES``: whatever the query engine is asked to do (``SERVICE``
-is screened out before, see sparql.py), the worker process cannot open a network connection.
+is refused before, see screen.py), the worker process cannot open a network connection.
 Only the worker calls it, after ``fork``; the serving process is untouched.
 """
 
@@ -43,7 +43,7 @@ def _program(arch: int, socket_nr: int, x32_socket_nr: int) -> bytes:
         (_LD_ABS, 0, 0, 0),  # 3: A = seccomp_data.nr
         (_JEQ, 3, 0, socket_nr),  # 4: socket -> 8
         (_JEQ, 2, 0, x32_socket_nr),  # 5: socket (x32 ABI) -> 8
-        (_JEQ, 5, 0, _IO_URING_SETUP),  # 6: io_uring could open sockets itself -> 12
+        (_JEQ, 6, 0, _IO_URING_SETUP),  # 6: io_uring could open sockets itself -> 13
         (_RET, 0, 0, _RET_ALLOW),  # 7: any other syscall
         (_LD_ABS, 0, 0, 16),  # 8: A = low 32 bits of args[0], the address family
         (_JEQ, 3, 0, _AF_INET),  # 9 -> 13

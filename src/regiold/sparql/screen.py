@@ -1,22 +1,27 @@
-"""Screening: what the query text may contain, decided before the engine sees it."""
+"""Screening: what a query may contain, decided before the engine evaluates it.
+
+``screen`` works on the text (size, nesting depth, update keywords, query form).
+``refuse_service`` decides on the engine's own parse whether the query uses ``SERVICE``.
+"""
 
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from regiold.errors import (
     PayloadTooLarge,
     QueryRefused,
+    QuerySyntaxError,
     ReadOnlyEndpoint,
 )
 
-# The keyword SERVICE can only stand where the character before it is not part of a name, IRI
-# path, variable or escape. Anything else - inside a string, a comment, anywhere - is treated as
-# the keyword. Keywords cannot be written with \u escapes in pyoxigraph (checked in the tests).
-_SERVICE = re.compile(r"(?<![\w:/#?$@\\-])SERVICE(?![\w:-])", re.IGNORECASE)
+MAX_NESTING = 128  # levels of { ( [ ; pyoxigraph's recursive parser overflows its stack at ~2,000
+_SERVICE_WORD = re.compile("service", re.IGNORECASE)
+_ENGINE_PLACE = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
 _UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
@@ -53,19 +58,13 @@ def screen(query: str, *, max_bytes: int) -> Screened:
     """Check a query before it runs.
 
     :raises PayloadTooLarge: the query is longer than ``max_bytes`` (UTF-8).
-    :raises QueryRefused: the query uses (or could use) ``SERVICE``.
+    :raises QueryRefused: groups nested deeper than ``MAX_NESTING``.
     :raises ReadOnlyEndpoint: the text is an update (``INSERT``, ``LOAD``, ``DROP`` …).
     """
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise PayloadTooLarge(f"query of {size} bytes; this endpoint accepts at most {max_bytes}")
-    found = _SERVICE.search(query)
-    if found:
-        line, column = _place(query, found.start())
-        raise QueryRefused(
-            f"SERVICE (federated query) is not allowed on this endpoint (line {line}, column "
-            f"{column}). If the word is part of a string or comment, write it as servic\\u0065."
-        )
+    _check_nesting(query)
     words = [w.upper() for w in _keywords(query)]
     first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
     if first in _UPDATE_KEYWORDS:
@@ -82,6 +81,75 @@ def _keywords(query: str) -> Iterator[str]:
     for match in TOKEN.finditer(query):
         if match.lastgroup == "word" and ":" not in match.group():
             yield match.group()
+
+
+def _check_nesting(query: str) -> None:
+    """Refuse deep nesting before the parser, whose recursion would overflow the stack."""
+    depth = 0
+    for match in TOKEN.finditer(query):
+        char = match.group()
+        if match.lastgroup != "other":
+            continue
+        if char in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line, column = _place(query, match.start())
+                raise QueryRefused(f"groups or expressions nested deeper than {MAX_NESTING} "
+                                   f"levels (line {line}, column {column})")
+        elif char in _CLOSERS:
+            depth = max(0, depth - 1)
+
+
+def refuse_service(query: str, parse: Callable[[str], object]) -> None:
+    """Refuse the query if the engine's parser reads ``SERVICE`` (federation) in it.
+
+    pyoxigraph exposes no parsed algebra, so its parser decides by difference: every "service"
+    in the text, whatever the case, loses its last letter to x/X. Letters stay letters, so names,
+    variables, IRIs, strings, language tags and comments keep their tokens, and the result
+    contains no "service" at all (even an eager ASK of it cannot fetch). If ``parse`` (the
+    engine, on an empty store) accepts that text, no SERVICE keyword existed; if it stops, at or
+    right after such a word, the original needed it as the keyword. ``parse`` runs in the
+    sandboxed worker, under the time limit.
+
+    :raises QueryRefused: SERVICE is used (line and column of the word).
+    :raises QuerySyntaxError: the query does not parse for another reason (line and column).
+    """
+    if not _SERVICE_WORD.search(query):
+        return
+    neutral = _SERVICE_WORD.sub(lambda m: m.group()[:-1] + ("X" if m.group()[-1] == "E" else "x"),
+                                query)
+    try:
+        parse(neutral)
+    except SyntaxError as exc:
+        offset = _engine_offset(neutral, str(exc))
+        for word in _SERVICE_WORD.finditer(query):
+            if word.start() <= offset and re.fullmatch(r"(?:\s|#[^\n]*\n)*.?",
+                                                        query[word.end():offset], re.DOTALL):
+                line, column = _place(query, word.start())
+                raise QueryRefused(f"SERVICE (federated query) is not allowed on this endpoint "
+                                   f"(line {line}, column {column})") from None
+        raise QuerySyntaxError(syntax_message(str(exc))) from None
+
+
+def syntax_message(engine_text: str) -> str:
+    """The parser's message as regiold words: line and column first."""
+    found = _ENGINE_PLACE.match(engine_text)
+    if found is None:
+        return "the query is not valid SPARQL 1.1"
+    detail = found.group(3).splitlines()[0][:300] if found.group(3) else ""
+    return (f"SPARQL syntax error at line {found.group(1)}, column {found.group(2)}"
+            + (f": {detail}" if detail else ""))
+
+
+def _engine_offset(text: str, engine_text: str) -> int:
+    found = _ENGINE_PLACE.match(engine_text)
+    if found is None:
+        return len(text)
+    line, column = int(found.group(1)), int(found.group(2))
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+    return start + column - 1
 
 
 def _place(text: str, offset: int) -> tuple[int, int]:

@@ -7,12 +7,15 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 
 from regiold.errors import (
     EndpointBusy,
     NotAcceptable,
+    QueryMemoryLimit,
     QueryRefused,
     QuerySyntaxError,
     RegioldError,
@@ -23,10 +26,9 @@ from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
 from regiold.sparql.pool import Pool
-from regiold.sparql.runner import make_runner, run_on_remote
+from regiold.sparql.runner import check_only, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
 
-QUEUE_WAIT = 2.0  # seconds a query may wait for a free worker before the client gets 503
 MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
 MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
 # Functions whose value changes from run to run: such queries are never answered from the memo.
@@ -39,7 +41,10 @@ class QueryService:
     """Runs screened queries in a small pool of forked worker processes.
 
     Created lazily per process (a worker pool cannot cross ``fork``); :meth:`close` stops the
-    workers, and it runs by itself when the service is garbage-collected.
+    workers, and it runs by itself when the service is garbage-collected. At most
+    ``max_concurrent`` queries run at once (:meth:`slot`); one more is refused at once, so the
+    serving threads beyond those stay free for pages. In front of a remote store the workers only
+    check the query (SERVICE, by the engine's parse) before the remote store runs it.
     """
 
     def __init__(
@@ -53,6 +58,7 @@ class QueryService:
         max_concurrent: int,
         page_size: int = 200,
         worker_max_mb: int = 0,
+        query_max_mb: int = 0,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
@@ -63,9 +69,24 @@ class QueryService:
         self._store = store
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
         self._memo_lock = threading.Lock()
-        embedded = isinstance(getattr(store, "db", None), ox.Store)
-        self._pool = Pool(make_runner(store, base_iri), retire_mb=worker_max_mb) if embedded else None
-        self._finalizer = weakref.finalize(self, self._pool.close if self._pool else _nothing)
+        self._embedded = isinstance(getattr(store, "db", None), ox.Store)
+        self._pool = Pool(make_runner(store, base_iri) if self._embedded else check_only,
+                          retire_mb=worker_max_mb, memory_mb=query_max_mb)
+        self._finalizer = weakref.finalize(self, self._pool.close)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the ``max_concurrent`` query slots of this process for the block: reading
+        the request body, running, serializing and rendering the answer.
+
+        :raises EndpointBusy: every slot is taken (no waiting: the client gets 503 at once).
+        """
+        if not self._slots.acquire(blocking=False):
+            raise EndpointBusy("all query workers are busy; try again shortly")
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     def run(self, request: Request) -> Answer:
         """Screen, run and serialize one query.
@@ -74,7 +95,7 @@ class QueryService:
         :raises QuerySyntaxError: the engine cannot parse the query (message with line:column).
         :raises NotAcceptable: the result kind has no format the client accepts.
         :raises QueryTimeout: the query ran longer than the time limit and was stopped.
-        :raises EndpointBusy: every worker stayed busy for longer than the queue wait.
+        :raises QueryMemoryLimit: the query needed more memory than its limit.
         """
         screened = screen(request.query, max_bytes=self.max_query_bytes)
         with self._memo_lock:
@@ -83,7 +104,7 @@ class QueryService:
                 return self._memo[request]
         answer = self._run(request, screened)
         # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
-        if (self._pool is not None and len(answer.body) <= MEMO_MAX_BYTES
+        if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
                 and not _VOLATILE.search(request.query)):
             with self._memo_lock:
                 self._memo[request] = answer
@@ -102,20 +123,20 @@ class QueryService:
             results_format=request.results_format,
             graph_format=request.graph_format,
             max_rows=self.max_rows,
+            extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
-        if not self._slots.acquire(timeout=min(QUEUE_WAIT, self.timeout)):  # read at call time
-            raise EndpointBusy("all query workers are busy; try again shortly")
         targets = describe_targets(request.query, self.prefixes, self.base_iri) \
             if screened.form == "DESCRIBE" else None
-        try:
-            if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
-                reply = describe_reply(self._store, targets, job, self.page_size)
-            elif self._pool is None:
-                reply = run_on_remote(self._store, job, screened.form)
-            else:
-                reply = self._pool.call(job, self.timeout)
-        finally:
-            self._slots.release()
+        if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
+            reply = describe_reply(self._store, targets, job, self.page_size)
+        elif self._embedded:
+            reply = self._pool.call(job, self.timeout)
+        else:
+            checked = self._pool.call(job, self.timeout)
+            reply = checked if "error" in checked else run_on_remote(self._store, job,
+                                                                       screened.form)
+        if reply.get("error_type") == "memory":
+            raise QueryMemoryLimit(self._pool.memory_message())
         return _answer(reply)
 
     def close(self) -> None:
@@ -123,11 +144,7 @@ class QueryService:
 
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for operations and tests)."""
-        return self._pool.pids() if self._pool else []
-
-
-def _nothing() -> None:
-    pass
+        return self._pool.pids() if self._embedded else []
 
 
 def _answer(reply: dict[str, object]) -> Answer:

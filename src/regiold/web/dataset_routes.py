@@ -14,8 +14,8 @@ from regiold.errors import NotFound
 from regiold.publish import dataset as ds
 from regiold.publish import render
 from regiold.publish.site import Site
-from regiold.rdf.formats import HTML, Format
-from regiold.web.context import current_site
+from regiold.rdf.formats import HTML, Format, link
+from regiold.web.context import current_site, public_root
 from regiold.web.negotiate import negotiate
 from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
 
@@ -38,13 +38,11 @@ def void() -> Response:
         response.headers["Vary"] = "Accept"
         return response
     body = ds.void_bytes(site, fmt)
-    rep = render.Representation(body, fmt, None, render.make_etag(site.version, body))
+    rep = render.Representation(body, fmt, None, render.format_etag(site.version, body, fmt))
     negotiated = "format" not in request.args
     response = send_representation(site, rep, vary=("Accept",) if negotiated else ())
     response.headers["Content-Location"] = f"{VOID_PATH}?format={fmt.key}"
-    response.headers["Link"] = ", ".join(
-        f'<{VOID_PATH}?format={f.key}>; rel="alternate"; type="{f.media_type}"'
-        for f in ds.VOID_FORMATS)
+    response.headers["Link"] = ", ".join(link(f"{VOID_PATH}?format={f.key}", f) for f in ds.VOID_FORMATS)
     return response
 
 
@@ -67,7 +65,7 @@ def dump(name: str) -> Response:
 @bp.get("/robots.txt")
 def robots() -> Response:
     info = ds.info(current_site())
-    response = Response(ds.robots_txt(request.url_root + "sitemap.xml"),
+    response = Response(ds.robots_txt(public_root() + "sitemap.xml"),
                         content_type="text/plain; charset=utf-8")
     return _conditional(response, info, "robots")
 
@@ -85,7 +83,7 @@ def sitemap_part(part: int) -> Response:
 def _sitemap_file(name: str) -> Response:
     site = current_site()
     info = ds.info(site)
-    files = ds.sitemap_files(_sitemap_entries(site), request.url_root, lastmod=info.modified)
+    files = ds.sitemap_files(_sitemap_entries(site), public_root(), lastmod=info.modified)
     if name not in files:
         raise NotFound(f"no {name}: this sitemap has {len(files)} file(s)")
     return _conditional(Response(files[name], content_type="application/xml; charset=utf-8"), info,
@@ -98,7 +96,7 @@ def _sitemap_entries(site: Site) -> list[ds.SitemapEntry]:
     if not isinstance(paths, list):
         paths = ds.page_paths(site.store, site.base_iri)
         site.cache["regiold.sitemap.paths"] = paths
-    return list(ds.sitemap_entries(paths, request.url_root, default_lang=site.settings.default_lang))
+    return list(ds.sitemap_entries(paths, public_root(), default_lang=site.settings.default_lang))
 
 
 def _conditional(response: Response, info: ds.DatasetInfo, what: str) -> Response:

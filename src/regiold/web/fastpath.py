@@ -31,7 +31,7 @@ from werkzeug.http import parse_accept_header, remove_entity_headers
 from regiold.errors import NotAcceptable
 from regiold.publish.site import Site, SiteHolder
 from regiold.rdf.formats import RESOURCE
-from regiold.web.guard import RATE_LIMITED_PREFIXES
+from regiold.web.guard import RATE_LIMITED_PREFIXES, oversized_header
 from regiold.web.negotiate import language, negotiate
 
 MARK = "regiold.hot"  # environ key: set by the Flask path when its response may be kept
@@ -168,8 +168,13 @@ class HotResponses:
 
 
 def _plain(environ: dict) -> bool:
-    """No request body and not a rate-limited route: nothing of guard.py can refuse it."""
+    """No request body, no Accept-Profile and not a rate-limited route: nothing of guard.py can
+    refuse it, and the table's key says everything the answer depends on."""
     if environ.get("CONTENT_LENGTH", "0") not in ("", "0") or "HTTP_TRANSFER_ENCODING" in environ:
+        return False
+    if oversized_header(environ):
+        return False
+    if "HTTP_ACCEPT_PROFILE" in environ:  # rare: not a key of the table (the Flask path decides)
         return False
     path = environ.get("PATH_INFO", "")
     return not any(path == prefix or path.startswith(prefix + "/") for prefix in RATE_LIMITED_PREFIXES)

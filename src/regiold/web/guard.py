@@ -3,7 +3,9 @@
 - client identity: ``X-Forwarded-For`` (and -Proto/-Host/-Port) honoured only from the number of
   trusted reverse proxies given by ``trusted_proxies`` (werkzeug's ProxyFix); otherwise ignored;
 - limits: request target longer than ``max_url_bytes`` → 414; a declared body larger than
-  ``MAX_CONTENT_LENGTH`` → 413; control characters (``%00``…) in the path → 400;
+  ``MAX_CONTENT_LENGTH`` → 413; control characters (``%00``…) in the path → 400; an
+  ``Accept*`` header over ``MAX_ACCEPT_BYTES`` or ``MAX_ACCEPT_ITEMS`` → 400 before anything parses
+  it (werkzeug's parser costs seconds of CPU on 10^5 alternatives);
 - rate limit: ``rate_limit`` requests per minute per client to /sparql and /search, a token bucket
   per worker process → 429 with ``Retry-After``;
 - security headers on every response (routes may set their own CSP first).
@@ -28,6 +30,10 @@ from regiold.settings import Settings
 RATE_LIMITED_PREFIXES = ("/sparql", "/search")
 MAX_TRACKED_CLIENTS = 10_000  # bounded memory even when every request comes from a new address
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ACCEPT_BYTES = 4096  # browsers send < 300; the longest real client lists stay < 1 KB
+MAX_ACCEPT_ITEMS = 64  # comma-separated alternatives
+NEGOTIATION_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING",
+                       "HTTP_ACCEPT_CHARSET")
 
 # Scripts only from our own origin: the embedded JSON-LD block is data, never executed. Inline
 # style attributes are allowed (the query editor sets them); they cannot run code.
@@ -79,6 +85,12 @@ def install(app: Flask, settings: Settings) -> None:
     @app.before_request
     def check_limits() -> None:
         _check_target(settings.max_url_bytes)
+        oversized = oversized_header(request.environ)
+        if oversized:
+            request.environ[oversized] = ""  # the error page negotiates too: not on this value
+            name = oversized[5:].replace("_", "-").title()
+            raise BadRequest(f"{name} header longer than {MAX_ACCEPT_BYTES} bytes or with "
+                             f"more than {MAX_ACCEPT_ITEMS} alternatives")
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit is not None and (request.content_length or 0) > limit:
             raise PayloadTooLarge(f"request body larger than {limit} bytes")
@@ -95,6 +107,15 @@ def install(app: Flask, settings: Settings) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def oversized_header(environ: dict) -> str | None:
+    """The environ key of the first negotiation header over the limits, None when all are within."""
+    for key in NEGOTIATION_HEADERS:
+        value = environ.get(key, "")
+        if len(value) > MAX_ACCEPT_BYTES or value.count(",") >= MAX_ACCEPT_ITEMS:
+            return key
+    return None
 
 
 def _rate_limited(path: str) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 
-from regiold.errors import NotAcceptable
+from regiold.errors import NotAcceptable, UnknownProfile
 from regiold.publish.labels import LANGS
-from regiold.rdf.formats import RESOURCE, Format, by_key
+from regiold.rdf.formats import ALT_TOKEN, ALT_URI, PROFILES, RESOURCE, SAFEST, Format, Profile, by_key
 
 
 def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...] = RESOURCE,
@@ -19,6 +19,9 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
     An explicit choice wins: the document suffix (``/org/x.ttl``), then ``?format=`` (a key such
     as ``ttl``/``turtle`` or a media type). Otherwise the best ``Accept`` match honouring q-values
     and wildcards; no usable ``Accept`` (absent, ``*/*`` or unparsable) gives ``offered[0]``.
+    Among types named at the same quality, ``offered[0]`` (HTML) wins, then N-Triples
+    (``formats.SAFEST``), then the order of ``offered`` (``named_order``; the static export's
+    rules follow it too).
 
     :raises NotAcceptable: the explicit choice is not on offer, or ``Accept`` excludes every format.
     """
@@ -36,7 +39,20 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
                               if t == f.media_type or t in named])
     if best is None:
         raise NotAcceptable([f.media_type for f in offered])
-    return next(f for f in offered if best in f.media_types)
+    chosen = next(f for f in offered if best in f.media_types)
+    if chosen is not offered[0] and _named_alike(accept, chosen, SAFEST, offered):
+        return SAFEST
+    return chosen
+
+
+def _named_alike(accept: MIMEAccept, chosen: Format, other: Format, offered: tuple[Format, ...]) -> bool:
+    """Whether the client names ``other`` explicitly, at the quality of ``chosen``, which it
+    names explicitly too (a wildcard match never counts)."""
+    if other is chosen or other not in offered:
+        return False
+    named = {value.lower(): quality for value, quality in accept if "*" not in value}
+    top = max((named.get(t, 0) for t in chosen.media_types), default=0)
+    return top > 0 and any(named.get(t, 0) == top for t in other.media_types)
 
 
 def _by_media_type(value: str, offered: tuple[Format, ...]) -> Format | None:
@@ -51,3 +67,58 @@ def language(param: str | None, accept_language: LanguageAccept, default: str) -
         return param.lower()
     best = accept_language.best_match(LANGS) if accept_language else None
     return best or default
+
+
+def profile(param: str | None, accept_profile: str | None, base_iri: str,
+            offered: tuple[Profile, ...] = PROFILES) -> Profile | None:
+    """The profile to send (W3C Content Negotiation by Profile); None: the list of profiles and
+    formats (``?_profile=alt``, or the ALTR URI in ``Accept-Profile``).
+
+    ``?_profile=`` (a token or a URI) wins over ``Accept-Profile`` (``<uri>;q=…`` or tokens,
+    comma-separated; ``*`` takes the default). Neither: ``offered[0]``.
+
+    :raises UnknownProfile: nothing asked for is offered (and no ``*``); lists the known ones.
+    """
+    if param:
+        value = param.strip().strip("<>")
+        if value in (ALT_TOKEN, ALT_URI):
+            return None
+        return _profile_named(value, base_iri, offered) or _unknown(base_iri, offered)
+    if not accept_profile or not accept_profile.strip():
+        return offered[0]
+    for value in _ranked(accept_profile):
+        if value == "*":
+            return offered[0]
+        if value == ALT_URI:
+            return None
+        found = _profile_named(value, base_iri, offered)
+        if found is not None:
+            return found
+    return _unknown(base_iri, offered)
+
+
+def _ranked(header: str) -> list[str]:
+    """The values of an ``Accept-Profile`` header by falling quality (ties keep their order);
+    q=0 means "not this one" and drops the value."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, item in enumerate(header.split(",")):
+        value, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(number)
+                except ValueError:
+                    quality = 0.0
+        if value and quality > 0:
+            ranked.append((-quality, index, value.strip("<>")))
+    return [value for _, _, value in sorted(ranked)]
+
+
+def _profile_named(value: str, base_iri: str, offered: tuple[Profile, ...]) -> Profile | None:
+    return next((p for p in offered if value in (p.token, p.uri(base_iri))), None)
+
+
+def _unknown(base_iri: str, offered: tuple[Profile, ...]) -> Profile:
+    raise UnknownProfile([f"<{p.uri(base_iri)}> ({p.token})" for p in offered])

@@ -17,11 +17,23 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request
 
 from regiold.errors import BadRequest, NotFound
-from regiold.publish import render
+from regiold.publish import dataset, render
 from regiold.publish.site import Site
-from regiold.rdf.formats import HTML, JSONLD, RESOURCE, Format, by_key
+from regiold.rdf.formats import (
+    ALT_TOKEN,
+    ALT_URI,
+    HTML,
+    JSONLD,
+    PROFILES,
+    RESOURCE,
+    SCHEMA,
+    Format,
+    Profile,
+    by_key,
+    link,
+)
 from regiold.web.context import current_site
-from regiold.web.negotiate import language, negotiate
+from regiold.web.negotiate import language, negotiate, profile
 from regiold.web.responses import send_representation
 
 bp = Blueprint("pages", __name__)
@@ -33,9 +45,10 @@ NotFoundHook = Callable[[Site, str], Response | None]
 
 @bp.after_request
 def vary_errors(response: Response) -> Response:
-    """Error bodies of resource URLs depend on Accept (HTML or problem+json) and the language."""
+    """Error bodies of resource URLs depend on Accept (HTML or problem+json), the language and
+    Accept-Profile (an unknown profile is a 406)."""
     if response.status_code >= 400 and "Vary" not in response.headers:
-        response.headers["Vary"] = "Accept, Accept-Language"
+        response.headers["Vary"] = "Accept, Accept-Language, Accept-Profile"
     return response
 
 
@@ -65,21 +78,43 @@ def resource(path: str) -> Response:
         raise NotFound("No such resource")
     stem, suffix = _split_suffix(path)
     iri = site.base_iri + stem
-    fmt = negotiate(suffix, request.accept_mimetypes, RESOURCE,
-                    format_param=request.args.get("format"))
+    fmt = negotiate(suffix, request.accept_mimetypes, RESOURCE, format_param=_format_param())
+    chosen = profile(request.args.get("_profile"), request.headers.get("Accept-Profile"), site.base_iri)
     lang = _language(site) if fmt is HTML else None
     try:
-        rep = render.representation(site, iri, fmt, lang, _page())
+        if chosen is None:
+            rep = render.alternatives(site, iri, f"/{stem}", fmt, lang)
+        elif chosen is SCHEMA and fmt is not HTML:
+            rep = render.schema_representation(site, iri, fmt, _page())
+        else:
+            rep = dataset.representation(site, iri, fmt, lang, _page())
     except NotFound:
         hooked = _not_found_hook(site, iri)
         if hooked is not None:
             return hooked
         raise
-    negotiated = suffix is None and "format" not in request.args
-    response = send_representation(site, rep, vary=_vary(fmt, negotiated),
-                                   cacheable=render.memoised(site))
+    negotiated = suffix is None and _format_param() is None
+    vary = _vary(fmt, negotiated) + (() if "_profile" in request.args else ("Accept-Profile",))
+    response = send_representation(site, rep, vary=vary, cacheable=render.memoised(site))
     _resource_headers(response, site, stem, rep, negotiated)
+    if chosen is None or fmt is not HTML:  # HTML pages are the full description
+        _profile_headers(response, site, chosen)
     return response
+
+
+def _format_param() -> str | None:
+    """``?format=``, or ``?_mediatype=`` (Content Negotiation by Profile's name for it)."""
+    return request.args.get("format") or request.args.get("_mediatype")
+
+
+def _profile_headers(response: Response, site: Site, chosen: Profile | None) -> None:
+    """``Content-Profile`` and ``Link rel="profile"``; None is the list of profiles (alt)."""
+    uri, token = (ALT_URI, ALT_TOKEN) if chosen is None else (chosen.uri(site.base_iri), chosen.token)
+    response.headers["Content-Profile"] = f"<{uri}>"
+    response.headers["Link"] += f', <{uri}>; rel="profile"'
+    if chosen is not PROFILES[0] and "Content-Location" in response.headers:
+        location = response.headers["Content-Location"]
+        response.headers["Content-Location"] = f"{location}{'&' if '?' in location else '?'}_profile={token}"
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
@@ -124,8 +159,7 @@ def _resource_headers(response: Response, site: Site, stem: str, rep: render.Rep
         response.headers["Content-Location"] = render.page_url(f"{path}.{rep.format.key}", rep.page,
                                                                **lang)
     links = [f'<{site.base_iri}{stem}>; rel="canonical"']
-    links += [f'<{alt["href"]}>; rel="alternate"; type="{alt["type"]}"'
-              for alt in render.alternates(path, rep.page)]
+    links += [link(alt["href"], alt["format"]) for alt in render.alternates(path, rep.page)]
     links += [f'<{href}>; rel="{rel}"'
               for rel, href in render.page_links(path, rep.page, rep.pages).items() if href]
     response.headers["Link"] = ", ".join(links)

@@ -27,7 +27,7 @@ from regiold.sparql.editor import Example, default_query, load_examples, results
 from regiold.sparql.messages import Answer, Request
 from regiold.sparql.service import QueryService
 from regiold.sparql.service_description import graph_sizes, service_description
-from regiold.web.context import current_site
+from regiold.web.context import current_site, public_root
 from regiold.web.negotiate import language, negotiate
 from regiold.web.responses import conditional
 
@@ -35,6 +35,7 @@ bp = Blueprint("endpoint", __name__)
 _LOCK = threading.Lock()
 TRUNCATED_HEADER = "X-Regiold-Truncated"
 ROWS_HEADER = "X-Regiold-Result-Count"
+HTML_MAX_CELLS = 20_000  # cells of the HTML results table (a few MB of page at most)
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodable bytes
 
 
@@ -54,7 +55,7 @@ def query_service(site: Site) -> QueryService:
                     site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
-                    worker_max_mb=s.sparql_worker_max_mb)
+                    worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
@@ -98,6 +99,16 @@ def _graph_sizes(site: Site) -> list[tuple[str, int]]:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     site = current_site()
+    if request.method == "GET" and "query" not in request.args:
+        params, _ = _protocol_request()
+        return _without_query(site, params)
+    # A query request holds a slot from before its body is read (a slow body holds a slot, never
+    # a page's thread) until its answer, HTML page included, is built.
+    with query_service(site).slot():
+        return _query_response(site)
+
+
+def _query_response(site: Site) -> Response:
     params, query = _protocol_request()
     if query is None:
         return _without_query(site, params)
@@ -109,6 +120,7 @@ def endpoint() -> Response:
         graph_format=_wire_key(graph_fmt, "ttl"),
         default_graphs=tuple(params.getlist("default-graph-uri")),
         named_graphs=tuple(params.getlist("named-graph-uri")),
+        max_cells=HTML_MAX_CELLS if results_fmt is formats.HTML else 0,
     ))
     html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
     if html:
@@ -197,7 +209,7 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
     if fmt is formats.HTML:
         return _editor_page(site, params)
     triples = service_description(
-        request.base_url, _graph_sizes(site), base_iri=site.base_iri)
+        public_root() + "sparql", _graph_sizes(site), base_iri=site.base_iri)
     body = serialize(triples, fmt, site.base_iri)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
@@ -283,7 +295,7 @@ def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, ob
         "@context": {"@vocab": "https://schema.org/", "item": {"@type": "@id"},
                      "url": {"@type": "@id"}, "additionalType": {"@type": "@id"}},
         "@type": "SearchResultsPage",
-        "url": request.url,
+        "url": public_root() + "search?" + urlencode({"q": text}),
         "about": text,
         "mainEntity": {
             "@type": "ItemList",
@@ -293,7 +305,7 @@ def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, ob
                     "@id": hit.iri, "name": hit.label,
                     **({"description": hit.description} if hit.description else {}),
                     **({"additionalType": list(hit.types)} if hit.types else {}),
-                    "url": request.host_url.rstrip("/") + local_url(hit.iri, site.base_iri),
+                    "url": public_root().rstrip("/") + local_url(hit.iri, site.base_iri),
                 }}
                 for i, hit in enumerate(hits, start=1)
             ],

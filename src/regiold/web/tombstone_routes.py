@@ -100,7 +100,7 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
                         current_site().settings.default_lang)
         body = render.gone_html(stone, request.path, lang)
     else:
-        body = serialize(_triples(iri, stone), fmt, current_site().base_iri).decode()
+        body = serialize(_triples(iri, stone), fmt, current_site().base_iri, graph=iri).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Cache-Control"] = "public, max-age=3600"

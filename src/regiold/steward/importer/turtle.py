@@ -261,7 +261,7 @@ def _contacts_turtle(g: Graph, facts: Facts, known: Known, org: URIRef, slug: st
         pg.add((person, SDO.givenName, Literal(contact.given)))
         pg.add((person, SDO.familyName, Literal(contact.family)))
         pg.add((person, SDO.name, Literal(contact.name)))
-        pg.add((person, SDO.worksFor, org))
+        # no schema:worksFor: a partner page lists contacts, not who employs them (docs/MODEL.md)
         if address is not None:
             pg.add((person, SDO.workLocation, address))
         pg.add((person, SDO.contactPoint, point))

@@ -1,0 +1,273 @@
+"""Hostile clients against `regiold serve` with its default settings, on 127.0.0.1 only (issue 13).
+
+    python bench/attack.py [--data DIR] [--seconds 60] [--quiet 15] [-s NAME VALUE ...] [SCENARIO ...]
+
+One measuring client asks for pages (/health, the home page, a resource page) one after another,
+each on a new connection, the whole time: first quietly, then under each scenario, then in the
+second after the scenario stops. Scenarios (all by default, each bounded by --seconds):
+
+  connections  500 idle connections plus 64 clients trickling a header line every 0.5 s
+  queries      32 clients looping over worst-case queries: the cartesian COUNT, 100 triple
+               patterns as JSON and as HTML, ORDER BY over a cartesian product, 6,000 nested braces
+  both         the two together
+
+Targets (printed as verdicts): no failed page request; page p99 at most 3x the quiet p99 (or
+50 ms, whichever is larger); total PSS of the server's processes never above the configured bound
+(quiet PSS + workers x sparql_max_concurrent x sparql_query_max_mb); pages within that p99 in
+the first second after the attack stops. Every client of this script comes from 127.0.0.1, so
+the per-client rate limit would turn most queries away at once: give `-s rate_limit 0` to measure
+the capacity limits instead (many attacking addresses), and say so next to the figures. The
+attacking clients run in a child process at nice 19: on a real attack their CPU is elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, free_port, memory_mb, running  # noqa: E402
+
+PAGES = ("/health", "/", "/org/regionalmanagement-duesseldorf-kreis-mettmann")
+CARTESIAN = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+             "?m ?n2 ?o }")
+WIDE = "SELECT * WHERE { " + " . ".join(f"?a{i} ?b{i} ?c{i}" for i in range(100)) + " }"
+QUERIES = (  # (query, Accept)
+    (CARTESIAN, "application/sparql-results+json"),
+    (WIDE, "application/sparql-results+json"),
+    (WIDE, "text/html"),
+    ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f", "application/sparql-results+json"),
+    ("SELECT * WHERE " + "{" * 6000 + " ?s ?p ?o " + "}" * 6000, "application/sparql-results+json"),
+)
+MAX_SOCKETS = 700  # idle + trickling + clients: bounded whatever the arguments
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--quiet", type=float, default=15.0)
+    parser.add_argument("-s", "--setting", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"))
+    parser.add_argument("scenarios", nargs="*", default=["connections", "queries", "both"])
+    args = parser.parse_args()
+    seconds = min(args.seconds, 120.0)  # bounded
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = [part for pair in args.setting for part in ("-s", *pair)]
+    argv = [sys.executable, "-m", "regiold", *settings, "serve", "--data", str(args.data),
+            "--port", str(port)]
+    env = {"PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT / "src")}  # a baseline: another src
+    with running(argv, ready_url=url + "/health", env=env, log=Path("/tmp/attack-serve.log")) as (
+            server, _):
+        limits = _limits(args.setting)
+        print(f"regiold serve on {url}, settings {dict(args.setting) or 'default'}; "
+              f"limits {limits}")
+        quiet = _measure(url, server.pid, args.quiet)
+        print(_line("quiet", quiet))
+        bound = quiet["pss_max"] + limits["workers"] * limits["slots"] * limits["query_mb"]
+        for name in args.scenarios:
+            attack = {"connections": _connections, "queries": _queries, "both": _both}[name]
+            with _in_child(attack, url) as counts:
+                result = _measure(url, server.pid, seconds)
+            after = _measure(url, server.pid, 1.0)
+            print(_line(name, result, counts))
+            _verdicts(quiet, result, after, bound)
+
+
+def _limits(overrides: list[list[str]]) -> dict[str, int]:
+    from regiold.settings import Settings
+
+    settings = Settings.load(dict(overrides), environ={})
+    return {"workers": 2, "slots": settings.sparql_max_concurrent,
+            "query_mb": getattr(settings, "sparql_query_max_mb", 0)}  # 0: a baseline without it
+
+
+@contextmanager
+def _in_child(attack: Callable[[str], object], url: str) -> Iterator[Counter]:
+    """Run ``attack`` in a forked process (its threads never take the measuring client's GIL)
+    for the block; the counts it kept arrive when the block ends."""
+    ready_r, ready_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the attacker
+        code = 0
+        try:
+            for fd in (ready_r, stop_w, out_r):
+                os.close(fd)
+            os.nice(19)  # an attacker's CPU is not the server's: here it only takes what is left
+            with attack(url) as counts:  # type: ignore[attr-defined]
+                os.write(ready_w, b"1")
+                os.read(stop_r, 1)  # until the parent closes its end
+            os.write(out_w, json.dumps({str(k): v for k, v in counts.items()}).encode())
+        except BaseException:  # noqa: BLE001 - report nothing, end anyway
+            code = 1
+        finally:
+            os._exit(code)
+    for fd in (ready_w, stop_r, out_w):
+        os.close(fd)
+    counts: Counter = Counter()
+    try:
+        os.read(ready_r, 1)
+        yield counts
+    finally:
+        os.close(stop_w)
+        with os.fdopen(out_r, "rb") as out:
+            counts.update(json.loads(out.read() or b"{}"))
+        os.waitpid(pid, 0)
+        os.close(ready_r)
+
+
+def _measure(url: str, pid: int, seconds: float) -> dict[str, object]:
+    """Page latencies (ms) and failures for ``seconds``, with the server tree's PSS sampled."""
+    host, port = url.removeprefix("http://").split(":")
+    latencies, failures, pss = [], Counter(), [memory_mb(pid)["pss_total"]]
+    sampler_stop = threading.Event()
+
+    def sample() -> None:
+        while not sampler_stop.wait(0.5):
+            pss.append(memory_mb(pid)["pss_total"])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    deadline = time.monotonic() + seconds
+    turn = 0
+    while time.monotonic() < deadline:
+        path = PAGES[turn % len(PAGES)]
+        turn += 1
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            conn.request("GET", path, headers={"Connection": "close"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status >= 500:
+                failures[f"{path} {response.status}"] += 1
+                continue
+        except OSError as exc:
+            failures[f"{path} {type(exc).__name__}"] += 1
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+    sampler_stop.set()
+    sampler.join()
+    latencies.sort()
+    return {"n": len(latencies), "failures": dict(failures),
+            "p50": statistics.median(latencies) if latencies else float("nan"),
+            "p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan"),
+            "max": latencies[-1] if latencies else float("nan"), "pss_max": max(pss)}
+
+
+@contextmanager
+def _connections(url: str) -> Iterator[Counter]:
+    host, port = url.removeprefix("http://").split(":")
+    counts: Counter = Counter()
+    stop = threading.Event()
+    with ExitStack() as stack:
+        for _ in range(min(500, MAX_SOCKETS // 2)):
+            stack.enter_context(socket.create_connection((host, int(port)), timeout=10))
+        counts["idle"] = 500
+
+        def trickle() -> None:
+            while not stop.is_set():  # reconnect when the server drops us (header read timeout)
+                try:
+                    with socket.create_connection((host, int(port)), timeout=10) as sock:
+                        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+                        while not stop.wait(0.5):
+                            sock.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    counts["trickle dropped"] += 1
+                    stop.wait(0.5)
+
+        threads = [threading.Thread(target=trickle, daemon=True) for _ in range(64)]
+        for thread in threads:
+            thread.start()
+        try:
+            yield counts
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=15)
+
+
+@contextmanager
+def _queries(url: str) -> Iterator[Counter]:
+    host, port = url.removeprefix("http://").split(":")
+    counts: Counter = Counter()
+    stop = threading.Event()
+
+    def client(offset: int) -> None:
+        turn = offset
+        while not stop.is_set():
+            query, accept = QUERIES[turn % len(QUERIES)]
+            turn += 1
+            try:
+                conn = http.client.HTTPConnection(host, int(port), timeout=60)
+                conn.request("POST", "/sparql", body=urlencode({"query": query}),
+                             headers={"Accept": accept, "Connection": "close",
+                                      "Content-Type": "application/x-www-form-urlencoded"})
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                counts[response.status] += 1
+            except OSError as exc:
+                counts[type(exc).__name__] += 1
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(32)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield counts
+    finally:
+        stop.set()  # clients end after their current query; the next scenario does not wait
+
+
+@contextmanager
+def _both(url: str) -> Iterator[Counter]:
+    merged: Counter = Counter()
+    with _connections(url) as first, _queries(url) as second:
+        yield merged
+        merged.update(first)
+        merged.update(second)
+
+
+def _line(name: str, result: dict[str, object], counts: Counter | None = None) -> str:
+    text = (f"{name:12} pages {result['n']:5}  failed {sum(result['failures'].values()):3}  "
+            f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  max {result['max']:7.1f} ms  "
+            f"PSS max {result['pss_max']:7.1f} MB")
+    if result["failures"]:
+        text += f"  failures {result['failures']}"
+    if counts is not None:
+        text += f"  attack {dict(counts)}"
+    return text
+
+
+def _verdicts(quiet: dict, result: dict, after: dict, bound: float) -> None:
+    allowed = max(3 * quiet["p99"], 50.0)
+    checks = [
+        ("0 failed page requests", not result["failures"]),
+        (f"page p99 {result['p99']:.1f} ms <= {allowed:.1f} ms", result["p99"] <= allowed),
+        (f"PSS {result['pss_max']:.0f} MB <= bound {bound:.0f} MB", result["pss_max"] <= bound),
+        (f"first second after: {after['n']} pages, p99 {after['p99']:.1f} ms, none failed",
+         not after["failures"] and after["n"] > 0 and after["p99"] <= allowed),
+    ]
+    for text, ok in checks:
+        print(f"    {'yes' if ok else 'NO '}  {text}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,188 @@
+"""Hostile clients cannot take the site down, nor write its absolute URLs (issue 13).
+
+Live tests run `regiold serve` with its default settings (no reverse proxy in front): idle and
+trickling connections, and more slow queries than the endpoint runs at once, must leave pages and
+/health answering. Waits are polls with generous deadlines; latency figures are bench/attack.py's.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from ops_live import Server, serving
+from processes import wait_until
+from regiold import create_app
+from regiold.settings import Settings
+from regiold.web.guard import MAX_ACCEPT_ITEMS
+
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+        "?m ?n2 ?o . ?p ?q ?r . ?s ?t ?u . ?v ?w ?x }")
+PAGE_DEADLINE = 10  # seconds a page may take while attacked before the test calls it stalled
+
+
+def default_app(site: Path, **overrides: object):
+    """The app with regiold's defaults (only the folders set), in this process."""
+    return create_app(Settings.load({"site_dir": site, "cache_dir": site / ".cache", **overrides},
+                                    environ={}))
+
+
+# ------------------------------------------------------------------------- absolute URLs
+
+
+@pytest.fixture
+def hosted(mini_site: Path):
+    return default_app(mini_site).test_client()
+
+
+def _bodies_for_host(client, host: str) -> dict[str, str]:
+    base = f"http://{host}"
+    return {
+        "robots.txt": client.get("/robots.txt", base_url=base).get_data(as_text=True),
+        "sitemap.xml": client.get("/sitemap.xml", base_url=base).get_data(as_text=True),
+        "service description": client.get("/sparql", base_url=base,
+                                          headers={"Accept": "text/turtle"}).get_data(as_text=True),
+        "search JSON-LD": client.get("/search?q=alpha", base_url=base,
+                                     headers={"Accept": "application/ld+json"}).get_data(as_text=True),
+    }
+
+
+def test_the_host_header_never_reaches_absolute_urls(hosted):
+    """Finding 7: robots.txt, sitemap.xml, the service description and the search JSON-LD
+    carried whatever Host the client sent."""
+    base_iri = Settings().base_iri
+    for where, body in _bodies_for_host(hosted, "evil.example").items():
+        assert "evil.example" not in body, where
+        assert base_iri in body, where
+
+
+def test_public_url_setting_gives_the_absolute_urls(mini_site: Path):
+    client = default_app(mini_site, public_url="https://data.example.org").test_client()
+    for where, body in _bodies_for_host(client, "evil.example").items():
+        assert "evil.example" not in body, where
+        assert "https://data.example.org/" in body, where
+
+
+def test_forwarded_host_counts_only_behind_trusted_proxies(mini_site: Path):
+    forwarded = {"X-Forwarded-Host": "proxy.example", "X-Forwarded-Proto": "https"}
+    untrusted = default_app(mini_site).test_client()
+    assert "proxy.example" not in untrusted.get("/robots.txt", headers=forwarded).get_data(as_text=True)
+    trusted = default_app(mini_site, trusted_proxies=1).test_client()
+    body = trusted.get("/robots.txt", headers=forwarded).get_data(as_text=True)
+    assert "Sitemap: https://proxy.example/sitemap.xml" in body
+
+
+# ---------------------------------------------------------------------------- Accept parsing
+
+
+@pytest.mark.parametrize("path", ["/", "/org/alpha", "/sparql?query=ASK%7B%7D", "/search?q=a"])
+def test_an_accept_header_with_too_many_alternatives_is_400_naming_it(hosted, path):
+    """Finding 9: 142k alternatives cost 3.9 s of CPU per request."""
+    hosted.get(path)  # warm: the fast path answers repeated pages without Flask
+    accept = "text/html;q=0.1" + "".join(f", a/b{i};q=0.5" for i in range(20_000))
+    response = hosted.get(path, headers={"Accept": accept})
+    assert response.status_code == 400
+    assert "Accept header" in response.get_data(as_text=True)
+    fine = ", ".join(f"a/b{i}" for i in range(MAX_ACCEPT_ITEMS - 2)) + ", text/html"
+    assert hosted.get(path, headers={"Accept": fine}).status_code != 400
+
+
+# ------------------------------------------------------------------ defaults for the endpoint
+
+
+def test_rate_limit_is_on_by_default(mini_site: Path):
+    client = default_app(mini_site).test_client()
+    statuses = [client.get("/search?q=a").status_code for _ in range(Settings().rate_limit + 5)]
+    assert 429 in statuses
+    assert client.get("/org/alpha").status_code == 200  # pages are never rate limited
+
+
+def test_query_workers_run_at_a_lower_cpu_priority(mini_site: Path):
+    from regiold.web.sparql_routes import query_service
+
+    app = default_app(mini_site, rate_limit=0)
+    assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    service = query_service(app.extensions["regiold"].site)
+    (worker,) = service.worker_pids()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, mine + 10)
+
+
+# -------------------------------------------------------------------------------- live tier
+
+
+@contextmanager
+def idle_and_trickling(url: str, idle: int, trickling: int) -> Iterator[None]:
+    """``idle`` connections that send nothing and ``trickling`` ones sending a header line every
+    0.5 s, held open for the block."""
+    host, port = url.removeprefix("http://").split(":")
+    stop = threading.Event()
+    with ExitStack() as stack:
+        for _ in range(idle):
+            stack.enter_context(socket.create_connection((host, int(port)), timeout=10))
+
+        def trickle() -> None:
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                try:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+                    while not stop.wait(0.5):
+                        sock.sendall(b"X-Slow: 1\r\n")
+                except OSError:  # the server dropped it (header read timeout): fine
+                    pass
+
+        threads = [threading.Thread(target=trickle, daemon=True) for _ in range(trickling)]
+        for thread in threads:
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=15)
+
+
+def _pages_answer(server: Server) -> None:
+    for path in ("/health", "/", "/org/alpha", "/health"):
+        response = requests.get(server.url + path, timeout=PAGE_DEADLINE,
+                                headers={"Connection": "close"})
+        assert response.status_code == 200, path
+
+
+@pytest.mark.live
+def test_idle_and_trickling_connections_leave_pages_answering(mini_site: Path):
+    """Finding 1: 200 idle connections stalled every route, /health included, until they closed."""
+    with serving(mini_site) as server, idle_and_trickling(server.url, idle=300, trickling=32):
+        _pages_answer(server)
+
+
+@pytest.mark.live
+def test_slow_queries_never_hold_the_pages(mini_site: Path):
+    """Finding 2: eight 10 s queries held every thread; pages took 9.5 s and 'busy' never came.
+    Now queries beyond the endpoint's slots get 503 with Retry-After, and pages answer."""
+    statuses: list[tuple[int, str | None]] = []  # 503: "busy" only (a timeout is also a 503)
+    with serving(mini_site) as server:
+        def query() -> None:
+            response = requests.get(server.url + "/sparql", params={"query": SLOW}, timeout=60,
+                                    headers={"Accept": "application/sparql-results+json"})
+            busy = response.status_code == 503 and response.json()["title"] == "SPARQL endpoint busy"
+            statuses.append((503 if busy else response.status_code,
+                             response.headers.get("Retry-After")))
+
+        threads = [threading.Thread(target=query) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: any(code == 503 for code, _ in statuses), 30,
+                   lambda: f"no 503 among {statuses}")
+        assert any(thread.is_alive() for thread in threads)  # slow queries are still running
+        _pages_answer(server)
+        for thread in threads:
+            thread.join(timeout=60)
+    busy = [retry for code, retry in statuses if code == 503]
+    assert busy and all(retry for retry in busy)
