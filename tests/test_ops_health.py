@@ -244,7 +244,7 @@ def test_live_server_opens_no_control_socket(mini_site: Path):
     $HOME/.gunicorn/gunicorn.ctl; the test server's HOME is the folder beside the site)."""
     from ops_live import serving
 
-    with serving(mini_site, workers=1) as server:
+    with serving(mini_site, workers=1, settings={"server": "gunicorn"}) as server:
         assert requests.get(f"{server.url}/health", timeout=10).status_code == 200
     # looked at once the server has stopped: gunicorn opens the socket in a thread of its own
     assert not (mini_site.parent / ".gunicorn").exists()

@@ -84,7 +84,7 @@ def served(tmp_path: Path):
     with ExitStack() as servers:
 
         def start(site: Path, **settings: object) -> str:
-            values = {"cache_dir": str(tmp_path / "cache"),
+            values = {"cache_dir": str(tmp_path / "cache"), "rate_limit": "0",  # one client, many queries
                       **{k: str(v).lower() for k, v in settings.items()}}
             return servers.enter_context(serving(site, settings=values)).url
 
