@@ -108,7 +108,8 @@ MUTATIONS: list[Mutation] = [
     Mutation("load-is-no-update", "sparql/screen.py", '{"INSERT", "DELETE", "LOAD", ',
              '{"INSERT", "DELETE", ', (SAFETY, "tests/test_sparql_protocol.py")),
     Mutation("seccomp-allows-ipv4", "sparql/sandbox.py", "(_JEQ, 3, 0, _AF_INET),",
-             "(_JEQ, 3, 0, _AF_PACKET),", (SAFETY,)),
+             "(_JEQ, 3, 0, _AF_PACKET),",
+             (SAFETY, "tests/test_sparql_limits.py::test_seccomp_filter_denies_each_network_syscall")),
     Mutation("worker-keeps-inherited-fds", "sparql/pool.py", "    os.closerange(3, keep)  #",
              "    pass  #", (SAFETY,)),
     Mutation("worker-outlives-its-server", "sparql/pool.py", "    _exit_with_parent(parent_pid)\n",
@@ -178,7 +179,15 @@ def apply(src: Path, mutation: Mutation) -> str:
     return text
 
 
+def existing(tests: tuple[str, ...] | list[str]) -> list[str]:
+    """The node ids whose test file exists (a list may name a test that only a newer tree has)."""
+    return [t for t in tests if (ROOT / t.split("::")[0]).exists()]
+
+
 def pytest(src: Path, tests: tuple[str, ...] | list[str], timeout: float) -> tuple[int, str]:
+    tests = existing(tests)
+    if not tests:
+        return 2, "none of its covering test files exists"
     env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
     argv = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     try:
