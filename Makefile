@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint validate bench bench-load bench-faults build clean
+.PHONY: run test lint validate bench bench-load bench-faults build mutate clean
 
 $(BIN)/regiold: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench: $(VENV)/.test-deps
 
 bench-load: $(VENV)/.test-deps  # 64 clients, mixed traffic, 100k requests (docs/OPERATIONS.md)
 	$(BIN)/python bench/load.py --duration 300 --requests 100000
+
+mutate: $(VENV)/.test-deps  # one-line bugs in the security code; every one must fail a test (README.md)
+	$(BIN)/python tests/mutate.py
 
 bench-faults: $(VENV)/.test-deps  # kill a worker, reload valid/invalid, stop the remote store
 	$(BIN)/python bench/faults.py

@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 
 from dataset_helpers import make_dataset_site
-from live import serve_app
 from regiold import create_app
 from regiold.settings import Settings
 from sparql_support import Listener
@@ -22,11 +21,21 @@ BASE = "https://w3id.org/regionen-nrw/"
 
 
 def shared_dir() -> Path:
-    """../shared beside the checkout (CI), or REGIOLD_SHARED, or the workplace copy."""
-    for candidate in (os.environ.get("REGIOLD_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if candidate and (Path(candidate) / "vocab").is_dir():
-            return Path(candidate)
-    pytest.skip("the shared/ reference folder is not available")
+    """The reference folder (vocabularies, shapes, sources): REGIOLD_SHARED if set, else
+    ``../shared`` beside the checkout (README.md, "Quick start"). Missing, the tests that need
+    it fail: a skip would hide them."""
+    candidate = Path(os.environ.get("REGIOLD_SHARED") or ROOT.parent / "shared")
+    assert (candidate / "vocab").is_dir(), (
+        f"{candidate} holds no vocab/: put the shared reference folder beside the checkout "
+        "(../shared) or name it in REGIOLD_SHARED")
+    return candidate
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on ``live_url`` start a real `regiold serve`: they carry the marker ``live`` too."""
+    for item in items:
+        if "live_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture
@@ -79,10 +88,19 @@ def repo_app(repo_settings: Settings) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def live_url(repo_app: Flask) -> Iterator[str]:
-    """The repository's data served by a real HTTP server on 127.0.0.1 (port chosen by the OS)."""
-    with serve_app(repo_app) as url:
-        yield url
+def live_url(repo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's data served by a real `regiold serve` (gunicorn, 2 workers) on 127.0.0.1:
+    a copy of ontology/, data/, shapes/, releases/ and docs/, with the session's cache folder (the
+    validation that ``repo_app`` ran is reused)."""
+    from ops_live import serving
+
+    site = tmp_path_factory.mktemp("live") / "site"
+    for folder in ("ontology", "data", "shapes", "releases", "docs"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, site / folder)
+    with serving(site, settings={"cache_dir": str(repo_settings.cache_dir)},
+                 boot_timeout=180) as server:
+        yield server.url
 
 
 CHROMIUM = Path("/usr/bin/chromium")

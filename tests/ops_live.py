@@ -48,7 +48,7 @@ def command(site: Path, *args: str, settings: dict[str, str] | None = None,
             workers: int = 2) -> tuple[dict[str, str], list[str]]:
     """Environment and argv of `regiold serve` (REGIOLD_* settings, no developer variables)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(site.parent)}
-    if os.environ.get("PYTHONPATH"):  # a developer's worktree: serve its code, not the installed one
+    if os.environ.get("PYTHONPATH"):  # a worktree or a mutated copy (tests/mutate.py): its code
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update({f"REGIOLD_{k.upper()}": v for k, v in (settings or {}).items()})
     return env, [sys.executable, "-m", "regiold", "serve", "--data", str(site),
@@ -62,7 +62,8 @@ def serving(site: Path, *args: str, settings: dict[str, str] | None = None,
     env, argv = command(site, "--port", str(port), *args, settings=settings, workers=workers)
     log = site.parent / f"serve-{port}.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, text=True, env=env,
+                                cwd=site.parent)  # the default cache_dir lands beside the site
     server = Server(proc, f"http://127.0.0.1:{port}", log)
     try:
         wait_until(lambda: _answers(server.url) and len(server.workers()) == workers,

@@ -14,7 +14,6 @@ from flask import Flask
 from rdflib.compare import isomorphic
 
 from regiold import create_app
-from regiold.publish import render
 from regiold.settings import Settings
 
 PAGES_SITE = Path(__file__).parent / "fixtures" / "pages-site"
@@ -37,12 +36,14 @@ def make_app(site: Path, **overrides: object) -> Flask:
 
 
 
-def offline_loader(shared: Path, base: str = BASE) -> Callable[..., dict[str, object]]:
-    """A pyld document loader that never touches the network: the project context and the
-    schema.org context come from memory and ../shared; anything else is an error."""
+def offline_loader(shared: Path, context: dict[str, object],
+                   base: str = BASE) -> Callable[..., dict[str, object]]:
+    """A pyld document loader that never touches the network: the project context is
+    ``context``, the document the server sends at /context.jsonld (``served_context``); the
+    schema.org context comes from ../shared; anything else is an error."""
     schema_context = json.loads((shared / "vocab" / "schemaorg-30.0-context.jsonld").read_text())
     documents = {
-        base + "context.jsonld": render.context(base),
+        base + "context.jsonld": context,
         "https://schema.org": schema_context, "https://schema.org/": schema_context,
         "http://schema.org": schema_context, "http://schema.org/": schema_context,
     }
@@ -53,6 +54,16 @@ def offline_loader(shared: Path, base: str = BASE) -> Callable[..., dict[str, ob
         return {"contextUrl": None, "documentUrl": url, "document": documents[url]}
 
     return load
+
+
+def served_context(get: Callable[[str], object]) -> dict[str, object]:
+    """The JSON-LD context as clients fetch it: ``get`` is a test client's or requests' get."""
+    response = get("/context.jsonld")
+    status = getattr(response, "status_code", None)
+    assert status == 200, status
+    document = response.get_json() if hasattr(response, "get_json") else response.json()
+    assert isinstance(document, dict) and "@context" in document
+    return document
 
 
 def to_rdflib(triples: list[ox.Triple] | list[ox.Quad]) -> rdflib.Graph:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -60,6 +61,7 @@ class Listener:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.connections = 0
+        self._sentinels = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -72,6 +74,19 @@ class Listener:
                 continue
             self.connections += 1
             conn.close()
+
+    def attempts(self, timeout: float = 30) -> int:
+        """Connection attempts so far, none missed: a sentinel connection joins the accept queue
+        behind every earlier attempt (the kernel queues them in order), so once the sentinel is
+        counted, all of them are; the sentinel itself is not included."""
+        before = self.connections
+        self._sentinels += 1
+        socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
+        deadline = time.monotonic() + timeout
+        while self.connections == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.connections > before, "the listener stopped accepting"
+        return self.connections - self._sentinels
 
     def close(self) -> None:
         self._stop.set()

@@ -90,6 +90,16 @@ def test_malformed_headers_on_every_route_never_500(guarded_app, headers):
         no_leak(response.get_data().decode("utf-8", "replace"))  # /favicon.ico is binary
 
 
+@pytest.mark.parametrize("path", ["/org/alpha%00x", "/org/al%0d%0apha", "/org/%1b[31m", "/org/a%7f",
+                                  "/org/a%09b"])
+def test_control_characters_in_the_path_are_refused_with_400(guarded_app, path: str):
+    """docs/OPERATIONS.md, "Limits": a control character anywhere in the path is a 400 that
+    says so, before any route looks the path up."""
+    response = guarded_app.test_client().get(path)
+    assert response.status_code == 400, (path, response.status_code)
+    assert response.json["detail"] == "control characters are not allowed in the path"
+
+
 def test_post_bodies_that_are_not_what_they_claim(guarded_app):
     client = guarded_app.test_client()
     for url in sample_urls(guarded_app):
@@ -109,6 +119,8 @@ HOSTILE = {
     "img": '<img src=x onerror=alert(1)>',
     "rtl": "Evil \u202egnp.exe\u202c Org",
     "quote": "\"'><svg onload=alert(1)>{{7*7}}${7*7}",
+    "separators": "Zeile\u2028Trenner\u2029Absatz",  # end a line in JavaScript, not in JSON
+    "ampersand": "Müller & Söhne &amp; Co &lt;/script&gt;",
 }
 LONG = "Lang " + "x" * 100_000
 
@@ -121,7 +133,8 @@ def write_hostile(mini_site: Path) -> None:
         "@prefix schema: <https://schema.org/> .\n"
         f"<org/evil> a schema:Organization ; schema:name {lit(HOSTILE['script'])}@de ;\n"
         f"  schema:description {lit(HOSTILE['img'])}@de, {lit(LONG)}@en ;\n"
-        f"  schema:alternateName {lit(HOSTILE['rtl'])}, {lit(HOSTILE['quote'])} ;\n"
+        f"  schema:alternateName {lit(HOSTILE['rtl'])}, {lit(HOSTILE['quote'])},\n"
+        f"    {lit(HOSTILE['separators'])}, {lit(HOSTILE['ampersand'])} ;\n"
         "  schema:url <https://evil.example/> .\n")
 
 
@@ -131,36 +144,32 @@ def hostile_app(mini_site: Path, settings_for):
     return create_app(settings_for(mini_site))
 
 
-def skip_without_pages(client) -> None:
-    if client.get("/org/alpha").status_code == 404:  # a plain resource is not served either
-        pytest.skip("no resource pages on this branch yet")
-
-
 def test_hostile_literals_are_escaped_in_served_html(hostile_app):
     client = hostile_app.test_client()
     response = client.get("/org/evil", headers={"Accept": "text/html"})
-    skip_without_pages(client)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<img src=x onerror" not in html and "<svg onload" not in html
     assert 'alert("x")</script>' not in html and "<script>alert" not in html
     opened, closed = len(re.findall(r"<script\b", html)), len(re.findall(r"</script", html, re.I))
     assert opened == closed  # no literal closed a script block early
-    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
-        json.loads(block)  # each data block is still valid JSON
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert blocks, "the page embeds its JSON-LD"
+    for block in blocks:
+        assert HOSTILE["separators"] in json.dumps(json.loads(block), ensure_ascii=False)  # valid JSON
+        assert not set(block) & {"\u2028", "\u2029", "\u202e", "<", ">", "&"}  # all escaped
     english = client.get("/org/evil?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "x" * 100_000 in english  # the long (English) description rendered, not a failure
     rtl_at = html.find("\u202e")
-    if rtl_at >= 0:  # a raw override must sit in an isolating element
-        before = html[:rtl_at]
-        assert before.rfind("<bdi") > before.rfind("</bdi") or 'dir="auto"' in before[-300:]
+    assert rtl_at >= 0  # shown as written, but a raw override must sit in an isolating element
+    before = html[:rtl_at]
+    assert before.rfind("<bdi") > before.rfind("</bdi") or 'dir="auto"' in before[-300:]
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "jsonld", "nt"])
 def test_hostile_literals_survive_rdf_round_trip(hostile_app, fmt):
     import pyoxigraph as ox
 
-    skip_without_pages(hostile_app.test_client())
     response = hostile_app.test_client().get(f"/org/evil.{fmt}")
     assert response.status_code == 200
     formats = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
@@ -218,6 +227,28 @@ def test_xml_entity_bomb_is_refused_before_it_exhausts_memory(mini_site: Path):
     result = load_in_subprocess(mini_site)  # unguarded, pyoxigraph aborts the process (OOM)
     assert result.returncode == 3, (result.returncode, result.stderr[-300:])
     assert "refused data/bomb.rdf:2:1:" in result.stdout and "entity" in result.stdout
+
+
+def write_entity_expansion(site: Path, references: int) -> None:
+    """RDF/XML whose one plain 1 KiB entity is referenced ``references`` times."""
+    value = "x" * 1024
+    (site / "data" / "big.rdf").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY kb "{value}">]>\n{RDF_OPEN}'
+        f'<rdf:Description rdf:about="org/big"><s:name>{"&kb;" * references}</s:name>'
+        "</rdf:Description></rdf:RDF>")
+
+
+@pytest.mark.parametrize("references, refused", [(16 * 1024 + 1, True), (16 * 1024, False)])
+def test_entities_may_expand_to_16_mb_and_no_more(mini_site: Path, references: int, refused: bool):
+    """docs/OPERATIONS.md, "Limits": plain entities expanding beyond 16 MiB are refused with the
+    file's place; exactly 16 MiB still loads."""
+    write_entity_expansion(mini_site, references)
+    result = load_in_subprocess(mini_site, timeout=120)
+    if refused:
+        assert result.returncode == 3, (result.returncode, result.stderr[-300:])
+        assert "refused data/big.rdf:2:1:" in result.stdout and "16777216" in result.stdout
+    else:
+        assert result.returncode == 0, result.stdout + result.stderr[-300:]
 
 
 def test_deeply_nested_rdfxml_is_refused_quickly(mini_site: Path):

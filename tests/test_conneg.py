@@ -202,3 +202,15 @@ def test_no_file_is_written_by_serving(tmp_path: Path) -> None:
     for fmt in RESOURCE:
         client.get(f"{ORG}.{fmt.key}")
     assert {p: p.stat().st_mtime_ns for p in inputs} == before
+
+
+def test_an_unknown_lang_parameter_falls_back_to_the_default_language(client) -> None:
+    """``?lang=`` counts only when it names a language of the site (de, en); anything else is
+    ignored, as if it were absent."""
+    for value in ("fr", "EN-x", "../de", ""):
+        response = client.get(f"/org/alpha?lang={value}", headers={"Accept": "text/html"})
+        assert response.status_code == 200, value
+        assert response.headers["Content-Language"] == "de", value
+        assert '<html lang="de">' in response.get_data(as_text=True), value
+    english = client.get("/org/alpha?lang=EN", headers={"Accept": "text/html"})
+    assert english.headers["Content-Language"] == "en"

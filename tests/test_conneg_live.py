@@ -12,7 +12,7 @@ import requests
 from pyld import jsonld
 
 from conftest import ROOT, shared_dir
-from pages_support import BASE, offline_loader, same_graph, to_rdflib
+from pages_support import BASE, offline_loader, same_graph, served_context, to_rdflib
 
 DME = "/org/regionalmanagement-duesseldorf-kreis-mettmann"
 
@@ -61,8 +61,8 @@ def test_every_resource_of_the_real_data_agrees_across_formats(url: str, repo_ap
     assert len(everything) > 100
     sitemap_iris = [p for p in everything if p.count("/") <= 2]  # top-level: every kind of page
     assert len(sitemap_iris) > 40
-    loader = offline_loader(shared_dir())
     session = requests.Session()
+    loader = offline_loader(shared_dir(), served_context(lambda path: session.get(url + path, timeout=10)))
     for path in sitemap_iris:
         nt = session.get(f"{url}{path}.nt", timeout=10)
         assert nt.status_code == 200, path

@@ -5,12 +5,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import rdflib
 import requests
 
 from conftest import ROOT
 from dataset_helpers import BASE, source_graph
-from live import serve_app
+from ops_live import serving
 from regiold import create_app
 from regiold.publish import dataset as ds
 
@@ -91,8 +92,12 @@ def test_robots_allows_all_and_points_to_the_sitemap(dataset_app):
     assert not any(line.startswith("Disallow: /") and line != "Disallow:" for line in lines)
 
 
-def test_live_robots_leads_to_a_parsable_sitemap(dataset_app):
-    with serve_app(dataset_app) as url:
+@pytest.mark.live
+def test_live_robots_leads_to_a_parsable_sitemap(dataset_site, tmp_path):
+    """A real `regiold serve`: robots.txt names the sitemap on the serving host; it parses and
+    revalidates."""
+    with serving(dataset_site, settings={"cache_dir": str(tmp_path / "cache")}) as server:
+        url = server.url
         robots = requests.get(f"{url}/robots.txt", timeout=10).text
         sitemap_url = next(line.split(": ", 1)[1] for line in robots.splitlines()
                            if line.startswith("Sitemap: "))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from processes import wait_until
 from regiold import create_app
 from regiold.cli import cli
 from regiold.ingest import sources
@@ -104,12 +105,14 @@ def fresh_endpoint(tmp_path: Path) -> Iterator[str]:
 def test_a_reader_never_sees_a_half_loaded_graph(tmp_path: Path, mini_site: Path, fresh_endpoint: str):
     endpoint = fresh_endpoint
     sizes: dict[str, int] = {}
+    versions: dict[str, str] = {}
     for name, count in (("a", 800), ("b", 1200)):
         site = tmp_path / name
         shutil.copytree(mini_site, site)
         write_orgs(site, count, name)
         parsed = sources.parse_site(site, base_iri=BASE)
         sizes[parsed.version] = len({(q.subject, q.predicate, q.object) for q in parsed.quads})
+        versions[name] = parsed.version
     site_a, site_b = tmp_path / "a", tmp_path / "b"
     for site in (site_b, site_a):  # validates both (then cached), so the loads below only push
         assert run_load(site, endpoint)[0] == 0
@@ -128,7 +131,12 @@ def test_a_reader_never_sees_a_half_loaded_graph(tmp_path: Path, mini_site: Path
     thread.start()
     try:
         for site in (site_b, site_a, site_b):
+            start = len(seen)
             assert run_load(site, endpoint)[0] == 0
+            # the reader sees each load before the next one starts: both versions are read
+            loaded = versions[site.name]
+            wait_until(lambda: loaded in {v for v, _ in seen[start:]}, 60,  # noqa: B023
+                       lambda: f"the reader never saw version {loaded}")  # noqa: B023
     finally:
         stop.set()
         thread.join(timeout=70)

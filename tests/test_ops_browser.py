@@ -15,13 +15,26 @@ def site_url(mini_app):
         yield url
 
 
+# Every CSP violation fires a ``securitypolicyviolation`` event in the page; this listener, added
+# before any of the page's own code runs, records them where the test can read them.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    e => window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
 def visit(browser, url: str) -> tuple[list[str], object]:
+    """Load ``url`` until the network is idle; the CSP violations and script errors it caused.
+    Reading the recorded violations is a round trip to the page, so every event fired before
+    it has been delivered: no fixed wait."""
     page = browser.new_page()
     messages: list[str] = []
-    page.on("console", lambda m: messages.append(m.text))
     page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.add_init_script(RECORD_VIOLATIONS)
     page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.readyState") == "complete"
+    messages += [f"Content Security Policy: {v}" for v in page.evaluate("() => window.__cspViolations")]
     return messages, page
 
 

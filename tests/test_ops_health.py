@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from regiold.web.guard import TokenBuckets
 
 def test_health_and_ready_report_version_and_triples(mini_app):
     client = mini_app.test_client()
-    assert client.get("/health").json == {"status": "ok"}
+    health = client.get("/health")
+    assert health.json == {"status": "ok"} and health.headers["Cache-Control"] == "no-store"
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.headers["Cache-Control"] == "no-store"
     site = mini_app.extensions["regiold"].site
@@ -43,7 +45,8 @@ def test_ready_is_503_with_retry_after_when_the_store_does_not_answer(mini_app):
     site.store = BrokenStore(site.store)
     response = mini_app.test_client().get("/ready")
     assert response.status_code == 503
-    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Retry-After"] == "5"  # docs/OPERATIONS.md, "Health and readiness"
+    assert response.headers["Cache-Control"] == "no-store"
     assert response.json["store"] == "unreachable" and response.json["version"] == site.version
     assert mini_app.test_client().get("/health").status_code == 200  # alive, just not ready
 
@@ -60,6 +63,46 @@ def test_security_headers_on_every_route(mini_app, header, check):
     for url in sample_urls(mini_app):
         value = client.get(url).headers.get(header)
         assert value is not None and check(value), (url, value)
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def documented_headers() -> dict[str, str]:
+    """The security headers as docs/SECURITY.md states them (the "security headers" row)."""
+    row = next(line for line in (DOCS / "SECURITY.md").read_text().splitlines()
+               if line.startswith("| security headers |"))
+    return dict(re.findall(r"`([A-Z][\w-]+): ([^`]+)`", row))
+
+
+def every_kind_of_response(app) -> list[tuple[str, object]]:
+    """Every GET route, each twice (the second answer of a page comes from the fast path), HEAD,
+    errors (404, 405, 406, 414, 400), and a static file."""
+    client = app.test_client()
+    answers = []
+    for url in sample_urls(app) * 2:
+        answers.append((url, client.get(url)))
+    answers += [("HEAD /org/alpha", client.head("/org/alpha")),
+                ("POST /org/alpha", client.post("/org/alpha")),
+                ("406", client.get("/org/alpha", headers={"Accept": "image/png"})),
+                ("414", client.get("/org/" + "a" * 9000)),
+                ("400", client.get("/org/%00")),
+                ("static", client.get("/static/regiold.css"))]
+    return answers
+
+
+def test_documented_security_headers_on_every_response(mini_app):
+    """Exactly the CSP, Cross-Origin-Opener-Policy, nosniff, Referrer-Policy and X-Frame-Options
+    that docs/SECURITY.md states, on every kind of response."""
+    expected = documented_headers()
+    assert set(expected) == {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                             "X-Frame-Options", "Cross-Origin-Opener-Policy"}
+    statuses = set()
+    for what, response in every_kind_of_response(mini_app):
+        statuses.add(response.status_code)
+        for name, value in expected.items():
+            assert response.headers.get(name) == value, (what, response.status_code, name)
+    assert {200, 404, 405, 406, 414, 400} <= statuses
 
 
 def test_csp_never_allows_inline_or_foreign_scripts(mini_app):
@@ -108,6 +151,19 @@ def test_token_bucket_refills_at_the_configured_rate():
     assert buckets.take("a") == pytest.approx(1.0)
     now[0] += 1.0
     assert buckets.take("a") == 0
+
+
+def test_token_buckets_track_at_most_ten_thousand_clients():
+    """docs/OPERATIONS.md: memory stays bounded; the least recently seen client is dropped first
+    (and so starts again with a full bucket)."""
+    buckets = TokenBuckets(1, clock=lambda: 0.0)  # one request per minute; the clock stands still
+    assert buckets.take("first") == 0 and buckets.take("first") > 0  # limited now
+    assert buckets.take("recent") == 0
+    for n in range(9_998):  # 10 000 clients tracked now
+        buckets.take(f"client-{n}")
+    buckets.take("one-more")  # the 10 001st: "first" was seen least recently and is dropped
+    assert buckets.take("recent") > 0  # still tracked, still limited
+    assert buckets.take("first") == 0  # forgotten: a full bucket again
 
 
 def test_forwarded_for_is_ignored_without_a_trusted_proxy(mini_site: Path, settings_for):
@@ -164,3 +220,31 @@ def test_live_server_trusts_forwarded_headers_only_from_trusted_proxies(mini_sit
         else:
             assert "public.example" not in sitemap.text
             assert "<loc>https://w3id.org/regionen-nrw/" in sitemap.text  # base_iri, never Host
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("settings, logged", [({}, False), ({"access_log": "true"}, True)])
+def test_access_log_is_off_by_default(mini_site: Path, settings: dict[str, str], logged: bool):
+    """README.md and docs/OPERATIONS.md: no line per request unless ``access_log`` is on (the
+    log is read after the server stopped, so nothing is still buffered)."""
+    from ops_live import serving
+
+    with serving(mini_site, workers=1, settings=settings) as server:
+        for path in ("/org/alpha", "/nope-4711"):
+            requests.get(server.url + path, timeout=10)
+    output = server.output()
+    assert "serving on" in output  # the log is the server's
+    assert ("GET /nope-4711" in output) is logged, output[-2000:]
+
+
+@pytest.mark.live
+def test_live_server_opens_no_control_socket(mini_site: Path):
+    """docs/OPERATIONS.md: gunicorn's control socket is disabled (its default place is
+    $HOME/.gunicorn/gunicorn.ctl; the test server's HOME is the folder beside the site)."""
+    from ops_live import serving
+
+    with serving(mini_site, workers=1, settings={"server": "gunicorn"}) as server:
+        assert requests.get(f"{server.url}/health", timeout=10).status_code == 200
+    # looked at once the server has stopped: gunicorn opens the socket in a thread of its own
+    assert not (mini_site.parent / ".gunicorn").exists()
+    assert "Control socket listening" not in server.output()

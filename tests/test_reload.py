@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -66,20 +67,35 @@ def test_syntax_error_keeps_old_data_and_names_file_line_col(mini_app, mini_site
 
 
 def test_requests_during_a_reload_see_one_whole_version(mini_site: Path, settings_for):
+    """While a reload runs, each answer comes from one version: its body and its ETag agree
+    (the old name with the old version, the new name with the new one), nothing in between."""
     app = create_app(settings_for(mini_site))
+    old = version(app)
     orgs = mini_site / "data" / "orgs.ttl"
-    versions = {version(app)}
-    orgs.write_text(orgs.read_text().replace("Beta-Kreis", "Beta-Kreis Neu"))
+    orgs.write_text(orgs.read_text().replace('"Beta-Kreis"@de', '"Beta-Kreis Neu"@de'))
     worker = threading.Thread(target=reloader_of(app).reload)
-    worker.start()
     client = app.test_client()
-    while worker.is_alive():
-        response = client.get("/ready")
+    seen: list[tuple[str, str]] = []  # (version in the ETag, name in the body)
+
+    def ask() -> None:
+        response = client.get("/org/beta.nt")
         assert response.status_code == 200
-        versions.add(response.json["version"])
+        names = re.findall(r'<https://schema.org/name> "([^"]*)"@de', response.get_data(as_text=True))
+        seen.append((response.headers["ETag"], names[0] if len(names) == 1 else str(names)))
+
+    ask()
+    worker.start()
+    while worker.is_alive():
+        ask()
     worker.join()
-    versions.add(version(app))
-    assert len(versions) == 2  # the old one, then the new one; nothing half-loaded in between
+    ask()
+    new = version(app)
+    assert old != new and len(seen) > 2
+    expected = {old: "Beta-Kreis", new: "Beta-Kreis Neu"}
+    for etag, name in seen:
+        (tag_version,) = [v for v in expected if v in etag]
+        assert name == expected[tag_version], (etag, name)
+    assert seen[0][1] == "Beta-Kreis" and seen[-1][1] == "Beta-Kreis Neu"
 
 
 def test_watcher_calls_back_once_files_changed_and_settled(mini_site: Path):

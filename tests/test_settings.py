@@ -139,6 +139,26 @@ def test_relative_paths_resolve_against_the_working_directory(tmp_path, monkeypa
     assert (elsewhere.site_dir, elsewhere.cache_dir) == (tmp_path / "other", tmp_path / "cache")
 
 
+def test_regiold_settings_lists_every_setting_with_its_default():
+    """`regiold settings` (README.md) prints one line per declared setting, with the default of
+    the declaration, and docs/SETTINGS.md states the same default."""
+    import dataclasses
+    import re
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIOLD_")}
+    result = subprocess.run([sys.executable, "-m", "regiold", "settings"], capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    declared = {f.name: str(f.default) for f in dataclasses.fields(Settings)}
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(declared)
+    for line, (name, default) in zip(lines, declared.items(), strict=True):
+        assert line.startswith(f"{name:24} {default:32} "), (name, default, line)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "SETTINGS.md").read_text()
+    documented = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", doc, re.M))
+    assert documented == declared
+
+
 def test_sparql_slots_must_leave_threads_for_pages():
     """Issue 13: with as many query slots as threads, slow queries held every thread."""
     with pytest.raises(ConfigError, match=r"sparql_max_concurrent \(8\) must be below threads"):

@@ -66,7 +66,14 @@ def test_renamed_resource_redirects_through_the_chain_to_the_live_iri(client):
 
 
 def test_live_and_unknown_iris_are_not_touched(client):
-    assert client.get("/health").status_code == 200
+    """Tombstones change only the IRIs they name: live resources (the replacement at the end of
+    a chain included) answer as before, unknown ones 404."""
+    for path in ("/org/alpha", "/org/beta"):
+        for accept in ("text/turtle", "text/html"):
+            response = client.get(path, headers={"Accept": accept})
+            assert response.status_code == 200 and response.mimetype == accept, (path, accept)
+    graph = rdflib.Graph().parse(data=client.get("/org/beta.ttl").get_data(as_text=True))
+    assert (rdflib.URIRef(BASE + "org/beta"), OWL.deprecated, None) not in graph  # no tombstone
     assert client.get("/org/never-existed").status_code == 404
 
 
