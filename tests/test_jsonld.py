@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from pyld import jsonld
 
 from conftest import shared_dir
-from pages_support import offline_loader
+from pages_support import offline_loader, served_context
 from regiold.publish import render
 
 BASE = "https://w3id.org/regionen-nrw/"
@@ -48,10 +48,11 @@ def test_the_bytes_do_not_depend_on_the_order_of_the_triples() -> None:
         assert render.jsonld_bytes(shuffled, BASE) == first
 
 
-def test_every_kind_of_term_expands_back_to_itself() -> None:
+def test_every_kind_of_term_expands_back_to_itself(mini_app) -> None:
     document = json.loads(render.jsonld_bytes(_triples(), BASE))
+    context = served_context(mini_app.test_client().get)  # as clients fetch it, not render.context()
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads",
-                                      "documentLoader": offline_loader(shared_dir())})
+                                      "documentLoader": offline_loader(shared_dir(), context)})
     expanded = {ox.Triple(q.subject, q.predicate, q.object)
                 for q in ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS)}
     expected = set(_triples())

@@ -135,18 +135,21 @@ def checkout(revision: str, repo: Path) -> Iterator[Path]:
 
 def commit_of(revision: str, repo: Path) -> str | None:
     """The commit of a git revision, of the tag ``release-{version}``, or of a released version
-    itself: the commit that first stamped ``owl:versionInfo "{version}"`` into data/release.ttl
-    (``regiold release`` writes it), so ``diff 0.1.0 HEAD`` and ``diff release-0.1.0 HEAD`` work
-    in a clone that has no release tags."""
+    itself: the commit that first stamped ``dcat:version "{version}"`` into data/release.ttl
+    (``regiold release`` writes it; ``owl:versionInfo`` in files from before DCAT-AP.de 3.0), so
+    ``diff 0.1.0 HEAD`` and ``diff release-0.1.0 HEAD`` work in a clone that has no release tags."""
     for name in (revision, f"release-{revision}"):
         if found := git(repo, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"):
             return found.strip()
     version = revision.removeprefix("release-")
     if not re.fullmatch(r"[\w.-]+", version):
         return None
-    stamped = git(repo, "log", "--reverse", "--format=%H", "-F",
-                  f'-Sowl:versionInfo "{version}"', "--", "data/release.ttl")
-    return stamped.split()[0] if stamped and stamped.split() else None
+    for term in ("dcat:version", "owl:versionInfo"):
+        stamped = git(repo, "log", "--reverse", "--format=%H", "-F",
+                      f'-S{term} "{version}"', "--", "data/release.ttl")
+        if stamped and stamped.split():
+            return stamped.split()[0]
+    return None
 
 
 def resources_in(folder: Path, base_iri: str) -> Resources:
