@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import rdflib
 import requests
 
-from processes import free_port, stop, wait_until
+from processes import answers, free_port, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_IRI = "https://w3id.org/regionen-nrw/"  # the default of the setting base_iri
@@ -99,19 +99,13 @@ def serve_defaults(tmp: Path, *, server: str = "gunicorn",
                                 stdout=out, stderr=subprocess.STDOUT)
     running = DefaultServer(f"http://127.0.0.1:{port}", clone, log)
     try:
-        wait_until(lambda: proc.poll() is not None or _ready(running.url), boot_timeout,
+        wait_until(lambda: proc.poll() is not None or answers(f"{running.url}/ready"), boot_timeout,
                    lambda: f"make run did not become ready:\n{running.output()}", interval=0.25)
         assert proc.poll() is None, f"make run exited with {proc.returncode}:\n{running.output()}"
         yield running
     finally:
         stop(proc, timeout=30)
 
-
-def _ready(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/ready", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from processes import free_port, stop, wait_until
+from processes import answers, free_port, stop, wait_until
 
 
 class Server:
@@ -66,16 +66,10 @@ def serving(site: Path, *args: str, settings: dict[str, str] | None = None,
                                 cwd=site.parent)  # the default cache_dir lands beside the site
     server = Server(proc, f"http://127.0.0.1:{port}", log)
     try:
-        wait_until(lambda: _answers(server.url) and len(server.workers()) == workers,
+        wait_until(lambda: answers(f"{server.url}/health") and len(server.workers()) == workers,
                    boot_timeout, lambda: f"server did not start:\n{server.output()}")
         yield server
     finally:
         stop(proc, timeout=15)
 
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/health", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False
 

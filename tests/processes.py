@@ -34,6 +34,15 @@ def wait_until(condition: Callable[[], bool], timeout: float,
         raise AssertionError(message())
 
 
+def answers(url: str, timeout: float = 2) -> bool:
+    """Whether ``url`` answers with a success now (a refused connection or an error status: no)."""
+    try:
+        urllib.request.urlopen(url, timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for_http(url: str, timeout: float, *, process: subprocess.Popen[bytes] | None = None,
                   name: str = "server") -> None:
     """Wait until ``url`` answers with a success; raise at once if ``process`` exits (with the
