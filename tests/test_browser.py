@@ -62,3 +62,32 @@ def test_index_to_partner_page_and_english(browser, site_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "browser-partner-en.png"), full_page=True)
     finally:
         page.close()
+
+
+def test_german_chosen_in_an_english_browser_stays_german(browser, site_url: str) -> None:
+    """A reader whose browser asks for English clicks "Deutsch"; Home, a partner card and the
+    search box keep German (the links and the form carry ``lang=de``: docs/ARCHITECTURE.md)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="en-US")
+    lang = page.locator("html")
+    try:
+        page.goto(f"{site_url}/org/kreis-mettmann", wait_until="load")
+        assert lang.get_attribute("lang") == "en"  # Accept-Language: en-US
+        page.get_by_role("link", name="Deutsch").click()
+        page.wait_for_load_state("load")
+        assert lang.get_attribute("lang") == "de"
+        page.locator("header a.brand").click()  # Home
+        page.wait_for_load_state("load")
+        assert lang.get_attribute("lang") == "de", page.url
+        assert page.get_by_role("link", name="English").is_visible()
+        page.get_by_role("link", name=NAME, exact=True).first.click()  # a partner card
+        page.wait_for_load_state("load")
+        assert page.url.split("?")[0].endswith("/org/regionalmanagement-duesseldorf-kreis-mettmann")
+        assert lang.get_attribute("lang") == "de", page.url
+        assert page.locator("section.key").get_by_text("Träger").first.is_visible()
+        search = page.locator("header form[role=search] input[name=q]")
+        search.fill("duesseldorf")
+        search.press("Enter")
+        page.wait_for_load_state("load")
+        assert "/search" in page.url and lang.get_attribute("lang") == "de", page.url
+    finally:
+        page.close()

@@ -64,6 +64,22 @@ def test_nginx_sends_the_servers_bytes(nginx_url: str, flask_url: str) -> None:
         assert static.content == dynamic.content, suffix
 
 
+def test_nginx_keeps_a_named_language_in_the_links_as_the_server_does(nginx_url: str,
+                                                                        flask_url: str) -> None:
+    """``?lang=de`` gets the page whose links keep ``lang=de``; without it a German browser gets
+    the clean page and an English one the English page: the same bytes as the server's."""
+    for target in ("/", PATH, f"{PATH}.html"):
+        for query in ("", "?lang=de", "?lang=en"):
+            for browser in ("de", "en"):
+                headers = {"Accept": "text/html", "Accept-Language": browser}
+                static = conneg_checks.get(f"{nginx_url}{target}{query}", headers)
+                dynamic = conneg_checks.get(f"{flask_url}{target}{query}", headers)
+                assert static.status_code == dynamic.status_code == 200, (target, query, browser)
+                assert static.content == dynamic.content, (target, query, browser)
+                named = query or ("?lang=en" if browser == "en" else "")
+                assert (f'href="/{named}"'.encode() in static.content), (target, query, browser)
+
+
 def test_nginx_accepts_the_generated_rules_without_a_warning(tmp_path: Path) -> None:
     config = nginx_standalone(str(tmp_path), port=free_port(), prefix=str(tmp_path), base_iri=BASE)
     (tmp_path / "nginx.conf").write_text(config)

@@ -68,6 +68,7 @@ REQUESTS = [
     (f"{ORG}.ttl", {"Accept-Encoding": "gzip, deflate"}),
     (f"{ORG}?format=jsonld", {"Accept": HTML}),
     (f"{ORG}?lang=en", {"Accept-Language": "de"}),
+    (f"{ORG}?lang=de", {"Accept-Language": "en"}),
     ("/", {"Accept-Language": "en", "Accept-Encoding": "gzip"}),
 ]
 
@@ -99,6 +100,24 @@ def test_conditional_requests_get_the_same_304_or_200(servers):
             assert fetch(fast_url, ORG, request) == expected, conditional
             assert expected[0] == (200 if "other" in str(conditional) or "1990" in str(conditional)
                                    else 304)
+
+
+def test_a_named_and_a_plain_german_page_never_get_each_others_bytes(servers):
+    """``?lang=de`` (links keep ``lang=de``) and the plain URL (clean links) are two responses:
+    the table, the ETags and 304s keep them apart, as the Flask path does."""
+    fast, fast_url, _, plain_url = servers
+    german = {"Accept": HTML, "Accept-Language": "de"}
+    named_path = f"{ORG}?lang=de"
+    for _ in range(2):  # the second round is answered from the table
+        plain, named = fetch(fast_url, ORG, german), fetch(fast_url, named_path, german)
+        assert kept(fast, ORG, german) and kept(fast, named_path, german)
+        assert b'class="brand" href="/"' in plain[3] and b'class="brand" href="/?lang=de"' in named[3]
+    assert header(plain, "ETag") != header(named, "ETag")
+    assert "Accept-Language" in header(plain, "Vary")
+    for url in (fast_url, plain_url):
+        for path, own, other in ((ORG, plain, named), (named_path, named, plain)):
+            assert fetch(url, path, {**german, "If-None-Match": header(own, "ETag")})[0] == 304
+            assert fetch(url, path, {**german, "If-None-Match": header(other, "ETag")})[0] == 200
 
 
 def test_reload_never_serves_an_old_entry(servers, mini_site: Path):

@@ -1,12 +1,15 @@
 """The chosen language sticks, and de and en are complete: every page kind rendered in both
 languages shows no interface word of the other language, no label made up from an IRI's local
-name, and on English pages every internal link keeps ``lang=en`` (docs/ARCHITECTURE.md)."""
+name; on English pages every internal link keeps ``lang=en``, and a reader who named a language
+(``?lang=de`` in an English browser) stays in it on every link and form (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
 from functools import cache
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -124,3 +127,109 @@ def test_one_url_per_language_for_crawlers(client) -> None:
         assert f'hreflang="x-default" href="{path}"' in page
     # the switch names the language explicitly, so it wins over the browser's Accept-Language
     assert f'<a href="{path}?lang=de" hreflang="de" lang="de">Deutsch</a>' in english
+
+
+# ------------------------------------------------------------------ a named language sticks
+
+SEARCH_TEXT = "duesseldorf"  # what a reader types into an empty search box
+BROWSER = {"de": "de-DE,de;q=0.9", "en": "en-US,en;q=0.9"}
+
+
+class Page(HTMLParser):
+    """What a reader can follow on a page: internal ``<a href>`` (not the language switch, which
+    names its language on purpose) and forms with the fields a browser would submit."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self.lang = ""
+        self._text: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.lang = a.get("lang", "")
+        elif tag == "a" and a.get("href", "").startswith("/") and "hreflang" not in a:
+            self.links.append(a["href"])
+        elif tag == "form":
+            self.forms.append({"method": a.get("method", "get").lower(), "action": a["action"],
+                               "fields": {}})
+        elif tag == "input" and self.forms and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or SEARCH_TEXT
+        elif tag == "textarea" and self.forms:
+            self._text = []
+            self.forms[-1]["fields"][a["name"]] = ""
+        elif tag == "select" and self.forms:
+            self.forms[-1]["select"] = a["name"]
+        elif tag == "option" and self.forms and "selected" in a:
+            self.forms[-1]["fields"][self.forms[-1]["select"]] = a["value"]
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._text is not None:
+            name = next(reversed(self.forms[-1]["fields"]))
+            self.forms[-1]["fields"][name] = "".join(self._text)
+            self._text = None
+
+
+def is_page(href: str) -> bool:
+    """A link to an HTML page (not a file, a dump, a document of one format or a download)."""
+    path = urlsplit(href).path
+    return (not path.startswith(("/static/", "/dumps/", "/favicon.ico"))
+            and not re.search(r"\.(ttl|jsonld|nt|rdf|nq|trig|n3|xml|txt)$", path)
+            and "format=" not in href)
+
+
+@pytest.mark.parametrize(("chosen", "browser"), [("de", "en"), ("en", "de")])
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_a_named_language_sticks_on_every_link_and_form(client, kind: str, chosen: str,
+                                                        browser: str) -> None:
+    """A reader whose browser prefers the other language picks ``chosen`` (the switch's
+    ``?lang=``); every link and form of that page leads to a page in ``chosen``."""
+    headers = {"Accept": "text/html", "Accept-Language": BROWSER[browser]}
+    first = client.get(in_language(PAGE_KINDS[kind], chosen), headers=headers)
+    page = Page(first.get_data(as_text=True))
+    assert page.lang == chosen
+    links = sorted({h for h in page.links if is_page(h)})
+    assert links and page.forms, kind
+    wrong = []
+    for href in links:
+        answer = client.get(href.partition("#")[0] or PAGE_KINDS[kind], headers=headers)
+        if answer.mimetype != "text/html" or Page(answer.get_data(as_text=True)).lang != chosen:
+            wrong.append(href)
+    for form in page.forms:
+        send = client.get if form["method"] == "get" else client.post
+        answer = send(form["action"], headers=headers, **{
+            "query_string" if form["method"] == "get" else "data": form["fields"]})
+        if Page(answer.get_data(as_text=True)).lang != chosen:
+            wrong.append(f"form {form['method']} {form['action']} {sorted(form['fields'])}")
+    total = len(links) + len(page.forms)
+    assert not wrong, f"{kind}: {len(wrong)} of {total} lead to the browser's language: {wrong[:5]}"
+
+
+def test_a_plain_german_page_keeps_clean_links(client) -> None:
+    """Without ``?lang=`` a German page's links have no ``lang=`` (one clean URL per page)."""
+    plain = client.get(PAGE_KINDS["partner"], headers={"Accept": "text/html",
+                                                       "Accept-Language": BROWSER["de"]})
+    page = Page(plain.get_data(as_text=True))
+    assert page.lang == "de" and page.links
+    assert [h for h in page.links if "lang=" in h] == []
+    assert "Accept-Language" in plain.headers["Vary"]  # the plain URL's page follows the browser
+
+
+def test_a_named_german_page_points_crawlers_at_the_one_german_url(client) -> None:
+    path = PAGE_KINDS["partner"]
+    iri = "https://w3id.org/regionen-nrw" + path
+    named = client.get(f"{path}?lang=de", headers={"Accept": "text/html",
+                                                   "Accept-Language": BROWSER["en"]})
+    text = named.get_data(as_text=True)
+    assert f'<link rel="canonical" href="{iri}">' in text
+    assert f'hreflang="de" href="{path}"' in text and f'hreflang="en" href="{path}?lang=en"' in text
+    assert f'hreflang="x-default" href="{path}"' in text
+    assert f'<a href="{path}?lang=en" hreflang="en" lang="en">English</a>' in text
+    assert named.headers["Content-Language"] == "de"

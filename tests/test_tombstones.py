@@ -63,6 +63,12 @@ def test_renamed_resource_redirects_through_the_chain_to_the_live_iri(client):
     response = client.get("/org/beta-alt", headers={"Accept": "text/turtle"})
     assert response.status_code == 301 and response.headers["Location"].endswith("/org/beta")
     assert client.get("/org/beta-zwischen.ttl").headers["Location"].endswith("/org/beta.ttl")
+    # a reader who chose German in an English browser stays in German after the move
+    moved = client.get("/org/beta-alt?lang=de", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/org/beta?lang=de")
+    assert client.get("/org/beta-zwischen.ttl?lang=de").headers["Location"].endswith("/org/beta.ttl")
+    gone = client.get("/org/gamma?lang=de", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert gone.status_code == 410 and 'href="/?lang=de"' in gone.get_data(as_text=True)
 
 
 def test_live_and_unknown_iris_are_not_touched(client):

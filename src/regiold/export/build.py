@@ -3,8 +3,9 @@
 Layout (``{path}`` is an IRI relative to the base, e.g. ``org/x``)::
 
     {path}.ttl .jsonld .nt .rdf     every resource in every RDF format (the document URLs)
-    {path}.{lang}.html              its page in each language; {path}.html is the default language
-    index.{lang}.html, index.html   the partner index
+    {path}.{lang}.html              its page in each language as ``?lang={lang}`` names it (links keep
+                                    ``lang=``); {path}.html: the default language, clean links
+    index.{lang}.html, index.html   the partner index, the same way
     context.jsonld, robots.txt, sitemap.xml, .well-known/void.{ext}, dumps/…, static/…, 404.html
     .regiold/nginx-http.conf        maps (include in http {}), .regiold/nginx-server.conf (server {})
     .htaccess                       the same rules for Apache 2.4
@@ -114,10 +115,10 @@ def _write_resource(site: Site, out: Path, path: str) -> int:
         for fmt in RESOURCE:
             if fmt is HTML:
                 for lang in LANGS:
-                    body = dataset_mod.representation(site, iri, fmt, lang).body
+                    body = dataset_mod.representation(site, iri, fmt, lang, named=True).body
                     written += _write(out / f"{path}.{lang}.html", body)
-                    if lang == site.settings.default_lang:
-                        written += _write(out / f"{path}.html", body)
+                written += _write(out / f"{path}.html",
+                                  dataset_mod.representation(site, iri, fmt, None).body)
             else:
                 written += _write(out / f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
     except NotFound:
@@ -131,17 +132,16 @@ def _drop_cached(site: Site, iri: str) -> None:
     """Drop the memoised representations of ``iri``: written once, never asked for again here."""
     for fmt in RESOURCE:
         for lang in (*LANGS, None):
-            site.cache.pop(("repr", iri, fmt.key, lang, 1), None)
+            for carried in (lang, None):  # links.link_lang: with lang= or clean
+                site.cache.pop(("repr", iri, fmt.key, lang, 1, carried), None)
     site.cache.pop(("describe", iri, 1), None)
 
 
 def _write_site_files(site: Site, out: Path, root_url: str) -> int:
     written = 0
     for lang in LANGS:
-        body = render.index_html(site, lang).body
-        written += _write(out / f"index.{lang}.html", body)
-        if lang == site.settings.default_lang:
-            written += _write(out / "index.html", body)
+        written += _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True).body)
+    written += _write(out / "index.html", render.index_html(site, site.settings.default_lang).body)
     written += _write(out / render.CONTEXT_PATH, render.context_document(site))
     written += len(dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES))
     for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)

@@ -126,10 +126,16 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
               f'    "~*^\\s*(?<regiold_l>{"|".join(LANGS)})(-[a-z0-9]+)?\\s*(;|,|$)" $regiold_l;', "}",
               "map $arg_lang $regiold_lang {", "    default $regiold_accept_lang;"]
     lines += [f"    {lang} {lang};" for lang in LANGS]
+    # the HTML file: {path}.{lang}.html when ?lang= names the language (its links keep lang=),
+    # else {path}.html for the default language (clean links), as the server renders them
+    lines += ["}", "map $regiold_accept_lang $regiold_accept_page {", f"    {default_lang} html;",
+              "    default $regiold_accept_lang.html;", "}",
+              "map $arg_lang $regiold_page {", "    default $regiold_accept_page;"]
+    lines += [f"    {lang} {lang}.html;" for lang in LANGS]
     lines += ["}", "map $regiold_ext $regiold_void_ext {", "    html ttl;  # VoID prefers Turtle",
               "    default $regiold_ext;", "}",
               "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
-    lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_lang.html", "$regiold_ext")
+    lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
     lines += _map("$regiold_ext", "$regiold_location_query", "?lang=$regiold_lang", '""')
     return "\n".join(lines) + "\n"
@@ -182,7 +188,7 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         {cors}
         add_header Vary "Accept-Language, Accept-Encoding" always;
         add_header Content-Language $regiold_lang always;
-        try_files /index.$regiold_lang.html =404;
+        try_files /index.$regiold_page =404;
     }}
 
     # /{{path}}.html: the HTML document, in the negotiated language
@@ -191,7 +197,7 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         {cache}
         add_header Vary "Accept-Language, Accept-Encoding" always;
         add_header Content-Language $regiold_lang always;
-        try_files /$regiold_path.$regiold_lang.html /$regiold_path.html =404;
+        try_files /$regiold_path.$regiold_page /$regiold_path.html =404;
     }}
 
     # /{{path}} without an extension: a resource IRI, negotiated
@@ -263,6 +269,10 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
                   f"RewriteRule ^ - [E=RLANG:{lang}]"]
     for lang in LANGS:
         lines += [f"RewriteCond %{{QUERY_STRING}} (^|&)lang={lang}(&|$)", f"RewriteRule ^ - [E=RLANG:{lang}]"]
+    named = "|".join(LANGS)
+    lines += ["# the HTML file: {path}.{lang}.html, or {path}.html for the default language unnamed",
+              "RewriteRule ^ - [E=RPAGE:%{ENV:RLANG}.html]", f"RewriteCond %{{ENV:RLANG}} ={default_lang}",
+              f"RewriteCond %{{QUERY_STRING}} !(^|&)lang=({named})(&|$)", "RewriteRule ^ - [E=RPAGE:html]"]
     lines += ["# format of a resource IRI (a path without extension): ?format=, else Accept",
               "RewriteCond %{HTTP_ACCEPT} !/", f"RewriteRule ^ - [E=REXT:{offered[0].key}]"]
     for rule in reversed(accept_rules(offered)):  # a later match overwrites: most important last
@@ -274,7 +284,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
     lines += ["RewriteCond %{REQUEST_URI} ^/(.+/)?[^./]+$", "RewriteCond %{HTTP_ACCEPT} /",
               "RewriteCond %{ENV:REXT} ^$", "RewriteRule ^ - [R=406,L]",
               "RewriteCond %{ENV:REXT} =html",
-              "RewriteRule ^((.+/)?[^./]+)$ $1.%{ENV:RLANG}.html [L,E=RNEG:1]",
+              "RewriteRule ^((.+/)?[^./]+)$ $1.%{ENV:RPAGE} [L,E=RNEG:1]",
               "RewriteCond %{ENV:REXT} !^$",
               "RewriteRule ^((.+/)?[^./]+)$ $1.%{ENV:REXT} [L,E=RNEG:1]",
               'Header always set Vary "Accept, Accept-Language, Accept-Encoding" env=REDIRECT_RNEG',

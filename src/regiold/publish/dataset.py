@@ -715,7 +715,7 @@ def void_bytes(site: Site, fmt: Format) -> bytes:
 
 
 def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
-                   page: int = 1) -> render_mod.Representation:
+                   page: int = 1, *, named: bool = False) -> render_mod.Representation:
     """``render.representation``, except that the dataset and the catalog in RDF are the whole
     dataset description, the bytes of ``/.well-known/void``: a harvester that fetches any one of
     them alone gets a description that conforms to DCAT-AP.de on its own, with the terms exactly
@@ -728,7 +728,7 @@ def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
     if fmt.oxigraph is not None and iri in (site.base_iri + DATASET, site.base_iri + CATALOG):
         body = void_bytes(site, fmt)
         return render.Representation(body, fmt, None, render.format_etag(site.version, body, fmt))
-    return render.representation(site, iri, fmt, lang, page)
+    return render.representation(site, iri, fmt, lang, page, named=named)
 
 
 # --- sitemap ------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Links between HTML pages in the reader's language (docs/ARCHITECTURE.md, "HTML language variants").
 
-``/org/x`` is the page in the default language, ``/org/x?lang=en`` the English one. On a page in
-another language than the default, every internal link carries ``lang=``, so the chosen language
-sticks from page to page without a cookie (caches stay keyed by URL alone). Files (``/static/``,
-``/dumps/``) and documents of one format (``/org/x.ttl``) do not depend on the language.
+``/org/x`` is the page in the default language, ``/org/x?lang=en`` the English one. Every internal
+link carries ``lang=`` on a page whose language was named in its URL (``?lang=de`` too: a reader
+whose browser prefers English and who picked "Deutsch") and on every page in another language than
+the default, so the chosen language sticks from page to page without a cookie (caches stay keyed
+by URL alone). A default-language page reached without ``?lang=`` keeps clean links. Files
+(``/static/``, ``/dumps/``) and documents of one format (``/org/x.ttl``) do not depend on the
+language.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ def with_lang(href: str, lang: str | None) -> str:
     return f"{base}{joiner}lang={quote(lang)}{hash_}{fragment}"
 
 
-def link_lang(lang: str, default_lang: str) -> str | None:
-    """The ``lang=`` internal links of a page in ``lang`` carry (None on default-language pages)."""
-    return lang if lang != default_lang else None
+def link_lang(lang: str, default_lang: str, named: bool = False) -> str | None:
+    """The ``lang=`` internal links of a page in ``lang`` carry: ``lang`` when the page's URL named
+    it (``named``) or it is not the default, else None (clean links)."""
+    return lang if named or lang != default_lang else None
 
 
 def variant(path: str, lang: str, default_lang: str, query: str = "") -> str:

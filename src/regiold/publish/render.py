@@ -3,7 +3,8 @@ HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
 
 Callable without a request — the static export writes every representation with
 ``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
-version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page)`` (bounded by the
+version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page, link lang)`` (the last:
+what internal links carry, see ``links.link_lang``; bounded by the
 ``cache_entries`` setting, see ``site.MemoCache``): computed once, then served from memory (the
 Site, and with it the cache, is replaced as a whole on reload). A remote
 store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
@@ -155,20 +156,23 @@ def description(site: Site, iri: str, page: int = 1) -> describe_mod.Description
 
 
 def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
-                   page: int = 1) -> Representation:
-    """The bytes of ``iri`` in ``fmt`` (HTML in ``lang``), memoised per data version.
+                   page: int = 1, *, named: bool = False) -> Representation:
+    """The bytes of ``iri`` in ``fmt`` (HTML in ``lang``; ``named``: the URL named the language,
+    so internal links keep it), memoised per data version.
 
     :raises NotFound: unknown IRI or page.
     """
     lang = (lang or site.settings.default_lang) if fmt is HTML else None
-    key = ("repr", iri, fmt.key, lang, page)
-    return _memo(site, key, lambda: _represent(site, iri, fmt, lang, page))
+    carried = links.link_lang(lang, site.settings.default_lang, named) if lang else None
+    key = ("repr", iri, fmt.key, lang, page, carried)
+    return _memo(site, key, lambda: _represent(site, iri, fmt, lang, page, named))
 
 
-def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int) -> Representation:
+def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
+               named: bool) -> Representation:
     found = description(site, iri, page)
     if fmt is HTML:
-        body = resource_html(site, found, lang or site.settings.default_lang)
+        body = resource_html(site, found, lang or site.settings.default_lang, named=named)
     elif fmt is JSONLD:
         body = jsonld_bytes(found.triples, site.base_iri)
     else:
@@ -232,7 +236,8 @@ def profile_formats(profile: Profile) -> tuple[Format, ...]:
     return RESOURCE if profile is PROFILES[0] else tuple(f for f in RESOURCE if f is not HTML)
 
 
-def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None) -> Representation:
+def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None, *,
+                 named: bool = False) -> Representation:
     """The profiles and formats of ``iri`` (``?_profile=alt``): an HTML table, or RDF in the
     Alternate Representations data model (W3C Content Negotiation by Profile).
 
@@ -249,7 +254,7 @@ def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None)
         body = page("profiles.html", path=path, iri=iri, profiles=listed, canonical=iri,
                     alternates=[], jsonld=None,
                     **chrome(path, lang, query="_profile=alt", default_lang=site.settings.default_lang,
-                             sparql_link=site.settings.sparql_link))
+                             sparql_link=site.settings.sparql_link, named=named))
     else:
         triples = _alternatives_graph(iri, listed)
         body = (jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
@@ -365,14 +370,15 @@ def page(template: str, **context: object) -> bytes:
 
 
 def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
-           sparql_link: str = "/sparql") -> dict[str, object]:
+           sparql_link: str = "/sparql", named: bool = False) -> dict[str, object]:
     """What base.html needs besides the page itself: the language switch, the hreflang alternates,
-    ``link_lang`` (what internal links carry, see publish/links.py) and the link to the SPARQL
-    endpoint (none in a static export without one)."""
+    ``link_lang`` (what internal links carry: ``lang`` when the URL ``named`` it or it is not the
+    default, see publish/links.py) and the link to the SPARQL endpoint (none in a static export
+    without one)."""
     default = default_lang or LANGS[0]
     other = next(c for c in LANGS if c != lang)
     return {
-        "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default),
+        "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default, named),
         "sparql_link": sparql_link,
         "languages": links.alternates(path, lang, default, query),
         "switch": {"code": other, "href": links.chosen(path, other, query), "label": UI[lang]["switch"]},
@@ -384,7 +390,8 @@ def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
     return iri if lang == default_lang else f"{iri}?lang={lang}"
 
 
-def resource_html(site: Site, found: describe_mod.Description, lang: str) -> bytes:
+def resource_html(site: Site, found: describe_mod.Description, lang: str, *,
+                  named: bool = False) -> bytes:
     view = summary.arrange(build_view(found, base_iri=site.base_iri, lang=lang), site.base_iri)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
                 alternates=alternates(view.path, found.page),
@@ -393,7 +400,7 @@ def resource_html(site: Site, found: describe_mod.Description, lang: str) -> byt
                 changelog=_changelog(site, view.iri),
                 **chrome(view.path, lang, query=page_query(found.page),
                          default_lang=site.settings.default_lang,
-                         sparql_link=site.settings.sparql_link))
+                         sparql_link=site.settings.sparql_link, named=named))
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -403,23 +410,24 @@ def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
     return _memo(site, ("changelog",), lambda: changelog.changelog_view(site.settings.site_dir))
 
 
-def page_query(page_number: int, *, always: bool = False, **params: str) -> str:
+def page_query(page_number: int, **params: str) -> str:
     """The query string of a page of a paged resource (no ``?``): ``page=N`` unless it is page 1
-    (its URL is the bare one) or ``always`` (prev/next links name the page), then ``params``."""
-    pairs = [("page", str(page_number))] if page_number > 1 or always else []
+    (its URL is the bare one, the canonical), then ``params``."""
+    pairs = [("page", str(page_number))] if page_number > 1 else []
     return "&".join(f"{key}={value}" for key, value in [*pairs, *params.items()])
 
 
-def page_url(path: str, page_number: int, *, always: bool = False, **params: str) -> str:
-    """``path`` of one page: ``/org/x.ttl?page=2``; see ``page_query``."""
-    query = page_query(page_number, always=always, **params)
+def page_url(path: str, page_number: int, **params: str) -> str:
+    """``path`` of one page: ``/org/x.ttl?page=2``, page 1 at ``/org/x.ttl``; see ``page_query``."""
+    query = page_query(page_number, **params)
     return f"{path}?{query}" if query else path
 
 
 def page_links(path: str, page_number: int, pages: int) -> dict[str, str | None]:
-    """The previous and the next page of ``path`` (None at either end): pager and ``Link``."""
-    return {"prev": page_url(path, page_number - 1, always=True) if page_number > 1 else None,
-            "next": page_url(path, page_number + 1, always=True) if page_number < pages else None}
+    """The previous and the next page of ``path`` (None at either end): pager and ``Link``. Page
+    1 is the bare ``path``, its one URL (the pager's links get ``lang=`` from the ``here`` filter)."""
+    return {"prev": page_url(path, page_number - 1) if page_number > 1 else None,
+            "next": page_url(path, page_number + 1) if page_number < pages else None}
 
 
 def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
@@ -428,16 +436,17 @@ def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
              "label": f.label, "key": f.key, "format": f} for f in RESOURCE]
 
 
-def index_html(site: Site, lang: str) -> Representation:
-    """The start page: the partners, as the CMS's "Auswahl" page lists them (memoised)."""
+def index_html(site: Site, lang: str, *, named: bool = False) -> Representation:
+    """The start page: the partners, as the CMS's "Auswahl" page lists them (memoised; ``named``:
+    the URL named the language, so links keep it)."""
     def build() -> Representation:
         groups = partner_groups(site, lang)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
-                                            sparql_link=site.settings.sparql_link))
+                                            sparql_link=site.settings.sparql_link, named=named))
         return Representation(body, HTML, lang, make_etag(site.version, body))
-    return _memo(site, ("index", lang), build)
+    return _memo(site, ("index", lang, links.link_lang(lang, site.settings.default_lang, named)), build)
 
 
 def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
@@ -480,19 +489,21 @@ def _index_schema(groups: list[dict[str, object]], lang: str) -> dict[str, objec
 
 
 def error_html(status: int, title: str, detail: str, lang: str,
-               default_lang: str | None = None, *, sparql_link: str = "/sparql") -> bytes:
+               default_lang: str | None = None, *, sparql_link: str = "/sparql",
+               named: bool = False) -> bytes:
     """The HTML error page (404 for browsers …); never includes a stack trace."""
     return page("error.html", status=status, title=title, detail=detail, canonical=None,
                 alternates=[], jsonld=None,
-                **chrome("/", lang, default_lang=default_lang, sparql_link=sparql_link))
+                **chrome("/", lang, default_lang=default_lang, sparql_link=sparql_link, named=named))
 
 
-def gone_html(stone: Tombstone, path: str, lang: str, default_lang: str | None = None) -> bytes:
+def gone_html(stone: Tombstone, path: str, lang: str, default_lang: str | None = None, *,
+              named: bool = False) -> bytes:
     """The 410 page of a removed resource at ``path``: what it was and when it went."""
     kind = ", ".join(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in stone.types)
     return page("gone.html", label=stone.label(lang), kind=kind, removed=stone.removed,
                 note=stone.comment(lang), canonical=None, alternates=[], jsonld=None,
-                **chrome(path, lang, default_lang=default_lang))
+                **chrome(path, lang, default_lang=default_lang, named=named))
 
 
 def last_modified(site: Site) -> datetime:

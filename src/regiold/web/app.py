@@ -12,7 +12,7 @@ from regiold.errors import NotAcceptable, RegioldError, problem
 from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
-from regiold.web.negotiate import language, negotiate
+from regiold.web.negotiate import language, named_language, negotiate
 
 
 def register_blueprints(app: Flask) -> None:
@@ -60,7 +60,8 @@ def register_error_handlers(app: Flask) -> None:
             lang = language(request.args.get("lang"), request.accept_languages, default)
         except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
             lang = "de"
-        return render.error_html(exc.status, exc.title, str(exc), lang, default)
+        return render.error_html(exc.status, exc.title, str(exc), lang, default,
+                                 named=named_language(request.args.get("lang")) is not None)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -60,13 +60,17 @@ def _by_media_type(value: str, offered: tuple[Format, ...]) -> Format | None:
     return next((f for f in offered if value in f.media_types), None)
 
 
+def named_language(param: str | None) -> str | None:
+    """The language ``?lang=`` names, if supported (else None): the reader chose it, and the
+    page's links keep it (publish/links.py)."""
+    return param.lower() if param is not None and param.lower() in LANGS else None
+
+
 def language(param: str | None, accept_language: LanguageAccept, default: str) -> str:
     """``?lang=`` if it names a supported language, else the best ``Accept-Language``, else
     ``default``."""
-    if param and param.lower() in LANGS:
-        return param.lower()
     best = accept_language.best_match(LANGS) if accept_language else None
-    return best or default
+    return named_language(param) or best or default
 
 
 def profile(param: str | None, accept_profile: str | None, base_iri: str,

@@ -33,7 +33,7 @@ from regiold.rdf.formats import (
     link,
 )
 from regiold.web.context import current_site
-from regiold.web.negotiate import language, negotiate, profile
+from regiold.web.negotiate import language, named_language, negotiate, profile
 from regiold.web.responses import send_representation
 
 bp = Blueprint("pages", __name__)
@@ -56,7 +56,7 @@ def vary_errors(response: Response) -> Response:
 def index() -> Response:
     site = current_site()
     lang = _language(site)
-    rep = render.index_html(site, lang)
+    rep = render.index_html(site, lang, named=_named())
     response = send_representation(site, rep, vary=("Accept-Language",),
                                    cacheable=render.memoised(site))
     response.headers["Content-Location"] = f"/?lang={lang}"
@@ -91,11 +91,11 @@ def resource(path: str) -> Response:
     lang = _language(site) if fmt is HTML else None
     try:
         if chosen is None:
-            rep = render.alternatives(site, iri, f"/{stem}", fmt, lang)
+            rep = render.alternatives(site, iri, f"/{stem}", fmt, lang, named=_named())
         elif chosen is SCHEMA and fmt is not HTML:
             rep = render.schema_representation(site, iri, fmt, _page())
         else:
-            rep = dataset.representation(site, iri, fmt, lang, _page())
+            rep = dataset.representation(site, iri, fmt, lang, _page(), named=_named())
     except NotFound:
         hooked = _not_found_hook(site, iri)
         if hooked is not None:
@@ -143,6 +143,11 @@ def _page() -> int:
 
 def _language(site: Site) -> str:
     return language(request.args.get("lang"), request.accept_languages, site.settings.default_lang)
+
+
+def _named() -> bool:
+    """The URL names the page's language (``?lang=``): its links keep it (publish/links.py)."""
+    return named_language(request.args.get("lang")) is not None
 
 
 def _vary(fmt: Format, negotiated: bool) -> tuple[str, ...]:

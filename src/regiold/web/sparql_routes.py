@@ -29,7 +29,7 @@ from regiold.sparql.messages import Answer, Request
 from regiold.sparql.service import QueryService
 from regiold.sparql.service_description import graph_sizes, service_description
 from regiold.web.context import current_site, public_root
-from regiold.web.negotiate import language, negotiate
+from regiold.web.negotiate import language, named_language, negotiate
 from regiold.web.responses import conditional
 
 bp = Blueprint("endpoint", __name__)
@@ -196,6 +196,11 @@ def _lang(site: Site, params: MultiDict[str, str]) -> str:
     return language(params.get("lang"), request.accept_languages, site.settings.default_lang)
 
 
+def _named(params: MultiDict[str, str]) -> bool:
+    """The request names the page's language (``lang=``): its links keep it (publish/links.py)."""
+    return named_language(params.get("lang")) is not None
+
+
 def _wire_key(fmt: Format | None, html_as: str) -> str | None:
     """What the worker serializes to: HTML pages are built from SPARQL JSON or Turtle."""
     if fmt is None:
@@ -220,7 +225,8 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
 # ---------------------------------------------------------------------------------- HTML pages
 
 
-def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, str]) -> dict[str, object]:
+def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, str], *,
+                    named: bool) -> dict[str, object]:
     prefixes = site_prefixes(site.base_iri)
     examples = _examples(site)
     config = {"endpoint": request.base_url, "prefixes": prefixes,
@@ -228,7 +234,7 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
     chosen = params.get("example")
     return {
         **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else "",
-                        default_lang=site.settings.default_lang),
+                        default_lang=site.settings.default_lang, named=named),
         "query": query, "settings": site.settings,
         "examples": [{"name": e.name, "title": e.title_in(lang)} for e in examples],
         "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
@@ -240,8 +246,8 @@ def _editor_page(site: Site, params: MultiDict[str, str]) -> Response:
     chosen = params.get("example", "")
     example = next((e for e in _examples(site) if e.name == chosen), None)
     query = example.query if example else default_query(site_prefixes(site.base_iri))
-    html = render.page("sparql.html", **_editor_context(site, query, _lang(site, params), params),
-                       answer=None)
+    html = render.page("sparql.html", **_editor_context(site, query, _lang(site, params), params,
+                                                        named=_named(params)), answer=None)
     response = Response(html, content_type=formats.HTML.content_type)
     response.vary.update(("Accept", "Accept-Language"))
     return response
@@ -253,7 +259,8 @@ def _results_page(site: Site, query: str, answer: Answer,
     downloads = formats.RDF if answer.kind == "graph" else formats.SPARQL_RESULTS
     links = [(f.label, "/sparql?" + urlencode({"query": query, "format": f.key})) for f in downloads]
     html = render.page(
-        "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict()),
+        "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict(),
+                                         named=_named(params)),
         answer=answer, table=table, downloads=links,
         graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None)
     return Response(html, content_type=formats.HTML.content_type)
@@ -303,7 +310,7 @@ def _search_html(site: Site, text: str, lang: str, params: MultiDict[str, str]) 
         spellings=search_groups.spellings(text), all=everything,
         toggle=f"/search?{query}" + ("" if everything else "&all=1"),
         **render.chrome("/search", lang, query=query + ("&all=1" if everything else ""),
-                        default_lang=site.settings.default_lang))
+                        default_lang=site.settings.default_lang, named=_named(params)))
 
 
 def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, object]:

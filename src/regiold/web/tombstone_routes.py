@@ -13,13 +13,13 @@ from flask import Blueprint, Response, redirect, request
 from flask.blueprints import BlueprintSetupState
 
 from regiold.errors import Withheld
-from regiold.publish import render, tombstones
+from regiold.publish import links, render, tombstones
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.publish.site_loader import withheld_iris
 from regiold.rdf import formats
 from regiold.rdf.serialize import serialize
 from regiold.web.context import current_site
-from regiold.web.negotiate import language, negotiate
+from regiold.web.negotiate import language, named_language, negotiate
 from regiold.web.page_routes import NOT_FOUND_HOOKS
 
 bp = Blueprint("tombstones", __name__)
@@ -87,6 +87,8 @@ def _moved(target: str, base_iri: str, suffix: str | None) -> Response:
     location = "/" + target.removeprefix(base_iri) if target.startswith(base_iri) else target
     if suffix and target.startswith(base_iri):
         location += "." + suffix
+    # a chosen language survives the move (publish/links.py)
+    location = links.with_lang(location, named_language(request.args.get("lang")))
     response = redirect(location, code=301)
     response.headers["Vary"] = "Accept"
     return response
@@ -98,7 +100,8 @@ def _gone(iri: str, stone: tombstones.Tombstone, suffix: str | None) -> Response
     if fmt.oxigraph is None:
         lang = language(request.args.get("lang"), request.accept_languages,
                         current_site().settings.default_lang)
-        body = render.gone_html(stone, request.path, lang, current_site().settings.default_lang)
+        body = render.gone_html(stone, request.path, lang, current_site().settings.default_lang,
+                                named=named_language(request.args.get("lang")) is not None)
     else:
         body = serialize(_triples(iri, stone), fmt, current_site().base_iri, graph=iri).decode()
     response = Response(body, status=410, content_type=fmt.content_type)
