@@ -223,6 +223,11 @@ def holder(server: Server, client: socket.socket) -> int | None:
 def get_health(client: socket.socket) -> bytes:
     """One request on a raw connection, and its whole answer head (read until the blank line)."""
     client.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    return answer_head(client)
+
+
+def answer_head(client: socket.socket) -> bytes:
+    """The head of the next answer on a raw connection (read until the blank line)."""
     answer = b""
     while b"\r\n\r\n" not in answer:
         chunk = client.recv(4096)
@@ -233,31 +238,41 @@ def get_health(client: socket.socket) -> bytes:
 
 
 def test_granian_retiring_worker_accepts_no_new_connection(mini_site: Path):
-    """While an old worker finishes its connections after a reload, every new connection goes to
-    a fresh worker and is answered; under granian's own SIGTERM the old worker could take one and
-    close it unanswered (the reload gap, docs/OPERATIONS.md)."""
+    """While an old worker finishes a request after a reload, every new connection goes to a
+    fresh worker and is answered, and so is the request in flight. Under granian's own SIGTERM
+    the old worker could take a new connection and close it unanswered (docs/OPERATIONS.md)."""
     with serving(mini_site, settings={"server": "granian"}) as server, \
             contextlib.ExitStack() as stack:
         port = int(server.url.rsplit(":", 1)[1])
-        kept: dict[int, list[socket.socket]] = {}
-        for _ in range(6):  # kept-alive connections; one worker holds at least three
-            client = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
-            assert get_health(client).startswith(b"HTTP/1.1 200")
-            wait_until(lambda c=client: holder(server, c) is not None, 10, server.output)
-            kept.setdefault(holder(server, client), []).append(client)
-        old, (probe, *_idle) = max(kept.items(), key=lambda item: len(item[1]))
+
+        def connect() -> tuple[socket.socket, int]:
+            client = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=60))
+            wait_until(lambda: holder(server, client) is not None, 10, server.output)
+            return client, holder(server, client)
+
+        # a query whose body is still to come: a request in flight that keeps its worker busy
+        pending, old = connect()
+        pending.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6\r\n"
+                        b"Content-Type: application/sparql-query\r\n"
+                        b"Accept: application/sparql-results+json\r\n\r\n")
+        probe = None
+        for _ in range(60):  # a second connection to the same worker, to see when it retires
+            probe, pid = connect()
+            if pid == old:
+                break
+        assert probe is not None and pid == old
+        assert get_health(probe).startswith(b"HTTP/1.1 200")
         server.hup()
-        # the idle ones keep the old worker alive (up to the 10 s header timeout); the probe
-        # shows when it retires: its answers then say Connection: close
         wait_until(lambda: b"connection: close" in get_health(probe).lower(), 20, server.output)
         fresh = []
         for _ in range(20):
-            client = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
-            wait_until(lambda c=client: holder(server, c) is not None, 10, server.output)
-            fresh.append(holder(server, client))
+            client, pid = connect()
+            fresh.append(pid)
             assert get_health(client).startswith(b"HTTP/1.1 200")
         assert old in server.workers(), "the old worker left before the check"
         assert old not in fresh  # none of the new connections went to the retiring worker
+        pending.sendall(b"ASK {}")
+        assert answer_head(pending).startswith(b"HTTP/1.1 200")  # the request in flight
 
 
 def test_requests_during_reloads_never_fail(mini_site: Path, serve):

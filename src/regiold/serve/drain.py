@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 POLL = 0.05  # seconds between two looks at the worker's connections
+NO_PROC_WAIT = 0.5  # seconds a retiring worker gets where /proc cannot tell when it is done
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp
 
 
@@ -43,6 +44,9 @@ def wait_drained(pid: int, listen_fd: int, listener: socket.socket, timeout: flo
     as ``listen_fd``) and holds no connection accepted from it; at most ``timeout`` seconds, less
     if ``interrupted()``. Whether it drained. Twice in a row empty: an accept() under way when
     the worker stopped accepting may install its connection just after a look."""
+    if not Path("/proc/self/fd").is_dir():  # not Linux: no way to look, give it a moment
+        time.sleep(min(max(timeout, 0), NO_PROC_WAIT))
+        return False
     inode, port = os.fstat(listener.fileno()).st_ino, listener.getsockname()[1]
     deadline, empty = time.monotonic() + timeout, 0
     while time.monotonic() < deadline and not interrupted():

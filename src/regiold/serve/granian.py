@@ -104,7 +104,9 @@ class _Granian(Server):  # type: ignore[misc]
 
     def _reload(self, spawn_target: object, target_loader: object) -> None:
         """As gunicorn does: run the reload hook, fork every fresh worker, then retire the old
-        ones (granian itself replaces one worker at a time, serving two versions for seconds)."""
+        ones (granian itself replaces one worker at a time, serving two versions for seconds).
+        A retiring worker stops accepting at once and is stopped once it holds no connection:
+        granian's SIGTERM would close one it had accepted but not read unanswered (drain.py)."""
         self.reload_signal = False
         self.main_loop_interrupt.clear()
         self._call_hooks(self.hooks_reload)
