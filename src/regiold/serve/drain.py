@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,16 +22,16 @@ _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp
 
 
 def stop_accepting(listen_fd: int) -> None:
-    """In a worker: put a listening socket nobody can reach on the descriptor number the server
+    """In a worker: put a listening socket no client knows on the descriptor number the server
     accepts from. The event loop still wakes up when a client connects to the shared socket, but
     its accept() now finds no connection (EAGAIN) and leaves it queued for the other workers.
 
     The stand-in is non-blocking (a blocking accept() would stall an event-loop thread forever)
-    and a Unix socket whose path is removed at once, so no client can ever connect to it."""
-    with tempfile.TemporaryDirectory(prefix="regiold-retire-") as folder:
-        stand_in = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        stand_in.bind(str(Path(folder) / "s"))
-        stand_in.listen(1)
+    and listens on an abstract Unix address the kernel picks: nothing to create on disk, nothing
+    to fail."""
+    stand_in = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stand_in.bind("")  # autobind: a fresh abstract address
+    stand_in.listen(1)
     stand_in.setblocking(False)
     os.dup2(stand_in.fileno(), listen_fd, inheritable=False)  # atomic: no accept() sees a gap
     stand_in.close()
