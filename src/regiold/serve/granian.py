@@ -23,10 +23,11 @@ from regiold.serve.drain import stop_accepting, wait_drained
 from regiold.serve.reload import Reloader, master_ready, reload_in_master
 from regiold.settings import Settings
 
-RESPAWN_INTERVAL = 0.5  # seconds between respawns of a worker that crashed
 RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: stop accepting, Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-KILL_TIMEOUT = 30  # seconds a stopping worker may finish its requests (gunicorn's graceful_timeout)
+# seconds after SIGTERM a stopping worker may finish its requests (gunicorn's graceful_timeout);
+# on reload SIGTERM comes up to DRAIN_TIMEOUT after the retire signal
+KILL_TIMEOUT = 30
 HEADER_READ_TIMEOUT_MS = 10_000  # a client trickling its headers is dropped after this
 # A retiring worker gets this long to answer the connections it holds before SIGTERM: by then the
 # header timeout has closed each one that sent no request; a request still running finishes.
@@ -39,7 +40,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
-                      respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT,
+                      workers_kill_timeout=KILL_TIMEOUT,
                       http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS))
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
