@@ -19,14 +19,19 @@ from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server
 
+from regiold.serve.drain import stop_accepting, wait_drained
 from regiold.serve.reload import Reloader, master_ready, reload_in_master
 from regiold.settings import Settings
 
-RESPAWN_INTERVAL = 0.5  # seconds fresh workers get before the ones they replace stop
-RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: answer with Connection: close
+RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: stop accepting, Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-KILL_TIMEOUT = 30  # seconds a stopping worker may finish its requests (gunicorn's graceful_timeout)
+# seconds after SIGTERM a stopping worker may finish its requests (gunicorn's graceful_timeout);
+# on reload SIGTERM comes up to DRAIN_TIMEOUT after the retire signal
+KILL_TIMEOUT = 30
 HEADER_READ_TIMEOUT_MS = 10_000  # a client trickling its headers is dropped after this
+# A retiring worker gets this long to answer the connections it holds before SIGTERM: by then the
+# header timeout has closed each one that sent no request; a request still running finishes.
+DRAIN_TIMEOUT = HEADER_READ_TIMEOUT_MS / 1000 + 5
 
 
 def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
@@ -35,7 +40,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
-                      respawn_interval=RESPAWN_INTERVAL, workers_kill_timeout=KILL_TIMEOUT,
+                      workers_kill_timeout=KILL_TIMEOUT,
                       http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS))
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
@@ -44,7 +49,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
 
     def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
         _stop_with_master(master)
-        retiring = _Retiring(app)
+        retiring = _Retiring(app, server._sfd)  # the shared socket's descriptor, inherited
         signal.signal(RETIRE_SIGNAL, retiring.retire)
         return retiring
 
@@ -52,15 +57,18 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
 
 
 class _Retiring:
-    """Once the master says this worker retires (RETIRE_SIGNAL), every answer carries
-    ``Connection: close``: kept-alive clients reconnect, to a fresh worker, before this one stops
-    and closes its idle connections (a request racing that close would get no answer)."""
+    """Once the master says this worker retires (RETIRE_SIGNAL), it accepts no new connection
+    (they stay queued for the fresh workers) and every answer carries ``Connection: close``:
+    kept-alive clients reconnect, to a fresh worker, and the master waits until this worker
+    holds no connection before it stops it (a request racing that stop would get no answer)."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app, self.retiring = app, False
+    def __init__(self, app: Callable[..., Iterable[bytes]], listen_fd: int) -> None:
+        self.app, self.listen_fd, self.retiring = app, listen_fd, False
 
     def retire(self, *_: object) -> None:
-        self.retiring = True
+        if not self.retiring:
+            stop_accepting(self.listen_fd)
+            self.retiring = True
 
     def __call__(self, environ: dict, start_response: Callable[..., object]) -> Iterable[bytes]:
         if not self.retiring:
@@ -97,7 +105,9 @@ class _Granian(Server):  # type: ignore[misc]
 
     def _reload(self, spawn_target: object, target_loader: object) -> None:
         """As gunicorn does: run the reload hook, fork every fresh worker, then retire the old
-        ones (granian itself replaces one worker at a time, serving two versions for seconds)."""
+        ones (granian itself replaces one worker at a time, serving two versions for seconds).
+        A retiring worker stops accepting at once and is stopped once it holds no connection:
+        granian's SIGTERM would close one it had accepted but not read unanswered (drain.py)."""
         self.reload_signal = False
         self.main_loop_interrupt.clear()
         self._call_hooks(self.hooks_reload)
@@ -110,8 +120,10 @@ class _Granian(Server):  # type: ignore[misc]
             worker.interrupt_by_parent = True  # its exit from now on is no crash to respawn
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker.inner.pid, RETIRE_SIGNAL)
-        time.sleep(self.respawn_interval)
+        deadline = time.monotonic() + DRAIN_TIMEOUT
         for worker in retiring:
+            wait_drained(worker.inner.pid, self._sfd, self._sso, deadline - time.monotonic(),
+                         lambda: self.interrupt_signal)  # SIGTERM/SIGINT: stop now
             worker.terminate()  # graceful: running requests finish
         for worker in retiring:
             worker.join(self.workers_kill_timeout)
