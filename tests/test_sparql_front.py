@@ -141,3 +141,25 @@ def test_a_query_beyond_capacity_is_refused_before_its_body_and_pages_answer(min
             assert requests.get(server.url + path, timeout=10).status_code == 200, path
         slow.join(timeout=60)
     assert slow_titles[-1] == "SPARQL query timed out"  # it ended at the time limit
+
+
+def test_a_refusal_when_every_slot_is_taken_speaks_the_clients_format(mini_site: Path,
+                                                                     settings_for):
+    from regiold.web.sparql_routes import query_service
+
+    app = create_app(settings_for(mini_site, rate_limit=0))
+    client = app.test_client()
+    with query_service(app.extensions["regiold"].site).slot(), \
+            query_service(app.extensions["regiold"].site).slot():  # the default: 2 slots
+        pages = [client.get("/sparql", query_string={"query": "ASK {}", "lang": "en"},
+                            headers={"Accept": "text/html"}) for _ in range(2)]
+        data = client.post("/sparql", data="ASK {}", headers={
+            "Accept": "application/json", "Content-Type": "application/sparql-query"})
+    for page in pages:
+        assert page.status_code == 503 and page.headers["Retry-After"] == "1"
+        assert page.mimetype == "text/html" and 'lang="en"' in page.get_data(as_text=True)
+        assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert pages[0].get_data() == pages[1].get_data()
+    assert data.status_code == 503 and data.headers["Retry-After"] == "1"
+    assert data.json["title"] == "SPARQL endpoint busy"
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # freed

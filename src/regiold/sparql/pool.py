@@ -24,7 +24,7 @@ from regiold.sparql import sandbox
 from regiold.sparql.messages import Job
 
 _HEADER = struct.Struct("!Q")
-NICENESS = 10  # query workers yield the CPU to the serving threads (pages, /health)
+NICENESS = 19  # query workers yield the CPU to the serving threads (pages, /health)
 
 
 class _WorkerDied(Exception):
@@ -177,7 +177,7 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
         signal.signal(signum, signal.SIG_DFL)
     _exit_with_parent(parent_pid)
     sandbox.deny_network()
-    os.nice(NICENESS)
+    _lower_priority()
     _limit_memory(memory_mb)
     while True:
         try:
@@ -191,6 +191,16 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
         _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if retire:
             return
+
+
+def _lower_priority() -> None:
+    """Give the CPU to the serving threads first: the lowest nice value, and on Linux the
+    SCHED_IDLE policy (the worker runs only when no normal task wants the CPU), so that pages
+    and /health keep their latency while queries use what is left (docs/performance.md)."""
+    os.nice(NICENESS)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _limit_memory(memory_mb: int) -> None:

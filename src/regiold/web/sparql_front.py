@@ -49,7 +49,7 @@ from regiold.web.sparql_routes import (
 )
 
 PATH = "/sparql"
-MAX_ACCEPTS = 512  # distinct Accept headers whose negotiation is remembered
+MAX_ACCEPTS = 512  # distinct Accept headers (and refusals) remembered
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                 "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 _TRAILER = [*CORS_HEADERS.items(), *SECURITY_HEADERS.items()]  # what Flask's hooks add
@@ -64,6 +64,7 @@ class SparqlFront:
         self.app, self.holder, self.buckets = app, holder, buckets
         self.max_url_bytes, self.max_body = max_url_bytes, max_body
         self._accepts: dict[str, Formats] = {}
+        self._refusals: dict[tuple[object, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -143,11 +144,26 @@ class SparqlFront:
 
     def _error(self, exc: RegioldError, environ: dict,
                start_response: StartResponse) -> Iterable[bytes]:
-        response = web_app.error_response(exc, WerkzeugRequest(environ),
-                                          self.holder.site.settings.default_lang)
-        for name, value in _TRAILER:
-            response.headers.setdefault(name, value)
-        return response(environ, start_response)
+        """The refusal Flask's handler would give, kept per message and negotiation headers: an
+        attack's thousands of identical refusals cost a dict lookup each, not a rendering."""
+        default_lang = self.holder.site.settings.default_lang
+        lang = [v for k, v in parse_qsl(environ.get("QUERY_STRING", "")) if k == "lang"]
+        key = (type(exc), str(exc), getattr(exc, "retry_after", None), default_lang, tuple(lang),
+               environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        known = self._refusals.get(key)
+        if known is None:
+            response = web_app.error_response(exc, WerkzeugRequest(environ), default_lang)
+            for name, value in _TRAILER:
+                response.headers.setdefault(name, value)
+            known = (response.status, list(response.get_wsgi_headers(environ).to_wsgi_list()),
+                     response.get_data())
+            with self._lock:
+                if len(self._refusals) >= MAX_ACCEPTS:
+                    self._refusals.clear()
+                self._refusals[key] = known
+        status, headers, body = known
+        start_response(status, list(headers))
+        return [body]
 
 
 def _negotiated(mimetypes: MIMEAccept, offered: tuple[Format, ...]) -> Format | None:
