@@ -25,6 +25,7 @@ from regiold.sparql.messages import Job
 
 _HEADER = struct.Struct("!Q")
 NICENESS = 19  # query workers yield the CPU to the serving threads (pages, /health)
+DEMOTE_AFTER = 0.05  # seconds a job runs before its worker gets only otherwise idle CPU
 
 
 class _WorkerDied(Exception):
@@ -177,15 +178,18 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
         signal.signal(signum, signal.SIG_DFL)
     _exit_with_parent(parent_pid)
     sandbox.deny_network()
-    _lower_priority()
+    os.nice(NICENESS)
+    demotion = _Demotion(DEMOTE_AFTER)
     _limit_memory(memory_mb)
     while True:
         try:
             job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
         except (EOFError, ConnectionError):
             return
+        demotion.start()
         reply = run(job)
-        retire = retire_mb > 0 and _copied_mb() > retire_mb
+        restored = demotion.end()
+        retire = not restored or (retire_mb > 0 and _copied_mb() > retire_mb)
         if retire:
             reply["retired"] = True
         _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
@@ -193,14 +197,56 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
             return
 
 
-def _lower_priority() -> None:
-    """Give the CPU to the serving threads first: the lowest nice value, and on Linux the
-    SCHED_IDLE policy (the worker runs only when no normal task wants the CPU), so that pages
-    and /health keep their latency while queries use what is left (docs/performance.md)."""
-    os.nice(NICENESS)
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+class _Demotion:
+    """Moves this worker's engine thread to SCHED_IDLE (Linux) once a job has run ``after``
+    seconds, and back when the job ends.
+
+    At nice 19 a short query still runs as soon as it wakes (the mix of small queries keeps its
+    latency on a busy machine); a long one then only gets the CPU that no page, /health or other
+    normal task wants, so pages keep their latency under a query attack (docs/performance.md).
+    ``end`` returns False when the thread could not return to the normal policy (an unprivileged
+    process may be refused): the worker then retires after its job.
+    """
+
+    def __init__(self, after: float) -> None:
+        self._tid, self._after = threading.get_native_id(), after
+        self._cond = threading.Condition()
+        self._seq, self._running, self._demoted = 0, 0, False  # _running: job number, 0 none
+        if hasattr(os, "SCHED_IDLE") and hasattr(os, "sched_setscheduler"):
+            threading.Thread(target=self._watch, name="regiold-demotion", daemon=True).start()
+
+    def start(self) -> None:
+        with self._cond:
+            self._seq += 1
+            self._running = self._seq
+            self._cond.notify()
+
+    def end(self) -> bool:
+        with self._cond:
+            self._running = 0
+            self._cond.notify()
+            if not self._demoted:
+                return True
+            try:
+                os.sched_setscheduler(self._tid, os.SCHED_OTHER, os.sched_param(0))
+            except OSError:
+                return False
+            self._demoted = False
+            return True
+
+    def _watch(self) -> None:
+        with self._cond:
+            while True:
+                while not self._running:
+                    self._cond.wait()
+                job = self._running
+                self._cond.wait(self._after)
+                if self._running == job:
+                    with contextlib.suppress(OSError):
+                        os.sched_setscheduler(self._tid, os.SCHED_IDLE, os.sched_param(0))
+                        self._demoted = True
+                while self._running == job:
+                    self._cond.wait()
 
 
 def _limit_memory(memory_mb: int) -> None:
