@@ -8,6 +8,7 @@ import gc
 import os
 import pickle
 import resource
+import select
 import signal
 import socket
 import struct
@@ -26,6 +27,8 @@ from regiold.sparql.messages import Job
 _HEADER = struct.Struct("!Q")
 NICENESS = 19  # query workers yield the CPU to the serving threads (pages, /health)
 DEMOTE_AFTER = 0.05  # seconds a job runs before its worker gets only otherwise idle CPU
+_IDLE = getattr(os, "SCHED_IDLE", None)  # Linux
+_NORMAL = getattr(os, "SCHED_OTHER", None)
 
 
 class _WorkerDied(Exception):
@@ -51,6 +54,7 @@ class _Worker:
                 os._exit(code)
         child.close()
         self.pid, self.sock = pid, parent
+        self.normal = True  # False: it could not return from SCHED_IDLE (not reused)
 
     def call(self, job: Job, timeout: float) -> dict[str, object]:
         deadline = time.monotonic() + timeout
@@ -58,10 +62,30 @@ class _Worker:
             _send(self.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, ConnectionError) as exc:
             raise _WorkerDied(str(exc), during_job=False) from exc
+        demoted = not _readable(self.sock, min(DEMOTE_AFTER, timeout)) and self._demote()
         try:
             return pickle.loads(_receive(self.sock, deadline))  # noqa: S301 - our own child
         except (BrokenPipeError, ConnectionError, EOFError, pickle.UnpicklingError) as exc:
             raise _WorkerDied(str(exc), during_job=True) from exc
+        finally:
+            if demoted:
+                self.normal = self._set_policy(_NORMAL)
+
+    def _demote(self) -> bool:
+        """The job runs on: from now on it gets only the CPU no normal task wants (SCHED_IDLE),
+        so pages and /health keep their latency whatever the queries do. Short jobs never get
+        here and keep the latency of a normal (nice 19) process on a busy machine."""
+        return _IDLE is not None and self._set_policy(_IDLE)
+
+    def _set_policy(self, policy: int | None) -> bool:
+        """Set the worker's scheduling policy (its engine runs on its main thread, pid == tid);
+        False when the OS refuses (an unprivileged process may not leave SCHED_IDLE: such a worker
+        is not reused)."""
+        try:
+            os.sched_setscheduler(self.pid, policy, os.sched_param(0))  # type: ignore[arg-type]
+        except (OSError, AttributeError, TypeError):
+            return False
+        return True
 
     def exited(self) -> bool:
         """True when the process has ended (it is then reaped)."""
@@ -115,7 +139,8 @@ class Pool:
             except BaseException:
                 worker.kill()
                 raise
-            if reply.pop("retired", False):  # it copied too much of the shared store: gone
+            # it copied too much of the shared store, or stays at idle priority: gone
+            if reply.pop("retired", False) or not worker.normal:
                 worker.kill()
             else:
                 self._checkin(worker)
@@ -179,74 +204,19 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
     _exit_with_parent(parent_pid)
     sandbox.deny_network()
     os.nice(NICENESS)
-    demotion = _Demotion(DEMOTE_AFTER)
     _limit_memory(memory_mb)
     while True:
         try:
             job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
         except (EOFError, ConnectionError):
             return
-        demotion.start()
         reply = run(job)
-        restored = demotion.end()
-        retire = not restored or (retire_mb > 0 and _copied_mb() > retire_mb)
+        retire = retire_mb > 0 and _copied_mb() > retire_mb
         if retire:
             reply["retired"] = True
         _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if retire:
             return
-
-
-class _Demotion:
-    """Moves this worker's engine thread to SCHED_IDLE (Linux) once a job has run ``after``
-    seconds, and back when the job ends.
-
-    At nice 19 a short query still runs as soon as it wakes (the mix of small queries keeps its
-    latency on a busy machine); a long one then only gets the CPU that no page, /health or other
-    normal task wants, so pages keep their latency under a query attack (docs/performance.md).
-    ``end`` returns False when the thread could not return to the normal policy (an unprivileged
-    process may be refused): the worker then retires after its job.
-    """
-
-    def __init__(self, after: float) -> None:
-        self._tid, self._after = threading.get_native_id(), after
-        self._cond = threading.Condition()
-        self._seq, self._running, self._demoted = 0, 0, False  # _running: job number, 0 none
-        if hasattr(os, "SCHED_IDLE") and hasattr(os, "sched_setscheduler"):
-            threading.Thread(target=self._watch, name="regiold-demotion", daemon=True).start()
-
-    def start(self) -> None:
-        with self._cond:
-            self._seq += 1
-            self._running = self._seq
-            self._cond.notify()
-
-    def end(self) -> bool:
-        with self._cond:
-            self._running = 0
-            self._cond.notify()
-            if not self._demoted:
-                return True
-            try:
-                os.sched_setscheduler(self._tid, os.SCHED_OTHER, os.sched_param(0))
-            except OSError:
-                return False
-            self._demoted = False
-            return True
-
-    def _watch(self) -> None:
-        with self._cond:
-            while True:
-                while not self._running:
-                    self._cond.wait()
-                job = self._running
-                self._cond.wait(self._after)
-                if self._running == job:
-                    with contextlib.suppress(OSError):
-                        os.sched_setscheduler(self._tid, os.SCHED_IDLE, os.sched_param(0))
-                        self._demoted = True
-                while self._running == job:
-                    self._cond.wait()
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -319,6 +289,14 @@ def _send(sock: socket.socket, payload: bytes) -> None:
 def _receive(sock: socket.socket, deadline: float | None) -> bytes:
     (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
     return _read_exactly(sock, size, deadline)
+
+
+def _readable(sock: socket.socket, seconds: float) -> bool:
+    """True as soon as ``sock`` has data to read (or is closed), False after ``seconds`` without
+    (poll, not select: a serving process may hold more than 1,024 descriptors)."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(seconds, 0) * 1000))
 
 
 def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
