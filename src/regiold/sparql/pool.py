@@ -25,7 +25,9 @@ from regiold.sparql import sandbox
 from regiold.sparql.messages import Job
 
 _HEADER = struct.Struct("!Q")
-NICENESS = 19  # query workers yield the CPU to the serving threads (pages, /health)
+# Query workers yield the CPU to the serving threads (pages, /health): nice 10 while a job is
+# short (a small query keeps its latency on a busy machine), SCHED_IDLE once it runs on.
+NICENESS = 10
 DEMOTE_AFTER = 0.05  # seconds a job runs before its worker gets only otherwise idle CPU
 _IDLE = getattr(os, "SCHED_IDLE", None)  # Linux
 _NORMAL = getattr(os, "SCHED_OTHER", None)
@@ -74,7 +76,7 @@ class _Worker:
     def _demote(self) -> bool:
         """The job runs on: from now on it gets only the CPU no normal task wants (SCHED_IDLE),
         so pages and /health keep their latency whatever the queries do. Short jobs never get
-        here and keep the latency of a normal (nice 19) process on a busy machine."""
+        here and keep the latency of a normal process at ``NICENESS`` on a busy machine."""
         return _IDLE is not None and self._set_policy(_IDLE)
 
     def _set_policy(self, policy: int | None) -> bool:
