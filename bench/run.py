@@ -113,7 +113,8 @@ def summary(results: dict[str, object]) -> str:
             f"| {size} | {sc.get('triples', '?')} | {sc.get('parse_s', '?')} | {sc.get('store_s', '?')} "
             f"| {sc.get('validate_s', '?')} | {first.get('seconds', '?')} / "
             f"{cs.get('cached', {}).get('seconds', '?')} | {cs.get('cached', {}).get('pss_total', '?')} / "
-            f"{cs.get('after_scans', {}).get('pss_total', '?')} | {sp.get('ratio_total', '?')} |")
+            f"{cs.get('after_scans', {}).get('pss_total', '?')} | "
+            f"{sp.get('ratio_total', {}).get('regiold', '?')} |")
         if "crawl" in data:
             from crawl import table as crawl_table
 

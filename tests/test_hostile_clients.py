@@ -105,14 +105,34 @@ def test_rate_limit_is_on_by_default(mini_site: Path):
 
 
 def test_query_workers_run_at_a_lower_cpu_priority(mini_site: Path):
+    """Nice +10 always; a query that runs on (past pool.DEMOTE_AFTER) gets only otherwise idle CPU
+    (SCHED_IDLE, Linux); the worker is back on the normal policy for its next query (or, where
+    the OS refuses that to an unprivileged process, a fresh worker takes over)."""
     from regiold.web.sparql_routes import query_service
 
-    app = default_app(mini_site, rate_limit=0)
-    assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    app = default_app(mini_site, rate_limit=0, sparql_timeout=60)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     service = query_service(app.extensions["regiold"].site)
     (worker,) = service.worker_pids()
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, mine + 10)
+    if not hasattr(os, "SCHED_IDLE"):
+        return
+    assert os.sched_getscheduler(worker) == os.SCHED_OTHER  # a short query stayed normal
+    long_query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # seconds
+    statuses: list[int] = []
+    policies: list[int] = []
+    run = threading.Thread(target=lambda: statuses.append(
+        client.get("/sparql", query_string={"query": long_query}).status_code))
+    run.start()
+    wait_until(lambda: policies.append(os.sched_getscheduler(worker)) or
+               policies[-1] == os.SCHED_IDLE, 30, lambda: f"policies seen: {set(policies)}")
+    run.join(timeout=90)
+    assert statuses == [200]
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    assert [os.sched_getscheduler(pid) for pid in service.worker_pids()] == [os.SCHED_OTHER]
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the serving process is untouched
 
 
 # -------------------------------------------------------------------------------- live tier

@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     from regiold.settings import Settings
     from regiold.web import app as web_app
     from regiold.web import guard
+    from regiold.web.sparql_front import SparqlFront
 
     settings = settings or Settings.load()
     site = site or load_site(settings)
@@ -37,8 +38,14 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     guard.install(app, settings)
     web_app.register_blueprints(app)
     web_app.register_error_handlers(app)
+    # WSGI layers, innermost first: the SPARQL front (refusals and plain queries before Flask),
+    # the fast path (resource pages), the proxy headers (the same client address for all)
+    app.wsgi_app = SparqlFront(  # type: ignore[method-assign]
+        app.wsgi_app, holder, buckets=app.extensions[guard.BUCKETS],
+        max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"])
     if settings.hot_responses > 0:
         from regiold.web.fastpath import HotResponses
 
         app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses)  # type: ignore[method-assign]
+    guard.trust_proxies(app, settings)
     return app

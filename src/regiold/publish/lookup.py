@@ -13,6 +13,7 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
@@ -101,7 +102,7 @@ class _Lookup:
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,
                            incoming_total=total,
                            term_labels=_Lazy(lambda: self._term_labels(iri, triples)),  # type: ignore[arg-type]
-                           source_dates=self._source_dates(dependents))
+                           source_dates=_Lazy(lambda: self._source_dates(dependents)))  # type: ignore[arg-type]
 
     def _source_dates(self, nodes: set[str]) -> dict[str, str]:
         """describe.source_dates by lookups: when each source cited by ``nodes`` was retrieved."""
@@ -194,20 +195,24 @@ class _Lookup:
         return out
 
 
-class _Lazy(Mapping[str, list[ox.Literal]]):
-    """The term labels, read when first used: only the HTML view needs them, and a Turtle or
-    JSON-LD rendering would pay a table lookup for nothing."""
+_V = TypeVar("_V")
 
-    def __init__(self, load: Callable[[], dict[str, list[ox.Literal]]]) -> None:
-        self._load: Callable[[], dict[str, list[ox.Literal]]] | None = load
-        self._data: dict[str, list[ox.Literal]] = {}
 
-    def _loaded(self) -> dict[str, list[ox.Literal]]:
+class _Lazy(Mapping[str, _V], Generic[_V]):
+    """A mapping read when first used: term labels and source dates serve only the HTML view; a
+    Turtle or JSON-LD rendering, or a SPARQL DESCRIBE, would pay table lookups for nothing (the
+    source dates read the incoming links of every cited source: most of a DESCRIBE's cost)."""
+
+    def __init__(self, load: Callable[[], dict[str, _V]]) -> None:
+        self._load: Callable[[], dict[str, _V]] | None = load
+        self._data: dict[str, _V] = {}
+
+    def _loaded(self) -> dict[str, _V]:
         if self._load is not None:
             self._data, self._load = self._load(), None
         return self._data
 
-    def __getitem__(self, key: str) -> list[ox.Literal]:
+    def __getitem__(self, key: str) -> _V:
         return self._loaded()[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -8,6 +8,7 @@ import gc
 import os
 import pickle
 import resource
+import select
 import signal
 import socket
 import struct
@@ -24,7 +25,12 @@ from regiold.sparql import sandbox
 from regiold.sparql.messages import Job
 
 _HEADER = struct.Struct("!Q")
-NICENESS = 10  # query workers yield the CPU to the serving threads (pages, /health)
+# Query workers yield the CPU to the serving threads (pages, /health): nice 10 while a job is
+# short (a small query keeps its latency on a busy machine), SCHED_IDLE once it runs on.
+NICENESS = 10
+DEMOTE_AFTER = 0.05  # seconds a job runs before its worker gets only otherwise idle CPU
+_IDLE = getattr(os, "SCHED_IDLE", None)  # Linux
+_NORMAL = getattr(os, "SCHED_OTHER", None)
 
 
 class _WorkerDied(Exception):
@@ -50,6 +56,7 @@ class _Worker:
                 os._exit(code)
         child.close()
         self.pid, self.sock = pid, parent
+        self.normal = True  # False: it could not return from SCHED_IDLE (not reused)
 
     def call(self, job: Job, timeout: float) -> dict[str, object]:
         deadline = time.monotonic() + timeout
@@ -57,10 +64,30 @@ class _Worker:
             _send(self.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         except (BrokenPipeError, ConnectionError) as exc:
             raise _WorkerDied(str(exc), during_job=False) from exc
+        demoted = not _readable(self.sock, min(DEMOTE_AFTER, timeout)) and self._demote()
         try:
             return pickle.loads(_receive(self.sock, deadline))  # noqa: S301 - our own child
         except (BrokenPipeError, ConnectionError, EOFError, pickle.UnpicklingError) as exc:
             raise _WorkerDied(str(exc), during_job=True) from exc
+        finally:
+            if demoted:
+                self.normal = self._set_policy(_NORMAL)
+
+    def _demote(self) -> bool:
+        """The job runs on: from now on it gets only the CPU no normal task wants (SCHED_IDLE),
+        so pages and /health keep their latency whatever the queries do. Short jobs never get
+        here and keep the latency of a normal process at ``NICENESS`` on a busy machine."""
+        return _IDLE is not None and self._set_policy(_IDLE)
+
+    def _set_policy(self, policy: int | None) -> bool:
+        """Set the worker's scheduling policy (its engine runs on its main thread, pid == tid);
+        False when the OS refuses (an unprivileged process may not leave SCHED_IDLE: such a worker
+        is not reused)."""
+        try:
+            os.sched_setscheduler(self.pid, policy, os.sched_param(0))  # type: ignore[arg-type]
+        except (OSError, AttributeError, TypeError):
+            return False
+        return True
 
     def exited(self) -> bool:
         """True when the process has ended (it is then reaped)."""
@@ -114,7 +141,8 @@ class Pool:
             except BaseException:
                 worker.kill()
                 raise
-            if reply.pop("retired", False):  # it copied too much of the shared store: gone
+            # it copied too much of the shared store, or stays at idle priority: gone
+            if reply.pop("retired", False) or not worker.normal:
                 worker.kill()
             else:
                 self._checkin(worker)
@@ -263,6 +291,14 @@ def _send(sock: socket.socket, payload: bytes) -> None:
 def _receive(sock: socket.socket, deadline: float | None) -> bytes:
     (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
     return _read_exactly(sock, size, deadline)
+
+
+def _readable(sock: socket.socket, seconds: float) -> bool:
+    """True as soon as ``sock`` has data to read (or is closed), False after ``seconds`` without
+    (poll, not select: a serving process may hold more than 1,024 descriptors)."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(seconds, 0) * 1000))
 
 
 def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:

@@ -7,6 +7,7 @@ import json
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from regiold.errors import NotAcceptable, RegioldError, problem
 from regiold.rdf import formats
@@ -26,14 +27,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RegioldError)
     def known(exc: RegioldError) -> Response:
-        body = problem(exc)
-        fmt = _error_format()
-        data = _error_html(exc) if fmt is formats.HTML else json.dumps(body)
-        response = Response(data, status=exc.status, content_type=fmt.content_type)
-        retry = getattr(exc, "retry_after", None)
-        if retry is not None:
-            response.headers["Retry-After"] = str(retry)
-        return response
+        try:
+            default = current_site().settings.default_lang
+        except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
+            default = None
+        return error_response(exc, request, default)
 
     @app.errorhandler(HTTPException)
     def http(exc: HTTPException) -> Response:
@@ -44,26 +42,37 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
-    def _error_format() -> formats.Format:
-        """Browsers (text/html preferred over JSON) get an HTML page; others problem+json, also
-        when ``Accept`` excludes both (an error must still be told)."""
-        try:
-            return negotiate(None, request.accept_mimetypes, formats.ERROR)
-        except NotAcceptable:
-            return formats.PROBLEM_JSON
-
-    def _error_html(exc: RegioldError) -> bytes:
-        from regiold.publish import render
-        default = None
-        try:
-            default = current_site().settings.default_lang
-            lang = language(request.args.get("lang"), request.accept_languages, default)
-        except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
-            lang = "de"
-        return render.error_html(exc.status, exc.title, str(exc), lang, default,
-                                 named=named_language(request.args.get("lang")) is not None)
-
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error on %s", request.path)
         return known(RegioldError("Unexpected error; it has been logged."))
+
+
+def error_response(exc: RegioldError, req: Request, default_lang: str | None) -> Response:
+    """The error's response: an HTML page for browsers (text/html preferred over JSON), else
+    problem+json, also when ``Accept`` excludes both (an error must still be told). Shared by
+    Flask's handlers and the SPARQL front (sparql_front.py), which refuses before Flask."""
+    fmt = _error_format(req)
+    data = _error_html(exc, req, default_lang) if fmt is formats.HTML else json.dumps(problem(exc))
+    response = Response(data, status=exc.status, content_type=fmt.content_type)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def _error_format(req: Request) -> formats.Format:
+    try:
+        return negotiate(None, req.accept_mimetypes, formats.ERROR)
+    except NotAcceptable:
+        return formats.PROBLEM_JSON
+
+
+def _error_html(exc: RegioldError, req: Request, default_lang: str | None) -> bytes:
+    from regiold.publish import render
+    try:
+        lang = language(req.args.get("lang"), req.accept_languages, default_lang)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - an error page must render even if the site is gone
+        lang = "de"
+    return render.error_html(exc.status, exc.title, str(exc), lang, default_lang,
+                             named=named_language(req.args.get("lang")) is not None)

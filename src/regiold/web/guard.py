@@ -7,7 +7,8 @@
   ``Accept*`` header over ``MAX_ACCEPT_BYTES`` or ``MAX_ACCEPT_ITEMS`` → 400 before anything parses
   it (werkzeug's parser costs seconds of CPU on 10^5 alternatives);
 - rate limit: ``rate_limit`` requests per minute per client to /sparql and /search, a token bucket
-  per worker process → 429 with ``Retry-After``;
+  per worker process → 429 with ``Retry-After`` (for /sparql decided in sparql_front.py, before
+  Flask, with the same buckets);
 - security headers on every response (routes may set their own CSP first).
 
 See docs/SECURITY.md for the threat model and the tests that prove each protection.
@@ -28,6 +29,8 @@ from regiold.errors import BadRequest, PayloadTooLarge, TooManyRequests, UriTooL
 from regiold.settings import Settings
 
 RATE_LIMITED_PREFIXES = ("/sparql", "/search")
+BUCKETS = "regiold.rate_buckets"  # app.extensions key: the TokenBuckets (None: no rate limit)
+RATE_COUNTED = "regiold.rate_counted"  # environ key: the request's token was taken before Flask
 MAX_TRACKED_CLIENTS = 10_000  # bounded memory even when every request comes from a new address
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_ACCEPT_BYTES = 4096  # browsers send < 300; the longest real client lists stay < 1 KB
@@ -73,14 +76,21 @@ class TokenBuckets:
                 self._buckets.popitem(last=False)  # least recently seen
             return wait
 
+    def refusal(self, client: str, path: str) -> TooManyRequests | None:
+        """None when ``client`` may pass (its token is taken), else the 429 to answer."""
+        wait = self.take(client)
+        if wait <= 0:
+            return None
+        error = TooManyRequests(f"more than {int(self.capacity)} requests per minute to {path}")
+        error.retry_after = max(1, math.ceil(wait))
+        return error
+
 
 def install(app: Flask, settings: Settings) -> None:
-    """Wrap ``app`` with the proxy handling, the limits and the security headers."""
-    if settings.trusted_proxies > 0:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
-                                x_port=hops)
+    """Install the limits and the security headers (the buckets are ``app.extensions[BUCKETS]``,
+    shared with the SPARQL front, which counts /sparql before Flask)."""
     buckets = TokenBuckets(settings.rate_limit) if settings.rate_limit > 0 else None
+    app.extensions[BUCKETS] = buckets
 
     @app.before_request
     def check_limits() -> None:
@@ -94,12 +104,10 @@ def install(app: Flask, settings: Settings) -> None:
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit is not None and (request.content_length or 0) > limit:
             raise PayloadTooLarge(f"request body larger than {limit} bytes")
-        if buckets is not None and _rate_limited(request.path):
-            wait = buckets.take(request.remote_addr or "unknown")
-            if wait > 0:
-                error = TooManyRequests(
-                    f"more than {settings.rate_limit} requests per minute to {request.path}")
-                error.retry_after = max(1, math.ceil(wait))
+        if (buckets is not None and not request.environ.get(RATE_COUNTED)
+                and _rate_limited(request.path)):
+            error = buckets.refusal(request.remote_addr or "unknown", request.path)
+            if error is not None:
                 raise error
 
     @app.after_request
@@ -107,6 +115,15 @@ def install(app: Flask, settings: Settings) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def trust_proxies(app: Flask, settings: Settings) -> None:
+    """Honour ``X-Forwarded-*`` from ``trusted_proxies`` hops: the outermost layer, so that every
+    layer inside (the fast path, the SPARQL front, Flask) sees the same client address."""
+    if settings.trusted_proxies > 0:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
 
 
 def oversized_header(environ: dict) -> str | None:

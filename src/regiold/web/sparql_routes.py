@@ -38,6 +38,15 @@ TRUNCATED_HEADER = "X-Regiold-Truncated"
 ROWS_HEADER = "X-Regiold-Result-Count"
 HTML_MAX_CELLS = 20_000  # cells of the HTML results table (a few MB of page at most)
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # U+FFFD: undecodable bytes
+# Public, read-only data: any web page may query it (YASGUI elsewhere, notebooks).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Expose-Headers": f"{TRUNCATED_HEADER}, {ROWS_HEADER}",
+}
+# environ keys set by the SPARQL front (sparql_front.py), which sees /sparql before Flask:
+FRONT_SLOT = "regiold.sparql.slot"  # it holds this request's query slot until Flask's answer
+FRONT_ERROR = "regiold.sparql.error"  # its run of the query failed: the route raises this error
 
 
 # ------------------------------------------------------------------------------ per-Site state
@@ -100,9 +109,14 @@ def _graph_sizes(site: Site) -> list[tuple[str, int]]:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     site = current_site()
+    failed = request.environ.pop(FRONT_ERROR, None)
+    if failed is not None:  # the front ran the query: its error gets the one error handler
+        raise failed
     if request.method == "GET" and "query" not in request.args:
         params, _ = _protocol_request()
         return _without_query(site, params)
+    if request.environ.get(FRONT_SLOT):
+        return _query_response(site)
     # A query request holds a slot from before its body is read (a slow body holds a slot, never
     # a page's thread) until its answer, HTML page included, is built.
     with query_service(site).slot():
@@ -126,25 +140,30 @@ def _query_response(site: Site) -> Response:
     html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
     if html:
         response = _results_page(site, query, answer, params)
-    else:
-        response = Response(answer.body, content_type=answer.format.content_type)
-    response.headers[ROWS_HEADER] = str(answer.count)
+        response.headers.extend(answer_headers(answer, None))
+        return response
+    response = Response(answer.body, content_type=answer.format.content_type)
+    response.headers.extend(answer_headers(answer, site.version))
+    return conditional(response)
+
+
+def answer_headers(answer: Answer, version: str | None) -> list[tuple[str, str]]:
+    """The headers a query's answer adds (the front answers with the same, sparql_front.py);
+    ``version``: the data version, for the ETag of a data answer (same data version + same bytes
+    → same tag; If-None-Match → 304), None for the HTML page."""
+    headers = [(ROWS_HEADER, str(answer.count))]
     if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = "true"
-    response.vary.add("Accept")
-    if not html:  # same data version + same bytes → same tag; If-None-Match → 304
-        response.headers["ETag"] = render.make_etag(site.version, answer.body)
-        response = conditional(response)
-    return response
+        headers.append((TRUNCATED_HEADER, "true"))
+    headers.append(("Vary", "Accept"))
+    if version is not None:
+        headers.append(("ETag", render.make_etag(version, answer.body)))
+    return headers
 
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    """Public, read-only data: any web page may query it (YASGUI elsewhere, notebooks)."""
     if request.path == "/sparql":
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, {ROWS_HEADER}"
+        response.headers.update(CORS_HEADERS)
     return response
 
 
