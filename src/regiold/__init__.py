@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     web_app.register_error_handlers(app)
     if settings.hot_responses > 0:
         from regiold.web.fastpath import HotResponses
+        from regiold.web.first import FirstRenderings
 
-        app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses)  # type: ignore[method-assign]
+        app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses,  # type: ignore[method-assign]
+                                    first=FirstRenderings(app, settings))
     return app
