@@ -13,4 +13,5 @@
 | `ops_routes.py` | `/health`, `/ready` |
 | `tombstone_routes.py` | not-found hook of the page routes: 410/301 for removed or renamed IRIs |
 | `fastpath.py` | WSGI fast path answering marked page responses per data version |
+| `first.py` | first renderings of resource pages in the fast path's layer, without Flask |
 """
