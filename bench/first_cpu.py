@@ -31,8 +31,10 @@ def _settings(site: Path, **overrides: object):  # noqa: ANN202
 
 def _sample(site_obj, size: int) -> list[str]:  # noqa: ANN001
     from regiold.export.build import resource_paths
+    from regiold.publish.dataset import CATALOG, DATASET
 
-    paths = resource_paths(site_obj)[0]
+    # the dataset and the catalog are the VoID document, written when `regiold serve` starts
+    paths = [p for p in resource_paths(site_obj)[0] if p not in (DATASET, CATALOG)]
     return random.Random(1).sample(paths, min(size + 20, len(paths)))
 
 
