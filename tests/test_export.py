@@ -40,7 +40,7 @@ def export_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, se
     before = tree_state(site)
     result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site.parent / "export-cache"), "build",
                                       "--data", str(site), "--out", str(out),
-                                      "--url", "https://example.org/"])
+                                      "--url", "https://example.org/", "--processes", "2"])
     assert result.exit_code == 0, result.output
     after = tree_state(site)
     return site, out, {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
@@ -66,6 +66,19 @@ def test_every_document_equals_the_servers_answer(exported):
         response = client.get(url, headers={"Accept-Language": "de"})
         assert response.status_code == 200, url
         assert response.data == doc.read_bytes(), f"{rel} differs from GET {url}"
+
+
+def test_one_process_writes_what_the_forked_workers_write(exported, tmp_path: Path):
+    """The workers (one slice of the resources each) write the same files, byte for byte, as a
+    single process; the module's export, compared with the server above, used the workers."""
+    site, out = exported
+    result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site.parent / "export-cache"), "build",
+                                      "--data", str(site), "--out", str(tmp_path / "one"),
+                                      "--url", "https://example.org/", "--processes", "1"])
+    assert result.exit_code == 0, result.output
+    contents = lambda folder: {k: v[0] for k, v in tree_state(folder).items()  # noqa: E731
+                               if k != ".regiold/nginx-server.conf"}  # names its own folder
+    assert contents(tmp_path / "one") == contents(out)
 
 
 def test_the_organisation_is_there_in_every_format_and_language(exported):

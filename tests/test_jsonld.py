@@ -61,3 +61,22 @@ def test_every_kind_of_term_expands_back_to_itself(mini_app) -> None:
     assert named <= expanded and len(expanded) == len(expected)
     blank_name = [t for t in expanded if isinstance(t.subject, ox.BlankNode)]
     assert [t.object for t in blank_name] == [ox.Literal('quote " and \\ and ü')]
+
+
+def test_the_json_text_is_the_standard_librarys() -> None:
+    """``jsonld.dumps`` writes what ``json.dumps(..., ensure_ascii=False, indent=n)`` writes, for
+    every kind of value a document holds (escapes, non-ASCII, empty containers, numbers)."""
+    from regiold.publish.jsonld import dumps
+
+    documents = [
+        {"@context": {"@version": 1.1, "schema": SDO, "url": {"@id": "schema:url", "@type": "@id"}},
+         "@graph": [{"@id": "rm:x", "name": ['quote " \\ </script> ü \u2028 \x01 \t', {"@value": "05"}],
+                     "empty": {}, "none": [], "n": [1, -2, 3.25, 1e100], "flags": [True, False, None]}]},
+        [], {}, "text", 7, [[{"a": [{}]}]],
+        render.jsonld_bytes(_triples(), BASE).decode(),  # a whole document, as a string value
+    ]
+    for data in documents:
+        for indent in (1, 2):
+            assert dumps(data, indent) == json.dumps(data, ensure_ascii=False, indent=indent)
+    odd = {1: "non-string key", "nan": float("nan")}
+    assert dumps(odd, 2) == json.dumps(odd, ensure_ascii=False, indent=2)  # handed over whole

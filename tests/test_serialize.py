@@ -8,7 +8,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from regiold.rdf import formats
-from regiold.rdf.serialize import serialize
+from regiold.rdf.serialize import serialize, stable_order
 
 BASE = "https://example.org/r/"
 
@@ -45,3 +45,20 @@ def test_n_triples_has_no_prefixes_and_stable_output_is_sorted():
     lines = body.splitlines()
     assert lines == sorted(lines)
     assert all(line.startswith("<") for line in lines)
+
+
+def test_stable_order_sorts_by_subject_then_predicate_then_object():
+    """The one-call sort key (the triple's N-Triples text) orders like the three terms in turn,
+    also where one term's text starts with another's (literal suffixes, blank node labels)."""
+    s, p = ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p")
+    tricky = [
+        ox.Triple(s, p, ox.Literal("x")), ox.Triple(s, p, ox.Literal("x", language="de")),
+        ox.Triple(s, p, ox.Literal("x y")), ox.Triple(s, p, ox.Literal("x\ny")),
+        ox.Triple(s, p, ox.Literal("x", datatype=ox.NamedNode("https://e.org/t"))),
+        ox.Triple(ox.BlankNode("b1"), p, s), ox.Triple(ox.BlankNode("b10"), p, s),
+        ox.Triple(ox.NamedNode("https://e.org/a/b"), p, s), ox.Triple(s, ox.NamedNode("https://e.org/p2"), s),
+        ox.Triple(ox.NamedNode("https://e.org/a b".replace(" ", "%20")), p, s), *_triples(),
+    ]
+    by_terms = sorted(tricky, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    for shuffled in (tricky, list(reversed(tricky))):
+        assert stable_order(shuffled) == by_terms

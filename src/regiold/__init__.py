@@ -45,7 +45,9 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
         max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"])
     if settings.hot_responses > 0:
         from regiold.web.fastpath import HotResponses
+        from regiold.web.first import FirstRenderings
 
-        app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses)  # type: ignore[method-assign]
+        app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses,  # type: ignore[method-assign]
+                                    first=FirstRenderings(app, settings))
     guard.trust_proxies(app, settings)
     return app

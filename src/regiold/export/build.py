@@ -61,11 +61,10 @@ def build(site: Site, out: Path, *, root_url: str | None = None, processes: int 
         root_url += "/"
     out.mkdir(parents=True, exist_ok=True)
     paths, skipped = resource_paths(site)
-    written = _write_resources(site, out, paths, processes or os.cpu_count() or 1)
-    written += _write_site_files(site, out, root_url)
-    files = [p for p in out.rglob("*") if p.is_file()]
-    return BuildResult(len(paths), len(files), sum(p.stat().st_size for p in files),
-                       time.perf_counter() - start, skipped)
+    _write_resources(site, out, paths, processes or os.cpu_count() or 1)
+    _write_site_files(site, out, root_url)
+    files, size = _tree_size(out)
+    return BuildResult(len(paths), files, size, time.perf_counter() - start, skipped)
 
 
 def resource_paths(site: Site) -> tuple[list[str], list[str]]:
@@ -88,44 +87,65 @@ def resource_paths(site: Site) -> tuple[list[str], list[str]]:
     return paths, skipped
 
 
-def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> int:
+def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> tuple[int, int]:
+    """(files, bytes) written for ``paths``; by ``processes`` forked workers, each taking every
+    ``processes``-th resource (neighbours in the sorted list cost alike, so the slices do too)."""
     global _site
-    if processes <= 1 or len(paths) < 200:
-        return _write_chunk((str(out), paths, site))
+    if processes <= 1 or len(paths) < processes:
+        return _write_slice((str(out), paths, site))
     _site = site
-    chunks = [paths[i::processes * 4] for i in range(processes * 4)]
+    slices = [paths[i::processes] for i in range(processes)]
     context = multiprocessing.get_context("fork")  # the workers share the loaded store
     with context.Pool(processes) as pool:
-        return sum(pool.map(_write_chunk, [(str(out), chunk, None) for chunk in chunks]))
+        counts = pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
-def _write_chunk(job: tuple[str, list[str], Site | None]) -> int:
-    out, paths, site = Path(job[0]), job[1], job[2] or _site
+def _write_slice(job: tuple[str, list[str], Site | None]) -> tuple[int, int]:
+    out, paths, site = job[0], job[1], job[2] or _site
     assert site is not None
-    count = 0
+    writer = _Writer(out)
     for path in paths:
-        count += _write_resource(site, out, path)
-    return count
+        _write_resource(site, writer, path)
+    return writer.files, writer.bytes
 
 
-def _write_resource(site: Site, out: Path, path: str) -> int:
+class _Writer:
+    """Writes files under one folder: each folder made once, each file in one buffered write (no
+    temporary name: the export is built, then served)."""
+
+    def __init__(self, out: str) -> None:
+        self.out, self.folders, self.files, self.bytes = out, set(), 0, 0
+
+    def __call__(self, rel: str, body: bytes) -> None:
+        target = f"{self.out}/{rel}"
+        folder = target.rpartition("/")[0]
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        with open(target, "wb") as file:
+            file.write(body)
+        self.files += 1
+        self.bytes += len(body)
+
+
+def _write_resource(site: Site, write: _Writer, path: str) -> None:
+    """Every representation of one resource: straight from the renderers the server calls, with
+    one description for all of them (memoised while this resource is written, then dropped)."""
     iri = site.base_iri + path
-    written = 0
     try:
         for fmt in RESOURCE:
             if fmt is HTML:
                 for lang in LANGS:
-                    body = dataset_mod.representation(site, iri, fmt, lang, named=True).body
-                    written += _write(out / f"{path}.{lang}.html", body)
-                written += _write(out / f"{path}.html",
-                                  dataset_mod.representation(site, iri, fmt, None).body)
+                    write(f"{path}.{lang}.html",
+                          dataset_mod.representation(site, iri, fmt, lang, named=True).body)
+                write(f"{path}.html", dataset_mod.representation(site, iri, fmt, None).body)
             else:
-                written += _write(out / f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
+                write(f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
     except NotFound:
-        return written  # an IRI that appears only as a named graph or is withheld
+        return  # an IRI that appears only as a named graph or is withheld
     finally:
         _drop_cached(site, iri)
-    return written
 
 
 def _drop_cached(site: Site, iri: str) -> None:
@@ -135,6 +155,16 @@ def _drop_cached(site: Site, iri: str) -> None:
             for carried in (lang, None):  # links.link_lang: with lang= or clean
                 site.cache.pop(("repr", iri, fmt.key, lang, 1, carried), None)
     site.cache.pop(("describe", iri, 1), None)
+
+
+def _tree_size(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under ``folder``."""
+    files = size = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.stat(os.path.join(root, name)).st_size
+    return files, size
 
 
 def _write_site_files(site: Site, out: Path, root_url: str) -> int:

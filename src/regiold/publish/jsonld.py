@@ -13,7 +13,9 @@ exactly the served triples (tests/test_pages_rdf.py expands it with pyld):
 
 from __future__ import annotations
 
+import json
 import re
+from json.encoder import encode_basestring
 
 import pyoxigraph as ox
 
@@ -40,6 +42,13 @@ class _Compactor:
                 self.plain.setdefault(self.expand(value), name)
             elif isinstance(value, dict) and value.get("@type") == "@id" and len(value) == 2:
                 self.ids.setdefault(self.expand(str(value["@id"])), name)
+        # The longest namespace an IRI starts with, in one regex match (alternatives longest first),
+        # and for each namespace the shorter ones it starts with: tried in turn when the local
+        # name under the longer one is not plain.
+        self._longest = re.compile("|".join(re.escape(ns) for _, ns in self.prefixes)) \
+            if self.prefixes else None
+        self._under = {ns: [(name, outer) for name, outer in self.prefixes if ns.startswith(outer)]
+                       for _, ns in self.prefixes}
 
     def expand(self, text: str) -> str:
         prefix, colon, local = text.partition(":")
@@ -50,10 +59,14 @@ class _Compactor:
         return text
 
     def iri(self, iri: str) -> str:
-        """``iri`` as a compact IRI when a prefix fits (document-relative position: no terms)."""
-        for name, namespace in self.prefixes:
+        """``iri`` as a compact IRI when a prefix fits (document-relative position: no terms):
+        the longest namespace whose local name is plain (no ``/ # ? & = :``)."""
+        found = self._longest.match(iri) if self._longest is not None else None
+        if found is None:
+            return iri
+        for name, namespace in self._under[found.group()]:
             local = iri[len(namespace):]
-            if iri.startswith(namespace) and local and not _NOT_LOCAL.search(local):
+            if local and not _NOT_LOCAL.search(local):
                 return f"{name}:{local}"
         return iri
 
@@ -116,3 +129,55 @@ def _sort_key(value: object) -> tuple[str, str]:
     if isinstance(value, dict):
         return (str(value.get("@id", value.get("@value", ""))), str(sorted(value.items())))
     return (str(value), "")
+
+
+def dumps(data: object, indent: int) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=indent)``, the same text, written for the
+    shapes documents have (dicts with string keys, lists, strings, numbers, booleans, None) without
+    the standard library's general pure-Python indenting encoder (most of a JSON-LD rendering's
+    cost). Anything else is handed to ``json.dumps``."""
+    out: list[str] = []
+    try:
+        _write(data, out, "\n", " " * indent)
+    except _Unusual:
+        return json.dumps(data, ensure_ascii=False, indent=indent)
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    """A value ``dumps`` leaves to ``json.dumps`` (non-string keys, NaN, other types)."""
+
+
+def _write(value: object, out: list[str], newline: str, step: str) -> None:
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner, separator = newline + step, "{"
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unusual
+            out.append(f"{separator}{inner}{encode_basestring(key)}: ")
+            _write(item, out, inner, step)
+            separator = ","
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner, separator = newline + step, "["
+        for item in value:
+            out.append(separator + inner)
+            _write(item, out, inner, step)
+            separator = ","
+        out.append(newline + "]")
+    elif value is None or value is True or value is False:
+        out.append("null" if value is None else "true" if value else "false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        out.append(float.__repr__(value))
+    else:
+        raise _Unusual

@@ -12,6 +12,7 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Generic, TypeVar
 
@@ -40,6 +41,10 @@ _ENTITY = ox.NamedNode(PROV_NS + "Entity")
 _LABELS = frozenset(LABEL_PROPERTIES)
 _TERM_LABELS = frozenset(LABEL_PROPERTIES[:3])  # what describe._term_labels reads
 _BLANK_LEVELS = 2  # blank nodes hanging off blank nodes, as describe._triples_of
+# When each source was retrieved, per naming table (one per data version and store; the table is
+# replaced when the store changes): a few hundred sources, each looked up once per process
+# instead of once per page (a source's incoming links are every node that cites it).
+_RETRIEVED: weakref.WeakKeyDictionary[NamingTable, dict[str, str | None]] = weakref.WeakKeyDictionary()
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
@@ -60,16 +65,15 @@ class _Lookup:
         self.base = store.base_iri
         table = store.naming_table()
         self.naming = table.naming
+        self.retrieved = _RETRIEVED.setdefault(table, {})
         if table.documents():
             self._use_documents(table)
 
     def out(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
-        return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
-                                  for q in self.db.quads_for_pattern(node, None, None, None)))
+        return list(dict.fromkeys(q.triple for q in self.db.quads_for_pattern(node, None, None, None)))
 
     def inc(self, node: ox.NamedNode) -> list[ox.Triple]:
-        return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
-                                  for q in self.db.quads_for_pattern(None, None, node, None)))
+        return list(dict.fromkeys(q.triple for q in self.db.quads_for_pattern(None, None, node, None)))
 
     def _use_documents(self, table: NamingTable) -> None:
         """Read nodes from the table's documents: on the RocksDB snapshot a first lookup of a
@@ -116,12 +120,19 @@ class _Lookup:
                     sources.add(subject)
         found: dict[str, str] = {}
         for source in sources:
-            copies = [t.subject for t in self.inc(source) if t.predicate == _DERIVED]
-            dates = [t.object.value for node in (source, *copies) for t in self.out(node)
-                     if t.predicate == _GENERATED and isinstance(t.object, ox.Literal)]
-            if dates:
-                found[source.value] = max(dates)
+            if source.value not in self.retrieved:
+                self.retrieved[source.value] = self._retrieved(source)
+            date = self.retrieved[source.value]
+            if date is not None:
+                found[source.value] = date
         return found
+
+    def _retrieved(self, source: ox.NamedNode) -> str | None:
+        """The latest ``prov:generatedAtTime`` of ``source`` and of the copies derived from it."""
+        copies = [q.subject for q in self.db.quads_for_pattern(None, _DERIVED, source, None)]
+        dates = [t.object.value for node in dict.fromkeys((source, *copies)) for t in self.out(node)
+                 if t.predicate == _GENERATED and isinstance(t.object, ox.Literal)]
+        return max(dates) if dates else None
 
     def _dependents(self, root: ox.NamedNode,
                     root_in: list[ox.Triple]) -> tuple[set[str], list[ox.Triple]]:

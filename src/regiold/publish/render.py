@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,9 +31,9 @@ from regiold.publish import changelog, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
-from regiold.rdf.formats import HTML, JSONLD, PROFILES, RESOURCE, Format, Profile
+from regiold.rdf.formats import HTML, JSONLD, PROFILES, RESOURCE, Format, Profile, by_key
 from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
-from regiold.rdf.serialize import serialize
+from regiold.rdf.serialize import serialize, stable_order, used_prefixes
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -175,9 +174,30 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
         body = resource_html(site, found, lang or site.settings.default_lang, named=named)
     elif fmt is JSONLD:
         body = jsonld_bytes(found.triples, site.base_iri)
+    elif fmt.same_bytes_as:  # N3 is Turtle: serialised once
+        body = representation(site, iri, by_key(fmt.same_bytes_as, RESOURCE) or fmt, lang, page).body
     else:
-        body = serialize(found.triples, fmt, site.base_iri, stable=True, graph=iri)
+        ordered, prefixes = _ordered(found, site.base_iri)
+        body = serialize(ordered, fmt, site.base_iri, graph=iri, prefixes=prefixes)
     return Representation(body, fmt, lang, format_etag(site.version, body, fmt), page, found.pages)
+
+
+# The last description put in order: a static export writes each description in six RDF formats
+# in a row, and sorts it and finds its prefixes once. One slot, replaced whole (threads only ever
+# see a complete tuple and check that it is theirs).
+_last_ordered: tuple[describe_mod.Description, list[ox.Triple], dict[str, str]] | None = None
+
+
+def _ordered(found: describe_mod.Description, base_iri: str) -> tuple[list[ox.Triple], dict[str, str]]:
+    """``found``'s triples in ``serialize``'s stable order, and the prefixes they use."""
+    global _last_ordered
+    last = _last_ordered
+    if last is not None and last[0] is found:
+        return last[1], last[2]
+    ordered = stable_order(found.triples)
+    prefixes = used_prefixes(ordered, base_iri)
+    _last_ordered = (found, ordered, prefixes)
+    return ordered, prefixes
 
 
 def make_etag(version: str, body: bytes | None = None, *, name: str = "") -> str:
@@ -325,7 +345,7 @@ def _used_context(ctx: dict[str, object], document: object) -> dict[str, object]
 
 
 def _json_bytes(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
+    return jsonld.dumps(data, 2).encode() + b"\n"
 
 
 # ---------------------------------------------------------------- HTML
@@ -356,7 +376,7 @@ def script_json(data: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block that data cannot break out of:
     ``<``, ``>`` and ``&`` (and the JS line separators and bidi controls) become ``\\uXXXX``
     escapes, which JSON parsers read back as the same characters."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = jsonld.dumps(data, 1)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)

@@ -254,9 +254,24 @@ def format_phone(text: str) -> tuple[str, str]:
     return national, "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The index of the last description viewed: the static export writes each page in both languages
+# in a row, and indexes its triples once. One slot, replaced whole (threads check it is theirs).
+_last_index: tuple[Description, str, _Index] | None = None
+
+
+def _index_of(description: Description, base_iri: str) -> _Index:
+    global _last_index
+    last = _last_index
+    if last is not None and last[0] is description and last[1] == base_iri:
+        return last[2]
+    index = _Index(description, base_iri)
+    _last_index = (description, base_iri, index)
+    return index
+
+
 def build_view(description: Description, *, base_iri: str, lang: str) -> PageView:
     """The page of ``description`` in ``lang`` (de or en)."""
-    index = _Index(description, base_iri)
+    index = _index_of(description, base_iri)
     iri = description.iri
     title = label_of(index, iri, lang)
     text = _text(index, iri, lang)

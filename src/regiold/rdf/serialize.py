@@ -67,24 +67,37 @@ def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict
             if name in used and name not in spoilt}
 
 
+def stable_order(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` sorted by subject, predicate, object in N-Triples form: equal graphs give equal
+    bytes and a subject's triples are grouped. The key is the triple's own N-Triples text (one call
+    into pyoxigraph per triple): the same order as sorting by the three terms, because no term's
+    text is a proper prefix of another's followed by a character below the separating space
+    (control characters are escaped, IRIs end with ``>``, literals with a quote or a suffix)."""
+    return sorted(triples, key=str)
+
+
 def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, base_iri: str, *,
               stable: bool = False, output: str | IO[bytes] | None = None,
-              graph: str | None = None) -> bytes:
-    """``triples`` (or quads) in ``fmt``, an RDF format. ``stable``: sorted first, so equal graphs
-    give equal bytes and a subject's triples are grouped. ``output``: a path or binary file to
-    write to instead (then ``b""`` is returned). ``graph``: in TriG and N-Quads, the triples go
-    into the graph of that name (a description in its named graph, docs/SERVING.md).
+              graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
+    """``triples`` (or quads) in ``fmt``, an RDF format. ``stable``: sorted first
+    (``stable_order``). ``output``: a path or binary file to write to instead (then ``b""`` is
+    returned). ``graph``: in TriG and N-Quads, the triples go into the graph of that name (a
+    description in its named graph, docs/SERVING.md). ``prefixes``: ``used_prefixes`` of these
+    triples when the caller has them already (one description in several formats).
 
     :raises ValueError: ``fmt`` is not an RDF format.
     """
     if fmt.oxigraph is None:
         raise ValueError(f"{fmt.label} is not an RDF format")
     if stable:
-        triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        triples = stable_order(triples)  # type: ignore[arg-type]
     if graph is not None and fmt.quads:
         name = ox.NamedNode(graph)
         triples = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-    prefixes = used_prefixes(triples, base_iri) if fmt.oxigraph in _PREFIXED_FORMATS else None
+    if fmt.oxigraph not in _PREFIXED_FORMATS:
+        prefixes = None
+    elif prefixes is None:
+        prefixes = used_prefixes(triples, base_iri)
     if output is not None:
         ox.serialize(triples, output, fmt.oxigraph, prefixes=prefixes)
         return b""

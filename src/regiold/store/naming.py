@@ -63,7 +63,7 @@ def _fill(connection: sqlite3.Connection, stores: Sequence[ox.Store]) -> None:
             for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
                 if isinstance(quad.subject, ox.NamedNode):
                     rows.setdefault(quad.subject.value, {})[
-                        ox.Triple(quad.subject, quad.predicate, quad.object)] = None
+                        quad.triple] = None
     connection.execute("CREATE TABLE naming (iri TEXT PRIMARY KEY, nt BLOB)")
     connection.executemany("INSERT INTO naming VALUES (?, ?)", (
         (iri, ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
@@ -148,8 +148,7 @@ class NamingTable:
                 f"SELECT nt FROM naming WHERE iri IN ({','.join('?' * len(chunk))})", chunk)]
         if not blobs:
             return []
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(b"".join(blobs), format=ox.RdfFormat.N_TRIPLES)]
+        return [q.triple for q in ox.parse(b"".join(blobs), format=ox.RdfFormat.N_TRIPLES)]
 
     def documents(self) -> bool:
         """Whether the table holds the documents (the snapshot's does; an in-memory one not)."""
@@ -165,8 +164,7 @@ class NamingTable:
         row = self._connection().execute(f"SELECT nt FROM {table} WHERE node = ?", (key,)).fetchone()
         if row is None:
             return []
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(row[0], format=ox.RdfFormat.N_TRIPLES)]
+        return [q.triple for q in ox.parse(row[0], format=ox.RdfFormat.N_TRIPLES)]
 
     def drop_connection(self) -> None:
         self._opened = None

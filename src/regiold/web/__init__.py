@@ -14,4 +14,5 @@
 | `tombstone_routes.py` | not-found hook of the page routes: 410/301 for removed or renamed IRIs |
 | `fastpath.py` | WSGI fast path answering marked page responses per data version |
 | `sparql_front.py` | WSGI layer for `/sparql`: 429/503 before Flask and the body, plain GET queries |
+| `first.py` | first renderings of resource pages in the fast path's layer, without Flask |
 """

@@ -38,6 +38,7 @@ MARK = "regiold.hot"  # environ key: set by the Flask path when its response may
 MAX_VARIANTS = 512  # distinct (Accept, Accept-Language, Accept-Encoding) triples remembered
 MAX_BODY_BYTES = 1 << 20  # larger bodies are not duplicated into the table
 NOT_MODIFIED = "304 NOT MODIFIED"
+OK = "200 OK"
 
 Headers = list[tuple[str, str]]
 StartResponse = Callable[..., object]
@@ -108,11 +109,16 @@ def _negotiate(headers: tuple[str, str, str], default_lang: str) -> Variant:
     return fmt, lang, bool(encodings) and encodings["gzip"] > 0
 
 
-class HotResponses:
-    """WSGI middleware: answer marked responses from a per-version table, else call ``app``."""
+First = Callable[[dict, Site, Variant], "tuple[Headers, bytes, frozenset[str]] | None"]
 
-    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int) -> None:
-        self.app, self.holder, self.limit = app, holder, limit
+
+class HotResponses:
+    """WSGI middleware: answer marked responses from a per-version table, else ``first`` (a
+    first rendering without Flask, web/first.py) when it can, else call ``app``."""
+
+    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int,
+                 first: First | None = None) -> None:
+        self.app, self.holder, self.limit, self.first = app, holder, limit, first
         self._table = _Table(holder.site, limit)
         self._lock = threading.Lock()
 
@@ -132,6 +138,16 @@ class HotResponses:
             if answer is not None:
                 status, headers, body = answer
                 start_response(status, list(headers))
+                return [body]
+        if method == "GET" and self.first is not None:
+            try:
+                rendered = self.first(environ, table.site, variant)
+            except Exception:  # noqa: BLE001 - Flask answers it, with its own error mapping
+                rendered = None
+            if rendered is not None:
+                headers, body, etags = rendered
+                table.put(key, _entry(OK, headers, body, _Mark(table.site, etags)))
+                start_response(OK, list(headers))
                 return [body]
         return self._through_flask(environ, start_response, table, key)
 

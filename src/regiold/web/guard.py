@@ -25,7 +25,7 @@ from collections import OrderedDict
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from regiold.errors import BadRequest, PayloadTooLarge, TooManyRequests, UriTooLong
+from regiold.errors import BadRequest, PayloadTooLarge, RegioldError, TooManyRequests, UriTooLong
 from regiold.settings import Settings
 
 RATE_LIMITED_PREFIXES = ("/sparql", "/search")
@@ -140,9 +140,17 @@ def _rate_limited(path: str) -> bool:
 
 
 def _check_target(max_bytes: int) -> None:
-    path = request.environ.get("PATH_INFO", "")
-    query = request.environ.get("QUERY_STRING", "")
+    refused = target_refused(request.environ, max_bytes)
+    if refused is not None:
+        raise refused
+
+
+def target_refused(environ: dict, max_bytes: int) -> RegioldError | None:
+    """The error for a request target that is too long or has control characters in its path."""
+    path = environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
     if len(path) + len(query) > max_bytes:
-        raise UriTooLong(f"request target longer than {max_bytes} bytes")
+        return UriTooLong(f"request target longer than {max_bytes} bytes")
     if _CONTROL.search(path):
-        raise BadRequest("control characters are not allowed in the path")
+        return BadRequest("control characters are not allowed in the path")
+    return None

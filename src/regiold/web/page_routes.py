@@ -104,25 +104,14 @@ def resource(path: str) -> Response:
     negotiated = suffix is None and _format_param() is None
     vary = _vary(fmt, negotiated) + (() if "_profile" in request.args else ("Accept-Profile",))
     response = send_representation(site, rep, vary=vary, cacheable=render.memoised(site))
-    _resource_headers(response, site, stem, rep, negotiated)
-    if chosen is None or fmt is not HTML:  # HTML pages are the full description
-        _profile_headers(response, site, chosen)
+    for name, value in resource_headers(site, stem, rep, negotiated=negotiated, chosen=chosen):
+        response.headers[name] = value
     return response
 
 
 def _format_param() -> str | None:
     """``?format=``, or ``?_mediatype=`` (Content Negotiation by Profile's name for it)."""
     return request.args.get("format") or request.args.get("_mediatype")
-
-
-def _profile_headers(response: Response, site: Site, chosen: Profile | None) -> None:
-    """``Content-Profile`` and ``Link rel="profile"``; None is the list of profiles (alt)."""
-    uri, token = (ALT_URI, ALT_TOKEN) if chosen is None else (chosen.uri(site.base_iri), chosen.token)
-    response.headers["Content-Profile"] = f"<{uri}>"
-    response.headers["Link"] += f', <{uri}>; rel="profile"'
-    if chosen is not PROFILES[0] and "Content-Location" in response.headers:
-        location = response.headers["Content-Location"]
-        response.headers["Content-Location"] = f"{location}{'&' if '?' in location else '?'}_profile={token}"
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
@@ -164,17 +153,30 @@ def _not_found_hook(site: Site, iri: str) -> Response | None:
     return None
 
 
-def _resource_headers(response: Response, site: Site, stem: str, rep: render.Representation,
-                      negotiated: bool) -> None:
+def resource_headers(site: Site, stem: str, rep: render.Representation, *, negotiated: bool,
+                     chosen: Profile | None) -> list[tuple[str, str]]:
+    """``Content-Location`` (when negotiated), ``Link`` (canonical, alternates, pages, profile),
+    ``Content-Language`` and ``Content-Profile`` of the resource ``/{stem}`` (also for the answers
+    web/first.py gives without Flask). ``chosen`` None is the list of profiles (alt)."""
     path = f"/{stem}"
+    location = None
     if negotiated:
         lang = {"lang": rep.lang} if rep.lang else {}
-        response.headers["Content-Location"] = render.page_url(f"{path}.{rep.format.key}", rep.page,
-                                                               **lang)
+        location = render.page_url(f"{path}.{rep.format.key}", rep.page, **lang)
     links = [f'<{site.base_iri}{stem}>; rel="canonical"']
     links += [link(alt["href"], alt["format"]) for alt in render.alternates(path, rep.page)]
     links += [f'<{href}>; rel="{rel}"'
               for rel, href in render.page_links(path, rep.page, rep.pages).items() if href]
-    response.headers["Link"] = ", ".join(links)
+    profiled = chosen is None or rep.format is not HTML  # HTML pages are the full description
+    if profiled:
+        uri, token = (ALT_URI, ALT_TOKEN) if chosen is None else (chosen.uri(site.base_iri), chosen.token)
+        links.append(f'<{uri}>; rel="profile"')
+        if chosen is not PROFILES[0] and location is not None:
+            location = f"{location}{'&' if '?' in location else '?'}_profile={token}"
+    headers = [("Content-Location", location)] if location is not None else []
+    headers.append(("Link", ", ".join(links)))
     if rep.lang:
-        response.headers["Content-Language"] = rep.lang
+        headers.append(("Content-Language", rep.lang))
+    if profiled:
+        headers.append(("Content-Profile", f"<{uri}>"))
+    return headers

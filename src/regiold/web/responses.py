@@ -4,7 +4,7 @@ blueprint (pages, dataset)."""
 from __future__ import annotations
 
 from flask import Response, request
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified
 
 from regiold.publish import render
 from regiold.publish.site import Site
@@ -22,18 +22,29 @@ def send_representation(site: Site, rep: render.Representation, *, vary: tuple[s
     """
     if cacheable:
         fastpath.mark_cacheable(site, rep.etag, rep.gzip_etag)
-    use_gzip = len(rep.body) >= render.GZIP_MIN_BYTES and _accepts_gzip()
+    use_gzip = uses_gzip(rep, _accepts_gzip())
     response = Response(rep.gzipped() if use_gzip else rep.body, status=200,
                         content_type=rep.content_type)
-    if use_gzip:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["ETag"] = rep.gzip_etag if use_gzip else rep.etag
-    response.last_modified = render.last_modified(site)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["Vary"] = ", ".join((*vary, "Accept-Encoding"))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location"
+    for name, value in representation_headers(site, rep, vary=vary, use_gzip=use_gzip):
+        response.headers[name] = value
     return conditional(response, also=rep.etag if use_gzip else rep.gzip_etag)
+
+
+def uses_gzip(rep: render.Representation, accepts_gzip: bool) -> bool:
+    """Whether ``rep`` goes out gzip-compressed to a client that does (not) accept gzip."""
+    return accepts_gzip and len(rep.body) >= render.GZIP_MIN_BYTES
+
+
+def representation_headers(site: Site, rep: render.Representation, *, vary: tuple[str, ...],
+                           use_gzip: bool) -> list[tuple[str, str]]:
+    """The headers of a 200 for ``rep`` besides Content-Type and Content-Length: validators,
+    caching, Vary and CORS (also for the answers web/first.py gives without Flask)."""
+    headers = [("Content-Encoding", "gzip")] if use_gzip else []
+    return [*headers, ("ETag", rep.gzip_etag if use_gzip else rep.etag),
+            ("Last-Modified", http_date(render.last_modified(site))),
+            ("Cache-Control", CACHE_CONTROL), ("Vary", ", ".join((*vary, "Accept-Encoding"))),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location")]
 
 
 def conditional(response: Response, *, also: str | None = None) -> Response:
