@@ -91,10 +91,15 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> 
         return Description(iri, [], frozenset({iri}), page=page)
     if not getattr(store, "evaluates_page_query", True):
         return describe_by_queries(store, iri, page=page, page_size=page_size)
-    query = page_construct(iri, dependent_links=DEPENDENT_LINKS, max_depth=MAX_DEPTH, page=page,
-                           page_size=page_size, term_iris=ancestors(iri, store.base_iri))
-    return _Found(store.construct(query)).description(iri, store.base_iri, page=page,
-                                                      page_size=page_size)
+    def query(*, blanks: bool) -> list[ox.Triple]:
+        return store.construct(page_construct(
+            iri, dependent_links=DEPENDENT_LINKS, max_depth=MAX_DEPTH, page=page,
+            page_size=page_size, term_iris=ancestors(iri, store.base_iri), blanks=blanks))
+
+    found = query(blanks=False)
+    if any(isinstance(t.object, ox.BlankNode) for t in found):  # a second request, for them
+        found += query(blanks=True)
+    return _Found(found).description(iri, store.base_iri, page=page, page_size=page_size)
 
 
 class _Found:

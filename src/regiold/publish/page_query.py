@@ -12,12 +12,18 @@ work out cheaply:
   resource's dependents left out), and ``<PAGE> <INCOMING> n`` for their total;
 - ``?source <RETRIEVED> date`` for each date a cited source carries (the page's "Stand").
 
-The dependent set is a chain of ``SELECT DISTINCT`` levels (each level one hop further), written
-once per branch that needs it: each branch is then a plain join of a subquery and triple patterns,
-which Oxigraph and Virtuoso 7 both evaluate as index lookups from the subquery's rows. Only SPARQL
-1.1 that both evaluate alike is used: no property paths, no VALUES (Virtuoso 7 answers a VALUES
-block inside a UNION with no rows), BIND only of constants or of variables bound in its own group,
-ORDER BY on ``STR``.
+The dependent set is a subquery: the resource and the nodes at the end of walks of one to
+``MAX_DEPTH`` hops, each walk one flat group. Every branch is one flat group of that subquery (or of
+the page's subjects) and triple patterns, which Oxigraph evaluates by index lookups row by row (see
+``_Query.branches``); so the subquery is written once per branch, and the query is long.
+
+Blank nodes hanging off the dependents cannot be named in a second query (their labels are the
+store's own), so their branches are a second CONSTRUCT of the same form (``blanks=True``), asked
+only when the first answer holds blank nodes: the site's data has none.
+
+SPARQL 1.1 only (no property paths; BIND only of variables bound in its own group; ORDER BY on
+``STR``). Virtuoso 7 cannot evaluate it (``RemoteStore.evaluates_page_query``): it answered a VALUES
+block inside a UNION and the MINUS with no rows, and took seconds to plan the subqueries.
 """
 
 from __future__ import annotations
@@ -73,14 +79,15 @@ def _lit(text: str) -> str:
 
 
 def page_construct(iri: str, *, dependent_links: Iterable[str], max_depth: int, page: int,
-                   page_size: int, term_iris: Iterable[str] = ()) -> str:
+                   page_size: int, term_iris: Iterable[str] = (), blanks: bool = False) -> str:
     """The CONSTRUCT for page ``page`` of ``iri`` (``iri`` must be a valid IRI, see is_iri).
 
     ``term_iris``: IRIs whose labels the page shows whatever its triples (its ancestors).
+    ``blanks``: the query for the blank nodes hanging off the dependents instead.
     """
     q = _Query(iri, sorted(dependent_links), max_depth)
     limit = "" if page_size <= 0 else f"OFFSET {(max(page, 1) - 1) * page_size} LIMIT {page_size}"
-    return q.text(limit, sorted({*NAMING_PROPERTIES, *term_iris}))
+    return q.text(limit, sorted({*NAMING_PROPERTIES, *term_iris}), blanks=blanks)
 
 
 class _Query:
@@ -112,69 +119,68 @@ class _Query:
     def dependents(self, var: str) -> str:
         """A subquery binding ``var`` to the resource and each of its dependents."""
         walks = " UNION ".join(self._walk(d, var) for d in range(1, self.max_depth + 1))
-        return (f"{{ SELECT DISTINCT {var} WHERE {{ {{ BIND({self.root} AS {var}) }} UNION {walks} }} "
+        return (f"{{ SELECT DISTINCT {var} WHERE {{ {{ VALUES {var} {{ {self.root} }} }} UNION {walks} }} "
                 f"LIMIT {_NO_LIMIT} }}")
-
-    def nodes(self) -> str:
-        """A subquery binding ``?m`` to the dependents and the blank nodes hanging off them
-        (two levels, as lookup.py)."""
-        return (f"{{ SELECT DISTINCT ?m WHERE {{ {self.dependents('?d')} OPTIONAL {{ "
-                "?d ?q0 ?b1 FILTER(isBlank(?b1)) OPTIONAL { ?b1 ?q1 ?b2 FILTER(isBlank(?b2)) } } "
-                "{ BIND(0 AS ?level) } UNION { BIND(1 AS ?level) } UNION { BIND(2 AS ?level) } "
-                "BIND(IF(?level = 0, ?d, IF(?level = 1, ?b1, ?b2)) AS ?m) "
-                f"FILTER(BOUND(?m)) }} LIMIT {_NO_LIMIT} }}")
 
     def linking(self) -> str:
         """``?i``: distinct IRIs linking to the resource that are not its dependents."""
         return (f"{{ SELECT DISTINCT ?i WHERE {{ ?i ?ip {self.root} FILTER(isIRI(?i)) }} }} "
                 f"MINUS {self.dependents('?i')}")
 
-    def text(self, limit: str, constant_terms: list[str]) -> str:
-        return (f"{_PROLOGUE} CONSTRUCT {{ ?s ?p ?o . ?n ?tag rg:page . ?i ?tag rg:page . "
-                f"rg:page rg:incomingTotal ?total . ?source rg:retrieved ?when }} "
-                f"WHERE {{ {_union(self.branches(limit, constant_terms))} }}")
+    def text(self, limit: str, constant_terms: list[str], *, blanks: bool = False) -> str:
+        return (f"{_PROLOGUE} CONSTRUCT {{ ?s ?p ?o . ?n rg:dependent rg:page . "
+                "?i rg:onPage rg:page . rg:page rg:incomingTotal ?total . ?source rg:retrieved ?when } "
+                f"WHERE {{ {_union(self.branches(limit, constant_terms, blanks=blanks))} }}")
 
-    def branches(self, limit: str, constant_terms: list[str]) -> list[str]:
-        # STR(?p) rather than ?p: Oxigraph's planner turned ``?p IN (…)`` into a scan of every
-        # label in the store ahead of the lookups from the page's nodes
+    def branches(self, limit: str, constant_terms: list[str], *, blanks: bool = False) -> list[str]:
+        """Each branch one flat group: a subquery that binds the nodes, then triple patterns.
+        Oxigraph's planner looks those up row by row; a UNION after the subquery, an OPTIONAL
+        or a predicate list ``?p IN (…)`` made it scan the store instead (0.2-2 s a page at 10^4
+        triples). ``blanks``: only the branches for blank nodes hanging off the dependents."""
         naming = f"FILTER(STR(?p) IN ({_strings(NAMING_PROPERTIES)}))"
         term = f"FILTER(STR(?p) IN ({_strings(TERM_LABEL_PROPERTIES)}) && isLiteral(?o))"
-        relation = (f"FILTER(EXISTS {{ ?i a org:Membership }} || "
+        relation = (f"(EXISTS {{ ?i a org:Membership }} || "
                     f"NOT EXISTS {{ ?i ?lp ?lv FILTER(?lp IN ({_iris(LABEL_PROPERTIES)})) }})")
-        # the triples of the dependents and of blank nodes hanging off them (?m), the names of
-        # what they link to, the labels of their predicates and of the classes of linked IRIs
-        own = ["?m ?p ?o BIND(?m AS ?s)",
-               f"?m ?q ?s FILTER(isIRI(?s)) ?s ?p ?o {naming}",
-               f"?m ?s ?x . ?s ?p ?o {term}",
-               f"?m ?q ?x FILTER(isIRI(?x)) ?x a ?c . ?c ?p ?o BIND(?c AS ?s) {term}"]
-        dated = ("{ ?source prov:generatedAtTime ?when } UNION "
-                 "{ ?copy prov:wasDerivedFrom ?source . ?copy prov:generatedAtTime ?when }")
-        marked = ["BIND(rg:dependent AS ?tag)",
-                  # the dates of the sources they cite
-                  f"?n ?cite ?source FILTER(isIRI(?source) && ?cite IN (dct:source, "
-                  f"prov:wasDerivedFrom)) {dated}",
-                  f"?n a prov:Entity BIND(?n AS ?source) {dated}"]
-        page = [
-            "BIND(rg:onPage AS ?tag)",
-            # the page's incoming links, the names and classes of their subjects
-            f"?i ?p {self.root} BIND(?i AS ?s) BIND({self.root} AS ?o)",
-            f"?i ?p ?o {naming} BIND(?i AS ?s)",
-            f"?i ?s {self.root} . ?s ?p ?o {term}",
-            f"?i a ?s . ?s ?p ?o {term}",
-            # relations made into nodes (memberships, unlabelled subjects) bring their IRI links
-            f"?i ?p ?o FILTER(isIRI(?o)) {relation} BIND(?i AS ?s)",
-            f"?i ?q ?s FILTER(isIRI(?s)) {relation} ?s ?p ?o {naming}",
-            f"?i ?s ?x FILTER(isIRI(?x)) {relation} ?s ?p ?o {term}",
-            f"?i ?q ?x FILTER(isIRI(?x)) {relation} ?x a ?s . ?s ?p ?o {term}",
-        ]
+        # the triples of the nodes ?m, the names of what they link to, the labels of their
+        # predicates and of the classes of linked IRIs
+        kinds = ["?m ?p ?o BIND(?m AS ?s)",
+                 f"?m ?q ?s FILTER(isIRI(?s)) ?s ?p ?o {naming}",
+                 f"?m ?s ?x . ?s ?p ?o {term}",
+                 f"?m ?q ?x FILTER(isIRI(?x)) ?x a ?c . ?c ?p ?o BIND(?c AS ?s) {term}"]
+        if blanks:  # the blank nodes hanging off the dependents, two levels (as lookup.py)
+            reach = [f"{self.dependents('?d')} ?d ?q0 ?m FILTER(isBlank(?m))",
+                     f"{self.dependents('?d')} ?d ?q0 ?b FILTER(isBlank(?b)) ?b ?q1 ?m "
+                     "FILTER(isBlank(?m))"]
+            return [f"{r} {k}" for r in reach for k in kinds]
+        cite = "?n ?cite ?source FILTER(isIRI(?source) && ?cite IN (dct:source, prov:wasDerivedFrom))"
+        entity = "?n a prov:Entity BIND(?n AS ?source)"
+        copy = "?copy prov:wasDerivedFrom ?source . ?copy prov:generatedAtTime ?when"
+        dependents, page = self.dependents("?n"), self.page(limit)
         return [
-            f"{self.nodes()} {_union(own)}",
-            f"{self.dependents('?n')} {_union(marked)}",
-            f"{{ SELECT ?i WHERE {{ {self.linking()} }} ORDER BY STR(?i) {limit} }} {_union(page)}",
+            *(f"{self.dependents('?m')} {k}" for k in kinds),
+            dependents,
+            # the dates of the sources the dependents cite (or are)
+            f"{dependents} {cite} ?source prov:generatedAtTime ?when",
+            f"{dependents} {cite} {copy}",
+            f"{dependents} ?n a prov:Entity . ?n prov:generatedAtTime ?when BIND(?n AS ?source)",
+            f"{dependents} {entity} {copy}",
+            # the page's subjects: their links here, their names, and for relations made into
+            # nodes (memberships, unlabelled subjects) their IRI links; labels of the predicates
+            # and classes, names of what relations link to and the labels of its classes
+            f"{page} ?i ?p ?o FILTER(?o = {self.root} || STR(?p) IN "
+            f"({_strings(NAMING_PROPERTIES)}) || (isIRI(?o) && {relation})) BIND(?i AS ?s)",
+            f"{page} ?i ?s ?x FILTER(?x = {self.root} || (isIRI(?x) && {relation})) . ?s ?p ?o {term}",
+            f"{page} ?i a ?s . ?s ?p ?o {term}",
+            f"{page} ?i ?q ?s FILTER(isIRI(?s) && {relation}) ?s ?p ?o {naming}",
+            f"{page} ?i ?q ?x FILTER(isIRI(?x) && {relation}) ?x a ?c . ?c ?p ?o BIND(?c AS ?s) {term}",
             f"{{ SELECT (COUNT(?i) AS ?total) WHERE {{ {self.linking()} }} }}",
             # labels of the naming properties and of the page's ancestors
-            *(f"<{t}> ?p ?o BIND(<{t}> AS ?s) {term}" for t in constant_terms),
+            f"VALUES ?s {{ {' '.join(f'<{t}>' for t in constant_terms)} }} ?s ?p ?o {term}",
         ]
+
+    def page(self, limit: str) -> str:
+        """``?i``: the subjects on the requested page of incoming links."""
+        return f"{{ SELECT ?i WHERE {{ {self.linking()} }} ORDER BY STR(?i) {limit} }}"
 
 
 def _union(branches: list[str]) -> str:
