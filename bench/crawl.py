@@ -2,10 +2,14 @@
 and HTML, over 16 keep-alive connections, from a freshly started ``regiold serve`` (default settings,
 2 workers: cold caches; one server per format). In the same run Oxigraph server (in memory, the
 same published triples) answers one CONSTRUCT per resource for the same list, the page query of
-issue 12; Virtuoso 7 does too where ``virtuoso-t`` is installed. ``regiold build`` is timed on the
-same site. All servers on 127.0.0.1; every request loop is bounded by the list.
+issue 12; Virtuoso 7 does too where ``virtuoso-t`` is installed. Also measured on the same list:
+``regiold serve`` reading a remote Oxigraph server (one page CONSTRUCT per rendering), and the peer
+Trifid 5.3.0 on an Oxigraph server (installed by the bench into bench/.trifid, where npm exists).
+``regiold build`` is timed on the same site. All servers on 127.0.0.1; every request loop is
+bounded by the list.
 
     python bench/crawl.py SITE [--formats ttl,jsonld,html] [--no-build] [--no-virtuoso]
+                               [--no-trifid] [--no-remote]
 
 Prints a Markdown table on stderr and one JSON object on stdout. The client is asyncio with raw
 HTTP/1.1 keep-alive (wrk cannot stop at the end of a list); it runs on the same 2 cores, and so
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -118,11 +123,12 @@ def crawl(port: int, targets: list[str], accept: str) -> dict[str, object]:
 
 # ------------------------------------------------------------------------------ the targets
 
-def regiold_crawl(site: Path, iris: list[str], fmt: str, tmp: Path) -> dict[str, object]:
+def regiold_crawl(site: Path, iris: list[str], fmt: str, tmp: Path, *,
+                  settings: dict[str, str] | None = None, name: str = "") -> dict[str, object]:
     port = free_port()
-    args = serve_args(site, bench_cache(site), port)  # default settings, 2 workers
+    args = serve_args(site, bench_cache(site), port, settings=settings)  # default settings, 2 workers
     ready = f"http://127.0.0.1:{port}/ready"
-    with running(args, ready_url=ready, log=tmp / f"serve-{fmt}.log") as (process, _):
+    with running(args, ready_url=ready, log=tmp / f"serve-{name or fmt}.log") as (process, _):
         rest = memory_mb(process.pid)["pss_total"]
         cpu_before = _cpu_seconds(process.pid)
         result = crawl(port, ["/" + iri.removeprefix(BASE) for iri in iris], ACCEPT[fmt])
@@ -163,6 +169,80 @@ def oxigraph_crawl(site: Path, iris: list[str]) -> dict[str, object]:
         RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
                                                                  version=parsed.version)
         return store_crawl(int(url.rsplit(":", 1)[1]), "/query", iris)
+
+
+def remote_regiold_crawl(site: Path, iris: list[str], formats: list[str],
+                         tmp: Path) -> dict[str, dict[str, object]]:
+    """``regiold serve`` (default settings, 2 workers) reading a remote Oxigraph server (in memory,
+    the same triples, loaded as ``regiold load`` loads it): one page CONSTRUCT per first rendering."""
+    from oxigraph_server import oxigraph_server
+    from regiold.ingest import sources
+    from regiold.store import RemoteStore
+
+    parsed = sources.parse_site(site, base_iri=BASE)
+    out: dict[str, dict[str, object]] = {}
+    with oxigraph_server(None) as url:
+        RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
+                                                                 version=parsed.version)
+        for fmt in formats:  # one fresh server per format: cold caches
+            out[f"regiold-remote-{fmt}"] = regiold_crawl(
+                site, iris, fmt, tmp, settings={"store": f"{url}/query"}, name=f"remote-{fmt}")
+    return out
+
+
+TRIFID = Path(__file__).resolve().parent / ".trifid"  # bench-local, gitignored: not `make test`'s
+
+
+def trifid_installed() -> Path | None:
+    """npm ``trifid`` 5.3.0 and its entity renderer in bench/.trifid (installed on first use from
+    bench/trifid/package.json); None where npm is missing or the install fails."""
+    server = TRIFID / "node_modules" / "trifid" / "server.js"
+    if not server.exists():
+        if shutil.which("npm") is None:
+            return None
+        TRIFID.mkdir(exist_ok=True)
+        shutil.copy(TRIFID.parent / "trifid" / "package.json", TRIFID / "package.json")
+        done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                              cwd=TRIFID, capture_output=True, timeout=900, check=False)
+        if done.returncode != 0 or not server.exists():
+            print(f"trifid not installed: {done.stderr.decode()[-500:]}", file=sys.stderr)
+            return None
+    return server
+
+
+def trifid_crawl(site: Path, iris: list[str], formats: list[str],
+                 tmp: Path) -> dict[str, dict[str, object]]:
+    """The peer Trifid 5.3.0 (entity renderer, ``datasetBaseUrl`` the base IRI) on an Oxigraph
+    server holding the same triples: the same list in each format, as it renders them."""
+    from oxigraph_server import oxigraph_server
+    from regiold.ingest import sources
+    from regiold.store import RemoteStore
+
+    server = trifid_installed()
+    if server is None:
+        return {}
+    parsed = sources.parse_site(site, base_iri=BASE)
+    out: dict[str, dict[str, object]] = {}
+    with oxigraph_server(None) as url:
+        RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
+                                                                 version=parsed.version)
+        for fmt in formats:
+            port = free_port()
+            config = tmp / f"trifid-{fmt}.json"
+            config.write_text(json.dumps({
+                "server": {"listener": {"host": "127.0.0.1", "port": port}, "logLevel": "warn"},
+                "globals": {"datasetBaseUrl": BASE, "endpoints": {"default": {"url": f"{url}/query"}}},
+                "plugins": {"entity-renderer": {"module": "@zazuko/trifid-entity-renderer"}}}))
+            targets = ["/" + iri.removeprefix(BASE) for iri in iris]
+            with running(["node", str(server), "-c", str(config)], env={"OTEL_SDK_DISABLED": "true"},
+                         ready_url=f"http://127.0.0.1:{port}{targets[0]}",
+                         log=tmp / f"trifid-{fmt}.log") as (process, _):
+                cpu_before = _cpu_seconds(process.pid)
+                result = crawl(port, targets, ACCEPT[fmt])
+                result["server_cpu_ms_per_request"] = round(
+                    (_cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, result["requests"]), 3)  # type: ignore[operator]
+            out[f"trifid-{fmt}"] = result
+    return out
 
 
 def virtuoso_crawl(site: Path, iris: list[str], tmp: Path) -> dict[str, object] | None:
@@ -206,7 +286,8 @@ def snapshot_mb(site: Path) -> dict[str, float]:
             "tables": round(size(folders[-1]) / 1e6 - size(folders[-1] / "db") / 1e6, 1)}
 
 
-def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool) -> dict[str, object]:
+def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool, trifid: bool = True,
+        remote: bool = True) -> dict[str, object]:
     iris = resources(site)
     result: dict[str, object] = {"site": site.name, "resources": len(iris), "connections": CONNECTIONS,
                                  "load_average_start": os.getloadavg(), "runs": {}}
@@ -216,6 +297,10 @@ def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool) -> dict[
         runs["oxigraph-construct"] = oxigraph_crawl(site, iris)
         for fmt in formats:
             runs[f"regiold-{fmt}"] = regiold_crawl(site, iris, fmt, tmp)
+        if remote:
+            runs.update(remote_regiold_crawl(site, iris, formats, tmp))
+        if trifid:
+            runs.update(trifid_crawl(site, iris, [f for f in formats if f in {"ttl", "html"}], tmp))
         if virtuoso:
             found = virtuoso_crawl(site, iris, tmp)
             if found is not None:
@@ -255,8 +340,11 @@ if __name__ == "__main__":
     parser.add_argument("--formats", default=",".join(ACCEPT))
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--no-virtuoso", action="store_true")
+    parser.add_argument("--no-trifid", action="store_true")
+    parser.add_argument("--no-remote", action="store_true", help="skip regiold on a remote Oxigraph")
     options = parser.parse_args()
     outcome = run(options.site, options.formats.split(","), build=not options.no_build,
-                  virtuoso=not options.no_virtuoso)
+                  virtuoso=not options.no_virtuoso, trifid=not options.no_trifid,
+                  remote=not options.no_remote)
     print(table(outcome), file=sys.stderr)
     print(json.dumps(outcome))

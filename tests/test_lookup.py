@@ -104,3 +104,24 @@ def test_the_snapshot_carries_its_naming_table_and_an_old_snapshot_is_rebuilt(
     assert (folder / FILE_NAME).is_file()
     some = sorted(typed)[0]
     _same(lookup.describe(again, some), describe.describe(EmbeddedStore.from_sources(parsed), some))
+
+
+def test_blank_nodes_hanging_off_a_resource_are_described_alike() -> None:
+    """The site's data has no blank nodes; a store that has some (two levels, off a dependent)
+    gets the same description on both paths (the SPARQL path asks for them separately)."""
+    turtle = f"""
+        @prefix s: <https://schema.org/> .
+        <{BASE}org/a> s:name "A" ; s:address <{BASE}org/a/address> ; s:founder [ s:name "F" ;
+            s:knows [ s:name "K" ; s:worksFor <{BASE}org/b> ] ] .
+        <{BASE}org/a/address> s:geo [ s:latitude "51.2" ] .
+        <{BASE}org/b> a s:Organization ; s:name "B" .
+        s:Organization s:name "Organisation"@de ."""
+    quads = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
+    memory = EmbeddedStore(list(quads), base_iri=BASE)
+    for iri in (f"{BASE}org/a", f"{BASE}org/a/address", f"{BASE}org/b"):
+        expected = lookup.describe(memory, iri)
+        _same(describe.describe(memory, iri), expected)
+    assert sum(isinstance(t.subject, ox.BlankNode) for t in expected.triples) == 0  # org/b
+    blank_subjects = {t.subject for t in lookup.describe(memory, f"{BASE}org/a").triples
+                      if isinstance(t.subject, ox.BlankNode)}
+    assert len(blank_subjects) == 3  # founder, whom the founder knows, the address's geo

@@ -22,6 +22,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from regiold.publish.page_query import (
+    DEPENDENT,
+    INCOMING,
+    ON_PAGE,
+    RETRIEVED,
+    TERM_LABEL_PROPERTIES,
+    page_construct,
+)
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import ORG_NS as ORG
 from regiold.rdf.namespaces import PROV_NS as PROV
@@ -29,7 +37,7 @@ from regiold.rdf.namespaces import RDF_TYPE
 from regiold.rdf.namespaces import SDO_NS as SDO
 from regiold.rdf.namespaces import VCARD_NS as VCARD
 from regiold.store import Store
-from regiold.store.naming import LABEL_PROPERTIES
+from regiold.store.naming import LABEL_PROPERTIES, NAMING_PROPERTIES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -42,6 +50,12 @@ DEPENDENT_LINKS: frozenset[str] = frozenset({
     f"{VCARD}hasTelephone", f"{VCARD}hasEmail",
 })
 MAX_DEPTH = 4  # dependents of dependents …; bounded so a cycle in the data cannot run away
+Node = ox.NamedNode | ox.BlankNode
+NAMING = frozenset(NAMING_PROPERTIES)  # a linked IRI's type and labels
+LABELS = frozenset(LABEL_PROPERTIES)
+TERM_LABELS = frozenset(TERM_LABEL_PROPERTIES)
+_TYPE = ox.NamedNode(RDF_TYPE)
+_MEMBERSHIP = ox.NamedNode(f"{ORG}Membership")
 _VALUES_CHUNK = 400  # IRIs per VALUES block, to keep each query a reasonable size
 
 
@@ -67,7 +81,131 @@ class Description:
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
-    """Collect the description of ``iri`` (page ``page`` of its incoming links).
+    """Collect the description of ``iri`` (page ``page`` of its incoming links) with one query.
+
+    Returns a Description whose ``exists`` is False when the store says nothing about ``iri``.
+
+    :raises StoreUnavailable: the store cannot be reached.
+    """
+    if not is_iri(iri):  # e.g. /org/%ff%fe: the store can hold nothing about it
+        return Description(iri, [], frozenset({iri}), page=page)
+    if not getattr(store, "evaluates_page_query", True):
+        return describe_by_queries(store, iri, page=page, page_size=page_size)
+    def query(*, blanks: bool) -> list[ox.Triple]:
+        return store.construct(page_construct(
+            iri, dependent_links=DEPENDENT_LINKS, max_depth=MAX_DEPTH, page=page,
+            page_size=page_size, term_iris=ancestors(iri, store.base_iri), blanks=blanks))
+
+    found = query(blanks=False)
+    if any(isinstance(t.object, ox.BlankNode) for t in found):  # a second request, for them
+        found += query(blanks=True)
+    return _Found(found).description(iri, store.base_iri, page=page, page_size=page_size)
+
+
+class _Found:
+    """The page query's answer, indexed by subject, with its markers taken apart."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.out: dict[Node, dict[ox.Triple, None]] = {}
+        self.dependents: set[str] = set()
+        self.on_page: set[str] = set()
+        self.total = 0
+        self.dates: dict[str, str] = {}
+        for t in triples:
+            predicate = t.predicate.value
+            if predicate == DEPENDENT:
+                self.dependents.add(t.subject.value)
+            elif predicate == ON_PAGE:
+                self.on_page.add(t.subject.value)
+            elif predicate == INCOMING:
+                self.total = int(t.object.value)
+            elif predicate == RETRIEVED:
+                source = t.subject.value
+                self.dates[source] = max(self.dates.get(source, ""), t.object.value)
+            else:
+                self.out.setdefault(t.subject, {})[t] = None
+
+    def of(self, node: Node) -> list[ox.Triple]:
+        return list(self.out.get(node, ()))
+
+    def description(self, iri: str, base: str, *, page: int, page_size: int) -> Description:
+        """The same walk as ``lookup.py`` over the answer (which holds all that walk reads)."""
+        root = ox.NamedNode(iri)
+        own = [t for d in sorted(self.dependents) for t in self.of(ox.NamedNode(d))]
+        own += self._blank_closure(own)
+        subjects = sorted(self.on_page - self.dependents)
+        on_page = set(subjects)
+        incoming = [t for s in subjects for t in self.of(ox.NamedNode(s)) if t.object == root]
+        named = [t for s in subjects for t in self.of(ox.NamedNode(s)) if t.predicate.value in NAMING]
+        labelled = {t.subject.value for t in named if t.predicate.value in LABELS}
+        memberships = {t.subject.value for t in named
+                       if t.predicate == _TYPE and t.object == _MEMBERSHIP}
+        for subject in sorted(memberships | (on_page - labelled)):
+            incoming += [t for t in self.of(ox.NamedNode(subject)) if isinstance(t.object, ox.NamedNode)]
+        core = _unique([*own, *incoming])
+        linked = _linked_iris(core) - self.dependents
+        triples = _unique([*core, *(t for x in sorted(linked) for t in self.of(ox.NamedNode(x))
+                                    if t.predicate.value in NAMING)])
+        pages = max(1, -(-self.total // page_size)) if page_size > 0 else 1
+        return Description(iri, triples, frozenset(self.dependents or {iri}), page=page,
+                           pages=pages, incoming_total=self.total,
+                           term_labels=self._term_labels(triples, ancestors(iri, base)),
+                           source_dates=dict(self.dates))
+
+    def _blank_closure(self, own: list[ox.Triple]) -> list[ox.Triple]:
+        """Triples of blank nodes hanging off the dependents (two levels, as lookup.py)."""
+        out: list[ox.Triple] = []
+        seen: set[ox.BlankNode] = set()
+        level = [t.object for t in own if isinstance(t.object, ox.BlankNode)]
+        for _ in range(2):
+            below: list[ox.BlankNode] = []
+            for blank in level:
+                if blank not in seen:
+                    seen.add(blank)
+                    out += self.of(blank)
+                    below += [t.object for t in self.of(blank) if isinstance(t.object, ox.BlankNode)]
+            level = below
+        return out
+
+    def _term_labels(self, triples: list[ox.Triple], extra: Iterable[str]) -> dict[str, list[ox.Literal]]:
+        """Labels of predicates, classes and ``extra`` IRIs (for the HTML view, not served as triples)."""
+        terms = {t.predicate.value for t in triples} | set(extra)
+        terms |= {t.object.value for t in triples if t.predicate == _TYPE
+                  and isinstance(t.object, ox.NamedNode)}
+        out: dict[str, list[ox.Literal]] = {}
+        for term in sorted(terms):
+            found = [t.object for t in self.of(ox.NamedNode(term))
+                     if t.predicate.value in TERM_LABELS and isinstance(t.object, ox.Literal)]
+            if found:
+                out[term] = found
+        return out
+
+
+def ancestors(iri: str, base: str) -> list[str]:
+    """The IRIs of the path prefixes of ``iri`` under ``base`` (``org/x`` for ``org/x/board``)."""
+    if not iri.startswith(base):
+        return []
+    parts = iri[len(base):].strip("/").split("/")
+    out = [base + "/".join(parts[:n]) for n in range(1, len(parts))]
+    if parts[0] == "def" and len(parts) > 1:
+        out.insert(1, base + "def/")  # the ontology IRI ends with a slash
+    return out
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` can be an IRI (and so a SPARQL IRIREF): no spaces, controls or ``<>"{}|^`\\``."""
+    return not any(c in text for c in '<>"{}|^`\\') and not any(ord(c) <= 0x20 for c in text)
+
+
+def _linked_iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """Every IRI the triples mention as subject or object (not predicates)."""
+    return {term.value for t in triples for term in (t.subject, t.object)
+            if isinstance(term, ox.NamedNode)}
+
+
+def describe_by_queries(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
+    """The description query by query (about eight small queries): for SPARQL stores that cannot
+    evaluate the page query (Virtuoso 7, see ``RemoteStore.evaluates_page_query``).
 
     Returns a Description whose ``exists`` is False when the store says nothing about ``iri``.
 
@@ -115,11 +253,6 @@ def source_dates(store: Store, nodes: set[str]) -> dict[str, str]:
 
 def _values(iris: Iterable[str]) -> str:
     return " ".join(f"<{_safe_iri(i)}>" for i in iris)
-
-
-def is_iri(text: str) -> bool:
-    """Whether ``text`` can be an IRI (and so a SPARQL IRIREF): no spaces, controls or ``<>"{}|^`\\``."""
-    return not any(c in text for c in '<>"{}|^`\\') and not any(ord(c) <= 0x20 for c in text)
 
 
 def _safe_iri(iri: str) -> str:
@@ -212,16 +345,6 @@ def _incoming_triples(store: Store, iri: str, subjects: list[str]) -> list[ox.Tr
     return out
 
 
-def _linked_iris(triples: Iterable[ox.Triple]) -> set[str]:
-    """Every IRI the triples mention as subject or object (not predicates)."""
-    out: set[str] = set()
-    for t in triples:
-        for term in (t.subject, t.object):
-            if isinstance(term, ox.NamedNode):
-                out.add(term.value)
-    return out
-
-
 def _labels_and_types(store: Store, iris: set[str]) -> list[ox.Triple]:
     props = ", ".join(f"<{p}>" for p in (RDF_TYPE, *LABEL_PROPERTIES))
     out: list[ox.Triple] = []
@@ -229,17 +352,6 @@ def _labels_and_types(store: Store, iris: set[str]) -> list[ox.Triple]:
         out += store.construct(
             f"CONSTRUCT {{ ?x ?p ?v }} WHERE {{ VALUES ?x {{ {_values(chunk)} }} "
             f"?x ?p ?v . FILTER(?p IN ({props})) }}")
-    return out
-
-
-def ancestors(iri: str, base: str) -> list[str]:
-    """The IRIs of the path prefixes of ``iri`` under ``base`` (``org/x`` for ``org/x/board``)."""
-    if not iri.startswith(base):
-        return []
-    parts = iri[len(base):].strip("/").split("/")
-    out = [base + "/".join(parts[:n]) for n in range(1, len(parts))]
-    if parts[0] == "def" and len(parts) > 1:
-        out.insert(1, base + "def/")  # the ontology IRI ends with a slash
     return out
 
 
