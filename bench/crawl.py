@@ -174,7 +174,8 @@ def oxigraph_crawl(site: Path, iris: list[str]) -> dict[str, object]:
 def remote_regiold_crawl(site: Path, iris: list[str], formats: list[str],
                          tmp: Path) -> dict[str, dict[str, object]]:
     """``regiold serve`` (default settings, 2 workers) reading a remote Oxigraph server (in memory,
-    the same triples, loaded as ``regiold load`` loads it): one page CONSTRUCT per first rendering."""
+    the same triples, loaded as ``regiold load`` loads it): query by query (the default) and with one
+    page CONSTRUCT per first rendering (setting ``remote_page_query``)."""
     from oxigraph_server import oxigraph_server
     from regiold.ingest import sources
     from regiold.store import RemoteStore
@@ -184,9 +185,12 @@ def remote_regiold_crawl(site: Path, iris: list[str], formats: list[str],
     with oxigraph_server(None) as url:
         RemoteStore(f"{url}/query", base_iri=BASE).replace_data(parsed.published_quads(),
                                                                  version=parsed.version)
-        for fmt in formats:  # one fresh server per format: cold caches
-            out[f"regiold-remote-{fmt}"] = regiold_crawl(
-                site, iris, fmt, tmp, settings={"store": f"{url}/query"}, name=f"remote-{fmt}")
+        for reading, one_query in (("queries", False), ("construct", True)):
+            for fmt in formats:  # one fresh server per format: cold caches
+                name = f"remote-{reading}-{fmt}"
+                out[f"regiold-{name}"] = regiold_crawl(
+                    site, iris, fmt, tmp, name=name,
+                    settings={"store": f"{url}/query", "remote_page_query": str(one_query).lower()})
     return out
 
 

@@ -1,4 +1,5 @@
-"""Remote stores give each page's description in one round trip (publish/page_query.py's CONSTRUCT),
+"""With ``remote_page_query`` on, remote stores give each page's description in one round trip
+(publish/page_query.py's CONSTRUCT),
 and it is the very description the lookup path reads from the embedded store: resource by resource,
 page by page of incoming links, on a real Oxigraph server. Virtuoso 7 cannot evaluate that query
 (RemoteStore.evaluates_page_query) and is read query by query, with the same result."""
@@ -34,9 +35,10 @@ def remote(request: pytest.FixtureRequest) -> Iterator[tuple[RemoteStore, Embedd
     if request.param == "virtuoso":
         urls = request.getfixturevalue("virtuoso")
         store = RemoteStore(urls["store"], base_iri=BASE, update_url=urls["store_update"],
-                            data_url=urls["store_data"])
+                            data_url=urls["store_data"], page_query=True)
     else:
-        store = RemoteStore(f"{request.getfixturevalue('oxigraph_url')}/query", base_iri=BASE)
+        store = RemoteStore(f"{request.getfixturevalue('oxigraph_url')}/query", base_iri=BASE,
+                            page_query=True)
     store.replace_data(parsed.published_quads(), version=parsed.version)
     assert store.evaluates_page_query == (request.param == "oxigraph")
     yield store, EmbeddedStore.from_sources(parsed)
@@ -113,7 +115,8 @@ def test_a_page_from_a_remote_store_costs_one_round_trip(oxigraph_url: str, tmp_
         parsed = sources.parse_site(site, base_iri=BASE)
         RemoteStore(store, base_iri=BASE).replace_data(parsed.published_quads(), version=parsed.version)
         client = create_app(Settings.load({"site_dir": site, "cache_dir": site / ".cache",
-                                           "store": store}, environ={})).test_client()
+                                           "store": store, "remote_page_query": True},
+                                          environ={})).test_client()
         client.get("/org/dme.ttl")  # the app's own start-up questions (data version, …)
         for path in ("/org/dme.ttl", "/org/dme/board", "/org/dme.jsonld", "/org/dme.nt",
                      "/org/ihk-koeln?page=2", "/org/no-such-org.ttl"):
@@ -124,3 +127,11 @@ def test_a_page_from_a_remote_store_costs_one_round_trip(oxigraph_url: str, tmp_
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_remote_pages_are_read_query_by_query_by_default(oxigraph_url: str) -> None:
+    """The one CONSTRUCT is opt-in: Oxigraph 0.5 evaluates it far slower than the small queries."""
+    settings = Settings.load({"store": f"{oxigraph_url}/query"}, environ={})
+    assert RemoteStore.from_settings(settings).evaluates_page_query is False
+    on = Settings.load({"store": f"{oxigraph_url}/query", "remote_page_query": "true"}, environ={})
+    assert RemoteStore.from_settings(on).evaluates_page_query is True

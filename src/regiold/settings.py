@@ -46,6 +46,11 @@ class Settings:
     store_data: str = _setting(
         "", "Graph Store Protocol URL of the remote store (default: derived from 'store')"
     )
+    remote_page_query: bool = _setting(
+        False, "Read each page from a remote store with one CONSTRUCT (one round trip) instead of "
+        "several small queries: for a store far away; Oxigraph 0.5 evaluates it about 15x slower "
+        "than the small queries, Virtuoso 7 not at all (docs/STORES.md)"
+    )
     publisher_name: str = _setting(
         "Betreiber dieser regiold-Instanz / operator of this regiold instance",
         "Who runs this instance: the dct:publisher (foaf:Agent) of the catalog, the dataset and the "

@@ -46,7 +46,7 @@ class RemoteStore:
     """
 
     def __init__(self, endpoint: str, *, base_iri: str, update_url: str = "", data_url: str = "",
-                 timeout: float = 10.0, pool_size: int = 16) -> None:
+                 timeout: float = 10.0, pool_size: int = 16, page_query: bool = False) -> None:
         self.base_iri = base_iri
         self.query_url, auth = _split_credentials(endpoint)
         self._auth: dict[str, dict[str, str]] = {self.query_url: auth}
@@ -62,6 +62,7 @@ class RemoteStore:
         self.timeout = timeout
         self._pool_size = pool_size
         self._pool: urllib3.PoolManager | None = None
+        self.page_query = page_query  # setting remote_page_query
         self._server: str | None = None  # the endpoint's Server header, once it has answered
         self._pid = 0
         self._lock = threading.Lock()
@@ -74,7 +75,8 @@ class RemoteStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
         return cls(settings.store, base_iri=settings.base_iri, update_url=settings.store_update,
-                   data_url=settings.store_data, timeout=settings.sparql_timeout)
+                   data_url=settings.store_data, timeout=settings.sparql_timeout,
+                   page_query=settings.remote_page_query)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -109,10 +111,14 @@ class RemoteStore:
 
     @property
     def evaluates_page_query(self) -> bool:
-        """Whether the endpoint evaluates publish/page_query.py's one CONSTRUCT per page. Virtuoso 7
+        """Whether pages are read with publish/page_query.py's one CONSTRUCT: only when the setting
+        ``remote_page_query`` asks for it (Oxigraph 0.5 takes about 15x longer for it than for the
+        small queries, docs/performance.md) and the endpoint evaluates it. Virtuoso 7
         does not (measured on a store of 122 triples: 14 s for the query's subquery of dependents
         joined with one triple pattern, no rows for its MINUS), so pages from it are read query by
         query. Known from the endpoint's ``Server`` header (asked once with ``ASK {}``)."""
+        if not self.page_query:
+            return False
         if self._server is None:
             self.ping(self.timeout)
         return not (self._server or "").lower().startswith("virtuoso")
