@@ -7,7 +7,7 @@ the page CONSTRUCT for the same sample. ``regiold build`` is not timed (it write
 
 ``--regiold-only``: only ``regiold serve`` (no Oxigraph server, remote store or Trifid), for
 its CPU per request and memory (PSS at rest and after the crawl) without the minutes of loading
-the other servers.
+the other servers; ``--setting NAME=VALUE`` (repeatable) sets one of its settings.
 """
 
 from __future__ import annotations
@@ -31,14 +31,18 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default=",".join(crawl.ACCEPT))
     parser.add_argument("--regiold-only", action="store_true")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of regiold serve (with --regiold-only), e.g. cache_mb=8")
     options = parser.parse_args()
     every = crawl.resources(options.site)
     chosen = sorted(random.Random(options.seed).sample(every, min(options.sample, len(every))))
     crawl.resources = lambda site: chosen  # run() crawls this list
+    settings = dict(pair.split("=", 1) for pair in options.setting) or None
     if options.regiold_only:
         with tempfile.TemporaryDirectory() as tmp:
             outcome = {"resources": len(chosen), "load_average_start": os.getloadavg(),
-                       "runs": {f"regiold-{fmt}": crawl.regiold_crawl(options.site, chosen, fmt, Path(tmp))
+                       "runs": {f"regiold-{fmt}": crawl.regiold_crawl(
+                           options.site, chosen, fmt, Path(tmp), settings=settings)
                                 for fmt in options.formats.split(",")},
                        "load_average_end": os.getloadavg()}
     else:
