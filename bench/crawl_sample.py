@@ -4,14 +4,20 @@ of the sample is asked for once per format, from a fresh ``regiold serve``; Oxig
 the page CONSTRUCT for the same sample. ``regiold build`` is not timed (it writes every resource).
 
     python bench/crawl_sample.py SITE --sample 6000 [--formats ttl,jsonld,html] [--seed 0]
+
+``--regiold-only``: only ``regiold serve`` (no Oxigraph server, remote store or Trifid), for
+its CPU per request and memory (PSS at rest and after the crawl) without the minutes of loading
+the other servers; ``--setting NAME=VALUE`` (repeatable) sets one of its settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,11 +30,23 @@ if __name__ == "__main__":
     parser.add_argument("--sample", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default=",".join(crawl.ACCEPT))
+    parser.add_argument("--regiold-only", action="store_true")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of regiold serve (with --regiold-only), e.g. cache_mb=8")
     options = parser.parse_args()
     every = crawl.resources(options.site)
     chosen = sorted(random.Random(options.seed).sample(every, min(options.sample, len(every))))
     crawl.resources = lambda site: chosen  # run() crawls this list
-    outcome = crawl.run(options.site, options.formats.split(","), build=False, virtuoso=False)
+    settings = dict(pair.split("=", 1) for pair in options.setting) or None
+    if options.regiold_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            outcome = {"resources": len(chosen), "load_average_start": os.getloadavg(),
+                       "runs": {f"regiold-{fmt}": crawl.regiold_crawl(
+                           options.site, chosen, fmt, Path(tmp), settings=settings)
+                                for fmt in options.formats.split(",")},
+                       "load_average_end": os.getloadavg()}
+    else:
+        outcome = crawl.run(options.site, options.formats.split(","), build=False, virtuoso=False)
+        print(crawl.table(outcome), file=sys.stderr)
     outcome["resources_in_site"] = len(every)
-    print(crawl.table(outcome), file=sys.stderr)
     print(json.dumps(outcome))

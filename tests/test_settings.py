@@ -68,7 +68,7 @@ def test_a_choice_outside_its_values_is_refused_naming_them(name: str, bad: str,
     ("sparql_max_query_bytes", "0"), ("sparql_max_concurrent", "0"), ("page_size", "0"),
     ("threads", "0"), ("max_url_bytes", "0"), ("cache_entries", "0"),
     ("sparql_worker_max_mb", "-1"), ("rate_limit", "-1"), ("trusted_proxies", "-1"),
-    ("validate_workers", "-1"), ("hot_responses", "-1"),
+    ("validate_workers", "-1"), ("hot_responses", "-1"), ("cache_mb", "0"), ("cache_mb", "-4"),
 ])
 def test_a_number_out_of_range_is_refused_naming_the_setting(name: str, bad: str):
     with pytest.raises(ConfigError, match=f"setting {name}: .* is out of range"):
@@ -79,7 +79,7 @@ def test_a_number_out_of_range_is_refused_naming_the_setting(name: str, bad: str
     ("watch_interval", "0.2"), ("watch_interval", "60.0"), ("sparql_timeout", "0.5"),
     ("threads", "1"), ("rate_limit", "0"), ("hot_responses", "0"), ("validate_workers", "0"),
     ("embedded_store", "memory"), ("server", "granian"), ("worker_class", "sync"),
-    ("default_lang", "en"),
+    ("default_lang", "en"), ("cache_mb", "0.01"),
 ])
 def test_values_at_the_edges_of_what_is_allowed_are_accepted(name: str, good: str):
     assert str(getattr(Settings.load({name: good}, environ={}), name)) == good

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from live import serve_app
 from pages_support import copy_site, make_app
 from regiold.publish.site import MemoCache
+from test_hot_path import fetch, hot_table, kept
 
 
 def test_a_crawl_keeps_at_most_cache_entries_renderings(tmp_path):
@@ -25,3 +27,46 @@ def test_other_entries_are_never_evicted():
         memo[("repr", n)] = n
     assert memo["search-index"] == "index"
     assert [k for k in memo if isinstance(k, tuple)] == [("repr", 4)]
+
+
+BUDGET_MB = 0.02  # 20 KiB: the fixture's pages are 1-13 KB each, so a crawl overflows it many times
+
+
+def test_a_crawl_keeps_at_most_cache_mb_of_renderings_and_repeats_still_hit(tmp_path):
+    app = make_app(copy_site(tmp_path / "site"), cache_mb=BUDGET_MB)
+    budget = int(BUDGET_MB * (1 << 20))
+    site = app.extensions["regiold"].site
+    paths = ["/org/dme", "/org/alpha", "/org/beta", "/org/duesseldorf", "/org/ihk", "/org/network",
+             "/area/duesseldorf", "/person/erika-mustermann"]
+    targets = [(p, accept, lang) for p in paths for accept in ("text/turtle", "application/ld+json",
+                                                               "text/html") for lang in ("de", "en")]
+    with serve_app(app) as url:
+        sent = sum(len(fetch(url, p, {"Accept": a, "Accept-Language": lang})[3])
+                   for p, a, lang in targets)
+        assert sent > 5 * budget  # the crawl rendered far more than the budget
+        # what a worker still holds: the bodies in the memo and in the fast path's table
+        memo_bodies = sum(len(v.body) for k, v in site.cache.items()
+                          if isinstance(k, tuple) and k[0] == "repr")
+        table_bodies = sum(len(e.body) for e in hot_table(app).values())
+        assert 0 < memo_bodies <= budget
+        assert 0 < table_bodies <= budget
+        last, accept, lang = targets[-1]
+        repeat = fetch(url, last, {"Accept": accept, "Accept-Language": lang})
+        assert kept(app, last, {"Accept": accept, "Accept-Language": lang})  # the fast path answered
+        etag = dict((k.lower(), v) for k, v in repeat[2])["etag"]
+        assert fetch(url, last, {"Accept": accept, "Accept-Language": lang,
+                                 "If-None-Match": etag})[0] == 304
+        evicted = fetch(url, paths[0], {"Accept": "text/turtle", "Accept-Language": "de"})
+        assert evicted[0] == 200 and evicted[3].startswith(b"@prefix")  # dropped pages render again
+
+
+def test_a_memo_entry_larger_than_the_budget_is_not_kept():
+    memo = MemoCache(limit=10, max_bytes=2000)
+
+    class Big:
+        nbytes = 5000
+
+    memo[("repr", "small")] = "small"  # 1 KB counted for what does not say its size
+    memo[("repr", "big")] = Big()
+    assert ("repr", "big") not in memo
+    assert memo[("repr", "small")] == "small"  # nothing was dropped for it

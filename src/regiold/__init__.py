@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
         from regiold.web.first import FirstRenderings
 
         app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses,  # type: ignore[method-assign]
+                                    max_bytes=int(settings.cache_mb * (1 << 20)),
                                     first=FirstRenderings(app, settings))
     guard.trust_proxies(app, settings)
     return app

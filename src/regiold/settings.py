@@ -129,6 +129,11 @@ class Settings:
     hot_responses: int = _setting(
         2000, "Complete page responses answered without Flask, per worker (oldest dropped first; 0: off)"
     )
+    cache_mb: float = _setting(
+        24.0, "MB per worker for memoised renderings: the memo of descriptions and representations and "
+        "the fast path's table of responses each hold at most this much (oldest dropped first; "
+        "docs/performance.md)"
+    )
 
     @classmethod
     def load(
@@ -206,7 +211,7 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "sparql_query_max_mb": (0, None),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
-    "cache_entries": (1, None), "hot_responses": (0, None),
+    "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, None),
 }
 
 

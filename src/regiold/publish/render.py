@@ -4,9 +4,9 @@ HTML (Jinja2, one Environment) with embedded schema.org JSON-LD.
 Callable without a request — the static export writes every representation with
 ``representation(site, iri, fmt, lang)``. With the embedded store, results are memoised per data
 version in ``site.cache`` keyed by ``("repr", iri, format key, lang, page, link lang)`` (the last:
-what internal links carry, see ``links.link_lang``; bounded by the
-``cache_entries`` setting, see ``site.MemoCache``): computed once, then served from memory (the
-Site, and with it the cache, is replaced as a whole on reload). A remote
+what internal links carry, see ``links.link_lang``; bounded by the ``cache_entries`` and
+``cache_mb`` settings, see ``site.MemoCache``): computed once, then served from memory (the Site,
+and with it the cache, is replaced as a whole on reload). A remote
 store may change or fail behind the app's back, so its descriptions are read afresh (the ETag
 still changes only when the bytes do).
 """
@@ -66,6 +66,12 @@ class Representation:
         if self._gzipped is None:
             self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
         return self._gzipped
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory this holds (site.MemoCache weighs it): the body, and its gzip copy
+        counted up front at a quarter of it, since that is made later (on the first gzip request)."""
+        return 256 + len(self.body) + len(self.body) // 4
 
     @property
     def gzip_etag(self) -> str:
@@ -546,5 +552,5 @@ def _memo(site: Site, key: tuple[object, ...], build):  # noqa: ANN001, ANN202 -
     cached = site.cache.get(key)
     if cached is None:
         cached = build()
-        site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries)
+        site.cache[key] = cached  # site.MemoCache bounds the per-resource entries (cache_entries, cache_mb)
     return cached

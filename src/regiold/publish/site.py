@@ -29,6 +29,7 @@ class Site:
     def __post_init__(self) -> None:
         if isinstance(self.cache, MemoCache):
             self.cache.limit = self.settings.cache_entries
+            self.cache.max_bytes = int(self.settings.cache_mb * (1 << 20))
 
     @property
     def version(self) -> str:
@@ -46,25 +47,40 @@ class Site:
 
 class MemoCache(dict):  # type: ignore[type-arg]
     """The per-version memo of a Site. Entries keyed ``("repr", …)`` or ``("describe", …)`` — one
-    per resource, format and page — are bounded: beyond ``limit`` the oldest go first, so a crawler
-    walking every resource cannot grow a worker without end (docs/performance.md). Other entries
+    per resource, format and page — are bounded: beyond ``limit`` entries or ``max_bytes`` (their
+    ``nbytes``, an estimate of what they hold) the oldest go first, so a crawler walking every
+    resource cannot grow a worker without end (docs/performance.md). A crawler asks each resource
+    once, so the bound is in bytes: what a large page weighs, not how many pages. Other entries
     (indexes, services, dataset metadata) stay for the life of the version."""
 
     BOUNDED = frozenset({"repr", "describe"})
 
-    def __init__(self, limit: int = 2000) -> None:
+    def __init__(self, limit: int = 2000, max_bytes: int = 24 << 20) -> None:
         super().__init__()
-        self.limit = limit
-        self._order: deque[object] = deque()
+        self.limit, self.max_bytes = limit, max_bytes
+        self.bytes = 0  # the summed weight of the bounded entries
+        self._order: deque[tuple[object, int]] = deque()  # (key, weight), oldest first
         self._lock = threading.Lock()
 
     def __setitem__(self, key: object, value: object) -> None:
         with self._lock:
             if isinstance(key, tuple) and key and key[0] in self.BOUNDED and key not in self:
-                self._order.append(key)
-                while len(self._order) > max(self.limit, 0):
-                    super().pop(self._order.popleft(), None)
+                weight = weight_of(value)
+                if weight > self.max_bytes:
+                    return  # heavier than the whole budget: not kept, and nothing dropped for it
+                self._order.append((key, weight))
+                self.bytes += weight
+                while self._order and (len(self._order) > max(self.limit, 0)
+                                       or self.bytes > self.max_bytes):
+                    old, old_weight = self._order.popleft()
+                    self.bytes -= old_weight
+                    super().pop(old, None)
             super().__setitem__(key, value)
+
+
+def weight_of(value: object) -> int:
+    """The bytes ``value`` holds, as far as it says (``nbytes``); 1 KB for anything else."""
+    return int(getattr(value, "nbytes", 1024))
 
 
 WITHHELD_KEY = "withheld-iris"  # Site.cache key: IRIs the person-data policy keeps out

@@ -15,7 +15,9 @@ the rate-limited routes — goes through Flask unchanged, with its guard (guard.
 enters the table after Flask accepted the same path and query, so the request limits held for it.
 
 A reload swaps the Site: the table belongs to one Site and is dropped with it, and a response
-built on an older Site never enters the newer table. Both tables are bounded (``hot_responses``).
+built on an older Site never enters the newer table. Both tables are bounded: the responses by
+``hot_responses`` entries and ``cache_mb`` of bodies and headers (a crawler asks each page once,
+so the bytes of large pages must not pile up).
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ class _Entry:
     etags: frozenset[str]
     last_modified: str | None
 
+    @property
+    def nbytes(self) -> int:
+        """About the memory this holds: the body (often shared with the memo's Representation)
+        and the headers, twice (the 200's and the 304's)."""
+        return 256 + len(self.body) + 2 * sum(len(name) + len(value) + 64 for name, value in self.headers)
+
 
 def mark_cacheable(site: Site, etag: str, gzip_etag: str) -> None:
     """Called by the Flask path: this request's response (if 200) depends only on what the fast
@@ -71,10 +79,12 @@ def mark_cacheable(site: Site, etag: str, gzip_etag: str) -> None:
 
 @dataclass
 class _Table:
-    """The responses of one Site; ``limit`` entries, oldest dropped first."""
+    """The responses of one Site; at most ``limit`` entries and ``max_bytes``, oldest dropped first."""
 
     site: Site
     limit: int
+    max_bytes: int = 24 << 20
+    bytes: int = 0  # the summed weight of ``responses``
     responses: dict[tuple[str, str, Variant], _Entry] = field(default_factory=dict)
     variants: dict[tuple[str, str, str], Variant] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -91,10 +101,16 @@ class _Table:
         return known
 
     def put(self, key: tuple[str, str, Variant], entry: _Entry) -> None:
+        if entry.nbytes > self.max_bytes:
+            return  # heavier than the whole budget: not kept, and nothing dropped for it
         with self.lock:
+            old = self.responses.pop(key, None)
+            if old is not None:
+                self.bytes -= old.nbytes
             self.responses[key] = entry
-            while len(self.responses) > self.limit:
-                del self.responses[next(iter(self.responses))]
+            self.bytes += entry.nbytes
+            while self.responses and (len(self.responses) > self.limit or self.bytes > self.max_bytes):
+                self.bytes -= self.responses.pop(next(iter(self.responses))).nbytes
 
 
 def _negotiate(headers: tuple[str, str, str], default_lang: str) -> Variant:
@@ -116,10 +132,10 @@ class HotResponses:
     """WSGI middleware: answer marked responses from a per-version table, else ``first`` (a
     first rendering without Flask, web/first.py) when it can, else call ``app``."""
 
-    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int,
+    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int, max_bytes: int = 24 << 20,
                  first: First | None = None) -> None:
-        self.app, self.holder, self.limit, self.first = app, holder, limit, first
-        self._table = _Table(holder.site, limit)
+        self.app, self.holder, self.limit, self.max_bytes, self.first = app, holder, limit, max_bytes, first
+        self._table = _Table(holder.site, limit, max_bytes)
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -157,7 +173,7 @@ class HotResponses:
         if table.site is not site:
             with self._lock:
                 if self._table.site is not site:
-                    self._table = _Table(site, self.limit)
+                    self._table = _Table(site, self.limit, self.max_bytes)
                 table = self._table
         return table
 
