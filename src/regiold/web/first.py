@@ -29,12 +29,10 @@ from regiold.rdf.formats import HTML, PROFILES, RESOURCE, by_key
 from regiold.settings import Settings
 from regiold.web.guard import SECURITY_HEADERS, target_refused
 from regiold.web.page_routes import MAX_PATH, _split_suffix, _vary, resource_headers
-from regiold.web.responses import representation_headers, uses_gzip
+from regiold.web.responses import CONDITIONAL_KEYS, representation_headers, uses_gzip
 
 Headers = list[tuple[str, str]]
 ENDPOINT = "pages.resource"
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
-                "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 
 
 class FirstRenderings:
@@ -72,7 +70,7 @@ class FirstRenderings:
 
     def _resource_path(self, environ: dict) -> str | None:
         """The ``path`` argument of ``pages.resource`` for a plain GET, else None."""
-        if environ.get("QUERY_STRING") or any(key in environ for key in _CONDITIONAL):
+        if environ.get("QUERY_STRING") or any(key in environ for key in CONDITIONAL_KEYS):
             return None
         target = environ.get("PATH_INFO", "")
         if not target.isascii() or target_refused(environ, self.max_url_bytes) is not None:

@@ -11,6 +11,10 @@ from regiold.publish.site import Site
 from regiold.web import fastpath
 
 CACHE_CONTROL = "public, max-age=300"
+# Request headers that make a GET conditional or partial: the WSGI layers in front of Flask
+# (web/first.py, web/sparql_front.py) leave such requests to Flask's ``conditional``.
+CONDITIONAL_KEYS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                    "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 
 
 def send_representation(site: Site, rep: render.Representation, *, vary: tuple[str, ...],

@@ -38,8 +38,15 @@ from regiold.rdf.formats import Format
 from regiold.sparql.messages import Request
 from regiold.web import app as web_app
 from regiold.web.fastpath import StartResponse, WsgiApp
-from regiold.web.guard import RATE_COUNTED, SECURITY_HEADERS, TokenBuckets, oversized_header
+from regiold.web.guard import (
+    RATE_COUNTED,
+    SECURITY_HEADERS,
+    TokenBuckets,
+    oversized_header,
+    target_refused,
+)
 from regiold.web.negotiate import negotiate
+from regiold.web.responses import CONDITIONAL_KEYS
 from regiold.web.sparql_routes import (
     CORS_HEADERS,
     FRONT_ERROR,
@@ -50,8 +57,6 @@ from regiold.web.sparql_routes import (
 
 PATH = "/sparql"
 MAX_ACCEPTS = 512  # distinct Accept headers (and refusals) remembered
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
-                "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 _TRAILER = [*CORS_HEADERS.items(), *SECURITY_HEADERS.items()]  # what Flask's hooks add
 Formats = tuple[Format | None, Format | None]  # (SELECT/ASK, CONSTRUCT/DESCRIBE); None: not acceptable
 
@@ -92,7 +97,7 @@ class SparqlFront:
 
     def _guard_passes(self, environ: dict) -> bool:
         """Nothing guard.py refuses before the rate limit (414, 400, 413): else Flask decides."""
-        if len(environ.get("QUERY_STRING", "")) + len(PATH) > self.max_url_bytes:
+        if target_refused(environ, self.max_url_bytes) is not None:
             return False
         try:
             if int(environ.get("CONTENT_LENGTH") or 0) > self.max_body:
@@ -106,7 +111,7 @@ class SparqlFront:
         """(query, SELECT format, graph format) of a request the front answers, else None."""
         if method != "GET" or len(params) != 1 or not params[0][1].strip():
             return None
-        if any(key in environ for key in _CONDITIONAL):
+        if any(key in environ for key in CONDITIONAL_KEYS):
             return None
         results_fmt, graph_fmt = self._formats(environ.get("HTTP_ACCEPT", ""))
         if formats.HTML in (results_fmt, graph_fmt):
