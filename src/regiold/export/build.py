@@ -87,27 +87,26 @@ def resource_paths(site: Site) -> tuple[list[str], list[str]]:
     return paths, skipped
 
 
-def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> tuple[int, int]:
-    """(files, bytes) written for ``paths``; by ``processes`` forked workers, each taking every
+def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> None:
+    """Write ``paths``' files by ``processes`` forked workers, each taking every
     ``processes``-th resource (neighbours in the sorted list cost alike, so the slices do too)."""
     global _site
     if processes <= 1 or len(paths) < processes:
-        return _write_slice((str(out), paths, site))
+        _write_slice((str(out), paths, site))
+        return
     _site = site
     slices = [paths[i::processes] for i in range(processes)]
     context = multiprocessing.get_context("fork")  # the workers share the loaded store
     with context.Pool(processes) as pool:
-        counts = pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
-    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+        pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
 
 
-def _write_slice(job: tuple[str, list[str], Site | None]) -> tuple[int, int]:
+def _write_slice(job: tuple[str, list[str], Site | None]) -> None:
     out, paths, site = job[0], job[1], job[2] or _site
     assert site is not None
     writer = _Writer(out)
     for path in paths:
         _write_resource(site, writer, path)
-    return writer.files, writer.bytes
 
 
 class _Writer:
@@ -115,7 +114,7 @@ class _Writer:
     temporary name: the export is built, then served)."""
 
     def __init__(self, out: str) -> None:
-        self.out, self.folders, self.files, self.bytes = out, set(), 0, 0
+        self.out, self.folders = out, set()
 
     def __call__(self, rel: str, body: bytes) -> None:
         target = f"{self.out}/{rel}"
@@ -125,8 +124,6 @@ class _Writer:
             self.folders.add(folder)
         with open(target, "wb") as file:
             file.write(body)
-        self.files += 1
-        self.bytes += len(body)
 
 
 def _write_resource(site: Site, write: _Writer, path: str) -> None:
@@ -145,16 +142,7 @@ def _write_resource(site: Site, write: _Writer, path: str) -> None:
     except NotFound:
         return  # an IRI that appears only as a named graph or is withheld
     finally:
-        _drop_cached(site, iri)
-
-
-def _drop_cached(site: Site, iri: str) -> None:
-    """Drop the memoised representations of ``iri``: written once, never asked for again here."""
-    for fmt in RESOURCE:
-        for lang in (*LANGS, None):
-            for carried in (lang, None):  # links.link_lang: with lang= or clean
-                site.cache.pop(("repr", iri, fmt.key, lang, 1, carried), None)
-    site.cache.pop(("describe", iri, 1), None)
+        render.forget(site, iri)  # written once, never asked for again here
 
 
 def _tree_size(folder: Path) -> tuple[int, int]:
@@ -167,40 +155,37 @@ def _tree_size(folder: Path) -> tuple[int, int]:
     return files, size
 
 
-def _write_site_files(site: Site, out: Path, root_url: str) -> int:
-    written = 0
+def _write_site_files(site: Site, out: Path, root_url: str) -> None:
     for lang in LANGS:
-        written += _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True).body)
-    written += _write(out / "index.html", render.index_html(site, site.settings.default_lang).body)
-    written += _write(out / render.CONTEXT_PATH, render.context_document(site))
-    written += len(dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES))
+        _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True).body)
+    _write(out / "index.html", render.index_html(site, site.settings.default_lang).body)
+    _write(out / render.CONTEXT_PATH, render.context_document(site))
+    dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES)
     for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)
         source = out / f"{dataset_mod.DATASET}.{lang}.html"
         if source.exists():
-            written += _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
-    written += _write(out / "404.html", render.error_html(
+            _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
+    _write(out / "404.html", render.error_html(
         404, "Not found", "No resource at this address.", site.settings.default_lang,
         site.settings.default_lang, sparql_link=site.settings.sparql_link))
     static = Path(__file__).parent.parent / "static"
     if static.is_dir():
         shutil.copytree(static, out / "static", dirs_exist_ok=True)
-        written += _write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
-    written += _write_rules(site, out)
-    return written
+        _write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
+    _write_rules(site, out)
 
 
-def _write_rules(site: Site, out: Path) -> int:
+def _write_rules(site: Site, out: Path) -> None:
     rules = out / RULES_DIR
     lang = site.settings.default_lang
-    return (_write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode())
-            + _write(rules / "nginx-server.conf", export_rules.nginx_server(
-                str(out.resolve()), listen="80", base_iri=site.base_iri).encode())
-            + _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode()))
+    _write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode())
+    _write(rules / "nginx-server.conf", export_rules.nginx_server(
+        str(out.resolve()), listen="80", base_iri=site.base_iri).encode())
+    _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode())
 
 
-def _write(target: Path, body: bytes) -> int:
+def _write(target: Path, body: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     tmp.write_bytes(body)
     tmp.replace(target)
-    return 1

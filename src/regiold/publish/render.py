@@ -188,6 +188,16 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
     return Representation(body, fmt, lang, format_etag(site.version, body, fmt), page, found.pages)
 
 
+def forget(site: Site, iri: str) -> None:
+    """Drop what the memo holds of ``iri``'s first page (its description and every
+    representation): the static export writes each resource once and never asks for it again."""
+    for fmt in RESOURCE:
+        for lang in (*LANGS, None):
+            for carried in (lang, None):  # links.link_lang: with lang= or clean
+                site.cache.pop(("repr", iri, fmt.key, lang, 1, carried), None)
+    site.cache.pop(("describe", iri, 1), None)
+
+
 # The last description put in order: a static export writes each description in six RDF formats
 # in a row, and sorts it and finds its prefixes once. One slot, replaced whole (threads only ever
 # see a complete tuple and check that it is theirs).
