@@ -8,7 +8,7 @@ that started on the old version finish on it, a failed reload keeps the old one 
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from regiold import validate
@@ -28,8 +28,7 @@ class Site:
 
     def __post_init__(self) -> None:
         if isinstance(self.cache, MemoCache):
-            self.cache.limit = self.settings.cache_entries
-            self.cache.max_bytes = int(self.settings.cache_mb * (1 << 20))
+            self.cache.budget = Budget(self.settings.cache_entries, int(self.settings.cache_mb * (1 << 20)))
 
     @property
     def version(self) -> str:
@@ -45,37 +44,67 @@ class Site:
         return self.sparql_store or self.store
 
 
+class Budget:
+    """Which entries a bounded table keeps: at most ``limit`` of them and ``max_bytes`` of their
+    weight, the oldest dropped first; an entry heavier than the whole budget is not kept, and
+    nothing is dropped for it. Used by ``MemoCache`` and the fast path's table (web/fastpath.py).
+    Not thread-safe: its owner holds a lock."""
+
+    def __init__(self, limit: int, max_bytes: int) -> None:
+        self.limit, self.max_bytes = limit, max_bytes
+        self.bytes = 0  # the summed weight of the kept entries
+        self._weights: OrderedDict[object, int] = OrderedDict()  # oldest first
+
+    def admit(self, key: object, weight: int) -> list[object] | None:
+        """Count ``key`` in (replacing its old weight): the keys to drop now (``key`` itself only
+        when ``limit`` is 0), or None when ``key`` is too heavy to keep at all."""
+        if weight > self.max_bytes:
+            return None
+        self.forget(key)
+        self._weights[key] = weight
+        self.bytes += weight
+        dropped = []
+        while self._weights and (len(self._weights) > max(self.limit, 0) or self.bytes > self.max_bytes):
+            old, old_weight = self._weights.popitem(last=False)
+            self.bytes -= old_weight
+            dropped.append(old)
+        return dropped
+
+    def forget(self, key: object) -> None:
+        self.bytes -= self._weights.pop(key, 0)
+
+
 class MemoCache(dict):  # type: ignore[type-arg]
     """The per-version memo of a Site. Entries keyed ``("repr", …)`` or ``("describe", …)`` — one
-    per resource, format and page — are bounded: beyond ``limit`` entries or ``max_bytes`` (their
-    ``nbytes``, an estimate of what they hold) the oldest go first, so a crawler walking every
-    resource cannot grow a worker without end (docs/performance.md). A crawler asks each resource
-    once, so the bound is in bytes: what a large page weighs, not how many pages. Other entries
-    (indexes, services, dataset metadata) stay for the life of the version."""
+    per resource, format and page — are bounded by a ``Budget``: beyond ``limit`` entries or
+    ``max_bytes`` (their ``nbytes``, an estimate of what they hold) the oldest go first, so a crawler
+    walking every resource cannot grow a worker without end (docs/performance.md). A crawler asks
+    each resource once, so the bound is in bytes: what a large page weighs, not how many pages.
+    Other entries (indexes, services, dataset metadata) stay for the life of the version."""
 
     BOUNDED = frozenset({"repr", "describe"})
 
     def __init__(self, limit: int = 2000, max_bytes: int = 24 << 20) -> None:
         super().__init__()
-        self.limit, self.max_bytes = limit, max_bytes
-        self.bytes = 0  # the summed weight of the bounded entries
-        self._order: deque[tuple[object, int]] = deque()  # (key, weight), oldest first
+        self.budget = Budget(limit, max_bytes)
         self._lock = threading.Lock()
 
     def __setitem__(self, key: object, value: object) -> None:
         with self._lock:
-            if isinstance(key, tuple) and key and key[0] in self.BOUNDED and key not in self:
-                weight = weight_of(value)
-                if weight > self.max_bytes:
-                    return  # heavier than the whole budget: not kept, and nothing dropped for it
-                self._order.append((key, weight))
-                self.bytes += weight
-                while self._order and (len(self._order) > max(self.limit, 0)
-                                       or self.bytes > self.max_bytes):
-                    old, old_weight = self._order.popleft()
-                    self.bytes -= old_weight
+            if isinstance(key, tuple) and key and key[0] in self.BOUNDED:
+                dropped = self.budget.admit(key, weight_of(value))
+                if dropped is None:
+                    return
+                for old in dropped:
                     super().pop(old, None)
+                if key in dropped:
+                    return
             super().__setitem__(key, value)
+
+    def pop(self, key: object, *default: object) -> object:
+        with self._lock:
+            self.budget.forget(key)
+            return super().pop(key, *default)
 
 
 def weight_of(value: object) -> int:

@@ -31,7 +31,7 @@ from werkzeug.datastructures import Accept, LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, remove_entity_headers
 
 from regiold.errors import NotAcceptable
-from regiold.publish.site import Site, SiteHolder
+from regiold.publish.site import Budget, Site, SiteHolder
 from regiold.rdf.formats import RESOURCE
 from regiold.web.guard import RATE_LIMITED_PREFIXES, oversized_header
 from regiold.web.negotiate import language, negotiate
@@ -84,10 +84,12 @@ class _Table:
     site: Site
     limit: int
     max_bytes: int = 24 << 20
-    bytes: int = 0  # the summed weight of ``responses``
     responses: dict[tuple[str, str, Variant], _Entry] = field(default_factory=dict)
     variants: dict[tuple[str, str, str], Variant] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.budget = Budget(self.limit, self.max_bytes)
 
     def variant(self, environ: dict) -> Variant:
         headers = (environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
@@ -101,16 +103,14 @@ class _Table:
         return known
 
     def put(self, key: tuple[str, str, Variant], entry: _Entry) -> None:
-        if entry.nbytes > self.max_bytes:
-            return  # heavier than the whole budget: not kept, and nothing dropped for it
         with self.lock:
-            old = self.responses.pop(key, None)
-            if old is not None:
-                self.bytes -= old.nbytes
-            self.responses[key] = entry
-            self.bytes += entry.nbytes
-            while self.responses and (len(self.responses) > self.limit or self.bytes > self.max_bytes):
-                self.bytes -= self.responses.pop(next(iter(self.responses))).nbytes
+            dropped = self.budget.admit(key, entry.nbytes)
+            if dropped is None:
+                return
+            for old in dropped:
+                self.responses.pop(old, None)
+            if key not in dropped:
+                self.responses[key] = entry
 
 
 def _negotiate(headers: tuple[str, str, str], default_lang: str) -> Variant:
