@@ -42,7 +42,7 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
             check_service(job)
             # store.db, not a handle taken before the fork: a snapshot opens one per process
             result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
-            return _serialize(result, job)
+            return serialize_result(result, job)
 
         reply = guarded(evaluate)
         reply.setdefault("elapsed", time.perf_counter() - started)
@@ -95,8 +95,10 @@ def _options(job: Job) -> dict[str, object]:
     return options
 
 
-def _serialize(result: object, job: Job) -> dict[str, object]:
-    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
+def serialize_result(result: object, job: Job, *,
+                     deadline: float | None = None) -> dict[str, object]:
+    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed;
+    past ``deadline`` (``time.monotonic``), while the rows stream, :class:`Late` is raised.
 
     pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
     inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
@@ -109,7 +111,7 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
         if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
             return _serialize_bindings([], result, job)
         rows = _row_budget(job, len(result.variables))
-        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1)
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1, deadline)
         if fmt.key == "tsv" and not truncated:
             body = lines
         else:
@@ -118,7 +120,7 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
         return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
                 "count": lines.count(b"\n") - 1}
     fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
-    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
+    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows, deadline)
     assert fmt.oxigraph is not None
     if fmt.key == "nt":
         body = lines
@@ -141,11 +143,17 @@ class _Enough(Exception):
     """Raised by _LineCap to stop the serializer."""
 
 
-class _LineCap(io.RawIOBase):
-    """A sink that keeps whole lines and stops the writer after ``limit`` of them."""
+class Late(Exception):
+    """Raised by _LineCap past its deadline."""
 
-    def __init__(self, limit: int) -> None:
+
+class _LineCap(io.RawIOBase):
+    """A sink that keeps whole lines and stops the writer after ``limit`` of them, or with
+    :class:`Late` past ``deadline``."""
+
+    def __init__(self, limit: int, deadline: float | None = None) -> None:
         self.data, self.limit, self.lines = bytearray(), limit, 0
+        self.deadline = deadline
 
     def writable(self) -> bool:
         return True
@@ -155,12 +163,15 @@ class _LineCap(io.RawIOBase):
         self.lines += bytes(chunk).count(b"\n")
         if self.lines > self.limit:
             raise _Enough
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Late
         return len(chunk)
 
 
-def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
+def _capped_lines(result: object, fmt: object, limit: int,
+                  deadline: float | None = None) -> tuple[bytes, bool]:
     """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
-    sink = _LineCap(limit)
+    sink = _LineCap(limit, deadline)
     try:
         result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
     except _Enough:

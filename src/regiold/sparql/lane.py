@@ -1,0 +1,392 @@
+"""The fast lane: queries proven small answered in the serving process, without the worker's IPC.
+
+A query costs the round trip to a sandboxed worker (pickling, two wake-ups, the worker's own
+bookkeeping) on top of the engine, which for a lookup of one resource is several times the
+engine's own 30-40 µs. The lane skips that trip only for queries whose work is bounded before
+they run, and proves the bound from its own parse of the query, not from the engine:
+
+- **The text.** No backslash (SPARQL decodes ``\\u`` escapes before parsing, so an escape could
+  hide a keyword) and no word ``service`` in any case or position.
+- **The shape** (:class:`_Parser`, a strict parse of the tokens that accepts this grammar and
+  nothing else)::
+
+      (PREFIX pname: <absolute IRI>)*
+      ( SELECT [DISTINCT|REDUCED] ( * | ( ?v | (AGG([DISTINCT] ?v|*) AS ?v) )+ ) | ASK ) [WHERE]
+      { ( triples | FILTER(expression) ) ... }
+      [GROUP BY ?v+] [ORDER BY (?v | ASC(?v) | DESC(?v))+] [LIMIT n] [OFFSET n]
+
+  Terms are variables, absolute IRIs or declared prefixed names, plain strings (with a language
+  tag or datatype) and integers; AGG is COUNT, SUM, MIN, MAX, AVG or SAMPLE; an expression joins
+  variables, literals, IRIs and calls of linear-time built-ins (``_FUNCTIONS``: STR, LCASE,
+  CONTAINS, STRSTARTS …) with ``||``, ``&&``, ``=``, ``!=``, ``!``. No OPTIONAL, UNION, GRAPH,
+  SERVICE, BIND, VALUES, subqueries, property paths, blank nodes, REGEX, casts or calls by IRI,
+  FROM: nothing that can fetch, call code or grow with anything but the solutions. At most
+  ``MAX_TOKENS`` tokens, so an expression costs at most that much per solution.
+- **The work** (:func:`within_bound`). Every solution the engine builds for a group of triple
+  patterns, final or intermediate (index lookups and joins), combines one matching quad per
+  pattern, so there are at most the product over the patterns of their matching quads. That
+  product is counted on the store of the data version being served, by each pattern's IRIs
+  (subject, predicate, object; variables and literals match anything), each count stopped past
+  the bound and kept for that version (the query service lives as long as its Site), and must
+  not exceed ``work``. FILTER only drops solutions; grouping and sorting
+  handle at most that many. Time and memory are then bounded by ``work`` solutions times the
+  query's size: about the CPU of a page rendering (``WORK``), spent in the serving process
+  instead of a worker at lower priority.
+- **The run.** The usual serialisation with the row cap (``sparql_max_rows``) and, besides the
+  bound, a deadline checked as the rows stream; a query past it is given to the worker instead.
+
+Anything else, and any failure (a parse error, a term the engine rejects, the deadline), goes to
+the sandboxed worker as before, which runs it under its time and memory limits and words every
+error (400 with line:column, no engine or OS strings). The lane itself never answers an error.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from regiold.rdf.namespaces import RDF_TYPE
+from regiold.sparql.messages import Job
+from regiold.sparql.runner import serialize_result
+
+MAX_COUNTS = 4096  # pattern counts a service keeps per data version
+WORK = 1000  # solutions (final or intermediate) a lane query may build at most
+DEADLINE = 0.02  # seconds; past it the query is handed to the worker (the bound makes it rare)
+_FORBIDDEN = re.compile(r"\\|service", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PNAME = re.compile(r"((?:[A-Za-z][A-Za-z0-9_\-]*)?):([A-Za-z0-9_](?:[A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?)?",
+                    re.ASCII)
+_LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*", re.ASCII)
+_INTEGER = re.compile(r"[0-9]+", re.ASCII)
+_VAR = re.compile(r"[?$][A-Za-z0-9_]+", re.ASCII)
+MAX_TOKENS = 256  # tokens of a lane query: bounds the patterns and each solution's expression work
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE"})
+# Built-ins whose cost is linear in their arguments (no REGEX, REPLACE, hashes, casts, IRI calls)
+_FUNCTIONS = frozenset({"STR", "LCASE", "UCASE", "STRLEN", "STRSTARTS", "STRENDS", "CONTAINS",
+                        "LANG", "LANGMATCHES", "BOUND", "ISIRI", "ISURI", "ISLITERAL", "ISBLANK",
+                        "SAMETERM", "DATATYPE"})
+Token = tuple[str, str]  # (TOKEN group, text), white space and comments left out
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One triple pattern: its IRIs (None: a variable or a literal, counted as matching anything)."""
+
+    subject: str | None
+    predicate: str | None
+    object: str | None
+
+
+def plan(query: str, tokens: tuple[Token, ...], prefixes: dict[str, str]) -> list[Pattern] | None:
+    """The triple patterns of a query of the lane's grammar (module docstring), else None."""
+    if _FORBIDDEN.search(query):
+        return None
+    try:
+        return _Parser(tokens, prefixes).query()
+    except _NotInLane:
+        return None
+
+
+def within_bound(db: ox.Store, patterns: list[Pattern], work: int,
+                 counts: dict[Pattern, int] | None = None) -> bool:
+    """True when the product of the patterns' matching quads (in any graph) is at most ``work``.
+
+    ``counts``: the counts already known for this data version (each capped at ``work + 1``),
+    completed here; the caller keeps it for as long as the store does not change.
+    """
+    known = {} if counts is None else counts
+    total = 1
+    for pattern in patterns:
+        count = known.get(pattern)
+        if count is None:
+            if len(known) >= MAX_COUNTS:
+                known.clear()  # bounded; refilled by the next queries
+            count = known[pattern] = _count(db, pattern, work + 1)
+        total *= count
+        if total > work:
+            return False
+    return True
+
+
+def answer(db: ox.Store, job: Job, tokens: tuple[Token, ...], *, work: int = WORK,
+           deadline: float = DEADLINE,
+           counts: dict[Pattern, int] | None = None) -> dict[str, object] | None:
+    """The reply to ``job`` computed here, or None: not provably small, or it failed (the worker
+    then runs it and words any error)."""
+    if job.default_graphs or job.named_graphs or not job.union_default:
+        return None
+    patterns = plan(job.query, tokens, job.prefixes)
+    started = time.perf_counter()
+    try:
+        if patterns is None or not within_bound(db, patterns, work, counts):
+            return None
+        result = db.query(job.query, base_iri=job.base_iri, prefixes=job.prefixes,
+                          use_default_graph_as_union=True)
+        reply = serialize_result(result, job, deadline=time.monotonic() + deadline)
+    except Exception:  # noqa: BLE001 - any failure: the worker runs it and words the error
+        return None
+    except BaseException as exc:  # pyoxigraph's PanicException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return None
+    reply["elapsed"] = time.perf_counter() - started
+    return reply
+
+
+def _count(db: ox.Store, pattern: Pattern, stop: int) -> int:
+    found = 0
+    for _ in db.quads_for_pattern(None if pattern.subject is None else ox.NamedNode(pattern.subject),
+                                  None if pattern.predicate is None else ox.NamedNode(pattern.predicate),
+                                  None if pattern.object is None else ox.NamedNode(pattern.object),
+                                  None):
+        found += 1
+        if found >= stop:
+            break
+    return found
+
+
+class _NotInLane(Exception):
+    pass
+
+
+class _Parser:
+    """Recursive descent over the tokens for exactly the lane's grammar; raises _NotInLane."""
+
+    def __init__(self, tokens: tuple[Token, ...], prefixes: dict[str, str]) -> None:
+        if len(tokens) > MAX_TOKENS:
+            raise _NotInLane  # bounds the expression work per solution too
+        self.tokens, self.at = tokens, 0
+        self.prefixes = dict(prefixes)
+        self.patterns: list[Pattern] = []
+
+    def query(self) -> list[Pattern]:
+        while self._keyword("PREFIX"):
+            name = self._take("word")
+            iri = self._iri_token()
+            if not name.endswith(":") or _PNAME.fullmatch(name) is None:
+                raise _NotInLane
+            self.prefixes[name[:-1]] = iri
+        if self._keyword("SELECT"):
+            _ = self._keyword("DISTINCT") or self._keyword("REDUCED")
+            if not self._other("*"):
+                self._projection()
+                while self._peek()[0] == "var" or self._peek() == ("other", "("):
+                    self._projection()
+        elif not self._keyword("ASK"):
+            raise _NotInLane
+        self._keyword("WHERE")
+        self._group()
+        self._modifiers()
+        if self.at != len(self.tokens):
+            raise _NotInLane
+        return self.patterns
+
+    def _projection(self) -> None:
+        if self._other("("):  # ( AGGREGATE ( [DISTINCT] ?v | * ) AS ?v )
+            if self._word() not in _AGGREGATES:
+                raise _NotInLane
+            self._expect("(")
+            self._keyword("DISTINCT")
+            if not self._other("*"):
+                self._var()
+            self._expect(")")
+            if not self._keyword("AS"):
+                raise _NotInLane
+            self._var()
+            self._expect(")")
+        else:
+            self._var()
+
+    def _modifiers(self) -> None:
+        if self._keyword("GROUP"):
+            self._by()
+            self._var()
+            while self._peek()[0] == "var":
+                self._var()
+        if self._keyword("ORDER"):
+            self._by()
+            self._order_condition()
+            while self._peek()[0] == "var" or self._at("ASC") or self._at("DESC"):
+                self._order_condition()
+        seen: set[str] = set()
+        while any(self._at(word) for word in {"LIMIT", "OFFSET"} - seen):
+            seen.add(self._word())
+            if _INTEGER.fullmatch(self._take("word")) is None:
+                raise _NotInLane
+
+    def _by(self) -> None:
+        if not self._keyword("BY"):
+            raise _NotInLane
+
+    def _order_condition(self) -> None:
+        if self._keyword("ASC") or self._keyword("DESC"):
+            self._expect("(")
+            self._var()
+            self._expect(")")
+        else:
+            self._var()
+
+    def _group(self) -> None:
+        self._expect("{")
+        while not self._other("}"):
+            if self._keyword("FILTER"):
+                self._expect("(")
+                self._expression()
+                self._expect(")")
+                self._dot()
+                continue
+            subject = self._term()
+            self._predicate_objects(subject)
+            if not self._dot() and not self._at("FILTER"):
+                self._expect("}")
+                return
+
+    def _predicate_objects(self, subject: str | None) -> None:
+        while True:
+            predicate = self._predicate()
+            self.patterns.append(Pattern(subject, predicate, self._object()))
+            while self._other(","):
+                self.patterns.append(Pattern(subject, predicate, self._object()))
+            if not self._other(";"):
+                return
+            while self._other(";"):
+                pass
+            if self._peek() in {("word", "."), ("other", "}")} or self._at("FILTER"):
+                return
+
+    def _predicate(self) -> str | None:
+        if self._peek() == ("word", "a"):
+            self.at += 1
+            return RDF_TYPE
+        return self._term()
+
+    def _term(self) -> str | None:
+        """A variable (None) or a constant IRI (expanded)."""
+        if self._peek()[0] == "var":
+            self._var()
+            return None
+        return self._constant()
+
+    def _object(self) -> str | None:
+        if self._literal():
+            return None
+        return self._term()
+
+    def _literal(self) -> bool:
+        """A plain string (with language tag or datatype) or an integer, consumed: True."""
+        kind, text = self._peek()
+        if kind == "short":
+            self.at += 1
+            if self._other("@"):
+                if _LANGTAG.fullmatch(self._take("word")) is None:
+                    raise _NotInLane
+            elif self._other("^"):
+                self._expect("^")
+                self._constant()
+            return True
+        if kind == "word" and _INTEGER.fullmatch(text):
+            self.at += 1
+            return True
+        return False
+
+    def _expression(self) -> None:
+        """Operands joined by ``||``, ``&&``, ``=`` or ``!=`` (no ``<``/``>``: an IRI's
+        brackets); each a variable, literal, IRI, ``!`` operand, parenthesised expression or a
+        call of one of the linear-time built-ins in ``_FUNCTIONS``."""
+        self._operand()
+        while True:
+            if self._other("|"):
+                self._expect("|")
+            elif self._other("&"):
+                self._expect("&")
+            elif self._other("!"):
+                self._expect("=")
+            elif not self._other("="):
+                return
+            self._operand()
+
+    def _operand(self) -> None:
+        if self._other("!"):
+            self._operand()
+        elif self._other("("):
+            self._expression()
+            self._expect(")")
+        elif self._peek()[0] == "var":
+            self._var()
+        elif self._literal():
+            pass
+        elif any(self._at(name) for name in _FUNCTIONS):
+            self.at += 1
+            self._expect("(")
+            self._expression()
+            while self._other(","):
+                self._expression()
+            self._expect(")")
+        else:
+            self._constant()
+            if self._peek() == ("other", "("):
+                raise _NotInLane  # a function named by IRI (casts, extensions)
+
+    def _constant(self) -> str:
+        """An absolute IRI or a prefixed name with a declared prefix, expanded."""
+        kind, text = self._peek()
+        if kind == "iri":
+            return self._iri_token()
+        found = _PNAME.fullmatch(text) if kind == "word" else None
+        if found is None or found.group(1) not in self.prefixes:
+            raise _NotInLane
+        self.at += 1
+        return self.prefixes[found.group(1)] + (found.group(2) or "")
+
+    def _iri_token(self) -> str:
+        iri = self._take("iri")[1:-1]
+        if not _ABSOLUTE.match(iri):
+            raise _NotInLane  # a relative IRI: resolution is the engine's; stay out of it
+        return iri
+
+    def _var(self) -> None:
+        if _VAR.fullmatch(self._take("var")) is None:
+            raise _NotInLane
+
+    def _word(self) -> str:
+        return self._take("word").upper()
+
+    def _peek(self) -> Token:
+        return self.tokens[self.at] if self.at < len(self.tokens) else ("end", "")
+
+    def _take(self, kind: str) -> str:
+        found_kind, text = self._peek()
+        if found_kind != kind:
+            raise _NotInLane
+        self.at += 1
+        return text
+
+    def _at(self, word: str) -> bool:
+        kind, text = self._peek()
+        return kind == "word" and text.upper() == word
+
+    def _keyword(self, word: str) -> bool:
+        if self._at(word):
+            self.at += 1
+            return True
+        return False
+
+    def _other(self, char: str) -> bool:
+        if self._peek() == ("other", char):
+            self.at += 1
+            return True
+        return False
+
+    def _dot(self) -> bool:
+        """The triples separator, which the lexer reads as a word (it may start a number)."""
+        if self._peek() == ("word", "."):
+            self.at += 1
+            return True
+        return False
+
+    def _expect(self, char: str) -> None:
+        if not self._other(char):
+            raise _NotInLane

@@ -1,0 +1,164 @@
+"""The fast lane (sparql/lane.py): queries proven small are answered in the serving process, with
+the same bytes the sandboxed worker gives; everything else, and anything past the lane's bound or
+deadline, goes to the worker, whose limits and error wording then apply (issue 13).
+
+Where a query ran is seen from outside the service: a query the worker answered leaves an idle
+worker process behind (``worker_pids``); one answered in the lane starts none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from regiold.errors import QueryRefused, QuerySyntaxError, RegioldError
+from regiold.sparql.messages import Request
+from regiold.sparql.service import QueryService
+from sparql_support import BASE, make_app, make_site
+
+SDO = "https://schema.org/"
+KOELN = f"{BASE}org/koeln"  # sparql_support.EXTRA_TTL: type, name and description, nothing else
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(make_site(tmp_path_factory.mktemp("lane")), rate_limit=0)
+
+
+@pytest.fixture()
+def services(app):
+    """(service, make): a fresh service (no worker yet) and a factory for others."""
+    site = app.extensions["regiold"].site
+    made: list[QueryService] = []
+
+    def make(**lane_settings: float) -> QueryService:
+        service = QueryService(site.query_store, base_iri=site.base_iri, timeout=20,
+                               max_rows=1000, max_query_bytes=100_000, max_concurrent=2,
+                               **lane_settings)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.close()
+
+
+def _run(service: QueryService, query: str, graph: str | None = "nt"):
+    return service.run(Request(query=query, results_format="json", graph_format=graph))
+
+
+IN_LANE = [
+    f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}",
+    f"ASK {{ <{KOELN}> a <{SDO}Organization> }}",
+    f"ASK {{ <{KOELN}> a <{SDO}Person> }}",
+    f"PREFIX s: <{SDO}>\nSELECT DISTINCT ?n WHERE {{ <{KOELN}> s:name ?n ; a s:Organization . }}",
+    f'SELECT * {{ <{KOELN}> <{SDO}name> "Stadt Köln"@de , ?other }} LIMIT 5 OFFSET 0',
+    f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s <{SDO}name> ?name "
+    f'FILTER(CONTAINS(LCASE(STR(?name)), "köln") || STRSTARTS(?name, "Landes")) }}',
+    "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 3",
+]
+
+
+@pytest.mark.parametrize("query", IN_LANE)
+def test_a_small_query_is_answered_without_a_worker_with_the_workers_bytes(services, query):
+    lane_service, worker_service = services(), services(lane_work=0)
+    answer, expected = _run(lane_service, query), _run(worker_service, query)
+    assert lane_service.worker_pids() == []
+    assert worker_service.worker_pids() != []
+    assert (answer.kind, answer.format, answer.body, answer.count, answer.truncated) == \
+        (expected.kind, expected.format, expected.body, expected.count, expected.truncated)
+
+
+def test_a_lookup_in_the_lane_reads_the_resources_triples(services):
+    """The three triples EXTRA_TTL gives Köln, counted from the data file, not from the engine."""
+    answer = _run(services(), f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}")
+    assert answer.count == 3
+    assert b"Stadt K\xc3\xb6ln" in answer.body and b"Rhein" in answer.body
+
+
+OUTSIDE_THE_GRAMMAR = {
+    "optional": f"SELECT * {{ <{KOELN}> ?p ?o OPTIONAL {{ ?o ?q ?r }} }}",
+    "union": f"SELECT * {{ {{ <{KOELN}> ?p ?o }} UNION {{ <{KOELN}> ?p ?o }} }}",
+    "graph": f"SELECT * {{ GRAPH ?g {{ <{KOELN}> ?p ?o }} }}",
+    "from": f"SELECT * FROM <{BASE}x> {{ <{KOELN}> ?p ?o }}",
+    "bind": f"SELECT * {{ <{KOELN}> ?p ?o BIND(1 AS ?x) }}",
+    "values": f"SELECT * {{ <{KOELN}> ?p ?o }} VALUES ?p {{ <{SDO}name> }}",
+    "subquery": f"SELECT * {{ {{ SELECT ?p {{ <{KOELN}> ?p ?o }} }} }}",
+    "path": f"SELECT * {{ <{KOELN}> <{SDO}name>/<{SDO}x> ?o }}",
+    "blank node": f"SELECT * {{ <{KOELN}> ?p [ ?q ?r ] }}",
+    "regex": f'SELECT * {{ <{KOELN}> ?p ?o FILTER(REGEX(STR(?o), "a+")) }}',
+    "call by IRI": f"SELECT * {{ <{KOELN}> ?p ?o FILTER(<{SDO}f>(?o)) }}",
+    "relative IRI": "SELECT * { <org/koeln> ?p ?o }",
+    "base": f"BASE <{BASE}> SELECT * {{ <{KOELN}> ?p ?o }}",
+    "escape": f"SELECT * {{ <{KOELN}> ?p '\\u0041' }}",
+    "the word service in a comment": f"SELECT * {{ <{KOELN}> ?p ?o }} # service",
+    "construct": f"CONSTRUCT WHERE {{ <{KOELN}> ?p ?o }}",
+    "too long": f"SELECT * {{ <{KOELN}> ?p ?o " + "FILTER(?o = ?o) " * 60 + "}",
+}
+
+
+@pytest.mark.parametrize("query", OUTSIDE_THE_GRAMMAR.values(), ids=OUTSIDE_THE_GRAMMAR.keys())
+def test_a_query_outside_the_lanes_grammar_goes_to_the_worker(services, query):
+    service = services()
+    with contextlib.suppress(RegioldError):  # answered or refused: by the worker
+        _run(service, query)
+    assert service.worker_pids() != []
+
+
+def test_a_query_over_the_work_bound_goes_to_the_worker(services):
+    """The bound is the product of each pattern's matching quads: 3 for one pattern on Köln,
+    3 × 3 for two."""
+    one = f"SELECT * {{ <{KOELN}> ?p ?o }}"
+    two = f"SELECT * {{ <{KOELN}> ?p ?o . <{KOELN}> ?p2 ?o2 }}"
+    within = services(lane_work=3)
+    assert _run(within, one).count == 3
+    assert within.worker_pids() == []
+    over = services(lane_work=2)
+    assert _run(over, one).count == 3
+    assert over.worker_pids() != []
+    joined = services(lane_work=8)
+    assert _run(joined, two).count == 9
+    assert joined.worker_pids() != []
+    assert _run(services(lane_work=9), two).count == 9
+
+
+def test_a_lane_query_past_its_deadline_is_answered_by_the_worker(services):
+    service = services(lane_deadline=0.0)
+    answer = _run(service, f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}")
+    assert answer.count == 3
+    assert service.worker_pids() != []
+
+
+def test_an_error_in_a_lane_shaped_query_is_worded_by_the_worker(services):
+    """The lane's grammar does not check duplicate projections; the engine does, and its error
+    comes back as regiold's message with line and column, from the worker."""
+    service = services()
+    with pytest.raises(QuerySyntaxError, match=r"^SPARQL syntax error at line 1, column \d+"):
+        _run(service, f"SELECT ?o ?o WHERE {{ <{KOELN}> ?p ?o }}")
+    assert service.worker_pids() != []
+
+
+@pytest.mark.parametrize("word", ["SERVICE", "service", "SeRvIcE"])
+def test_service_never_runs_in_the_serving_process(services, listener, word):
+    service = services()
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        _run(service, f"SELECT * WHERE {{ <{KOELN}> ?p ?o {word} <{listener.url}> {{ ?a ?b ?c }} }}")
+    assert service.worker_pids() != []
+    assert listener.attempts() == 0
+
+
+def test_the_lane_answers_over_the_protocol_like_the_worker(app):
+    """Through the app (SPARQL front): the same status, headers and body as a worker's answer,
+    and a lane-shaped error is a 400 with line and column."""
+    client = app.test_client()
+    query = f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}"
+    response = client.get("/sparql", query_string={"query": query}, headers=JSON)
+    assert response.status_code == 200
+    assert len(response.json["results"]["bindings"]) == 3
+    bad = client.get("/sparql", query_string={"query": f"SELECT ?o ?o {{ <{KOELN}> ?p ?o }}"},
+                     headers=JSON)
+    assert bad.status_code == 400
+    assert bad.json["detail"].startswith("SPARQL syntax error at line 1, column ")
+
