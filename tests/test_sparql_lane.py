@@ -9,6 +9,7 @@ worker process behind (``worker_pids``); one answered in the lane starts none.
 from __future__ import annotations
 
 import contextlib
+import random
 
 import pytest
 
@@ -162,3 +163,36 @@ def test_the_lane_answers_over_the_protocol_like_the_worker(app):
     assert bad.status_code == 400
     assert bad.json["detail"].startswith("SPARQL syntax error at line 1, column ")
 
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _mixed() -> str:
+    """Values pyoxigraph's sort cannot order: ORDER BY over them aborts the process."""
+    rng = random.Random(1)
+    values = [rng.choice([f'"NaN"^^<{XSD}double>', f'"{rng.randint(0, 100)}"^^<{XSD}integer>',
+                          f'"x{i}"', f"<urn:a{i}>", f'"{i}"^^<{XSD}date>',
+                          f'"2020-01-0{i % 9 + 1}"^^<{XSD}date>',
+                          f'"2020-01-0{i % 9 + 1}Z"^^<{XSD}date>']) for i in range(200)]
+    return "".join(f"<urn:mixed:{i}> <urn:mixed:value> {value} .\n"
+                   for i, value in enumerate(values))
+
+
+@pytest.fixture(scope="module")
+def mixed_app(tmp_path_factory):
+    site = make_site(tmp_path_factory.mktemp("mixed"))
+    (site / "data" / "mixed.ttl").write_text(_mixed(), encoding="utf-8")
+    return make_app(site, rate_limit=0)
+
+
+def test_order_by_over_values_the_engine_cannot_order_never_runs_in_the_server(mixed_app):
+    """Within the work bound (200 quads), but the sort would abort the process: the lane leaves
+    it to a worker, which dies instead of the server, and the server answers the next query."""
+    client = mixed_app.test_client()
+    query = "SELECT ?x WHERE { ?s <urn:mixed:value> ?x } ORDER BY ?x"
+    response = client.get("/sparql", query_string={"query": query}, headers=JSON)
+    assert response.status_code == 503 and "not retried" in response.json["detail"]
+    by_subject = "SELECT ?s WHERE { ?s <urn:mixed:value> ?x } ORDER BY DESC(?s) LIMIT 2"
+    answer = client.get("/sparql", query_string={"query": by_subject}, headers=JSON)
+    assert answer.status_code == 200 and len(answer.json["results"]["bindings"]) == 2

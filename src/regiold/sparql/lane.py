@@ -11,17 +11,20 @@ they run, and proves the bound from its own parse of the query, not from the eng
   nothing else)::
 
       (PREFIX pname: <absolute IRI>)*
-      ( SELECT [DISTINCT|REDUCED] ( * | ( ?v | (AGG([DISTINCT] ?v|*) AS ?v) )+ ) | ASK ) [WHERE]
+      ( SELECT [DISTINCT|REDUCED] ( * | ( ?v | (COUNT([DISTINCT] ?v|*) AS ?v) )+ ) | ASK ) [WHERE]
       { ( triples | FILTER(expression) ) ... }
       [GROUP BY ?v+] [ORDER BY (?v | ASC(?v) | DESC(?v))+] [LIMIT n] [OFFSET n]
 
   Terms are variables, absolute IRIs or declared prefixed names, plain strings (with a language
-  tag or datatype) and integers; AGG is COUNT, SUM, MIN, MAX, AVG or SAMPLE; an expression joins
+  tag or datatype) and integers; an expression joins
   variables, literals, IRIs and calls of linear-time built-ins (``_FUNCTIONS``: STR, LCASE,
   CONTAINS, STRSTARTS …) with ``||``, ``&&``, ``=``, ``!=``, ``!``. No OPTIONAL, UNION, GRAPH,
   SERVICE, BIND, VALUES, subqueries, property paths, blank nodes, REGEX, casts or calls by IRI,
   FROM: nothing that can fetch, call code or grow with anything but the solutions. At most
   ``MAX_TOKENS`` tokens, so an expression costs at most that much per solution.
+- **No abort.** pyoxigraph's sort aborts the whole process on values it cannot order (mixed
+  dates, NaN; docs/SECURITY.md), and here the process is the server: ORDER BY keys must be
+  totally ordered, known from the parse and the statistics (:func:`_sortable`).
 - **The work** (:func:`within_bound`). Every solution the engine builds for a group of triple
   patterns, final or intermediate (index lookups and joins), combines one matching quad per
   pattern, so there are at most the product over the patterns of their matching quads. That
@@ -44,7 +47,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -63,7 +66,6 @@ _LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*", re.ASCII)
 _INTEGER = re.compile(r"[0-9]+", re.ASCII)
 _VAR = re.compile(r"[?$][A-Za-z0-9_]+", re.ASCII)
 MAX_TOKENS = 256  # tokens of a lane query: bounds the patterns and each solution's expression work
-_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE"})
 # Built-ins whose cost is linear in their arguments (no REGEX, REPLACE, hashes, casts, IRI calls)
 _FUNCTIONS = frozenset({"STR", "LCASE", "UCASE", "STRLEN", "STRSTARTS", "STRENDS", "CONTAINS",
                         "LANG", "LANGMATCHES", "BOUND", "ISIRI", "ISURI", "ISLITERAL", "ISBLANK",
@@ -73,15 +75,31 @@ Token = tuple[str, str]  # (TOKEN group, text), white space and comments left ou
 
 @dataclass(frozen=True)
 class Pattern:
-    """One triple pattern: its IRIs (None: a variable or a literal, counted as matching anything)."""
+    """One triple pattern: its IRIs (None: a variable or a literal, counted as matching anything),
+    and the variable in object position (not part of the pattern's identity: its count)."""
 
     subject: str | None
     predicate: str | None
     object: str | None
+    object_var: str | None = field(default=None, compare=False)
 
 
-def plan(query: str, tokens: tuple[Token, ...], prefixes: dict[str, str]) -> list[Pattern] | None:
-    """The triple patterns of a query of the lane's grammar (module docstring), else None."""
+@dataclass(frozen=True)
+class Plan:
+    """What the lane's parse learnt: the patterns, the ORDER BY variables, the variables bound
+    by COUNT and those that appear as a subject (always IRIs or blank nodes)."""
+
+    patterns: list[Pattern]
+    order_keys: list[str]
+    counted: set[str]
+    subjects: set[str]
+
+
+Stats = tuple[int, bool]  # (matching quads, capped; every matched object is an IRI)
+
+
+def plan(query: str, tokens: tuple[Token, ...], prefixes: dict[str, str]) -> Plan | None:
+    """What a query of the lane's grammar (module docstring) does, else None."""
     if _FORBIDDEN.search(query):
         return None
     try:
@@ -90,38 +108,49 @@ def plan(query: str, tokens: tuple[Token, ...], prefixes: dict[str, str]) -> lis
         return None
 
 
-def within_bound(db: ox.Store, patterns: list[Pattern], work: int,
-                 counts: dict[Pattern, int] | None = None) -> bool:
-    """True when the product of the patterns' matching quads (in any graph) is at most ``work``.
+def within_bound(db: ox.Store, found: Plan, work: int,
+                 counts: dict[Pattern, Stats] | None = None) -> bool:
+    """True when the product of the patterns' matching quads (in any graph) is at most ``work``
+    and every ORDER BY key is totally ordered (:func:`_sortable`).
 
-    ``counts``: the counts already known for this data version (each capped at ``work + 1``),
-    completed here; the caller keeps it for as long as the store does not change.
+    ``counts``: the statistics already known for this data version (each count capped at
+    ``work + 1``), completed here; the caller keeps it for as long as the store does not change.
     """
     known = {} if counts is None else counts
     total = 1
-    for pattern in patterns:
-        count = known.get(pattern)
-        if count is None:
+    for pattern in found.patterns:
+        stats = known.get(pattern)
+        if stats is None:
             if len(known) >= MAX_COUNTS:
                 known.clear()  # bounded; refilled by the next queries
-            count = known[pattern] = _count(db, pattern, work + 1)
-        total *= count
+            stats = known[pattern] = _count(db, pattern, work + 1)
+        total *= stats[0]
         if total > work:
             return False
-    return True
+    return _sortable(found, known)
+
+
+def _sortable(found: Plan, known: dict[Pattern, Stats]) -> bool:
+    """ORDER BY only over keys whose values are totally ordered: the engine's sort aborts the
+    process on values it cannot order (mixed dates, NaN: docs/SECURITY.md), and here that process
+    is the server. A COUNT is an integer; a subject is an IRI or a blank node; an object is safe
+    when every quad its pattern matches has an IRI there."""
+    iri_objects = {p.object_var for p in found.patterns if p.object_var and known[p][1]}
+    return all(key in found.counted or key in found.subjects or key in iri_objects
+               for key in found.order_keys)
 
 
 def answer(db: ox.Store, job: Job, tokens: tuple[Token, ...], *, work: int = WORK,
            deadline: float = DEADLINE,
-           counts: dict[Pattern, int] | None = None) -> dict[str, object] | None:
+           counts: dict[Pattern, Stats] | None = None) -> dict[str, object] | None:
     """The reply to ``job`` computed here, or None: not provably small, or it failed (the worker
     then runs it and words any error)."""
     if job.default_graphs or job.named_graphs or not job.union_default:
         return None
-    patterns = plan(job.query, tokens, job.prefixes)
+    found = plan(job.query, tokens, job.prefixes)
     started = time.perf_counter()
     try:
-        if patterns is None or not within_bound(db, patterns, work, counts):
+        if found is None or not within_bound(db, found, work, counts):
             return None
         result = db.query(job.query, base_iri=job.base_iri, prefixes=job.prefixes,
                           use_default_graph_as_union=True)
@@ -136,16 +165,16 @@ def answer(db: ox.Store, job: Job, tokens: tuple[Token, ...], *, work: int = WOR
     return reply
 
 
-def _count(db: ox.Store, pattern: Pattern, stop: int) -> int:
-    found = 0
-    for _ in db.quads_for_pattern(None if pattern.subject is None else ox.NamedNode(pattern.subject),
-                                  None if pattern.predicate is None else ox.NamedNode(pattern.predicate),
-                                  None if pattern.object is None else ox.NamedNode(pattern.object),
-                                  None):
+def _count(db: ox.Store, pattern: Pattern, stop: int) -> Stats:
+    found, iris = 0, True
+    for quad in db.quads_for_pattern(*(None if iri is None else ox.NamedNode(iri) for iri in
+                                       (pattern.subject, pattern.predicate, pattern.object)),
+                                     None):
         found += 1
+        iris = iris and isinstance(quad.object, ox.NamedNode)
         if found >= stop:
             break
-    return found
+    return found, iris
 
 
 class _NotInLane(Exception):
@@ -161,8 +190,11 @@ class _Parser:
         self.tokens, self.at = tokens, 0
         self.prefixes = dict(prefixes)
         self.patterns: list[Pattern] = []
+        self.order_keys: list[str] = []
+        self.counted: set[str] = set()
+        self.subjects: set[str] = set()
 
-    def query(self) -> list[Pattern]:
+    def query(self) -> Plan:
         while self._keyword("PREFIX"):
             name = self._take("word")
             iri = self._iri_token()
@@ -182,11 +214,11 @@ class _Parser:
         self._modifiers()
         if self.at != len(self.tokens):
             raise _NotInLane
-        return self.patterns
+        return Plan(self.patterns, self.order_keys, self.counted, self.subjects)
 
     def _projection(self) -> None:
-        if self._other("("):  # ( AGGREGATE ( [DISTINCT] ?v | * ) AS ?v )
-            if self._word() not in _AGGREGATES:
+        if self._other("("):  # ( COUNT ( [DISTINCT] ?v | * ) AS ?v )
+            if not self._keyword("COUNT"):
                 raise _NotInLane
             self._expect("(")
             self._keyword("DISTINCT")
@@ -195,7 +227,7 @@ class _Parser:
             self._expect(")")
             if not self._keyword("AS"):
                 raise _NotInLane
-            self._var()
+            self.counted.add(self._var())
             self._expect(")")
         else:
             self._var()
@@ -224,10 +256,10 @@ class _Parser:
     def _order_condition(self) -> None:
         if self._keyword("ASC") or self._keyword("DESC"):
             self._expect("(")
-            self._var()
+            self.order_keys.append(self._var())
             self._expect(")")
         else:
-            self._var()
+            self.order_keys.append(self._var())
 
     def _group(self) -> None:
         self._expect("{")
@@ -238,6 +270,8 @@ class _Parser:
                 self._expect(")")
                 self._dot()
                 continue
+            if self._peek()[0] == "var":
+                self.subjects.add(self._peek()[1][1:])
             subject = self._term()
             self._predicate_objects(subject)
             if not self._dot() and not self._at("FILTER"):
@@ -247,9 +281,9 @@ class _Parser:
     def _predicate_objects(self, subject: str | None) -> None:
         while True:
             predicate = self._predicate()
-            self.patterns.append(Pattern(subject, predicate, self._object()))
+            self.patterns.append(Pattern(subject, predicate, *self._object()))
             while self._other(","):
-                self.patterns.append(Pattern(subject, predicate, self._object()))
+                self.patterns.append(Pattern(subject, predicate, *self._object()))
             if not self._other(";"):
                 return
             while self._other(";"):
@@ -270,10 +304,13 @@ class _Parser:
             return None
         return self._constant()
 
-    def _object(self) -> str | None:
+    def _object(self) -> tuple[str | None, str | None]:
+        """(IRI, variable name): at most one of them; neither for a literal."""
         if self._literal():
-            return None
-        return self._term()
+            return None, None
+        if self._peek()[0] == "var":
+            return None, self._var()
+        return self._constant(), None
 
     def _literal(self) -> bool:
         """A plain string (with language tag or datatype) or an integer, consumed: True."""
@@ -347,9 +384,12 @@ class _Parser:
             raise _NotInLane  # a relative IRI: resolution is the engine's; stay out of it
         return iri
 
-    def _var(self) -> None:
-        if _VAR.fullmatch(self._take("var")) is None:
+    def _var(self) -> str:
+        """A variable's name (without ? or $)."""
+        text = self._take("var")
+        if _VAR.fullmatch(text) is None:
             raise _NotInLane
+        return text[1:]
 
     def _word(self) -> str:
         return self._take("word").upper()
