@@ -126,6 +126,20 @@ def test_a_query_over_the_work_bound_goes_to_the_worker(services):
     assert _run(services(lane_work=9), two).count == 9
 
 
+def test_a_filter_counts_its_tokens_per_solution_against_the_bound(services):
+    """3 solutions × (1 + the FILTER's tokens) may reach 16 × the work bound: 6 tokens pass
+    with a bound of 3 (21 ≤ 48), 24 do not (75 > 48)."""
+    short = f'SELECT * {{ <{KOELN}> ?p ?o FILTER(?o != "a") }}'
+    long = (f'SELECT * {{ <{KOELN}> ?p ?o '
+            'FILTER(?o != "a" && ?o != "b" && ?o != "c" && ?o != "d") }')
+    cheap = services(lane_work=3)
+    assert _run(cheap, short).count == 3
+    assert cheap.worker_pids() == []
+    costly = services(lane_work=3)
+    assert _run(costly, long).count == 3
+    assert costly.worker_pids() != []
+
+
 def test_a_lane_query_past_its_deadline_is_answered_by_the_worker(services):
     service = services(lane_deadline=0.0)
     answer = _run(service, f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}")

@@ -31,10 +31,11 @@ they run, and proves the bound from its own parse of the query, not from the eng
   product is counted on the store of the data version being served, by each pattern's IRIs
   (subject, predicate, object; variables and literals match anything), each count stopped past
   the bound and kept for that version (the query service lives as long as its Site), and must
-  not exceed ``work``. FILTER only drops solutions; grouping and sorting
-  handle at most that many. Time and memory are then bounded by ``work`` solutions times the
-  query's size: about the CPU of a page rendering (``WORK``), spent in the serving process
-  instead of a worker at lower priority.
+  not exceed ``work``; that product times the FILTER expressions' tokens (plus one) must not
+  exceed ``work × FILTER_FACTOR``. FILTER only drops solutions; grouping and sorting handle at
+  most that many. Time and memory are then bounded: with the defaults at most about a page
+  rendering's CPU (about 1 ms on this project's machine), spent in the serving process instead
+  of a worker at lower priority.
 - **The run.** The usual serialisation with the row cap (``sparql_max_rows``) and, besides the
   bound, a deadline checked as the rows stream; a query past it is given to the worker instead.
 
@@ -57,6 +58,7 @@ from regiold.sparql.runner import serialize_result
 
 MAX_COUNTS = 4096  # pattern counts a service keeps per data version
 WORK = 1000  # solutions (final or intermediate) a lane query may build at most
+FILTER_FACTOR = 16  # solutions × FILTER tokens a lane query may evaluate: WORK × this
 DEADLINE = 0.02  # seconds; past it the query is handed to the worker (the bound makes it rare)
 _FORBIDDEN = re.compile(r"\\|service", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -93,6 +95,7 @@ class Plan:
     order_keys: list[str]
     counted: set[str]
     subjects: set[str]
+    filter_tokens: int  # the FILTER expressions' size: their work per solution
 
 
 Stats = tuple[int, bool]  # (matching quads, capped; every matched object is an IRI)
@@ -127,7 +130,7 @@ def within_bound(db: ox.Store, found: Plan, work: int,
         total *= stats[0]
         if total > work:
             return False
-    return _sortable(found, known)
+    return total * (1 + found.filter_tokens) <= work * FILTER_FACTOR and _sortable(found, known)
 
 
 def _sortable(found: Plan, known: dict[Pattern, Stats]) -> bool:
@@ -193,6 +196,7 @@ class _Parser:
         self.order_keys: list[str] = []
         self.counted: set[str] = set()
         self.subjects: set[str] = set()
+        self.filter_tokens = 0
 
     def query(self) -> Plan:
         while self._keyword("PREFIX"):
@@ -214,7 +218,8 @@ class _Parser:
         self._modifiers()
         if self.at != len(self.tokens):
             raise _NotInLane
-        return Plan(self.patterns, self.order_keys, self.counted, self.subjects)
+        return Plan(self.patterns, self.order_keys, self.counted, self.subjects,
+                    self.filter_tokens)
 
     def _projection(self) -> None:
         if self._other("("):  # ( COUNT ( [DISTINCT] ?v | * ) AS ?v )
@@ -265,9 +270,11 @@ class _Parser:
         self._expect("{")
         while not self._other("}"):
             if self._keyword("FILTER"):
+                start = self.at
                 self._expect("(")
                 self._expression()
                 self._expect(")")
+                self.filter_tokens += self.at - start
                 self._dot()
                 continue
             if self._peek()[0] == "var":
