@@ -109,21 +109,22 @@ def test_a_query_outside_the_lanes_grammar_goes_to_the_worker(services, query):
     assert service.worker_pids() != []
 
 
+def _in_lane(make, query: str, count: int, **lane_settings: float) -> bool:
+    """Whether a fresh service answered ``query`` (``count`` rows) without starting a worker."""
+    service = make(**lane_settings)
+    assert _run(service, query).count == count
+    return service.worker_pids() == []
+
+
 def test_a_query_over_the_work_bound_goes_to_the_worker(services):
     """The bound is the product of each pattern's matching quads: 3 for one pattern on Köln,
     3 × 3 for two."""
     one = f"SELECT * {{ <{KOELN}> ?p ?o }}"
     two = f"SELECT * {{ <{KOELN}> ?p ?o . <{KOELN}> ?p2 ?o2 }}"
-    within = services(lane_work=3)
-    assert _run(within, one).count == 3
-    assert within.worker_pids() == []
-    over = services(lane_work=2)
-    assert _run(over, one).count == 3
-    assert over.worker_pids() != []
-    joined = services(lane_work=8)
-    assert _run(joined, two).count == 9
-    assert joined.worker_pids() != []
-    assert _run(services(lane_work=9), two).count == 9
+    assert _in_lane(services, one, 3, lane_work=3)
+    assert not _in_lane(services, one, 3, lane_work=2)
+    assert not _in_lane(services, two, 9, lane_work=8)
+    assert _in_lane(services, two, 9, lane_work=9)
 
 
 def test_a_filter_counts_its_tokens_per_solution_against_the_bound(services):
@@ -132,19 +133,13 @@ def test_a_filter_counts_its_tokens_per_solution_against_the_bound(services):
     short = f'SELECT * {{ <{KOELN}> ?p ?o FILTER(?o != "a") }}'
     long = (f'SELECT * {{ <{KOELN}> ?p ?o '
             'FILTER(?o != "a" && ?o != "b" && ?o != "c" && ?o != "d") }')
-    cheap = services(lane_work=3)
-    assert _run(cheap, short).count == 3
-    assert cheap.worker_pids() == []
-    costly = services(lane_work=3)
-    assert _run(costly, long).count == 3
-    assert costly.worker_pids() != []
+    assert _in_lane(services, short, 3, lane_work=3)
+    assert not _in_lane(services, long, 3, lane_work=3)
 
 
 def test_a_lane_query_past_its_deadline_is_answered_by_the_worker(services):
-    service = services(lane_deadline=0.0)
-    answer = _run(service, f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}")
-    assert answer.count == 3
-    assert service.worker_pids() != []
+    assert not _in_lane(services, f"SELECT ?p ?o WHERE {{ <{KOELN}> ?p ?o }}", 3,
+                        lane_deadline=0.0)
 
 
 def test_an_error_in_a_lane_shaped_query_is_worded_by_the_worker(services):
