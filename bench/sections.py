@@ -170,7 +170,7 @@ def sparql(site: Path, *, repeats: int = 15, baseline: str | None = None) -> dic
     return {"median_ms": results, "total_ms": totals,
             "server_cpu_ms": cpu, "server_cpu_total_ms": cpu_totals,
             "cpu_ratio_total": {k: round(v / cpu_totals["oxigraph"], 2)
-                                for k, v in cpu_totals.items()},
+                                for k, v in cpu_totals.items() if cpu_totals.get("oxigraph")},
             "ratio_total": {k: round(v / totals["oxigraph"], 2) for k, v in totals.items()},
             "org": org,
             "ratios": {server: {k: round(v / results["oxigraph"][k], 2) for k, v in by.items()}
@@ -241,8 +241,10 @@ def _time_mix(http, endpoints: dict[str, str], queries: dict[str, tuple[str, str
     machine's load moves far less than the wall clock."""
     samples: dict[str, dict[str, list[float]]] = {e: {q: [] for q in queries} for e in endpoints}
     for name, (query, accept) in queries.items():
-        before = {s: _tree_cpu_ms(root) for s, root in cpu[0].items()} if cpu else {}
+        before: dict[str, float] = {}
         for i in range(repeats + 1):
+            if i == 1 and cpu:  # after the warm-up run (which may start a query worker)
+                before = {s: _tree_cpu_ms(root) for s, root in cpu[0].items()}
             text = query + (f"\n# run {i}" if vary else "")
             for server, endpoint in endpoints.items():
                 url = f"{endpoint}?query={quote(text)}"
@@ -256,7 +258,7 @@ def _time_mix(http, endpoints: dict[str, str], queries: dict[str, tuple[str, str
                     samples[server][name].append(elapsed)
         for server, spent in before.items():
             cpu[1].setdefault(server, {})[name] = round(  # type: ignore[index]
-                (_tree_cpu_ms(cpu[0][server]) - spent) / (repeats + 1), 3)  # type: ignore[index]
+                (_tree_cpu_ms(cpu[0][server]) - spent) / repeats, 3)  # type: ignore[index]
     return {server: {name: round(statistics.median(values), 2) for name, values in by.items()}
             for server, by in samples.items()}
 
