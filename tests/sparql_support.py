@@ -16,8 +16,6 @@ from regiold.settings import Settings
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 BASE = "https://w3id.org/regionen-nrw/"
-# Outside the fast lane's grammar (BIND; sparql/lane.py): a query worker answers it
-WORKER_QUERY = "ASK { BIND(1 AS ?x) }"
 
 EXTRA_TTL = """\
 @prefix schema: <https://schema.org/> .

@@ -10,10 +10,7 @@ Threats and the protection against each (docs/SECURITY.md has the full list):
   never dereferences them); an unknown graph is simply empty. ``LOAD`` and every other update are
   refused before parsing (the engine's ``query`` cannot run updates anyway).
 * A query that runs too long is stopped for real: each query runs in a forked worker process that
-  holds the store copy-on-write; on timeout the worker is killed (SIGKILL) and replaced. The one
-  exception is the fast lane (``lane.py``): a query whose work regiold proves small from its own
-  strict parse (no SERVICE, nothing that fetches or calls code, a product of per-version pattern
-  counts within a bound, sorting only totally ordered keys) runs in the serving process.
+  holds the store copy-on-write; on timeout the worker is killed (SIGKILL) and replaced.
 * Result size is capped (``sparql_max_rows``), and so are query size and concurrency.
 
 Nothing here imports Flask: ``QueryService`` takes plain values and returns an ``Answer``.
@@ -23,7 +20,6 @@ Nothing here imports Flask: ``QueryService`` takes plain values and returns an `
 | `screen.py` | what the query text may contain, decided before the engine sees it |
 | `messages.py` | `Request`, `Answer` and the `Job` a worker runs |
 | `service.py` | `QueryService`: one per Site and process; memo, concurrency cap, hand-off to the pool |
-| `lane.py` | the fast lane: queries proven small, answered in the serving process without the pool |
 | `pool.py` | forked worker processes that hold the store copy-on-write and can be killed |
 | `sandbox.py` | the workers' seccomp filter (no network) |
 | `runner.py` | inside a worker: run the query, serialize at most `sparql_max_rows` |

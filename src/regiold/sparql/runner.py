@@ -43,7 +43,7 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
             check_service(job)
             # store.db, not a handle taken before the fork: a snapshot opens one per process
             result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
-            return serialize_result(result, job)
+            return _serialize(result, job)
 
         reply = guarded(evaluate)
         reply.setdefault("elapsed", time.perf_counter() - started)
@@ -96,10 +96,8 @@ def _options(job: Job) -> dict[str, object]:
     return options
 
 
-def serialize_result(result: object, job: Job, *,
-                     deadline: float | None = None) -> dict[str, object]:
-    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed;
-    past ``deadline`` (``time.monotonic``), while the rows stream, :class:`Late` is raised.
+def _serialize(result: object, job: Job) -> dict[str, object]:
+    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
 
     pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
     inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
@@ -112,7 +110,7 @@ def serialize_result(result: object, job: Job, *,
         if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
             return _serialize_bindings([], result, job)
         rows = _row_budget(job, len(result.variables))
-        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1, deadline)
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1)
         if fmt.key == "tsv" and not truncated:
             body = lines
         else:
@@ -121,7 +119,7 @@ def serialize_result(result: object, job: Job, *,
         return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
                 "count": lines.count(b"\n") - 1}
     fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
-    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows, deadline)
+    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
     assert fmt.oxigraph is not None
     if fmt.key == "nt":
         body = lines
@@ -144,17 +142,11 @@ class _Enough(Exception):
     """Raised by _LineCap to stop the serializer."""
 
 
-class Late(Exception):
-    """Raised by _LineCap past its deadline."""
-
-
 class _LineCap(io.RawIOBase):
-    """A sink that keeps whole lines and stops the writer after ``limit`` of them, or with
-    :class:`Late` past ``deadline``."""
+    """A sink that keeps whole lines and stops the writer after ``limit`` of them."""
 
-    def __init__(self, limit: int, deadline: float | None = None) -> None:
+    def __init__(self, limit: int) -> None:
         self.data, self.limit, self.lines = bytearray(), limit, 0
-        self.deadline = deadline
 
     def writable(self) -> bool:
         return True
@@ -164,15 +156,12 @@ class _LineCap(io.RawIOBase):
         self.lines += bytes(chunk).count(b"\n")
         if self.lines > self.limit:
             raise _Enough
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise Late
         return len(chunk)
 
 
-def _capped_lines(result: object, fmt: object, limit: int,
-                  deadline: float | None = None) -> tuple[bytes, bool]:
+def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
     """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
-    sink = _LineCap(limit, deadline)
+    sink = _LineCap(limit)
     try:
         result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
     except _Enough:

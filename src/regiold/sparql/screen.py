@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from regiold.errors import (
     PayloadTooLarge,
@@ -52,8 +52,6 @@ class Screened:
 
     form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE, None when not recognisable
     has_dataset_clause: bool  # FROM or FROM NAMED present
-    # (TOKEN group, text) without white space and comments: for sparql/lane.py's own parse
-    tokens: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
 
 def screen(query: str, *, max_bytes: int) -> Screened:
@@ -66,8 +64,8 @@ def screen(query: str, *, max_bytes: int) -> Screened:
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise PayloadTooLarge(f"query of {size} bytes; this endpoint accepts at most {max_bytes}")
-    tokens = _tokens(query)
-    words = [text.upper() for kind, text in tokens if kind == "word" and ":" not in text]
+    _check_nesting(query)
+    words = [w.upper() for w in _keywords(query)]
     first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
     if first in _UPDATE_KEYWORDS:
         raise ReadOnlyEndpoint(
@@ -75,20 +73,22 @@ def screen(query: str, *, max_bytes: int) -> Screened:
             "changes or loads data"
         )
     form = next((w for w in words if w in _FORMS), None)
-    return Screened(form, "FROM" in words, tuple(tokens))
+    return Screened(form, "FROM" in words)
 
 
-def _tokens(query: str) -> list[tuple[str, str]]:
-    """The tokens outside white space and comments, in one pass that also refuses deep nesting
-    before the parser (whose recursion would overflow the stack)."""
-    tokens: list[tuple[str, str]] = []
+def _keywords(query: str) -> Iterator[str]:
+    """Bare words outside strings, comments and IRIs (prefixed names and variables excluded)."""
+    for match in TOKEN.finditer(query):
+        if match.lastgroup == "word" and ":" not in match.group():
+            yield match.group()
+
+
+def _check_nesting(query: str) -> None:
+    """Refuse deep nesting before the parser, whose recursion would overflow the stack."""
     depth = 0
     for match in TOKEN.finditer(query):
-        kind, char = match.lastgroup, match.group()
-        if kind in {"ws", "comment"}:
-            continue
-        tokens.append((kind, char))  # type: ignore[arg-type]
-        if kind != "other":
+        char = match.group()
+        if match.lastgroup != "other":
             continue
         if char in _OPENERS:
             depth += 1
@@ -98,7 +98,6 @@ def _tokens(query: str) -> list[tuple[str, str]]:
                                    f"levels (line {line}, column {column})")
         elif char in _CLOSERS:
             depth = max(0, depth - 1)
-    return tokens
 
 
 def refuse_service(query: str, parse: Callable[[str], object]) -> None:

@@ -23,7 +23,6 @@ from regiold.errors import (
 )
 from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
-from regiold.sparql import lane
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
 from regiold.sparql.pool import Pool
@@ -60,15 +59,11 @@ class QueryService:
         page_size: int = 200,
         worker_max_mb: int = 0,
         query_max_mb: int = 0,
-        lane_work: int = lane.WORK,
-        lane_deadline: float = lane.DEADLINE,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
         self.timeout, self.max_rows = timeout, max_rows
         self.max_query_bytes = max_query_bytes
-        self.lane_work, self.lane_deadline = lane_work, lane_deadline  # 0 work: no fast lane
-        self._lane_counts: dict[lane.Pattern, int] = {}  # this store's pattern counts (a Site's)
         self.prefixes = site_prefixes(base_iri)
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         self._store = store
@@ -134,7 +129,7 @@ class QueryService:
         if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
             reply = describe_reply(self._store, targets, job, self.page_size)
         elif self._embedded:
-            reply = self._in_lane(job, screened) or self._pool.call(job, self.timeout)
+            reply = self._pool.call(job, self.timeout)
         else:
             checked = self._pool.call(job, self.timeout)
             reply = checked if "error" in checked else run_on_remote(self._store, job,
@@ -142,14 +137,6 @@ class QueryService:
         if reply.get("error_type") == "memory":
             raise QueryMemoryLimit(self._pool.memory_message())
         return _answer(reply)
-
-    def _in_lane(self, job: Job, screened: Screened) -> dict[str, object] | None:
-        """The reply computed in this process when the query is proven small (sparql/lane.py)."""
-        if self.lane_work <= 0 or screened.form not in {"SELECT", "ASK"}:
-            return None
-        return lane.answer(self._store.db, job, screened.tokens,  # type: ignore[attr-defined]
-                           work=self.lane_work, deadline=self.lane_deadline,
-                           counts=self._lane_counts)
 
     def close(self) -> None:
         self._finalizer()

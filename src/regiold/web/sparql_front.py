@@ -17,9 +17,8 @@ between the fast path and Flask and, for ``/sparql`` only:
   ``Accept*`` headers, bodies). A failed run is handed over too, with its error, which the route
   raises: every error body comes from the one error handler (web/app.py), and no query runs twice.
 
-The query itself runs exactly as on the Flask path: ``QueryService.run`` (screen, memo, the fast
-lane for queries proven small, else the sandboxed worker with its time and memory limits, SERVICE
-refused from the engine's parse).
+The query itself runs exactly as on the Flask path: ``QueryService.run`` (screen, memo, sandboxed
+worker with its time and memory limits, SERVICE refused from the engine's parse).
 """
 
 from __future__ import annotations
