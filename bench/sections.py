@@ -10,7 +10,8 @@
                                                comment; regiold with ``-s rate_limit 0``: one client
                                                asks hundreds of queries a minute); --baseline: also
                                                regiold from another tree's src/ (PYTHONPATH=SRC),
-                                               asked in turn with the others
+                                               asked in turn with the others; with each server's
+                                               CPU per query (all its processes' threads)
 
 Each prints one JSON object on stdout.
 """
@@ -18,6 +19,7 @@ Each prints one JSON object on stdout.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -31,7 +33,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from common import BASE, BIN, free_port, memory_mb, running  # noqa: E402
+from common import BASE, BIN, free_port, memory_mb, running, tree_pids  # noqa: E402
 
 SDO, ORG = "https://schema.org/", "http://www.w3.org/ns/org#"
 
@@ -145,30 +147,68 @@ def sparql(site: Path, *, repeats: int = 15, baseline: str | None = None) -> dic
     with tempfile.TemporaryDirectory() as tmp, oxigraph_server(None) as url:  # in memory
         RemoteStore(f"{url}/query", base_iri=BASE).replace_data(
             parsed.published_quads(), version=parsed.version)
-        endpoints = {}
+        endpoints, roots = {}, {"oxigraph": _listener_pid(url)}
         with ExitStack() as stack:
             for name, src in (("regiold", None), ("baseline", baseline)):
                 if name == "baseline" and src is None:
                     continue
                 port = free_port()
-                stack.enter_context(running(
+                process, _ = stack.enter_context(running(
                     serve_args(site, bench_cache(site), port, workers=1,
                                settings=SPARQL_BENCH_SETTINGS),
                     ready_url=f"http://127.0.0.1:{port}/ready", log=Path(tmp) / f"{name}.log",
                     env={"PYTHONPATH": src} if src else None))
-                endpoints[name] = f"http://127.0.0.1:{port}/sparql"
+                endpoints[name], roots[name] = f"http://127.0.0.1:{port}/sparql", process.pid
             # interleaved, run by run: the servers meet the same moments of a shared machine
-            results = _time_mix(http, {**endpoints, "oxigraph": f"{url}/query"}, queries, repeats)
+            cpu: dict[str, dict[str, float]] = {}
+            results = _time_mix(http, {**endpoints, "oxigraph": f"{url}/query"}, queries, repeats,
+                                cpu=(roots, cpu))
             memo = _time_mix(http, {"regiold": endpoints["regiold"]}, queries, repeats,
                              vary=False)["regiold"]
     totals = {k: round(sum(v.values()), 2) for k, v in results.items()}
+    cpu_totals = {k: round(sum(v.values()), 2) for k, v in cpu.items()}
     return {"median_ms": results, "total_ms": totals,
+            "server_cpu_ms": cpu, "server_cpu_total_ms": cpu_totals,
+            "cpu_ratio_total": {k: round(v / cpu_totals["oxigraph"], 2)
+                                for k, v in cpu_totals.items() if cpu_totals.get("oxigraph")},
             "ratio_total": {k: round(v / totals["oxigraph"], 2) for k, v in totals.items()},
             "org": org,
             "ratios": {server: {k: round(v / results["oxigraph"][k], 2) for k, v in by.items()}
                        for server, by in results.items() if server != "oxigraph"},
             "settings": SPARQL_BENCH_SETTINGS, "repeats": repeats,
             "memo_ms": memo, "memo_total_ms": round(sum(memo.values()), 2)}
+
+
+def _tree_cpu_ms(root: int) -> float:
+    """CPU time of a process's and its living descendants' threads, in ms (schedstat: ns)."""
+    spent = 0
+    for pid in tree_pids(root):
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                spent += int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+    return spent / 1e6
+
+
+def _listener_pid(url: str) -> int:
+    """The process listening on ``url``'s loopback port (from /proc/net/tcp and the fds)."""
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    inodes = {line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+              if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                links = {os.readlink(f"/proc/{entry}/fd/{fd}") for fd in os.listdir(f"/proc/{entry}/fd")}
+            except OSError:
+                continue
+            if any(f"socket:[{inode}]" in links for inode in inodes):
+                return int(entry)
+    raise RuntimeError(f"no process listens on {url}")
 
 
 def mix(org: str) -> dict[str, tuple[str, str]]:
@@ -191,13 +231,20 @@ def mix(org: str) -> dict[str, tuple[str, str]]:
 
 
 def _time_mix(http, endpoints: dict[str, str], queries: dict[str, tuple[str, str]],
-              repeats: int, *, vary: bool = True) -> dict[str, dict[str, float]]:
+              repeats: int, *, vary: bool = True,
+              cpu: tuple[dict[str, int], dict[str, dict[str, float]]] | None = None,
+              ) -> dict[str, dict[str, float]]:
     """Median ms per endpoint and query, the endpoints asked in turn for each run. With ``vary``
     each run differs by a trailing comment, so it is evaluated, not answered from regiold's memo
-    of answers (timed with ``vary=False``)."""
+    of answers (timed with ``vary=False``). ``cpu``: (server → root pid, out): fills ``out`` with
+    the CPU ms per query each server's processes (workers, query workers) spent, a figure the
+    machine's load moves far less than the wall clock."""
     samples: dict[str, dict[str, list[float]]] = {e: {q: [] for q in queries} for e in endpoints}
     for name, (query, accept) in queries.items():
+        before: dict[str, float] = {}
         for i in range(repeats + 1):
+            if i == 1 and cpu:  # after the warm-up run (which may start a query worker)
+                before = {s: _tree_cpu_ms(root) for s, root in cpu[0].items()}
             text = query + (f"\n# run {i}" if vary else "")
             for server, endpoint in endpoints.items():
                 url = f"{endpoint}?query={quote(text)}"
@@ -209,6 +256,9 @@ def _time_mix(http, endpoints: dict[str, str], queries: dict[str, tuple[str, str
                                        f"{response.data[:300]!r}")
                 if i:  # the first run warms caches
                     samples[server][name].append(elapsed)
+        for server, spent in before.items():
+            cpu[1].setdefault(server, {})[name] = round(  # type: ignore[index]
+                (_tree_cpu_ms(cpu[0][server]) - spent) / repeats, 3)  # type: ignore[index]
     return {server: {name: round(statistics.median(values), 2) for name, values in by.items()}
             for server, by in samples.items()}
 

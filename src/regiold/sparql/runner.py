@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import time
@@ -180,10 +181,18 @@ def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]
 
 def _serialize_boolean(value: bool, job: Job) -> dict[str, object]:
     fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    body = _boolean_body(value, fmt.key)
+    return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
+
+
+@functools.cache
+def _boolean_body(value: bool, key: str) -> bytes:
+    """An ASK answer's bytes: two per format, written by the engine's own serializer once."""
+    fmt = formats.by_key(key, formats.SPARQL_SELECT)
+    assert fmt is not None
     parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": value}),
                                     ox.QueryResultsFormat.JSON)
-    body = parsed.serialize(format=results_format(fmt))
-    return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
+    return parsed.serialize(format=results_format(fmt))
 
 
 def _serialize_bindings(variables: list[str], solutions: Iterable[object],

@@ -97,12 +97,11 @@ class QueryService:
         :raises QueryTimeout: the query ran longer than the time limit and was stopped.
         :raises QueryMemoryLimit: the query needed more memory than its limit.
         """
-        screened = screen(request.query, max_bytes=self.max_query_bytes)
-        with self._memo_lock:
+        with self._memo_lock:  # a remembered answer's query passed the screen when it ran
             if request in self._memo:
                 self._memo.move_to_end(request)
                 return self._memo[request]
-        answer = self._run(request, screened)
+        answer = self._run(request, screen(request.query, max_bytes=self.max_query_bytes))
         # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
         if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
                 and not _VOLATILE.search(request.query)):
