@@ -132,9 +132,11 @@ def _in_child(attack: Callable[[str], object], url: str) -> Iterator[Counter]:
 
 
 def _measure(url: str, pid: int, seconds: float) -> dict[str, object]:
-    """Page latencies (ms) and failures for ``seconds``, with the server tree's PSS sampled."""
+    """Page latencies (ms) and failures for ``seconds``, with the server tree's PSS sampled and
+    where its CPU time went (``_cpu``)."""
     host, port = url.removeprefix("http://").split(":")
     latencies, failures, pss = [], Counter(), [memory_mb(pid)["pss_total"]]
+    cpu_before, started_at = _cpu(pid), time.monotonic()
     sampler_stop = threading.Event()
 
     def sample() -> None:
@@ -164,11 +166,51 @@ def _measure(url: str, pid: int, seconds: float) -> dict[str, object]:
         latencies.append((time.perf_counter() - started) * 1000)
     sampler_stop.set()
     sampler.join()
+    elapsed, cpu_after = time.monotonic() - started_at, _cpu(pid)
     latencies.sort()
     return {"n": len(latencies), "failures": dict(failures),
+            "cores": {k: (cpu_after[k] - cpu_before[k]) / elapsed for k in cpu_after},
             "p50": statistics.median(latencies) if latencies else float("nan"),
             "p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan"),
             "max": latencies[-1] if latencies else float("nan"), "pss_max": max(pss)}
+
+
+def _cpu(master: int) -> dict[str, float]:
+    """CPU seconds so far of the serving processes (the master's children): on a CPU ("serving")
+    and runnable but waiting for one ("serving waited", from /proc/PID/task/TID/schedstat: time
+    a page or a refusal spent queued behind other tasks), and of their query workers, live or
+    already reaped ("queries")."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {"serving": 0.0, "serving waited": 0.0, "queries": 0.0}
+    for worker in _children(master):
+        try:
+            for task in Path(f"/proc/{worker}/task").iterdir():
+                on_cpu, waited = (int(n) for n in (task / "schedstat").read_text().split()[:2])
+                totals["serving"] += on_cpu / 1e9
+                totals["serving waited"] += waited / 1e9
+            reaped = _stat(worker)[12:14]  # cutime, cstime: query workers already waited for
+            totals["queries"] += sum(reaped) / ticks
+            for child in _children(worker):
+                totals["queries"] += sum(_stat(child)[10:12]) / ticks  # utime, stime
+        except (OSError, ValueError):  # ended meanwhile
+            continue
+    return totals
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _stat(pid: int) -> list[int]:
+    """The numeric fields of /proc/PID/stat after the state (index 10: utime, 12: cutime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1:]
+    return [int(field) for field in fields[:20]]
 
 
 @contextmanager
@@ -247,7 +289,8 @@ def _both(url: str) -> Iterator[Counter]:
 def _line(name: str, result: dict[str, object], counts: Counter | None = None) -> str:
     text = (f"{name:12} pages {result['n']:5}  failed {sum(result['failures'].values()):3}  "
             f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  max {result['max']:7.1f} ms  "
-            f"PSS max {result['pss_max']:7.1f} MB")
+            f"PSS max {result['pss_max']:7.1f} MB  cores: " +
+            ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items()))
     if result["failures"]:
         text += f"  failures {result['failures']}"
     if counts is not None:
