@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, free_port, memory_mb, running  # noqa: E402
-from waits import report, waits  # noqa: E402
+from waits import children as _children, report, waits  # noqa: E402
 
 PAGES = ("/health", "/", "/org/regionalmanagement-duesseldorf-kreis-mettmann")
 CARTESIAN = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
@@ -236,16 +236,6 @@ def _anonymous_mb(pid: int) -> float:
         if line.startswith("Anonymous:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
 
 
 def _stat(pid: int) -> list[int]:

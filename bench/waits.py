@@ -44,12 +44,12 @@ def waits(master: int, seconds: float, min_ms: float = 2.0) -> dict[str, float]:
 
     def classify() -> None:  # query workers live for a fraction of a second: look often
         while not stop.is_set():
-            for worker in _children(master):
+            for worker in children(master):
                 seen[worker] = "serving"
-                for child in _children(worker):
+                for child in children(worker):
                     seen.setdefault(child, "query workers")
             seen[master] = "serving"
-            for child in _children(starter):
+            for child in children(starter):
                 seen.setdefault(child, "benchmark and its attackers")
             seen[starter] = "benchmark and its attackers"
             stop.wait(0.02)
@@ -101,7 +101,8 @@ def report(found: dict[str, float], min_ms: float = 2.0) -> str:
             f"(waits of {min_ms:g} ms or more); the CPUs ran meanwhile: {parts}")
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The processes forked by any thread of ``pid``."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
