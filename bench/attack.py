@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, free_port, memory_mb, running  # noqa: E402
-from waits import children as _children, report, waits  # noqa: E402
+from waits import children, report, waits  # noqa: E402
 
 PAGES = ("/health", "/", "/org/regionalmanagement-duesseldorf-kreis-mettmann")
 CARTESIAN = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
@@ -88,7 +88,7 @@ def main() -> None:
         print(_line("quiet", quiet))
         # Each query worker may add query_mb to what it inherited, and may turn the inherited
         # anonymous memory (the serving worker's heap) into private copies by writing to it.
-        inherited = max(_anonymous_mb(worker) for worker in _children(server.pid))
+        inherited = max(_anonymous_mb(worker) for worker in children(server.pid))
         bound = quiet["pss_max"] + limits["workers"] * limits["slots"] * (limits["query_mb"]
                                                                           + inherited)
         print(f"PSS bound {bound:.0f} MB: quiet {quiet['pss_max']:.0f} + {limits['workers']} x "
@@ -212,9 +212,9 @@ def _cpu(master: int) -> dict[str, float]:
         user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
     ours = sum(_stat(master)[10:14])  # the master, and this script with its attackers
     ours += sum(_stat(os.getpid())[10:14]) + sum(sum(_stat(child)[10:12]) for child in
-                                                  _children(os.getpid()) if child != master)
+                                                  children(os.getpid()) if child != master)
     totals["others"] = (user + nice + system + irq + softirq + steal - ours) / ticks
-    for worker in _children(master):
+    for worker in children(master):
         try:
             for task in Path(f"/proc/{worker}/task").iterdir():
                 on_cpu, waited = (int(n) for n in (task / "schedstat").read_text().split()[:2])
@@ -222,7 +222,7 @@ def _cpu(master: int) -> dict[str, float]:
                 totals["serving waited"] += waited / 1e9
             reaped = _stat(worker)[12:14]  # cutime, cstime: query workers already waited for
             totals["queries"] += sum(reaped) / ticks
-            for child in _children(worker):
+            for child in children(worker):
                 totals["queries"] += sum(_stat(child)[10:12]) / ticks  # utime, stime
             totals["others"] -= sum(_stat(worker)[10:12]) / ticks
         except (OSError, ValueError):  # ended meanwhile
