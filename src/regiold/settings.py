@@ -117,7 +117,8 @@ class Settings:
     )
     graceful_timeout: int = _setting(
         30, "Seconds a worker told to stop (SIGTERM, or retired by a reload once it drained) may "
-        "finish its requests before it is killed (docs/OPERATIONS.md)"
+        "finish its requests before it is killed (granian; under gunicorn its graceful_timeout: "
+        "docs/OPERATIONS.md)"
     )
     access_log: bool = _setting(
         False, "Log one line per request to stdout (off like gunicorn's default: it costs 25-45 % of "
