@@ -6,8 +6,8 @@ Records the scheduler for ``--seconds`` with ``perf sched record -a`` (Linux per
 tracepoints; root or perf_event_paranoid <= 1), then for every time a thread of a serving process
 (a child of MASTER_PID) was runnable but waited at least ``--min-ms`` for a CPU, sums who ran on
 the CPUs during that wait: the serving processes themselves, their query workers, the process
-that started the server (a benchmark such as bench/attack.py, with its attacking children), or
-others (every other task on the machine). A page is slow while it waits; this says for whom.
+that started the server (a benchmark such as bench/attack.py), its other children (the
+attackers), or others (every other task on the machine). A page is slow while it waits; this says for whom.
 ``bench/attack.py --waits`` runs it in the middle of each phase.
 """
 
@@ -50,8 +50,8 @@ def waits(master: int, seconds: float, min_ms: float = 2.0) -> dict[str, float]:
                     seen.setdefault(child, "query workers")
             seen[master] = "serving"
             for child in children(starter):
-                seen.setdefault(child, "benchmark and its attackers")
-            seen[starter] = "benchmark and its attackers"
+                seen.setdefault(child, "attackers")  # the benchmark's other children
+            seen[starter] = "benchmark"  # bench/attack.py: its measuring client and sampler
             stop.wait(0.02)
 
     watcher = threading.Thread(target=classify, daemon=True)
