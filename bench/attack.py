@@ -13,11 +13,17 @@ second after the scenario stops. Scenarios (all by default, each bounded by --se
 
 Targets (printed as verdicts): no failed page request; page p99 at most 3x the quiet p99 (or
 50 ms, whichever is larger); total PSS of the server's processes never above the configured bound
-(quiet PSS + workers x sparql_max_concurrent x sparql_query_max_mb); pages within that p99 in
+(quiet PSS + workers x sparql_max_concurrent x (sparql_query_max_mb + a serving worker's
+anonymous memory, which a query worker inherits and may copy on write)); pages within that p99 in
 the first second after the attack stops. Every client of this script comes from 127.0.0.1, so
 the per-client rate limit would turn most queries away at once: give `-s rate_limit 0` to measure
 the capacity limits instead (many attacking addresses), and say so next to the figures. The
 attacking clients run in a child process at nice 19: on a real attack their CPU is elsewhere.
+
+Each line also says where the CPU went, in cores: the serving processes on a CPU and waiting
+for one (runnable, queued behind other tasks: what a page waits for besides the GIL), their
+query workers, and "others", every task outside the server and this script: on a shared
+machine their load sets the page tail more than the attack does.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, free_port, memory_mb, running  # noqa: E402
+from waits import children, report, waits  # noqa: E402
 
 PAGES = ("/health", "/", "/org/regionalmanagement-duesseldorf-kreis-mettmann")
 CARTESIAN = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
@@ -61,6 +68,8 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=15.0)
     parser.add_argument("-s", "--setting", nargs=2, action="append", default=[],
                         metavar=("NAME", "VALUE"))
+    parser.add_argument("--waits", action="store_true",
+                        help="in the middle of each phase, record 3 s of scheduling (bench/waits.py)")
     parser.add_argument("scenarios", nargs="*", default=["connections", "queries", "both"])
     args = parser.parse_args()
     seconds = min(args.seconds, 120.0)  # bounded
@@ -75,13 +84,20 @@ def main() -> None:
         limits = _limits(args.setting)
         print(f"regiold serve on {url}, settings {dict(args.setting) or 'default'}; "
               f"limits {limits}")
-        quiet = _measure(url, server.pid, args.quiet)
+        quiet = _measure(url, server.pid, args.quiet, args.waits)
         print(_line("quiet", quiet))
-        bound = quiet["pss_max"] + limits["workers"] * limits["slots"] * limits["query_mb"]
+        # Each query worker may add query_mb to what it inherited, and may turn the inherited
+        # anonymous memory (the serving worker's heap) into private copies by writing to it.
+        inherited = max(_anonymous_mb(worker) for worker in children(server.pid))
+        bound = quiet["pss_max"] + limits["workers"] * limits["slots"] * (limits["query_mb"]
+                                                                          + inherited)
+        print(f"PSS bound {bound:.0f} MB: quiet {quiet['pss_max']:.0f} + {limits['workers']} x "
+              f"{limits['slots']} query workers x ({limits['query_mb']} + {inherited:.0f} MB "
+              "inherited anonymous memory, copied on write)")
         for name in args.scenarios:
             attack = {"connections": _connections, "queries": _queries, "both": _both}[name]
             with _in_child(attack, url) as counts:
-                result = _measure(url, server.pid, seconds)
+                result = _measure(url, server.pid, seconds, args.waits)
             after = _measure(url, server.pid, 1.0)
             print(_line(name, result, counts))
             _verdicts(quiet, result, after, bound)
@@ -131,10 +147,18 @@ def _in_child(attack: Callable[[str], object], url: str) -> Iterator[Counter]:
         os.close(ready_r)
 
 
-def _measure(url: str, pid: int, seconds: float) -> dict[str, object]:
-    """Page latencies (ms) and failures for ``seconds``, with the server tree's PSS sampled."""
+def _measure(url: str, pid: int, seconds: float, trace: bool = False) -> dict[str, object]:
+    """Page latencies (ms) and failures for ``seconds``, with the server tree's PSS sampled and
+    where its CPU time went (``_cpu``); ``trace``: who ran while the serving threads waited for a
+    CPU, 3 s in the middle (bench/waits.py)."""
     host, port = url.removeprefix("http://").split(":")
     latencies, failures, pss = [], Counter(), [memory_mb(pid)["pss_total"]]
+    cpu_before, started_at = _cpu(pid), time.monotonic()
+    traced: list[str] = []
+    if trace:
+        tracer = threading.Timer(max(seconds / 2 - 1.5, 0),
+                                 lambda: traced.append(report(waits(pid, min(3.0, seconds)))))
+        tracer.start()
     sampler_stop = threading.Event()
 
     def sample() -> None:
@@ -164,11 +188,60 @@ def _measure(url: str, pid: int, seconds: float) -> dict[str, object]:
         latencies.append((time.perf_counter() - started) * 1000)
     sampler_stop.set()
     sampler.join()
+    elapsed, cpu_after = time.monotonic() - started_at, _cpu(pid)
+    if trace:
+        tracer.join()
     latencies.sort()
     return {"n": len(latencies), "failures": dict(failures),
+            "cores": {k: (cpu_after[k] - cpu_before[k]) / elapsed for k in cpu_after},
+            "waits": traced,
             "p50": statistics.median(latencies) if latencies else float("nan"),
             "p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan"),
             "max": latencies[-1] if latencies else float("nan"), "pss_max": max(pss)}
+
+
+def _cpu(master: int) -> dict[str, float]:
+    """CPU seconds so far of the serving processes (the master's children): on a CPU ("serving")
+    and runnable but waiting for one ("serving waited", from /proc/PID/task/TID/schedstat: time
+    a page or a refusal spent queued behind other tasks), and of their query workers, live or
+    already reaped ("queries"); "others": every CPU's busy time not spent by the server, this
+    script or its attackers (other users of a shared machine; their load is the pages' wait)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {"serving": 0.0, "serving waited": 0.0, "queries": 0.0}
+    with open("/proc/stat", encoding="ascii") as stat:  # every CPU's busy time: who else ran
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    ours = sum(_stat(master)[10:14])  # the master, and this script with its attackers
+    ours += sum(_stat(os.getpid())[10:14]) + sum(sum(_stat(child)[10:12]) for child in
+                                                  children(os.getpid()) if child != master)
+    totals["others"] = (user + nice + system + irq + softirq + steal - ours) / ticks
+    for worker in children(master):
+        try:
+            for task in Path(f"/proc/{worker}/task").iterdir():
+                on_cpu, waited = (int(n) for n in (task / "schedstat").read_text().split()[:2])
+                totals["serving"] += on_cpu / 1e9
+                totals["serving waited"] += waited / 1e9
+            reaped = _stat(worker)[12:14]  # cutime, cstime: query workers already waited for
+            totals["queries"] += sum(reaped) / ticks
+            for child in children(worker):
+                totals["queries"] += sum(_stat(child)[10:12]) / ticks  # utime, stime
+            totals["others"] -= sum(_stat(worker)[10:12]) / ticks
+        except (OSError, ValueError):  # ended meanwhile
+            continue
+    totals["others"] -= totals["queries"]
+    return totals
+
+
+def _anonymous_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _stat(pid: int) -> list[int]:
+    """The numeric fields of /proc/PID/stat after the state (index 10: utime, 12: cutime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1:]
+    return [int(field) for field in fields[:20]]
 
 
 @contextmanager
@@ -247,12 +320,13 @@ def _both(url: str) -> Iterator[Counter]:
 def _line(name: str, result: dict[str, object], counts: Counter | None = None) -> str:
     text = (f"{name:12} pages {result['n']:5}  failed {sum(result['failures'].values()):3}  "
             f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  max {result['max']:7.1f} ms  "
-            f"PSS max {result['pss_max']:7.1f} MB")
+            f"PSS max {result['pss_max']:7.1f} MB  cores: " +
+            ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items()))
     if result["failures"]:
         text += f"  failures {result['failures']}"
     if counts is not None:
         text += f"  attack {dict(counts)}"
-    return text
+    return "\n    ".join([text, *result["waits"]])
 
 
 def _verdicts(quiet: dict, result: dict, after: dict, bound: float) -> None:

@@ -48,10 +48,17 @@ def rename_beta(site: Path, name: str) -> None:
 
 
 def wait_for_new_version(server: Server, old: str) -> str:
-    """Until every worker serves one version other than ``old`` (bounded: 20 s); that version."""
-    wait_until(lambda: len(seen := versions_seen(server, 8)) == 1 and old not in seen, 20,
-               server.output)
-    (new,) = versions_seen(server)
+    """Until every worker serves one version other than ``old`` (bounded: 20 s); that version.
+    One look decides: a retiring worker may still answer a moment after a look saw none."""
+    seen: set[str] = set()
+
+    def settled() -> bool:
+        seen.clear()
+        seen.update(versions_seen(server))
+        return len(seen) == 1 and old not in seen
+
+    wait_until(settled, 20, server.output)
+    (new,) = seen
     return new
 
 
@@ -273,6 +280,53 @@ def test_granian_retiring_worker_accepts_no_new_connection(mini_site: Path):
         assert old not in fresh  # none of the new connections went to the retiring worker
         pending.sendall(b"ASK {}")
         assert answer_head(pending).startswith(b"HTTP/1.1 200")  # the request in flight
+
+
+def alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists() and _state(pid) != "Z"
+
+
+def closed_unanswered(client: socket.socket) -> bool:
+    """Whether the server closed ``client``'s connection without a byte of answer."""
+    client.settimeout(0)
+    try:
+        return client.recv(1) == b""
+    except BlockingIOError:  # still open, nothing sent
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_granian_kills_a_retiring_worker_whose_request_never_ends(mini_site: Path):
+    """A client holds a request open on a worker (its body never comes), and SIGHUP retires that
+    worker: the reload completes and fresh workers answer while it drains; then, once SIGTERM has
+    not stopped it within ``graceful_timeout`` (docs/OPERATIONS.md), the master kills it. Without
+    that kill the old worker lives as long as the client holds the request."""
+    with serving(mini_site, settings={"server": "granian", "graceful_timeout": "1"}) as server, \
+            socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])),
+                                     timeout=10) as stuck:
+        stuck.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6\r\n"
+                      b"Content-Type: application/sparql-query\r\n\r\n")
+        wait_until(lambda: holder(server, stuck) is not None, 10, server.output)
+        old, old_workers = holder(server, stuck), server.workers()
+        old_version = server.ready()["version"]
+        rename_beta(mini_site, "Beta-Kreis Neu")
+        server.hup()
+        new_version = wait_for_new_version(server, old_version)  # the reload completed
+        served = 0
+        deadline = time.monotonic() + 120  # generous: the bound is 15 s of drain + 1 s
+        while alive(old) and time.monotonic() < deadline:
+            answer = requests.get(f"{server.url}/health", timeout=5, headers={"Connection": "close"})
+            served += answer.status_code == 200  # by a fresh worker: the old one accepts none
+        assert not alive(old), f"the retiring worker {old} was never killed\n{server.output()}"
+        assert served > 0
+        # the request dies with its worker, unanswered (its last thread may end a moment later)
+        wait_until(lambda: closed_unanswered(stuck), 10, server.output)
+        killed = f"worker {old} still running its requests graceful_timeout after SIGTERM: killed"
+        wait_until(lambda: killed in server.output(), 10, server.output)  # the master says so
+        assert len(server.workers()) == 2 and not server.workers() & old_workers
+        assert versions_seen(server) == {new_version}
+        assert server.ready()["reload"]["state"] == "reloaded"
 
 
 def test_requests_during_reloads_never_fail(mini_site: Path, serve):

@@ -115,6 +115,11 @@ class Settings:
         "granian", "HTTP server of `regiold serve`: 'granian' (idle and slow connections cost no "
         "thread) or 'gunicorn' (docs/OPERATIONS.md)"
     )
+    graceful_timeout: int = _setting(
+        30, "Seconds a worker told to stop (SIGTERM, or retired by a reload once it drained) may "
+        "finish its requests before it is killed (granian; under gunicorn its graceful_timeout: "
+        "docs/OPERATIONS.md)"
+    )
     access_log: bool = _setting(
         False, "Log one line per request to stdout (off like gunicorn's default: it costs 25-45 % of "
         "throughput, docs/performance.md; a reverse proxy usually logs)"
@@ -212,6 +217,7 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
     "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, None),
+    "graceful_timeout": (1, None),
 }
 
 

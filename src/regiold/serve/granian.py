@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -25,13 +26,16 @@ from regiold.settings import Settings
 
 RETIRE_SIGNAL = signal.SIGUSR1  # master → retiring worker: stop accepting, Connection: close
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# seconds after SIGTERM a stopping worker may finish its requests (gunicorn's graceful_timeout);
-# on reload SIGTERM comes up to DRAIN_TIMEOUT after the retire signal
-KILL_TIMEOUT = 30
 HEADER_READ_TIMEOUT_MS = 10_000  # a client trickling its headers is dropped after this
 # A retiring worker gets this long to answer the connections it holds before SIGTERM: by then the
 # header timeout has closed each one that sent no request; a request still running finishes.
 DRAIN_TIMEOUT = HEADER_READ_TIMEOUT_MS / 1000 + 5
+# After SIGTERM a worker has the setting graceful_timeout (seconds) to finish its requests; one
+# still alive then is killed (SIGKILL): a client holding a request open (a body that never
+# comes) or a hang in granian's own SIGTERM handler cannot keep an old worker for ever. So a
+# retiring worker is gone at most DRAIN_TIMEOUT + graceful_timeout after a reload.
+
+log = logging.getLogger("regiold.reload")
 
 
 def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
@@ -40,7 +44,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
-                      workers_kill_timeout=KILL_TIMEOUT,
+                      workers_kill_timeout=settings.graceful_timeout,
                       http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS))
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
@@ -125,11 +129,20 @@ class _Granian(Server):  # type: ignore[misc]
             wait_drained(worker.inner.pid, self._sfd, self._sso, deadline - time.monotonic(),
                          lambda: self.interrupt_signal)  # SIGTERM/SIGINT: stop now
             worker.terminate()  # graceful: running requests finish
-        for worker in retiring:
-            worker.join(self.workers_kill_timeout)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
+        self._kill_after(retiring, time.monotonic() + self.workers_kill_timeout)
         # A reload is not a crash: a worker dying soon after it is replaced, not taken for a
         # crash loop that stops the whole server.
         self.respawned_wrks.clear()
+
+    @staticmethod
+    def _kill_after(stopping: list, deadline: float) -> None:
+        """Wait for ``stopping`` workers (sent SIGTERM) to end; SIGKILL those alive at
+        ``deadline``, one deadline for all (granian's own loop gives each worker its full
+        timeout in turn)."""
+        for worker in stopping:
+            worker.join(max(deadline - time.monotonic(), 0))
+            if worker.is_alive():
+                worker.kill()
+                log.warning("worker %s still running its requests graceful_timeout after SIGTERM: "
+                            "killed", worker.inner.pid)
+                worker.join()

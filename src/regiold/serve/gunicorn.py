@@ -64,6 +64,7 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) 
         "preload_app": True,  # fork after loading: workers share the data copy-on-write
         "keepalive": 5,
         "timeout": 60,
+        "graceful_timeout": settings.graceful_timeout,
         "accesslog": "-" if settings.access_log else None,
         "forwarded_allow_ips": "",  # X-Forwarded-* are ProxyFix's job (setting trusted_proxies)
         "control_socket_disable": True,  # no management socket in $HOME shared by every server
