@@ -268,8 +268,8 @@ class Words(dict[str, str]):
     """The interface words of one language: a dict whose words templates also read as attributes
     (``ui.site``). Jinja tries an attribute before an item; on a plain dict every ``ui.x`` first
     raises and catches an AttributeError, most of the cost of printing a word. The instance's
-    attribute dict is the dict itself, so an attribute is found at once (no word is named like a
-    dict method: tests/test_pages_html.py)."""
+    attribute dict is the dict itself, so an attribute is found at once. (A word named like a dict
+    method, e.g. "items", would hide that method: none is.)"""
 
     def __init__(self, words: dict[str, str]) -> None:
         super().__init__(words)
