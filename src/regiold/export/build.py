@@ -110,8 +110,8 @@ def _write_slice(job: tuple[str, list[str], Site | None]) -> None:
 
 
 class _Writer:
-    """Writes files under one folder: each folder made once, each file in one buffered write (no
-    temporary name: the export is built, then served)."""
+    """Writes files under one folder: each folder made once, each file with one system call (no
+    file object, no temporary name: the export is built, then served)."""
 
     def __init__(self, out: str) -> None:
         self.out, self.folders = out, set()
@@ -122,8 +122,13 @@ class _Writer:
         if folder not in self.folders:
             os.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
-        with open(target, "wb") as file:
-            file.write(body)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(body)
+            while view:  # one write for a regular file; the loop only guards a short write
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
 
 
 def _write_resource(site: Site, write: _Writer, path: str) -> None:

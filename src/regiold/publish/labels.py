@@ -263,6 +263,22 @@ _PAGE_UI: dict[str, dict[str, str]] = {
 for _lang in LANGS:
     UI[_lang].update(_PAGE_UI[_lang])
 
+
+class Words(dict[str, str]):
+    """The interface words of one language: a dict whose words templates also read as attributes
+    (``ui.site``). Jinja tries an attribute before an item; on a plain dict every ``ui.x`` first
+    raises and catches an AttributeError, most of the cost of printing a word. The instance's
+    attribute dict is the dict itself, so an attribute is found at once. (A word named like a dict
+    method, e.g. "items", would hide that method: none is.)"""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        super().__init__(words)
+        self.__dict__ = self
+
+
+for _lang in LANGS:
+    UI[_lang] = Words(UI[_lang])
+
 PROPERTY_LABELS.update({
     f"{SKOS}note": ("Anmerkung", "note"), f"{SKOS}scopeNote": ("Anwendungshinweis", "scope note"),
     f"{SDO}inLanguage": ("Sprache", "language"), f"{SDO}encodingFormat": ("Dateiformat", "file format"),

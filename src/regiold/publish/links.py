@@ -12,25 +12,32 @@ language.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from regiold.settings import LANGS
 
 _NO_LANGUAGE = ("/static/", "/dumps/", "/favicon.ico", "/robots.txt", "/sitemap")
+_NOT_PAGES = ("//", *_NO_LANGUAGE)
 _HAS_LANG = re.compile(r"[?&]lang=")
 _DOCUMENT = re.compile(r"/[^/?#]*\.(?!html\b)[a-z]+(?:[?#]|$)")  # /org/x.ttl, not /org/x.html
 
 
 def with_lang(href: str, lang: str | None) -> str:
     """``href`` with ``lang=`` added when it is an internal page link and ``lang`` is set."""
-    if (not lang or not href.startswith("/") or href.startswith(("//", *_NO_LANGUAGE))
-            or _DOCUMENT.search(href)):
+    if not lang or not href.startswith("/") or href.startswith(_NOT_PAGES) or _DOCUMENT.search(href):
         return href
     base, hash_, fragment = href.partition("#")
     if _HAS_LANG.search(base):
         return href
     joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}lang={quote(lang)}{hash_}{fragment}"
+    return f"{base}{joiner}lang={_quoted(lang)}{hash_}{fragment}"
+
+
+@lru_cache(maxsize=16)
+def _quoted(lang: str) -> str:
+    """A language code as a query value (a link of every page passes here: quoted once per code)."""
+    return quote(lang)
 
 
 def link_lang(lang: str, default_lang: str, named: bool = False) -> str | None:

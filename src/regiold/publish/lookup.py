@@ -45,6 +45,9 @@ _BLANK_LEVELS = 2  # blank nodes hanging off blank nodes, as describe._triples_o
 # replaced when the store changes): a few hundred sources, each looked up once per process
 # instead of once per page (a source's incoming links are every node that cites it).
 _RETRIEVED: weakref.WeakKeyDictionary[NamingTable, dict[str, str | None]] = weakref.WeakKeyDictionary()
+# The labels of the vocabulary's terms (predicates and classes), per naming table: a few hundred
+# terms, the same on every page, read from the table once per process instead of once per page.
+_TERMS: weakref.WeakKeyDictionary[NamingTable, dict[str, list[ox.Literal]]] = weakref.WeakKeyDictionary()
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
@@ -66,6 +69,7 @@ class _Lookup:
         table = store.naming_table()
         self.naming = table.naming
         self.retrieved = _RETRIEVED.setdefault(table, {})
+        self.terms = _TERMS.setdefault(table, {})
         if table.documents():
             self._use_documents(table)
 
@@ -195,12 +199,22 @@ class _Lookup:
         return out
 
     def _term_labels(self, iri: str, triples: list[ox.Triple]) -> dict[str, list[ox.Literal]]:
-        """Labels of predicates, classes and ancestors (describe._term_labels)."""
-        terms = {t.predicate.value for t in triples} | set(ancestors(iri, self.base))
+        """Labels of predicates, classes and ancestors (describe._term_labels); those of the
+        vocabulary's terms from the per-version memo, ancestors (resources) from the table."""
+        terms = {t.predicate.value for t in triples}
         terms |= {t.object.value for t in triples if t.predicate == _TYPE
                   and isinstance(t.object, ox.NamedNode)}
+        missing = terms - self.terms.keys()
+        if missing:
+            found = self._labels(missing)
+            for term in missing:
+                self.terms[term] = found.get(term, [])
+        out = {term: list(self.terms[term]) for term in terms if self.terms[term]}
+        return out | self._labels(set(ancestors(iri, self.base)) - terms)
+
+    def _labels(self, iris: set[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}
-        for t in self.naming(sorted(terms)):
+        for t in self.naming(sorted(iris)):
             if t.predicate.value in _TERM_LABELS and isinstance(t.object, ox.Literal):
                 out.setdefault(t.subject.value, []).append(t.object)
         return out

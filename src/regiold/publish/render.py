@@ -27,7 +27,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from regiold.errors import NotFound
-from regiold.publish import changelog, jsonld, links, lookup, summary
+from regiold.publish import changelog, fragments, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
@@ -401,23 +401,26 @@ def script_json(data: object) -> Markup:
 
 
 def page(template: str, **context: object) -> bytes:
-    """Render a template of ``templates/`` (for other blueprints too: they extend base.html)."""
-    return environment().get_template(template).render(**context).encode()
+    """Render a template of ``templates/`` (for other blueprints too: they extend base.html, and
+    take the parts every page shares from publish/fragments.py)."""
+    env = environment()
+    chrome = context.pop("chrome", None)
+    if isinstance(chrome, fragments.Chrome):
+        context["parts"] = fragments.parts(env, chrome, context)
+    return env.get_template(template).render(**context).encode()
 
 
 def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
            sparql_link: str = "/sparql", named: bool = False) -> dict[str, object]:
-    """What base.html needs besides the page itself: the language switch, the hreflang alternates,
-    ``link_lang`` (what internal links carry: ``lang`` when the URL ``named`` it or it is not the
-    default, see publish/links.py) and the link to the SPARQL endpoint (none in a static export
-    without one)."""
+    """What base.html needs besides the page itself: ``link_lang`` (what internal links carry:
+    ``lang`` when the URL ``named`` it or it is not the default, see publish/links.py), the link
+    to the SPARQL endpoint (none in a static export without one), and for the parts every page
+    shares (publish/fragments.py: the language switch, the hreflang alternates) the page's path,
+    query and the default language."""
     default = default_lang or LANGS[0]
-    other = next(c for c in LANGS if c != lang)
     return {
         "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default, named),
-        "sparql_link": sparql_link,
-        "languages": links.alternates(path, lang, default, query),
-        "switch": {"code": other, "href": links.chosen(path, other, query), "label": UI[lang]["switch"]},
+        "sparql_link": sparql_link, "chrome": fragments.Chrome(path, query, default),
     }
 
 
@@ -428,7 +431,7 @@ def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
 
 def resource_html(site: Site, found: describe_mod.Description, lang: str, *,
                   named: bool = False) -> bytes:
-    view = summary.arrange(build_view(found, base_iri=site.base_iri, lang=lang), site.base_iri)
+    view = summary.page_view(found, site.base_iri, lang)
     return page("resource.html", view=view, jsonld=script_json(view.schema_org),
                 alternates=alternates(view.path, found.page),
                 canonical=canonical_iri(view.iri, lang, site.settings.default_lang),

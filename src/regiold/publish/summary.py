@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
+from regiold.publish.describe import Description
 from regiold.publish.labels import UI
-from regiold.publish.view import NodeView, PageView, Row, Section, Value
+from regiold.publish.view import NodeView, PageView, Row, Section, Value, build_view
 from regiold.rdf.namespaces import DCAT_NS as DCAT
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import ORG_NS as ORG
@@ -42,6 +43,22 @@ DATA_ROWS = (RDF_TYPE, f"{DCT}source", f"{PROV}wasDerivedFrom", f"~{VOID}example
              "rgo:confidence", f"{SDO}sameAs", f"{SDO}mainEntityOfPage")
 ADDRESS_PARTS = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
                  f"{SDO}addressRegion", f"{SDO}addressCountry")
+
+
+# The last page view per language: the static export writes the default language's page twice in a
+# row (links with lang= and clean), from one view. Each slot is replaced whole (threads check that
+# it is theirs); views are never changed once arranged.
+_last_view: dict[str, tuple[Description, str, PageView]] = {}
+
+
+def page_view(description: Description, base_iri: str, lang: str) -> PageView:
+    """The view of ``description`` in ``lang``, arranged for people (``arrange``)."""
+    last = _last_view.get(lang)
+    if last is not None and last[0] is description and last[1] == base_iri:
+        return last[2]
+    view = arrange(build_view(description, base_iri=base_iri, lang=lang), base_iri)
+    _last_view[lang] = (description, base_iri, view)
+    return view
 
 
 def arrange(view: PageView, base_iri: str) -> PageView:

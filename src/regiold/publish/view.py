@@ -11,9 +11,9 @@ schema.org JSON-LD from the same view, so it says only what the page shows.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 import phonenumbers
 import pyoxigraph as ox
@@ -176,25 +176,84 @@ class PageView:
 
 
 class _Index:
-    """The description's triples indexed by subject and by object."""
+    """The description's triples indexed by subject and by object, in one pass, with what the page
+    asks of them again and again (labels, formatted phone numbers) looked up once per language."""
 
     def __init__(self, description: Description, base: str) -> None:
         self.base = base
-        self.out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = \
-            defaultdict(lambda: defaultdict(list))
-        self.inc: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.tables = _tables(base)
+        out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
+        inc: dict[str, dict[str, list[str]]] = {}
         for t in description.triples:
-            self.out[_key(t.subject)][t.predicate.value].append(t.object)
-            if isinstance(t.object, ox.NamedNode):
-                self.inc[t.object.value][t.predicate.value].append(t.subject.value)
+            subject, obj, predicate = t.subject, t.object, t.predicate.value
+            value = subject.value
+            props = out.get(f"_:{value}" if isinstance(subject, ox.BlankNode) else value)
+            if props is None:
+                props = out[f"_:{value}" if isinstance(subject, ox.BlankNode) else value] = {}
+            found = props.get(predicate)
+            if found is None:
+                props[predicate] = [obj]
+            else:
+                found.append(obj)
+            if isinstance(obj, ox.NamedNode):
+                links = inc.get(obj.value)
+                if links is None:
+                    links = inc[obj.value] = {}
+                subjects = links.get(predicate)
+                if subjects is None:
+                    links[predicate] = [value]
+                else:
+                    subjects.append(value)
+        self.out, self.inc = out, inc
         self.term_labels = description.term_labels
         self.dependents = description.dependents
-
-    def rgo(self, iri: str) -> str:
-        return iri.replace("rgo:", f"{self.base}def/", 1) if iri.startswith("rgo:") else iri
+        self._labels: dict[tuple[str, str], ox.Literal | None] = {}
+        self._phones: dict[str, tuple[str, str]] = {}
 
     def types(self, node: str) -> list[str]:
         return [t.value for t in self.out.get(node, {}).get(RDF_TYPE, []) if isinstance(t, ox.NamedNode)]
+
+    def label(self, node: str, lang: str) -> ox.Literal | None:
+        """``label_of``, once per node and language."""
+        key = (node, lang)
+        if key in self._labels:
+            return self._labels[key]
+        found = self._labels[key] = _first_literal(self, node, lang, LABEL_PROPERTIES)
+        return found
+
+    def phone(self, text: str) -> tuple[str, str]:
+        """``format_phone``, once per number (the row and the schema.org markup show the same)."""
+        found = self._phones.get(text)
+        if found is None:
+            found = self._phones[text] = format_phone(text)
+        return found
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What the pages of one base IRI share, with ``rgo:`` resolved to the base's ``def/``: the
+    sections' keys, the kinds' types, the rank of each row key in a nested node. Worked out once
+    per base IRI instead of on every page."""
+
+    sections: tuple[tuple[str, str, str, tuple[str, ...]], ...]
+    kinds: tuple[tuple[frozenset[str], str], ...]
+    row_rank: dict[str, int]
+    unranked: int  # after every ranked key
+
+
+@cache
+def _tables(base: str) -> _Tables:
+    def rgo(iri: str) -> str:
+        return iri.replace("rgo:", f"{base}def/", 1) if iri.startswith("rgo:") else iri
+
+    sections = tuple((key, de, en, tuple(rgo(p) if not p.startswith("~") else "~" + rgo(p[1:])
+                                         for p in props)) for key, de, en, props in SECTIONS)
+    kinds = tuple((frozenset(rgo(k) for k in types), name) for types, name in KIND_BY_TYPE)
+    order = [*NODE_ORDER, *(rgo(p) for _, _, _, props in SECTIONS for p in props)]
+    rank: dict[str, int] = {}
+    for position, key in enumerate(order):
+        rank.setdefault(key, position)  # the first place of a key, as list.index finds it
+    return _Tables(sections, kinds, rank, len(order))
 
 
 def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -202,11 +261,16 @@ def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 
 def pick_literal(literals: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
-    """The literal in ``lang``, else German, English, untagged, else any (sorted for stability)."""
-    ranked = sorted(literals, key=lambda lit: (_lang_rank(lit.language, lang), lit.value))
-    return ranked[0] if ranked else None
+    """The literal in ``lang``, else German, English, untagged, else any (sorted for stability:
+    the first of the smallest (rank, text), as ``sorted`` would put it)."""
+    if not isinstance(literals, list):
+        literals = list(literals)
+    if len(literals) < 2:
+        return literals[0] if literals else None
+    return min(literals, key=lambda lit: (_lang_rank(lit.language, lang), lit.value))
 
 
+@lru_cache(maxsize=1024)
 def _lang_rank(tag: str | None, lang: str) -> int:
     tag = (tag or "").lower()
     if tag.split("-")[0] == lang:
@@ -215,25 +279,39 @@ def _lang_rank(tag: str | None, lang: str) -> int:
 
 
 def label_of(index: _Index, node: str, lang: str) -> ox.Literal | None:
-    return _first_literal(index, node, lang, LABEL_PROPERTIES)
+    return index.label(node, lang)
 
 
 def _first_literal(index: _Index, node: str, lang: str, properties: Iterable[str]) -> ox.Literal | None:
     """The literal in ``lang`` (or the best fallback) of the first of ``properties`` that has one."""
-    props = index.out.get(node, {})
+    props = index.out.get(node)
+    if not props:
+        return None
     for prop in properties:
-        literals = [v for v in props.get(prop, []) if isinstance(v, ox.Literal)]
-        if literals:
-            return pick_literal(literals, lang)
+        values = props.get(prop)
+        if values:
+            literals = [v for v in values if isinstance(v, ox.Literal)]
+            if literals:
+                return pick_literal(literals, lang)
     return None
 
 
+_LANG_INDEX = {code: position for position, code in enumerate(LANGS)}
+
+
 def term_label(index: _Index, iri: str, lang: str, table: dict[str, tuple[str, str]]) -> str:
-    if iri in table:
-        return table[iri][LANGS.index(lang) if lang in LANGS else 0]
+    entry = table.get(iri)
+    if entry is not None:
+        return entry[_LANG_INDEX.get(lang, 0)]
     found = pick_literal(index.term_labels.get(iri, []), lang)
     if found is not None:
         return found.value
+    return _local_name(iri)
+
+
+@lru_cache(maxsize=4096)
+def _local_name(iri: str) -> str:
+    """An unlabelled term's local name as words: ``hasMembership`` → ``has membership``."""
     local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower() or iri
 
@@ -321,9 +399,8 @@ def _text(index: _Index, node: str, lang: str) -> ox.Literal | None:
 
 
 def _kind(index: _Index, types: list[str]) -> str:
-    expanded = set(types)
-    for kinds, name in KIND_BY_TYPE:
-        if expanded & {index.rgo(k) for k in kinds}:
+    for kinds, name in index.tables.kinds:
+        if not kinds.isdisjoint(types):
             return name
     return "resource"
 
@@ -349,8 +426,7 @@ class _Page:
 def _sections(index: _Index, node: str, lang: str, shown: set[str]) -> list[Section]:
     rows = _rows(_Page(index, lang, node, shown), node, main=True, depth=0)
     out: list[Section] = []
-    for key, de, en, props in SECTIONS:
-        wanted = [index.rgo(p) if not p.startswith("~") else "~" + index.rgo(p[1:]) for p in props]
+    for key, de, en, wanted in index.tables.sections:
         picked = [rows.pop(p) for p in wanted if p in rows]
         if picked:
             out.append(Section(key, de if lang == "de" else en, picked))
@@ -425,7 +501,8 @@ def _membership_values(page: _Page, memberships: list[str], other: str) -> list[
     for membership in dict.fromkeys(memberships):
         props = page.index.out.get(membership, {})
         for party in props.get(other, []):
-            if not isinstance(party, ox.NamedNode) or party.value in page.linked | page.shown:
+            if not isinstance(party, ox.NamedNode) or party.value in page.linked \
+                    or party.value in page.shown:
                 continue
             value = _link(page, party.value)
             roles = [_name(page.index, r.value, page.lang) for r in props.get(f"{ORG}role", [])
@@ -443,7 +520,7 @@ def _values(page: _Page, prop: str, objects: list[ox.NamedNode | ox.BlankNode | 
         inherited = set(index.out.get(page.main, {}).get(prop, []))
         objects = [o for o in objects if o not in inherited and _key(o) != page.main]
     literals = [o for o in objects if isinstance(o, ox.Literal)]
-    values = [_literal_value(prop, lit, lang) for lit in _best_literals(literals, lang)]
+    values = [_literal_value(index, prop, lit, lang) for lit in _best_literals(literals, lang)]
     for obj in objects:
         if isinstance(obj, ox.Literal):
             continue
@@ -465,10 +542,10 @@ def _best_literals(literals: list[ox.Literal], lang: str) -> list[ox.Literal]:
     return [lit for lit in literals if not lit.language] + keep
 
 
-def _literal_value(prop: str, literal: ox.Literal, lang: str) -> Value:
+def _literal_value(index: _Index, prop: str, literal: ox.Literal, lang: str) -> Value:
     text = literal.value
     if prop in PHONE_PROPERTIES:
-        national, href = format_phone(text)
+        national, href = index.phone(text)
         return Value("tel", national, href)
     if prop == f"{SDO}email" and "@" in text:
         return Value("mailto", text.removeprefix("mailto:"), "mailto:" + text.removeprefix("mailto:"))
@@ -480,7 +557,7 @@ def _iri_value(page: _Page, prop: str, iri: str) -> Value:
     if iri.startswith("mailto:"):
         return Value("mailto", iri.removeprefix("mailto:"), iri)
     if iri.startswith("tel:") or prop in PHONE_PROPERTIES:
-        national, href = format_phone(iri)
+        national, href = index.phone(iri)
         return Value("tel", national, href)
     if prop == RDF_TYPE:
         href = local_href(iri, index.base)
@@ -517,9 +594,10 @@ def _node_view(page: _Page, key: str, depth: int) -> NodeView:
     rows = _rows(page, key, main=False, depth=depth)
     rows.pop(RDF_TYPE, None)  # shown as the node's subtitle
     text = _text(index, key, lang)
-    anchor = re.sub(r"[^A-Za-z0-9_-]", "-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
+    anchor = _NOT_ANCHOR.sub("-", key.rsplit("/", 2)[-1] if not key.startswith("_:")
                     else key[2:])
-    ordered = sorted(rows.values(), key=lambda r: _row_rank(index, r.key))
+    rank, last = index.tables.row_rank, index.tables.unranked
+    ordered = sorted(rows.values(), key=lambda r: (rank.get(r.key, last), r.key))
     shown_title = title.value if title else (types[0] if types else "")
     lead = f"{shown_title} – " if shown_title else ""
     first = next((f"{lead}{r.label}: {r.values[0].text}" for r in ordered
@@ -528,14 +606,10 @@ def _node_view(page: _Page, key: str, depth: int) -> NodeView:
                     summary=shown_title if title else first)
 
 
+_NOT_ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 NODE_ORDER = (f"{SDO}streetAddress", f"{SDO}postalCode", f"{SDO}addressLocality",
               f"{SDO}addressRegion", f"{SDO}addressCountry", f"{SDO}contactType", f"{SDO}telephone",
               f"{SDO}faxNumber", f"{SDO}email", f"{SDO}url")
-
-
-def _row_rank(index: _Index, key: str) -> tuple[int, str]:
-    order = [*NODE_ORDER, *(index.rgo(p) for _, _, _, props in SECTIONS for p in props)]
-    return (order.index(key) if key in order else len(order), key)
 
 
 def _sorted(values: list[Value]) -> list[Value]:
@@ -624,7 +698,7 @@ def _schema_contact(index: _Index, iri: str, lang: str, data: dict[str, object])
         fields = {"streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"}
         postal = {"@type": "PostalAddress"} | {
             f: lit.value for f in sorted(fields)
-            if (lit := pick_literal([v for v in index.out[address].get(SDO + f, [])
+            if (lit := pick_literal([v for v in index.out.get(address, {}).get(SDO + f, [])
                                      if isinstance(v, ox.Literal)], lang)) is not None}
         data["address"] = postal
     phone, email = _phone_email(index, iri)
@@ -652,7 +726,7 @@ def _phone_email(index: _Index, node: str) -> tuple[str | None, str | None]:
     emails = sorted(v.value.removeprefix("mailto:") for v in props.get(f"{SDO}email", []))
     phone = None
     if phones:
-        _, href = format_phone(phones[0])
+        _, href = index.phone(phones[0])
         phone = href.removeprefix("tel:")
     return phone, emails[0] if emails else None
 
