@@ -21,33 +21,36 @@ import time
 
 TRIM_INTERVAL = 1.0  # seconds between checks
 BUSY_CPU = 0.01  # CPU seconds used since the last trim that count as "it served something"
+THREAD_NAME = b"regiold-trim"  # what `ps -T` and /proc/PID/task/*/comm show for the thread
+_PR_SET_NAME = 15  # linux/prctl.h
 
 
-def _trim_function() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _libc() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        trim = libc.malloc_trim
+        libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
     except (OSError, AttributeError):
         return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim  # ctypes releases the GIL during the call: requests go on meanwhile
+    return libc  # ctypes releases the GIL during a call: requests go on meanwhile
 
 
 class Trimmer(threading.Thread):
     """Calls ``malloc_trim(0)`` every ``interval`` seconds in which the process used CPU."""
 
-    def __init__(self, trim: ctypes._CFuncPtr, interval: float = TRIM_INTERVAL) -> None:  # type: ignore[name-defined]
-        super().__init__(name="regiold-malloc-trim", daemon=True)
-        self.trim, self.interval = trim, interval
+    def __init__(self, libc: ctypes.CDLL, interval: float = TRIM_INTERVAL) -> None:
+        super().__init__(name=THREAD_NAME.decode(), daemon=True)
+        self.libc, self.interval = libc, interval
         self.trims = 0  # how many trims ran (tests read it)
         self._halt = threading.Event()
 
     def run(self) -> None:
+        if hasattr(self.libc, "prctl"):
+            self.libc.prctl(_PR_SET_NAME, THREAD_NAME, 0, 0, 0)  # visible to operators and tests
         used = time.process_time()
         while not self._halt.wait(self.interval):
             now = time.process_time()
             if now - used >= BUSY_CPU:
-                self.trim(0)
+                self.libc.malloc_trim(0)
                 self.trims += 1
                 used = time.process_time()  # the trim's own CPU is no sign of requests
 
@@ -64,9 +67,9 @@ def start_trimming(interval: float = TRIM_INTERVAL) -> Trimmer | None:
     global _started
     if _started is not None and _started.is_alive():
         return _started
-    trim = _trim_function()
-    if trim is None:
+    libc = _libc()
+    if libc is None:
         return None
-    _started = Trimmer(trim, interval)
+    _started = Trimmer(libc, interval)
     _started.start()
     return _started
