@@ -9,7 +9,7 @@ a second after it has used CPU (served requests): an idle worker is never woken 
 a burst's freed pages go back within a second of it. The memos (``cache_mb``) and whatever else
 is in use stay: ``malloc_trim`` releases only free pages.
 
-Not glibc (e.g. musl): nothing to do, ``start_trimming`` returns False.
+Not glibc (e.g. musl): nothing to do, ``start_trimming`` returns None.
 """
 
 from __future__ import annotations
@@ -41,21 +41,18 @@ class Trimmer(threading.Thread):
         super().__init__(name=THREAD_NAME.decode(), daemon=True)
         self.libc, self.interval = libc, interval
         self.trims = 0  # how many trims ran (tests read it)
-        self._halt = threading.Event()
 
     def run(self) -> None:
         if hasattr(self.libc, "prctl"):
             self.libc.prctl(_PR_SET_NAME, THREAD_NAME, 0, 0, 0)  # visible to operators and tests
         used = time.process_time()
-        while not self._halt.wait(self.interval):
+        while True:
+            time.sleep(self.interval)
             now = time.process_time()
             if now - used >= BUSY_CPU:
                 self.libc.malloc_trim(0)
                 self.trims += 1
                 used = time.process_time()  # the trim's own CPU is no sign of requests
-
-    def stop(self) -> None:
-        self._halt.set()
 
 
 _started: Trimmer | None = None
