@@ -10,10 +10,17 @@ pages: the small block at the top pins each arena's heap. The test first checks 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pyoxigraph as ox
+
+from pages_support import BASE, copy_site, make_app
+from regiold.export.build import resource_paths
+from regiold.ingest import sources
 
 CHILD = r"""
 import sys, threading, time
@@ -70,3 +77,36 @@ def test_a_worker_gives_back_what_its_request_threads_freed():
     finally:
         child.kill()
         child.wait(timeout=30)
+
+
+def _snapshot_files_open(db: Path) -> int:
+    """How many of this process's file descriptors point into the RocksDB folder ``db``."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            count += Path(os.readlink(fd)).is_relative_to(db)
+        except OSError:
+            continue
+    return count
+
+
+def test_rdf_pages_never_open_the_snapshots_rocksdb(tmp_path):
+    """Turtle and JSON-LD pages are read from the per-version tables (store/naming.py): a worker
+    serving them never opens the snapshot's RocksDB, which costs each process that opens it
+    about 5 MB of its own at 10^6 (docs/performance.md, "Memory after a crawl")."""
+    site_dir = copy_site(tmp_path / "site")
+    app = make_app(site_dir)
+    db = app.extensions["regiold"].site.store.path / "db"
+    # the resources, from the files: the export's list would query the snapshot itself
+    quads = sources.parse_site(site_dir, base_iri=BASE).published_quads()
+    paths = sorted({q.subject.value.removeprefix(BASE) for q in quads if isinstance(q.subject, ox.NamedNode)
+                    and q.subject.value.startswith(BASE) and "#" not in q.subject.value} - {""})
+    client = app.test_client()
+    assert _snapshot_files_open(db) == 0
+    for path in paths:
+        for accept in ("text/turtle", "application/ld+json"):
+            assert client.get(f"/{path}", headers={"Accept": accept}).status_code == 200
+    assert _snapshot_files_open(db) == 0
+    # the probe does see an open snapshot: the export's list of resources queries it
+    assert resource_paths(app.extensions["regiold"].site)[0]
+    assert _snapshot_files_open(db) > 0
