@@ -4,6 +4,7 @@ at its default (tests/default_serve.py). Every link a client can find answers, d
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -47,3 +48,27 @@ def test_the_cache_lives_in_the_working_directory(crawled):
     dumps = server.clone / ".regiold-cache" / "dumps"
     assert dumps.is_dir() and any(dumps.rglob("regionen-nrw.ttl")), \
         sorted(str(p.relative_to(server.clone)) for p in server.clone.rglob(".regiold-cache/**/*"))[:20]
+
+
+def test_each_worker_gives_freed_memory_back(crawled):
+    """Every serving worker runs the thread that hands freed memory back to the system
+    (serve/memory.py, named for `ps -T`); the master, which serves nothing, does not. The
+    processes are told apart by their working directory (the fresh copy) and their parent."""
+    server, _ = crawled
+    ours = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cwd").resolve() == server.clone.resolve():
+                ours[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+    masters = [pid for pid, parent in ours.items() if parent not in ours]
+    assert len(masters) == 1, ours
+    workers = [pid for pid, parent in ours.items() if parent == masters[0]]
+    assert len(workers) == 2, ours  # `make run`: regiold serve's default of 2 workers
+
+    def names(pid: int) -> set[str]:
+        return {(task / "comm").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir()}
+
+    assert all("regiold-trim" in names(pid) for pid in workers), {p: names(p) for p in workers}
+    assert "regiold-trim" not in names(masters[0])

@@ -68,7 +68,6 @@ def test_every_first_rendering_equals_flasks_answer(servers):
     ("/org/nobody", {"Accept": "text/turtle"}, 404),
     ("/org/dme", {"Accept": "image/png"}, 406),
     ("/org/dme", {"Accept": "text/turtle", "Range": "bytes=0-10"}, 200),
-    ("/dataset", {"Accept": "text/turtle"}, 200),
     ("/", {"Accept": "text/html"}, 200),
 ])
 def test_what_it_leaves_to_flask_gets_flasks_answer(servers, target: str, headers: dict[str, str],

@@ -64,7 +64,7 @@ class _Lookup:
     """Pattern lookups on one embedded store (union of its graphs, duplicates removed)."""
 
     def __init__(self, store: EmbeddedStore) -> None:
-        self.db = store.db
+        self.store = store
         self.base = store.base_iri
         table = store.naming_table()
         self.naming = table.naming
@@ -72,6 +72,12 @@ class _Lookup:
         self.terms = _TERMS.setdefault(table, {})
         if table.documents():
             self._use_documents(table)
+
+    @property
+    def db(self) -> ox.Store:
+        # Read only when the tables do not answer: a worker that never needs the snapshot's
+        # RocksDB never opens it (5 MB of its own per process at 10^6, docs/performance.md).
+        return self.store.db
 
     def out(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
         return list(dict.fromkeys(q.triple for q in self.db.quads_for_pattern(node, None, None, None)))

@@ -21,6 +21,7 @@ from granian.http import HTTP1Settings
 from granian.server import Server
 
 from regiold.serve.drain import stop_accepting, wait_drained
+from regiold.serve.memory import start_trimming
 from regiold.serve.reload import Reloader, master_ready, reload_in_master
 from regiold.settings import Settings
 
@@ -53,6 +54,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
 
     def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
         _stop_with_master(master)
+        start_trimming()  # freed memory of the request threads goes back (memory.py)
         retiring = _Retiring(app, server._sfd)  # the shared socket's descriptor, inherited
         signal.signal(RETIRE_SIGNAL, retiring.retire)
         return retiring

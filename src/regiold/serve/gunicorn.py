@@ -10,6 +10,7 @@ import gc
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from regiold.serve.memory import start_trimming
 from regiold.serve.reload import Reloader, gunicorn_hooks
 from regiold.settings import Settings
 
@@ -69,4 +70,5 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) 
         "forwarded_allow_ips": "",  # X-Forwarded-* are ProxyFix's job (setting trusted_proxies)
         "control_socket_disable": True,  # no management socket in $HOME shared by every server
         "limit_request_line": 8190,  # gunicorn's maximum; the app answers 414 above max_url_bytes
+        "post_worker_init": lambda worker: start_trimming(),  # freed memory goes back (memory.py)
     }
