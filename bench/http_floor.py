@@ -3,7 +3,12 @@
     python bench/http_floor.py SITE [--requests N] [--seconds S] [--cache DIR]
                                     [--variant NAME='{"granian_kwarg": value}'] ...
 
-(``--cache``: the validation cache, default SITE/.bench-cache as in bench/sections.py; a new DIR
+    python bench/http_floor.py --in-process SITE [--cache DIR]
+
+(``--in-process``: the same memo'd query and page through ``create_app`` called as a WSGI app,
+median µs of 3,000 calls back to back and of 2,000 calls each after a 0.3 ms sleep, which lets
+other work run and cool the caches, as a serving thread waiting for its next request does.
+``--cache``: the validation cache, default SITE/.bench-cache as in bench/sections.py; a new DIR
 starts as a copy of that one.)
 
 Side by side in one run, all on 127.0.0.1, each server with 2 workers:
@@ -47,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import BASE, free_port, running, wrk  # noqa: E402
+from sections import _first_generated_org  # noqa: E402
 
 BODY = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
 JSON_ROWS = "application/sparql-results+json"
@@ -227,7 +233,7 @@ def main(site: Path, *, n: int, seconds: float, cache: Path,
     from regiold.store import RemoteStore
 
     parsed = sources.parse_site(site, base_iri=BASE)
-    org = _first_org(site)
+    org = _first_generated_org(site)
     query = quote(f"SELECT ?p ?o WHERE {{ <{org}> ?p ?o }}")
     page = "/" + org.removeprefix(BASE)
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -304,16 +310,51 @@ def _in_worker(tmp: Path, name: str, path: str) -> dict[str, float]:
             "app_cpu_us": round(statistics.median(r[2] for r in rows), 1)}
 
 
-def _first_org(site: Path) -> str:
-    first = next((site / "data" / "generated").glob("partners-*.ttl"))
-    for line in first.read_text().splitlines():
-        if line.startswith("<org/"):
-            return BASE + line[1:line.index(">")]
-    raise RuntimeError("no generated organisation")
+def in_process(site: Path, cache: Path) -> dict[str, dict[str, float]]:
+    import io
+
+    from regiold import create_app
+    from regiold.cli import with_site_dir
+    from regiold.settings import Settings
+
+    settings = Settings.load({"cache_dir": str(cache), "rate_limit": "0"}, environ={})
+    app = create_app(with_site_dir(settings, site))
+    org = _first_generated_org(site)
+    cases = {"sparql-memo": ("/sparql", "query=" + quote(f"SELECT ?p ?o WHERE {{ <{org}> ?p ?o }}"),
+                             JSON_ROWS),
+             "page": ("/" + org.removeprefix(BASE), "", "text/html")}
+
+    def call(path: str, query: str, accept: str) -> float:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                   "wsgi.input": io.BytesIO(b""), "HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": accept}
+        start = time.perf_counter()
+        app(environ, lambda status, headers, *exc: None)
+        return (time.perf_counter() - start) * 1e6
+
+    result = {}
+    for name, case in cases.items():
+        for _ in range(50):
+            call(*case)
+        hot = [call(*case) for _ in range(3000)]
+        cold = []
+        for _ in range(2000):
+            time.sleep(0.0003)
+            cold.append(call(*case))
+        result[name] = {"hot_us": round(statistics.median(hot), 1),
+                        "after_sleep_us": round(statistics.median(cold), 1)}
+    return result
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--trivial":
+    if sys.argv[1] == "--in-process":
+        rest = sys.argv[3:]
+        cache_arg = Path(rest[rest.index("--cache") + 1]) if "--cache" in rest else None
+        site_arg = Path(sys.argv[2])
+        print(json.dumps({**in_process(site_arg, cache_arg or site_arg / ".bench-cache"),
+                          "loadavg": os.getloadavg()}))
+    elif sys.argv[1] == "--trivial":
         _serve_trivial(int(sys.argv[2]), json.loads(sys.argv[3]), Path(sys.argv[4]))
     elif sys.argv[1] == "--regiold":
         _serve_regiold(json.loads(sys.argv[2]), Path(sys.argv[3]), sys.argv[4:])
