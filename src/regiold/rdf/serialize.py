@@ -23,6 +23,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from regiold.rdf import ntriples
 from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import FORMATS_NS, SD_NS, site_prefixes
 
@@ -50,8 +51,16 @@ def _matcher(base_iri: str) -> tuple[re.Pattern[str], dict[str, list[tuple[str, 
 
 def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict[str, str]:
     """The candidate prefixes that the rule above declares for ``triples``."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
+    return _declared({term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                      if isinstance(term, ox.NamedNode)}, base_iri)
+
+
+def used_prefixes_nt(text: str, base_iri: str) -> dict[str, str]:
+    """``used_prefixes`` of the triples of an N-Triples document (rdf/ntriples.py)."""
+    return _declared(ntriples.iris(text), base_iri)
+
+
+def _declared(iris: Iterable[str], base_iri: str) -> dict[str, str]:
     pattern, outers = _matcher(base_iri)
     names = {ns: name for name, ns in candidate_prefixes(base_iri).items()}
     used: set[str] = set()

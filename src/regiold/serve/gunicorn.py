@@ -11,6 +11,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from regiold.serve.reload import Reloader, gunicorn_hooks
+from regiold.serve.warm import warm
 from regiold.settings import Settings
 
 
@@ -32,6 +33,7 @@ def run(app: Flask, settings: Settings, *, host: str, port: int, workers: int,
     """Serve regiold's ``app`` (from ``create_app``) until stopped; SIGHUP (or, with ``watch``, a
     change of the files) reloads.
     """
+    warm(app)  # the workers' first requests are no slower than the rest (serve/warm.py)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
     serve_wsgi(app, settings, host=host, port=port, workers=workers,
                reloader=app.extensions["regiold.reloader"], watch=watch)

@@ -1,0 +1,74 @@
+"""Warm the read path once in the master, before the workers fork, and forget what it rendered.
+
+A process's first renderings cost far more than the later ones: modules imported on first use,
+regular expressions and lookup tables built lazily (serialize._matcher, the JSON-LD compactor, the
+project context), Jinja templates compiled, Python's adaptive interpreter specialising the hot
+functions, the naming table's SQLite connection opened. Done in each worker, this lands on the
+first requests a crawler sends, all at once (16 connections): they were the slowest of a crawl
+(docs/performance.md, "The tail"). Done here, in the master, the workers inherit it with the rest
+of the loaded data, copy-on-write.
+
+Nothing rendered is kept: the memo entries of the warmed resources and the fast path's table are
+dropped, so a crawler's first request for any resource is still a first rendering.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import time
+
+from flask import Flask
+
+from regiold.publish import lookup, render
+from regiold.publish.dataset import CATALOG, DATASET
+from regiold.publish.site import SiteHolder
+from regiold.rdf.formats import RESOURCE
+from regiold.web.fastpath import HotResponses
+
+RESOURCES = 4  # resources rendered, each in every format of a resource page
+log = logging.getLogger("regiold.serve")
+
+
+def warm(app: Flask) -> float:
+    """Request a few resources in every format through the whole WSGI stack; the seconds it took.
+    Never fails: warming is an optimisation, a failure here is left for the real request to meet."""
+    started = time.perf_counter()
+    holder: SiteHolder = app.extensions["regiold"]
+    site = holder.site
+    try:
+        skip = {site.base_iri + DATASET, site.base_iri + CATALOG}  # their RDF is the VoID document
+        iris = [iri for iri in lookup.some_resources(site.store, RESOURCES + len(skip)) if iri not in skip]
+        for iri in iris[:RESOURCES]:
+            for fmt in RESOURCE:
+                _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
+            render.forget(site, iri)
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("warming the read path failed", exc_info=True)
+    fast = _fast_path(app)
+    if fast is not None:
+        fast.forget()
+    return time.perf_counter() - started
+
+
+def _get(app: Flask, path: str, accept: str) -> None:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
+               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "localhost", "HTTP_ACCEPT": accept,
+               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+               "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False}
+    body = app.wsgi_app(environ, lambda *_: None)
+    try:
+        for _ in body:
+            pass
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+
+
+def _fast_path(app: Flask) -> HotResponses | None:
+    layer = app.wsgi_app
+    while layer is not None and not isinstance(layer, HotResponses):
+        layer = getattr(layer, "app", None)
+    return layer
