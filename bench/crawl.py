@@ -37,7 +37,8 @@ from common import BASE, BIN, free_port, memory_mb, running  # noqa: E402
 from sections import bench_cache, serve_args  # noqa: E402
 
 CONNECTIONS = 16
-ACCEPT = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
+ACCEPT = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html",
+          "nt": "application/n-triples"}
 SDO, RDFS = "https://schema.org/", "http://www.w3.org/2000/01/rdf-schema#"
 
 
