@@ -109,7 +109,9 @@ class _Lookup:
         own += self._blank_closure(own)
         subjects, total = _page_of(root_in, dependents, page=page, page_size=page_size)
         core = "".join([*own, self._incoming(root_in, subjects)])
-        named = self.table.naming_nt(sorted(nt.linked_iris(core) - dependents)).decode()
+        linked, predicates = nt.iris(core)
+        named = self.table.naming_nt(sorted(linked - dependents)).decode()
+        named_nodes, named_predicates = nt.iris(named)
         lines = list(dict.fromkeys(nt.lines(core + named)))
         order = sorted(range(len(lines)), key=lines.__getitem__)  # serialize.stable_order's order
         text = nt.document([lines[i] for i in order])
@@ -118,7 +120,9 @@ class _Lookup:
         triples = _Triples(len(lines), lambda: _arranged(ordered, order))
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
-                           incoming_total=total, stable=(ordered, text),  # type: ignore[arg-type]
+                           incoming_total=total,
+                           stable=nt.Document(ordered, text, frozenset().union(
+                               linked, predicates, named_nodes, named_predicates)),
                            term_labels=_Lazy(lambda: self._term_labels(iri, triples)),  # type: ignore[arg-type]
                            source_dates=_Lazy(lambda: self._source_dates(dependents)))  # type: ignore[arg-type]
 

@@ -34,7 +34,7 @@ from regiold.publish.view import build_view, local_href, pick_literal
 from regiold.rdf import ntriples
 from regiold.rdf.formats import HTML, JSONLD, NTRIPLES, PROFILES, RESOURCE, Format, Profile, by_key
 from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
-from regiold.rdf.serialize import serialize, stable_order, used_prefixes, used_prefixes_nt
+from regiold.rdf.serialize import prefixes_of, serialize, stable_order, used_prefixes
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -181,11 +181,11 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
         body = resource_html(site, found, lang or site.settings.default_lang, named=named)
     elif fmt is JSONLD:
         body = (jsonld_bytes(found.triples, site.base_iri) if found.stable is None
-                else _jsonld_text_bytes(found.stable[1], site.base_iri))  # read from the lines
+                else _jsonld_text_bytes(found.stable.text, site.base_iri))  # read from the lines
     elif fmt.same_bytes_as:  # N3 is Turtle: serialised once
         body = representation(site, iri, by_key(fmt.same_bytes_as, RESOURCE) or fmt, lang, page).body
     elif fmt is NTRIPLES and found.stable is not None:  # pyoxigraph's own lines, in order
-        body = found.stable[1].encode()
+        body = found.stable.text.encode()
     else:
         ordered, prefixes = _ordered(found, site.base_iri)
         body = serialize(ordered, fmt, site.base_iri, graph=iri, prefixes=prefixes)
@@ -215,7 +215,7 @@ def _ordered(found: describe_mod.Description, base_iri: str) -> tuple[list[ox.Tr
     if last is not None and last[0] is found:
         return last[1], last[2]
     if found.stable is not None:  # collected as text (lookup.py): in order already
-        ordered, prefixes = found.stable[0], used_prefixes_nt(found.stable[1], base_iri)
+        ordered, prefixes = found.stable.triples, prefixes_of(found.stable.iris, base_iri)
     else:
         ordered = stable_order(found.triples)
         prefixes = used_prefixes(ordered, base_iri)

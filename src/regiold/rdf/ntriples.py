@@ -15,7 +15,8 @@ Two facts make the text safe to work on:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -86,18 +87,22 @@ def with_iri_objects(text: str) -> str:
     return "".join(out)
 
 
-def iris(text: str) -> set[str]:
-    """Every IRI of a document's lines as subject, predicate or object (not datatypes)."""
+def iris(text: str) -> tuple[set[str], set[str]]:
+    """The IRIs of a document's lines: (those in subject or object position, the predicates);
+    datatypes are not among them."""
     heads = [line.split(" ", 2) for line in text.split("\n")[:-1]]  # the object keeps its " ."
-    found = {predicate[1:-1] for _, predicate, _ in heads}
-    found.update([subject[1:-1] for subject, _, _ in heads if subject[0] == "<"])
-    found.update([obj[1:-3] for _, _, obj in heads if obj[0] == "<" and obj[1] != "<"])
-    return found
+    nodes = {subject[1:-1] for subject, _, _ in heads if subject[0] == "<"}
+    nodes.update([obj[1:-3] for _, _, obj in heads if obj[0] == "<" and obj[1] != "<"])
+    return nodes, {predicate[1:-1] for _, predicate, _ in heads}
 
 
-def linked_iris(text: str) -> set[str]:
-    """Every IRI a document's lines have as subject or object."""
-    return set(subject_iris(text)).union(iri for _, iri in object_iris(text))
+class Document(NamedTuple):
+    """A description's triples in ``serialize.stable_order``, as that N-Triples document, and every
+    IRI they hold as subject, predicate or object (what ``serialize.used_prefixes`` looks at)."""
+
+    triples: Sequence[ox.Triple]
+    text: str
+    iris: frozenset[str]
 
 
 def node(term: str) -> ox.NamedNode | ox.BlankNode:

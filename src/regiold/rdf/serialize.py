@@ -23,7 +23,6 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from regiold.rdf import ntriples
 from regiold.rdf.formats import Format
 from regiold.rdf.namespaces import FORMATS_NS, SD_NS, site_prefixes
 
@@ -51,16 +50,12 @@ def _matcher(base_iri: str) -> tuple[re.Pattern[str], dict[str, list[tuple[str, 
 
 def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict[str, str]:
     """The candidate prefixes that the rule above declares for ``triples``."""
-    return _declared({term.value for t in triples for term in (t.subject, t.predicate, t.object)
-                      if isinstance(term, ox.NamedNode)}, base_iri)
+    return prefixes_of({term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                        if isinstance(term, ox.NamedNode)}, base_iri)
 
 
-def used_prefixes_nt(text: str, base_iri: str) -> dict[str, str]:
-    """``used_prefixes`` of the triples of an N-Triples document (rdf/ntriples.py)."""
-    return _declared(ntriples.iris(text), base_iri)
-
-
-def _declared(iris: Iterable[str], base_iri: str) -> dict[str, str]:
+def prefixes_of(iris: Iterable[str], base_iri: str) -> dict[str, str]:
+    """``used_prefixes`` of triples given by the IRIs they hold (rdf/ntriples.Document.iris)."""
     judge = _judges(base_iri)
     used: set[str] = set()
     spoilt: set[str] = set()
