@@ -11,7 +11,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from regiold.serve.reload import Reloader, gunicorn_hooks
-from regiold.serve.warm import warm
+from regiold.serve.warm import GC_THRESHOLDS, warm
 from regiold.settings import Settings
 
 
@@ -34,6 +34,7 @@ def run(app: Flask, settings: Settings, *, host: str, port: int, workers: int,
     change of the files) reloads.
     """
     warm(app)  # the workers' first requests are no slower than the rest (serve/warm.py)
+    gc.set_threshold(*GC_THRESHOLDS)  # fewer full collections in the workers (serve/warm.py)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
     serve_wsgi(app, settings, host=host, port=port, workers=workers,
                reloader=app.extensions["regiold.reloader"], watch=watch)

@@ -28,6 +28,13 @@ from regiold.rdf.formats import RESOURCE
 from regiold.web.fastpath import HotResponses
 
 RESOURCES = 4  # resources rendered, each in every format of a resource page
+# The collector's thresholds in the workers: Python's (700, 10, 10) but a full collection only
+# after a hundred middle ones instead of ten. A full collection walks every object the worker
+# keeps (the memo of descriptions and the fast path's table, up to cache_mb each): in a crawl at
+# 10^5 each worker ran five of them, of 25-190 ms (at load 17), and each stalled every request
+# the worker held. The young collections, which free what a request leaves in cycles (werkzeug's
+# URL matcher leaves eight objects), stay as they were.
+GC_THRESHOLDS = (700, 10, 100)
 log = logging.getLogger("regiold.serve")
 
 
