@@ -23,7 +23,7 @@ from flask import Flask
 
 from regiold.publish import lookup, render
 from regiold.publish.dataset import CATALOG, DATASET
-from regiold.publish.site import SiteHolder
+from regiold.publish.site import Site, SiteHolder
 from regiold.rdf.formats import RESOURCE
 from regiold.web.fastpath import HotResponses
 
@@ -45,9 +45,7 @@ def warm(app: Flask) -> float:
     holder: SiteHolder = app.extensions["regiold"]
     site = holder.site
     try:
-        skip = {site.base_iri + DATASET, site.base_iri + CATALOG}  # their RDF is the VoID document
-        iris = [iri for iri in lookup.some_resources(site.store, RESOURCES + len(skip)) if iri not in skip]
-        for iri in iris[:RESOURCES]:
+        for iri in resources(site):
             for fmt in RESOURCE:
                 _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
             render.forget(site, iri)
@@ -57,6 +55,14 @@ def warm(app: Flask) -> float:
     if fast is not None:
         fast.forget()
     return time.perf_counter() - started
+
+
+def resources(site: Site) -> list[str]:
+    """The resources ``warm`` renders: a few IRIs with pages of their own (not the dataset and the
+    catalog, whose RDF is the VoID document, nor hash IRIs)."""
+    skip = {DATASET, CATALOG}
+    return [iri for iri in lookup.some_resources(site.store, 64)
+            if iri.removeprefix(site.base_iri) not in skip and "#" not in iri][:RESOURCES]
 
 
 def _get(app: Flask, path: str, accept: str) -> None:
