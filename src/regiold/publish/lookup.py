@@ -12,7 +12,6 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
@@ -40,10 +39,10 @@ _DERIVED = ox.NamedNode(PROV_NS + "wasDerivedFrom")
 _GENERATED = ox.NamedNode(PROV_NS + "generatedAtTime")
 _ENTITY = ox.NamedNode(PROV_NS + "Entity")
 _DEPENDENT_LINKS = frozenset(f"<{p}>" for p in DEPENDENT_LINKS)  # as terms in N-Triples lines
-# In naming documents: the IRIs with a label, the IRIs typed org:Membership.
-_LABELLED = re.compile(f"^<([^>]*)> (?:{'|'.join(re.escape(f'<{p}>') for p in LABEL_PROPERTIES)}) ",
-                       re.MULTILINE)
-_MEMBERSHIPS = re.compile(f"^<([^>]*)> {re.escape(f'<{RDF_TYPE}> <{ORG}Membership>')} \\.$", re.MULTILINE)
+# Naming lines that make their subject labelled, or a membership (the object keeps its " .").
+_LABEL_TERMS = frozenset(f"<{p}>" for p in LABEL_PROPERTIES)
+_TYPE_TERM = f"<{RDF_TYPE}>"
+_MEMBERSHIP_OBJECT = f"<{ORG}Membership> ."
 _TERM_LABELS = frozenset(LABEL_PROPERTIES[:3])  # what describe._term_labels reads
 _BLANK_LEVELS = 2  # blank nodes hanging off blank nodes, as describe._triples_of
 # When each source was retrieved, per naming table (one per data version and store; the table is
@@ -109,9 +108,7 @@ class _Lookup:
         own += self._blank_closure(own)
         subjects, total = _page_of(root_in, dependents, page=page, page_size=page_size)
         core = "".join([*own, self._incoming(root_in, subjects)])
-        linked, predicates = nt.iris(core)
-        named = self.table.naming_nt(sorted(linked - dependents)).decode()
-        named_nodes, named_predicates = nt.iris(named)
+        named = self.table.naming_nt(sorted(nt.node_iris(core) - dependents)).decode()
         lines = list(dict.fromkeys(nt.lines(core + named)))
         order = sorted(range(len(lines)), key=lines.__getitem__)  # serialize.stable_order's order
         text = nt.document([lines[i] for i in order])
@@ -121,8 +118,7 @@ class _Lookup:
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
                            incoming_total=total,
-                           stable=nt.Document(ordered, text, frozenset().union(
-                               linked, predicates, named_nodes, named_predicates)),
+                           stable=nt.Document(ordered, text),
                            term_labels=_Lazy(lambda: self._term_labels(iri, triples)),  # type: ignore[arg-type]
                            source_dates=_Lazy(lambda: self._source_dates(dependents)))  # type: ignore[arg-type]
 
@@ -201,9 +197,11 @@ class _Lookup:
         into nodes) bring their IRI links too (describe._incoming_triples)."""
         on_page = set(subjects)
         out = [nt.with_subjects(root_in, on_page)]
-        named = self.table.naming_nt(subjects).decode()
-        labelled = set(_LABELLED.findall(named))
-        for subject in sorted(set(_MEMBERSHIPS.findall(named)) | (on_page - labelled)):
+        heads = [line.split(" ", 2) for line in nt.lines(self.table.naming_nt(subjects).decode())]
+        labelled = {subject[1:-1] for subject, predicate, _ in heads if predicate in _LABEL_TERMS}
+        memberships = {subject[1:-1] for subject, predicate, obj in heads
+                       if predicate == _TYPE_TERM and obj == _MEMBERSHIP_OBJECT}
+        for subject in sorted(memberships | (on_page - labelled)):
             out.append(nt.with_iri_objects(self.out(f"<{subject}>")))
         return "".join(out)
 

@@ -16,7 +16,6 @@ Two facts make the text safe to work on:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -28,7 +27,8 @@ def lines(text: str) -> list[str]:
 
 def document(lines: Iterable[str]) -> str:
     """The N-Triples document of lines (in the order given)."""
-    return "".join(f"{text}\n" for text in lines)
+    joined = "\n".join(lines)
+    return f"{joined}\n" if joined else ""
 
 
 def of_triples(triples: Iterable[ox.Triple]) -> str:
@@ -87,22 +87,43 @@ def with_iri_objects(text: str) -> str:
     return "".join(out)
 
 
-def iris(text: str) -> tuple[set[str], set[str]]:
-    """The IRIs of a document's lines: (those in subject or object position, the predicates);
-    datatypes are not among them."""
-    heads = [line.split(" ", 2) for line in text.split("\n")[:-1]]  # the object keeps its " ."
-    nodes = {subject[1:-1] for subject, _, _ in heads if subject[0] == "<"}
-    nodes.update([obj[1:-3] for _, _, obj in heads if obj[0] == "<" and obj[1] != "<"])
-    return nodes, {predicate[1:-1] for _, predicate, _ in heads}
+def node_iris(text: str) -> set[str]:
+    """The IRIs a document's lines have as subject or object (not predicates, not datatypes)."""
+    return _nodes(_heads(text))
 
 
-class Document(NamedTuple):
-    """A description's triples in ``serialize.stable_order``, as that N-Triples document, and every
-    IRI they hold as subject, predicate or object (what ``serialize.used_prefixes`` looks at)."""
+def iris(text: str) -> set[str]:
+    """Every IRI of a document's lines as subject, predicate or object (not datatypes)."""
+    heads = _heads(text)
+    return _nodes(heads).union([predicate[1:-1] for _, predicate, _ in heads])
 
-    triples: Sequence[ox.Triple]
-    text: str
-    iris: frozenset[str]
+
+def _heads(text: str) -> list[list[str]]:
+    return [line.split(" ", 2) for line in text.split("\n")[:-1]]  # the object keeps its " ."
+
+
+def _nodes(heads: list[list[str]]) -> set[str]:
+    found = {subject[1:-1] for subject, _, _ in heads if subject[0] == "<"}
+    found.update([obj[1:-3] for _, _, obj in heads if obj[0] == "<" and obj[1] != "<"])
+    return found
+
+
+class Document:
+    """A description's triples in ``serialize.stable_order`` and as that N-Triples document; its
+    IRIs as subject, predicate or object (what ``serialize.used_prefixes`` looks at) are found
+    when first asked for (Turtle and RDF/XML only)."""
+
+    __slots__ = ("_iris", "text", "triples")
+
+    def __init__(self, triples: Sequence[ox.Triple], text: str) -> None:
+        self.triples, self.text = triples, text
+        self._iris: frozenset[str] | None = None
+
+    @property
+    def iris(self) -> frozenset[str]:
+        if self._iris is None:
+            self._iris = frozenset(iris(self.text))
+        return self._iris
 
 
 def node(term: str) -> ox.NamedNode | ox.BlankNode:
