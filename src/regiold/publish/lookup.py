@@ -95,6 +95,21 @@ class _Lookup:
             return self.table.document_nt("incoming", key).decode()
         return _document(self.store.db.quads_for_pattern(None, None, nt.node(key), None))
 
+    def outs(self, keys: list[str]) -> list[str]:
+        """``out`` of several nodes, in the order given: one query for all of them."""
+        if not self.documents:
+            return [self.out(key) for key in keys]
+        found = self.table.documents_nt("outgoing", keys) if keys else {}
+        return [found.get(key, b"").decode() for key in keys]
+
+    def incs(self, keys: list[str]) -> list[str]:
+        """``inc`` of several IRIs, in the order given."""
+        if not self.documents:
+            return [self.inc(key) for key in keys]
+        own = [key for key in keys if key.startswith(self.own)]
+        found = self.table.documents_nt("incoming", own) if own else {}
+        return [found.get(key, b"").decode() if key.startswith(self.own) else self.inc(key) for key in keys]
+
     def out_triples(self, node: ox.NamedNode) -> list[ox.Triple]:
         return self.table.outgoing(node) if self.documents else nt.triples(self.out(str(node)))
 
@@ -157,16 +172,18 @@ class _Lookup:
         frontier = [iri]
         for depth in range(MAX_DEPTH + 1):
             reached: list[str] = []
-            for node in frontier:
-                outgoing = self.out(f"<{node}>")
-                own.append(outgoing)
-                if depth == MAX_DEPTH:
-                    continue  # their triples belong to the page; their links reach no further
+            keys = [f"<{node}>" for node in frontier]
+            outs = self.outs(keys)  # each level's documents in one query, not one per node
+            own += outs
+            if depth == MAX_DEPTH:
+                break  # their triples belong to the page; their links reach no further
+            incs = self.incs(keys) if depth else [root_in]  # below the resource, never itself
+            for outgoing, incoming in zip(outs, incs, strict=True):
                 for predicate, value in nt.object_iris(outgoing):
                     if value not in found and (value.startswith(under) or predicate in _DEPENDENT_LINKS):
                         found.add(value)
                         reached.append(value)
-                for value in nt.subject_iris(root_in if node == iri else self.inc(f"<{node}>")):
+                for value in nt.subject_iris(incoming):
                     if value not in found and value.startswith(under):
                         found.add(value)
                         reached.append(value)
@@ -201,8 +218,8 @@ class _Lookup:
         labelled = {subject[1:-1] for subject, predicate, _ in heads if predicate in _LABEL_TERMS}
         memberships = {subject[1:-1] for subject, predicate, obj in heads
                        if predicate == _TYPE_TERM and obj == _MEMBERSHIP_OBJECT}
-        for subject in sorted(memberships | (on_page - labelled)):
-            out.append(nt.with_iri_objects(self.out(f"<{subject}>")))
+        relations = [f"<{subject}>" for subject in sorted(memberships | (on_page - labelled))]
+        out.append(nt.with_iri_objects("".join(self.outs(relations))))
         return "".join(out)
 
     def _term_labels(self, iri: str, triples: list[ox.Triple]) -> dict[str, list[ox.Literal]]:
