@@ -2,14 +2,16 @@
 
 A process's first renderings cost far more than the later ones: modules imported on first use,
 regular expressions and lookup tables built lazily (serialize._matcher, the JSON-LD compactor, the
-project context), Jinja templates compiled, Python's adaptive interpreter specialising the hot
-functions, the naming table's SQLite connection opened. Done in each worker, this lands on the
-first requests a crawler sends, all at once (16 connections): they were the slowest of a crawl
-(docs/performance.md, "The tail"). Done here, in the master, the workers inherit it with the rest
-of the loaded data, copy-on-write.
+project context), Python's adaptive interpreter specialising the hot functions. Done in each
+worker, this lands on the first requests a crawler sends, all at once (16 connections): they were
+the slowest of a crawl (docs/performance.md, "The tail"). Done here, in the master, the workers
+inherit it with the rest of the loaded data, copy-on-write.
 
 Nothing rendered is kept: the memo entries of the warmed resources and the fast path's table are
-dropped, so a crawler's first request for any resource is still a first rendering.
+dropped, so a crawler's first request for any resource is still a first rendering. Only the RDF
+formats are warmed: an HTML page reads its sources' dates from the RocksDB snapshot, which the
+serving master never opens (store/snapshot.py); and the naming table's connection, which the
+master opened to read, is closed again before the workers fork.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from flask import Flask
 from regiold.publish import lookup, render
 from regiold.publish.dataset import CATALOG, DATASET
 from regiold.publish.site import Site, SiteHolder
-from regiold.rdf.formats import RESOURCE
+from regiold.rdf.formats import HTML, RESOURCE
+from regiold.store import EmbeddedStore
 from regiold.web.fastpath import HotResponses
 
-RESOURCES = 4  # resources rendered, each in every format of a resource page
+RESOURCES = 4  # resources rendered, each in every RDF format of a resource page
 # The collector's thresholds in the workers: Python's (700, 10, 10) but a full collection only
 # after a hundred middle ones instead of ten. A full collection walks every object the worker
 # keeps (the memo of descriptions and the fast path's table, up to cache_mb each): in a crawl at
@@ -47,13 +50,16 @@ def warm(app: Flask) -> float:
     try:
         for iri in resources(site):
             for fmt in RESOURCE:
-                _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
+                if fmt is not HTML:
+                    _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
             render.forget(site, iri)
     except Exception:  # noqa: BLE001 - see the docstring
         log.warning("warming the read path failed", exc_info=True)
     fast = _fast_path(app)
     if fast is not None:
         fast.forget()
+    if isinstance(site.store, EmbeddedStore):
+        site.store.naming_table().close_connection()
     return time.perf_counter() - started
 
 

@@ -186,5 +186,14 @@ class NamingTable:
                 f"SELECT node, nt FROM {table} WHERE node IN ({','.join('?' * len(chunk))})", chunk))
         return found
 
+    def close_connection(self) -> None:
+        """Close this process's connection to a table on disk, to reopen it on the next read.
+        Only where no other thread can be using it: serve/warm.py, in the master before the
+        workers fork (sqlite3 keeps a connection alive through its own statement cache, so
+        dropping the reference would leave the file open in the master and in every worker)."""
+        opened, self._opened = self._opened, None
+        if opened is not None and opened[0] == os.getpid() and self.path is not None:
+            opened[1].close()
+
     def drop_connection(self) -> None:
         self._opened = None
