@@ -4,6 +4,7 @@ of the sample is asked for once per format, from a fresh ``regiold serve``; Oxig
 the page CONSTRUCT for the same sample. ``regiold build`` is not timed (it writes every resource).
 
     python bench/crawl_sample.py SITE --sample 6000 [--formats ttl,jsonld,html] [--seed 0]
+                                [--no-trifid] [--no-remote]
 
 ``--regiold-only``: only ``regiold serve`` (no Oxigraph server, remote store or Trifid), for
 its CPU per request and memory (PSS at rest and after the crawl) without the minutes of loading
@@ -31,6 +32,8 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default=",".join(crawl.ACCEPT))
     parser.add_argument("--regiold-only", action="store_true")
+    parser.add_argument("--no-trifid", action="store_true")
+    parser.add_argument("--no-remote", action="store_true", help="skip regiold on a remote Oxigraph")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting of regiold serve (with --regiold-only), e.g. cache_mb=8")
     options = parser.parse_args()
@@ -46,7 +49,8 @@ if __name__ == "__main__":
                                 for fmt in options.formats.split(",")},
                        "load_average_end": os.getloadavg()}
     else:
-        outcome = crawl.run(options.site, options.formats.split(","), build=False, virtuoso=False)
+        outcome = crawl.run(options.site, options.formats.split(","), build=False, virtuoso=False,
+                            trifid=not options.no_trifid, remote=not options.no_remote)
         print(crawl.table(outcome), file=sys.stderr)
     outcome["resources_in_site"] = len(every)
     print(json.dumps(outcome))

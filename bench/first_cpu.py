@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-ACCEPT = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
+ACCEPT = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+          "html": "text/html"}
 
 
 def _settings(site: Path, **overrides: object):  # noqa: ANN202

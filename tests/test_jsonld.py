@@ -34,6 +34,9 @@ def _triples() -> list[ox.Triple]:
         ox.Triple(org, ox.NamedNode(f"{SDO}address"), ox.NamedNode(f"{BASE}org/x/address/main")),
         ox.Triple(org, ox.NamedNode("https://example.org/vocab#odd"), blank),
         ox.Triple(blank, ox.NamedNode(f"{SDO}name"), ox.Literal('quote " and \\ and ü')),
+        # escaped in N-Triples (the lines JSON-LD is read from): controls, line breaks, a backslash-u
+        ox.Triple(org, ox.NamedNode(f"{SDO}description"),
+                  ox.Literal("tab\t new\nline \r \x01 \x7f \u2028 \\u0041 \\\" é", language="de")),
         ox.Triple(org, ox.NamedNode(f"{SDO}numberOfEmployees"), ox.Literal("05",
                                                                            datatype=ox.NamedNode(f"{XSD}integer"))),
     ]

@@ -66,6 +66,23 @@ def test_every_description_equals_the_sparql_one_in_memory_and_on_the_snapshot(
         _same(lookup.describe(snapshot, iri), expected)
 
 
+def test_the_description_as_text_is_what_pyoxigraph_writes(parsed: sources.Sources,
+                                                           tmp_path: Path) -> None:
+    """A description is collected as N-Triples lines: its text (served as N-Triples), its sorted
+    triples (given to the Turtle writer) and its IRIs (which choose the prefixes) are what
+    pyoxigraph's own writer and the triples say, on every resource of the test sites."""
+    snapshot = open_snapshot(tmp_path / "snapshot", base_iri=BASE,
+                             published=parsed.published_store(), extra=[])
+    for iri in _subjects(snapshot):
+        found = lookup.describe(snapshot, iri)
+        ordered = sorted(found.triples, key=str)
+        assert found.stable is not None and list(found.stable.triples) == ordered, iri
+        assert found.stable.text == ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES).decode(), iri
+        named = {term.value for t in ordered for term in (t.subject, t.predicate, t.object)
+                 if isinstance(term, ox.NamedNode)}
+        assert found.stable.iris == named, iri
+
+
 def test_paged_incoming_links_are_the_same_pages() -> None:
     memory = EmbeddedStore.from_sources(sources.parse_site(FIXTURES / "pages-site", base_iri=BASE))
     firsts = [describe.describe(memory, iri, page_size=1) for iri in _subjects(memory)]

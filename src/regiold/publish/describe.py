@@ -30,6 +30,7 @@ from regiold.publish.page_query import (
     TERM_LABEL_PROPERTIES,
     page_construct,
 )
+from regiold.rdf import ntriples
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import ORG_NS as ORG
 from regiold.rdf.namespaces import PROV_NS as PROV
@@ -71,17 +72,24 @@ class Description:
     incoming_total: int = 0  # distinct subjects linking here (all pages)
     term_labels: dict[str, list[ox.Literal]] = field(default_factory=dict)  # predicates, classes
     source_dates: dict[str, str] = field(default_factory=dict)  # cited source → retrieved (ISO)
+    # The triples in serialize.stable_order and as that N-Triples document, when the reader
+    # collected them as text (lookup.py): the RDF formats need not sort or scan them again.
+    stable: ntriples.Document | None = field(default=None, repr=False)
 
     @property
     def nbytes(self) -> int:
         """About the memory this holds (site.MemoCache weighs it): pyoxigraph triples cost ~430
         bytes each in a worker's RSS (measured on the pages fixture, 2,100 descriptions)."""
-        return 1024 + 450 * len(self.triples)
+        return 1024 + 450 * len(self.triples) + (len(self.stable.text) + 8 * len(self.triples)
+                                                  if self.stable is not None else 0)
 
     @property
     def exists(self) -> bool:
         if not self.triples:
             return False  # also for text that is no IRI (the node could not even be built)
+        if self.stable is not None:  # a line starting with the resource
+            text, head = self.stable.text, f"<{self.iri}> "
+            return text.startswith(head) or f"\n{head}" in text
         subject = ox.NamedNode(self.iri)
         return any(t.subject == subject for t in self.triples)
 

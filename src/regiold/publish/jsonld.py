@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from json.encoder import encode_basestring
+from typing import TypeVar
 
 import pyoxigraph as ox
 
+from regiold.rdf import ntriples
 from regiold.rdf.namespaces import RDF_TYPE, XSD_STRING
 
 Node = dict[str, object]
+_T = TypeVar("_T")
 # Local names kept plain (``rm:x``, not ``rm:x/board``): dependent nodes keep their full IRI.
 _NOT_LOCAL = re.compile(r"[/#?&=:]")
 
@@ -76,53 +80,131 @@ class _Compactor:
 
 
 _COMPACTORS: dict[str, _Compactor] = {}  # by base IRI: a handful per process, never more
+_MEMO_LIMIT = 1 << 16  # compacted terms kept per base IRI (IRIs recur from page to page)
+_RDF_TYPE_TERM = f"<{RDF_TYPE}>"
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
-def document(triples: list[ox.Triple], ctx: dict[str, object], *, base_iri: str) -> dict[str, object]:
+def document(triples: Iterable[ox.Triple], ctx: dict[str, object], *,
+             base_iri: str) -> dict[str, object]:
     """The compacted JSON-LD document of ``triples`` (without its ``@context``); ``ctx`` is the
     project context of ``base_iri``."""
-    compactor = _COMPACTORS.get(base_iri)
-    if compactor is None:
-        compactor = _COMPACTORS[base_iri] = _Compactor(ctx)
+    return document_nt(ntriples.of_triples(triples), ctx, base_iri=base_iri)
+
+
+def document_nt(text: str, ctx: dict[str, object], *, base_iri: str,
+                strings: set[str] | None = None) -> dict[str, object]:
+    """``document`` of the triples of an N-Triples document (rdf/ntriples.py): read from the
+    lines, with no pyoxigraph term built. ``strings``: filled with every key and string value of
+    the document (what ``render._used_context`` looks for), found while it is written."""
+    terms = _COMPACTORS.get(base_iri)
+    if terms is None:
+        terms = _COMPACTORS[base_iri] = _Terms(_Compactor(ctx))
     nodes: dict[str, dict[str, list[object]]] = {}
-    for t in triples:
-        subject = _node_id(t.subject, compactor)
-        properties = nodes.setdefault(subject, {})
-        key, value = _entry(t.predicate.value, t.object, compactor)
-        properties.setdefault(key, []).append(value)
+    for line in text.split("\n")[:-1]:
+        subject, predicate, obj = line.split(" ", 2)
+        node = subject if subject[0] == "_" else terms.iri(subject)
+        properties = nodes.get(node)
+        if properties is None:
+            properties = nodes[node] = {}
+        key, value = terms.entry(predicate, obj[:-2])
+        values = properties.get(key)
+        if values is None:
+            properties[key] = [value]
+        else:
+            values.append(value)
     graph = []
     for subject in sorted(nodes, key=lambda s: (s.startswith("_:"), s)):
-        node: Node = {"@id": subject}
-        for key in sorted(nodes[subject]):
-            values = sorted(nodes[subject][key], key=_sort_key)
-            node[key] = values[0] if len(values) == 1 else values
-        graph.append(node)
+        entry: Node = {"@id": subject}
+        properties = nodes[subject]
+        for key in sorted(properties):
+            values = properties[key]
+            entry[key] = values[0] if len(values) == 1 else sorted(values, key=_sort_key)
+        graph.append(entry)
+    if strings is not None:
+        strings.update(("@graph", "@id"), nodes)
+        for properties in nodes.values():
+            strings.update(properties)
+            for values in properties.values():
+                for value in values:
+                    if isinstance(value, str):
+                        strings.add(value)
+                    else:
+                        strings.update(value)  # type: ignore[arg-type]
+                        strings.update(value.values())  # type: ignore[attr-defined]
     return {"@graph": graph}
 
 
-def _node_id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
-             compactor: _Compactor) -> str:
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return compactor.iri(term.value)  # type: ignore[union-attr]
+class _Terms:
+    """The compaction of terms in N-Triples form, remembered: a page's predicates, classes and
+    linked IRIs recur on every page."""
 
+    def __init__(self, compactor: _Compactor) -> None:
+        self.compactor = compactor
+        self._iris: dict[str, str] = {}  # "<iri>" → compact IRI
+        self._keys: dict[str, str] = {}  # "<predicate>" → its key for a literal value
+        self._links: dict[str, tuple[str, bool]] = {}  # "<predicate>" → (key, values are plain IRIs)
+        self._types: dict[str, str] = {}  # "<class>" → its name as @type
 
-def _entry(predicate: str, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
-           compactor: _Compactor) -> tuple[str, object]:
-    if isinstance(obj, ox.Literal):
-        key = compactor.plain.get(predicate) or compactor.iri(predicate)
-        if obj.language:
-            return key, {"@value": obj.value, "@language": obj.language}
-        datatype = obj.datatype.value
+    def iri(self, term: str) -> str:
+        found = self._iris.get(term)
+        if found is None:
+            found = self._remember(self._iris, term, self.compactor.iri(term[1:-1]))
+        return found
+
+    def entry(self, predicate: str, obj: str) -> tuple[str, object]:
+        if obj[0] == '"':
+            key = self._keys.get(predicate)
+            if key is None:
+                iri = predicate[1:-1]
+                key = self._remember(self._keys, predicate,
+                                     self.compactor.plain.get(iri) or self.compactor.iri(iri))
+            return key, self._literal(obj)
+        target = obj if obj[0] == "_" else self.iri(obj)
+        if predicate == _RDF_TYPE_TERM and obj[0] == "<":
+            name = self._types.get(obj)
+            if name is None:
+                name = self._remember(self._types, obj, self.compactor.vocab(obj[1:-1]))
+            return "@type", name
+        link = self._links.get(predicate)
+        if link is None:
+            iri = predicate[1:-1]
+            named = self.compactor.ids.get(iri)
+            link = self._remember(self._links, predicate, (named, True) if named is not None else (
+                self.compactor.plain.get(iri) or self.compactor.iri(iri), False))
+        return link[0], target if link[1] else {"@id": target}
+
+    def _literal(self, obj: str) -> object:
+        end = obj.rindex('"')
+        value = obj[1:end]
+        if "\\" in value:
+            value = _ESCAPE.sub(_unescape, value)
+        suffix = obj[end + 1:]
+        if not suffix:  # xsd:string
+            return value
+        if suffix[0] == "@":
+            return {"@value": value, "@language": suffix[1:]}
+        datatype = suffix[3:-1]  # ^^<datatype>
         if datatype == XSD_STRING:
-            return key, obj.value
-        return key, {"@value": obj.value, "@type": compactor.vocab(datatype)}
-    target = _node_id(obj, compactor)
-    if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
-        return "@type", compactor.vocab(obj.value)
-    if predicate in compactor.ids:
-        return compactor.ids[predicate], target
-    return compactor.plain.get(predicate) or compactor.iri(predicate), {"@id": target}
+            return value
+        name = self._types.get(suffix)
+        if name is None:
+            name = self._remember(self._types, suffix, self.compactor.vocab(datatype))
+        return {"@value": value, "@type": name}
+
+    @staticmethod
+    def _remember(memo: dict, key: str, value: _T) -> _T:  # type: ignore[type-arg]
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()  # bounded; refilled by the next pages
+        memo[key] = value
+        return value
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """An N-Triples escape (``\\u00e9``, ``\\"``, ``\\n``) as the character it stands for."""
+    short, long, char = match.groups()
+    return chr(int(short or long, 16)) if char is None else _ESCAPED[char]
 
 
 def _sort_key(value: object) -> tuple[str, str]:

@@ -13,8 +13,8 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Generic, TypeVar, overload
 
 import pyoxigraph as ox
 
@@ -28,17 +28,21 @@ from regiold.publish.describe import (
     Description,
     ancestors,
 )
+from regiold.rdf import ntriples as nt
 from regiold.rdf.namespaces import DCT_NS, PROV_NS
 from regiold.store import EmbeddedStore, Store
 from regiold.store.naming import NamingTable
 
 _TYPE = ox.NamedNode(RDF_TYPE)
-_MEMBERSHIP = ox.NamedNode(f"{ORG}Membership")
 _CITES = frozenset({ox.NamedNode(DCT_NS + "source"), ox.NamedNode(PROV_NS + "wasDerivedFrom")})
 _DERIVED = ox.NamedNode(PROV_NS + "wasDerivedFrom")
 _GENERATED = ox.NamedNode(PROV_NS + "generatedAtTime")
 _ENTITY = ox.NamedNode(PROV_NS + "Entity")
-_LABELS = frozenset(LABEL_PROPERTIES)
+_DEPENDENT_LINKS = frozenset(f"<{p}>" for p in DEPENDENT_LINKS)  # as terms in N-Triples lines
+# Naming lines that make their subject labelled, or a membership (the object keeps its " .").
+_LABEL_TERMS = frozenset(f"<{p}>" for p in LABEL_PROPERTIES)
+_TYPE_TERM = f"<{RDF_TYPE}>"
+_MEMBERSHIP_OBJECT = f"<{ORG}Membership> ."
 _TERM_LABELS = frozenset(LABEL_PROPERTIES[:3])  # what describe._term_labels reads
 _BLANK_LEVELS = 2  # blank nodes hanging off blank nodes, as describe._triples_of
 # When each source was retrieved, per naming table (one per data version and store; the table is
@@ -60,61 +64,80 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> 
     return describe_mod.describe(store, iri, page=page, page_size=page_size)
 
 
+def some_resources(store: Store, count: int) -> list[str]:
+    """A few IRIs under the base that name something (serve/warm.py renders them once at start);
+    none for a remote store, which is read afresh on every request anyway."""
+    if not isinstance(store, EmbeddedStore):
+        return []
+    return store.naming_table().first_iris(store.base_iri, count)
+
+
 class _Lookup:
-    """Pattern lookups on one embedded store (union of its graphs, duplicates removed)."""
+    """Pattern lookups on one embedded store (union of its graphs, duplicates removed), on
+    N-Triples lines (rdf/ntriples.py): a description is collected as text and parsed once."""
 
     def __init__(self, store: EmbeddedStore) -> None:
-        self.store = store
+        self.store = store  # its RocksDB is opened only when a lookup needs it (not per page)
         self.base = store.base_iri
-        table = store.naming_table()
-        self.naming = table.naming
-        self.retrieved = _RETRIEVED.setdefault(table, {})
-        self.terms = _TERMS.setdefault(table, {})
-        if table.documents():
-            self._use_documents(table)
+        self.table = store.naming_table()
+        self.retrieved = _RETRIEVED.setdefault(self.table, {})
+        self.terms = _TERMS.setdefault(self.table, {})
+        # on the RocksDB snapshot a first lookup of a node decodes blocks and terms (0.1-0.3 ms
+        # for an organisation); one SQLite row of the table's documents is ~10 us
+        self.documents = self.table.documents()
+        self.own = "<" + self.base  # the documents keep the incoming links of these only
 
-    @property
-    def db(self) -> ox.Store:
-        # Read only when the tables do not answer: a worker that never needs the snapshot's
-        # RocksDB never opens it (5 MB of its own per process at 10^6, docs/performance.md).
-        return self.store.db
+    def out(self, key: str) -> str:
+        """The N-Triples document of a node's own triples; ``key``: the node in N-Triples form."""
+        if self.documents:
+            return self.table.document_nt("outgoing", key).decode()
+        return _document(self.store.db.quads_for_pattern(nt.node(key), None, None, None))
 
-    def out(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
-        return list(dict.fromkeys(q.triple for q in self.db.quads_for_pattern(node, None, None, None)))
+    def inc(self, key: str) -> str:
+        """The N-Triples document of the links to an IRI; ``key``: ``<iri>``."""
+        if self.documents and key.startswith(self.own):
+            return self.table.document_nt("incoming", key).decode()
+        return _document(self.store.db.quads_for_pattern(None, None, nt.node(key), None))
 
-    def inc(self, node: ox.NamedNode) -> list[ox.Triple]:
-        return list(dict.fromkeys(q.triple for q in self.db.quads_for_pattern(None, None, node, None)))
+    def outs(self, keys: list[str]) -> list[str]:
+        """``out`` of several nodes, in the order given: one query for all of them."""
+        if not self.documents:
+            return [self.out(key) for key in keys]
+        found = self.table.documents_nt("outgoing", keys) if keys else {}
+        return [found.get(key, b"").decode() for key in keys]
 
-    def _use_documents(self, table: NamingTable) -> None:
-        """Read nodes from the table's documents: on the RocksDB snapshot a first lookup of a
-        node decodes blocks and terms (0.1-0.3 ms for an organisation); one SQLite row is ~10 us."""
-        lookup = self.inc
-        own = self.base
+    def incs(self, keys: list[str]) -> list[str]:
+        """``inc`` of several IRIs, in the order given."""
+        if not self.documents:
+            return [self.inc(key) for key in keys]
+        own = [key for key in keys if key.startswith(self.own)]
+        found = self.table.documents_nt("incoming", own) if own else {}
+        return [found.get(key, b"").decode() if key.startswith(self.own) else self.inc(key) for key in keys]
 
-        def incoming(node: ox.NamedNode) -> list[ox.Triple]:
-            # the table keeps the incoming links of IRIs under the base only (store/naming.py)
-            return table.incoming(node) if node.value.startswith(own) else lookup(node)
-
-        self.out = table.outgoing  # type: ignore[method-assign]
-        self.inc = incoming  # type: ignore[method-assign]
+    def out_triples(self, node: ox.NamedNode) -> list[ox.Triple]:
+        return self.table.outgoing(node) if self.documents else nt.triples(self.out(str(node)))
 
     def describe(self, iri: str, *, page: int, page_size: int) -> Description:
         try:
-            root = ox.NamedNode(iri)
+            ox.NamedNode(iri)
         except ValueError:  # not an IRI (e.g. /org/%ff%fe): the store holds nothing about it
             return Description(iri, [], frozenset({iri}), page=page)
-        root_in = self.inc(root)
-        dependents, own = self._dependents(root, root_in)
+        root_in = self.inc(f"<{iri}>")
+        dependents, own = self._dependents(iri, root_in)
         own += self._blank_closure(own)
         subjects, total = _page_of(root_in, dependents, page=page, page_size=page_size)
-        incoming = self._incoming(root_in, subjects)
-        core = list(dict.fromkeys([*own, *incoming]))
-        linked = {term.value for t in core for term in (t.subject, t.object)
-                  if isinstance(term, ox.NamedNode)} - dependents
-        triples = list(dict.fromkeys([*core, *self.naming(sorted(linked))]))
+        core = "".join([*own, self._incoming(root_in, subjects)])
+        named = self.table.naming_nt(sorted(nt.node_iris(core) - dependents)).decode()
+        lines = list(dict.fromkeys(nt.lines(core + named)))
+        order = sorted(range(len(lines)), key=lines.__getitem__)  # serialize.stable_order's order
+        text = nt.document([lines[i] for i in order])
+        ordered = _Triples(len(lines), lambda: nt.triples(text))
+        # ``triples`` in the order the view has always seen them (the order lines were found in)
+        triples = _Triples(len(lines), lambda: _arranged(ordered, order))
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
-        return Description(iri, triples, frozenset(dependents), page=page, pages=pages,
+        return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
                            incoming_total=total,
+                           stable=nt.Document(ordered, text),
                            term_labels=_Lazy(lambda: self._term_labels(iri, triples)),  # type: ignore[arg-type]
                            source_dates=_Lazy(lambda: self._source_dates(dependents)))  # type: ignore[arg-type]
 
@@ -123,7 +146,7 @@ class _Lookup:
         sources: set[ox.NamedNode] = set()
         for node in nodes:
             subject = ox.NamedNode(node)
-            for t in self.out(subject):
+            for t in self.out_triples(subject):
                 if t.predicate in _CITES and isinstance(t.object, ox.NamedNode):
                     sources.add(t.object)
                 elif t.predicate == _TYPE and t.object == _ENTITY:
@@ -139,70 +162,69 @@ class _Lookup:
 
     def _retrieved(self, source: ox.NamedNode) -> str | None:
         """The latest ``prov:generatedAtTime`` of ``source`` and of the copies derived from it."""
-        copies = [q.subject for q in self.db.quads_for_pattern(None, _DERIVED, source, None)]
-        dates = [t.object.value for node in dict.fromkeys((source, *copies)) for t in self.out(node)
+        copies = [q.subject for q in self.store.db.quads_for_pattern(None, _DERIVED, source, None)]
+        dates = [t.object.value for node in dict.fromkeys((source, *copies))
+                 for t in self.out_triples(node)  # type: ignore[arg-type]
                  if t.predicate == _GENERATED and isinstance(t.object, ox.Literal)]
         return max(dates) if dates else None
 
-    def _dependents(self, root: ox.NamedNode,
-                    root_in: list[ox.Triple]) -> tuple[set[str], list[ox.Triple]]:
-        """The resource and its dependent IRIs (describe._dependents), with their own triples."""
-        stem = root.value.rstrip("/#")
+    def _dependents(self, iri: str, root_in: str) -> tuple[set[str], list[str]]:
+        """The resource and its dependent IRIs (describe._dependents), with their own documents."""
+        stem = iri.rstrip("/#")
         under = (stem + "/", stem + "#")
-        found, own = {root.value}, []
-        frontier: list[ox.NamedNode] = [root]
+        found, own = {iri}, []
+        frontier = [iri]
         for depth in range(MAX_DEPTH + 1):
-            reached: list[ox.NamedNode] = []
-            for node in frontier:
-                outgoing = self.out(node)
-                own += outgoing
-                if depth == MAX_DEPTH:
-                    continue  # their triples belong to the page; their links reach no further
-                for t in outgoing:
-                    obj = t.object
-                    if isinstance(obj, ox.NamedNode) and obj.value not in found and (
-                            obj.value.startswith(under) or t.predicate.value in DEPENDENT_LINKS):
-                        found.add(obj.value)
-                        reached.append(obj)
-                for t in root_in if node is root else self.inc(node):
-                    subject = t.subject
-                    if isinstance(subject, ox.NamedNode) and subject.value not in found \
-                            and subject.value.startswith(under):
-                        found.add(subject.value)
-                        reached.append(subject)
+            reached: list[str] = []
+            keys = [f"<{node}>" for node in frontier]
+            outs = self.outs(keys)  # each level's documents in one query, not one per node
+            own += outs
+            if depth == MAX_DEPTH:
+                break  # their triples belong to the page; their links reach no further
+            incs = self.incs(keys) if depth else [root_in]  # below the resource, never itself
+            for outgoing, incoming in zip(outs, incs, strict=True):
+                for predicate, value in nt.object_iris(outgoing):
+                    if value not in found and (value.startswith(under) or predicate in _DEPENDENT_LINKS):
+                        found.add(value)
+                        reached.append(value)
+                for value in nt.subject_iris(incoming):
+                    if value not in found and value.startswith(under):
+                        found.add(value)
+                        reached.append(value)
             frontier = reached
             if not frontier:
                 break
         return found, own
 
-    def _blank_closure(self, own: list[ox.Triple]) -> list[ox.Triple]:
-        out: list[ox.Triple] = []
-        seen: set[ox.BlankNode] = set()
-        level = [t.object for t in own if isinstance(t.object, ox.BlankNode)]
+    def _blank_closure(self, own: list[str]) -> list[str]:
+        out: list[str] = []
+        seen: set[str] = set()
+        level = [blank for text in own for blank in nt.blank_objects(text)]
         for depth in range(_BLANK_LEVELS):
-            below: list[ox.BlankNode] = []
+            below: list[str] = []
             for blank in level:
                 if blank in seen:
                     continue
                 seen.add(blank)
-                triples = self.out(blank)
-                out += triples
+                text = self.out(blank)
+                out.append(text)
                 if depth + 1 < _BLANK_LEVELS:
-                    below += [t.object for t in triples if isinstance(t.object, ox.BlankNode)]
+                    below += nt.blank_objects(text)
             level = below
         return out
 
-    def _incoming(self, root_in: list[ox.Triple], subjects: list[str]) -> list[ox.Triple]:
+    def _incoming(self, root_in: str, subjects: list[str]) -> str:
         """The links of the page's subjects; memberships and unlabelled subjects (relations made
         into nodes) bring their IRI links too (describe._incoming_triples)."""
         on_page = set(subjects)
-        out = [t for t in root_in if isinstance(t.subject, ox.NamedNode) and t.subject.value in on_page]
-        named = self.naming(subjects)
-        labelled = {t.subject.value for t in named if t.predicate.value in _LABELS}
-        memberships = {t.subject.value for t in named if t.predicate == _TYPE and t.object == _MEMBERSHIP}
-        for subject in sorted(memberships | (on_page - labelled)):
-            out += [t for t in self.out(ox.NamedNode(subject)) if isinstance(t.object, ox.NamedNode)]
-        return out
+        out = [nt.with_subjects(root_in, on_page)]
+        heads = [line.split(" ", 2) for line in nt.lines(self.table.naming_nt(subjects).decode())]
+        labelled = {subject[1:-1] for subject, predicate, _ in heads if predicate in _LABEL_TERMS}
+        memberships = {subject[1:-1] for subject, predicate, obj in heads
+                       if predicate == _TYPE_TERM and obj == _MEMBERSHIP_OBJECT}
+        relations = [f"<{subject}>" for subject in sorted(memberships | (on_page - labelled))]
+        out.append(nt.with_iri_objects("".join(self.outs(relations))))
+        return "".join(out)
 
     def _term_labels(self, iri: str, triples: list[ox.Triple]) -> dict[str, list[ox.Literal]]:
         """Labels of predicates, classes and ancestors (describe._term_labels); those of the
@@ -220,10 +242,54 @@ class _Lookup:
 
     def _labels(self, iris: set[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}
-        for t in self.naming(sorted(iris)):
+        for t in self.table.naming(sorted(iris)):
             if t.predicate.value in _TERM_LABELS and isinstance(t.object, ox.Literal):
                 out.setdefault(t.subject.value, []).append(t.object)
         return out
+
+
+def _document(quads: Iterator[ox.Quad]) -> str:
+    """The N-Triples document of quads from the store (the union of its graphs, no line twice)."""
+    return nt.of_triples(dict.fromkeys(q.triple for q in quads))
+
+
+class _Triples(Sequence[ox.Triple]):
+    """A description's triples, parsed from its N-Triples when first used: N-Triples is served
+    from the text itself, and parsing is most of what a description costs besides reading it."""
+
+    def __init__(self, count: int, load: Callable[[], list[ox.Triple]]) -> None:
+        self._count, self._load = count, load
+        self._items: list[ox.Triple] | None = None
+
+    def _loaded(self) -> list[ox.Triple]:
+        items = self._items
+        if items is None:  # two threads may both parse it: the same list either way
+            items = self._items = self._load()
+        return items
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> ox.Triple: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ox.Triple]: ...
+
+    def __getitem__(self, index: int | slice) -> ox.Triple | list[ox.Triple]:
+        return self._loaded()[index]
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._loaded())
+
+
+def _arranged(ordered: _Triples, order: list[int]) -> list[ox.Triple]:
+    """``ordered[k]`` is the triple of line ``order[k]``: the triples in the lines' order."""
+    items = list(ordered)
+    arranged = items[:]
+    for position, line in enumerate(order):
+        arranged[line] = items[position]
+    return arranged
 
 
 _V = TypeVar("_V")
@@ -253,11 +319,10 @@ class _Lazy(Mapping[str, _V], Generic[_V]):
         return len(self._loaded())
 
 
-def _page_of(root_in: list[ox.Triple], dependents: set[str], *, page: int,
+def _page_of(root_in: str, dependents: set[str], *, page: int,
              page_size: int) -> tuple[list[str], int]:
     """Distinct IRIs (not dependents) linking to the resource: one sorted page, and the total."""
-    subjects = sorted({t.subject.value for t in root_in if isinstance(t.subject, ox.NamedNode)}
-                      - dependents)
+    subjects = sorted(set(nt.subject_iris(root_in)) - dependents)
     if page_size <= 0:
         return subjects, len(subjects)
     start = (max(page, 1) - 1) * page_size

@@ -31,9 +31,10 @@ from regiold.publish import changelog, fragments, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
 from regiold.publish.view import build_view, local_href, pick_literal
-from regiold.rdf.formats import HTML, JSONLD, PROFILES, RESOURCE, Format, Profile, by_key
+from regiold.rdf import ntriples
+from regiold.rdf.formats import HTML, JSONLD, NTRIPLES, PROFILES, RESOURCE, Format, Profile, by_key
 from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
-from regiold.rdf.serialize import serialize, stable_order, used_prefixes
+from regiold.rdf.serialize import prefixes_of, serialize, stable_order, used_prefixes
 from regiold.store import EmbeddedStore
 
 if TYPE_CHECKING:
@@ -179,9 +180,12 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
     if fmt is HTML:
         body = resource_html(site, found, lang or site.settings.default_lang, named=named)
     elif fmt is JSONLD:
-        body = jsonld_bytes(found.triples, site.base_iri)
+        body = (jsonld_bytes(found.triples, site.base_iri) if found.stable is None
+                else _jsonld_text_bytes(found.stable.text, site.base_iri))  # read from the lines
     elif fmt.same_bytes_as:  # N3 is Turtle: serialised once
         body = representation(site, iri, by_key(fmt.same_bytes_as, RESOURCE) or fmt, lang, page).body
+    elif fmt is NTRIPLES and found.stable is not None:  # pyoxigraph's own lines, in order
+        body = found.stable.text.encode()
     else:
         ordered, prefixes = _ordered(found, site.base_iri)
         body = serialize(ordered, fmt, site.base_iri, graph=iri, prefixes=prefixes)
@@ -210,8 +214,11 @@ def _ordered(found: describe_mod.Description, base_iri: str) -> tuple[list[ox.Tr
     last = _last_ordered
     if last is not None and last[0] is found:
         return last[1], last[2]
-    ordered = stable_order(found.triples)
-    prefixes = used_prefixes(ordered, base_iri)
+    if found.stable is not None:  # collected as text (lookup.py): in order already
+        ordered, prefixes = found.stable.triples, prefixes_of(found.stable.iris, base_iri)
+    else:
+        ordered = stable_order(found.triples)
+        prefixes = used_prefixes(ordered, base_iri)
     _last_ordered = (found, ordered, prefixes)
     return ordered, prefixes
 
@@ -326,37 +333,40 @@ def jsonld_bytes(triples: list[ox.Triple], base_iri: str) -> bytes:
     (pyoxigraph's too, which fetches nothing) reads it offline, and it does not depend on the
     canonical context URL resolving. The full context is served at ``/context.jsonld``.
     """
+    return _jsonld_text_bytes(ntriples.of_triples(triples), base_iri)
+
+
+def _jsonld_text_bytes(text: str, base_iri: str) -> bytes:
+    """``jsonld_bytes`` of the triples of an N-Triples document."""
     ctx = _context_terms(base_iri)
-    body = jsonld.document(triples, ctx, base_iri=base_iri)  # one pass, no rdflib graph
-    return _json_bytes({"@context": _used_context(ctx, body), **body})
+    strings: set[str] = set()
+    body = jsonld.document_nt(text, ctx, base_iri=base_iri, strings=strings)  # one pass, no rdflib graph
+    return _json_bytes({"@context": _used_context(ctx, strings), **body})
 
 
-def _used_context(ctx: dict[str, object], document: object) -> dict[str, object]:
-    """The entries of ``ctx`` that ``document`` uses: as keys, as values (type names, compact
-    IRIs' prefixes) or inside the definitions of used terms."""
+def _used_context(ctx: dict[str, object], strings: set[str]) -> dict[str, object]:
+    """The entries of ``ctx`` that a document uses: ``strings`` are its keys and string values
+    (type names, compact IRIs' prefixes); a used term's definition may use a prefix too."""
     used: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                note(key)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, str):
-            note(node)
 
     def note(text: str) -> None:
         if text in ctx and text not in used:
             used.add(text)
-            walk(ctx[text])  # a term's definition may use a prefix
+            definition = ctx[text]
+            if isinstance(definition, dict):
+                for key, value in definition.items():
+                    note(key)
+                    if isinstance(value, str):
+                        note(value)
+            elif isinstance(definition, str):
+                note(definition)
         if ":" in text:
             prefix = text.split(":", 1)[0]
             if prefix in ctx and prefix not in used:
                 used.add(prefix)
 
-    walk(document)
+    for text in strings:
+        note(text)
     return {"@version": ctx["@version"], **{k: v for k, v in ctx.items() if k in used}}
 
 

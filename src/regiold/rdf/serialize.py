@@ -50,21 +50,48 @@ def _matcher(base_iri: str) -> tuple[re.Pattern[str], dict[str, list[tuple[str, 
 
 def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict[str, str]:
     """The candidate prefixes that the rule above declares for ``triples``."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
-    pattern, outers = _matcher(base_iri)
-    names = {ns: name for name, ns in candidate_prefixes(base_iri).items()}
+    return prefixes_of({term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                        if isinstance(term, ox.NamedNode)}, base_iri)
+
+
+def prefixes_of(iris: Iterable[str], base_iri: str) -> dict[str, str]:
+    """``used_prefixes`` of triples given by the IRIs they hold (rdf/ntriples.Document.iris)."""
+    judge = _judges(base_iri)
     used: set[str] = set()
     spoilt: set[str] = set()
     for iri in iris:
-        found = pattern.match(iri)
-        if found is None:
-            continue
-        name = names[found.group()]
-        for outer_name, outer in [(name, found.group()), *outers[name]]:
-            (spoilt if _NOT_PLAIN.search(iri, len(outer)) else used).add(outer_name)
+        verdict = judge.get(iri)
+        if verdict is None:
+            verdict = _judge(iri, base_iri)
+            if len(judge) >= _JUDGED:
+                judge.clear()  # bounded; refilled by the next documents
+            judge[iri] = verdict
+        used.update(verdict[0])
+        spoilt.update(verdict[1])
     return {name: ns for name, ns in candidate_prefixes(base_iri).items()
             if name in used and name not in spoilt}
+
+
+_JUDGED = 1 << 16  # IRIs whose verdict is remembered, per base IRI (they recur from page to page)
+
+
+@lru_cache(maxsize=8)
+def _judges(base_iri: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    return {}
+
+
+def _judge(iri: str, base_iri: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The candidate prefixes ``iri`` lies under with a plain local name, and those without."""
+    pattern, outers = _matcher(base_iri)
+    found = pattern.match(iri)
+    if found is None:
+        return (), ()
+    name = {ns: name for name, ns in candidate_prefixes(base_iri).items()}[found.group()]
+    used: list[str] = []
+    spoilt: list[str] = []
+    for outer_name, outer in [(name, found.group()), *outers[name]]:
+        (spoilt if _NOT_PLAIN.search(iri, len(outer)) else used).append(outer_name)
+    return tuple(used), tuple(spoilt)
 
 
 def stable_order(triples: Iterable[ox.Triple]) -> list[ox.Triple]:

@@ -12,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 
 from regiold.serve.memory import start_trimming
 from regiold.serve.reload import Reloader, gunicorn_hooks
+from regiold.serve.warm import GC_THRESHOLDS, warm
 from regiold.settings import Settings
 
 
@@ -33,6 +34,8 @@ def run(app: Flask, settings: Settings, *, host: str, port: int, workers: int,
     """Serve regiold's ``app`` (from ``create_app``) until stopped; SIGHUP (or, with ``watch``, a
     change of the files) reloads.
     """
+    warm(app)  # the workers' first requests are no slower than the rest (serve/warm.py)
+    gc.set_threshold(*GC_THRESHOLDS)  # fewer full collections in the workers (serve/warm.py)
     gc.freeze()  # the loaded data never becomes garbage: keep the collector off it
     serve_wsgi(app, settings, host=host, port=port, workers=workers,
                reloader=app.extensions["regiold.reloader"], watch=watch)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from regiold.rdf import ntriples
 from regiold.rdf.namespaces import DCT_NS as DCT
 from regiold.rdf.namespaces import FOAF_NS as FOAF
 from regiold.rdf.namespaces import RDF_TYPE
@@ -137,34 +138,62 @@ class NamingTable:
 
     def naming(self, iris: Iterable[str]) -> list[ox.Triple]:
         """The ``rdf:type`` and label triples of ``iris`` (in no particular order)."""
+        return ntriples.triples(self.naming_nt(iris))
+
+    def naming_nt(self, iris: Iterable[str]) -> bytes:
+        """``naming`` as the stored N-Triples text (publish/lookup.py works on the lines)."""
         wanted = list(iris)
         if not wanted:
-            return []
+            return b""
         connection = self._connection()
         blobs: list[bytes] = []
         for start in range(0, len(wanted), _BATCH):
             chunk = wanted[start:start + _BATCH]
             blobs += [row[0] for row in connection.execute(
                 f"SELECT nt FROM naming WHERE iri IN ({','.join('?' * len(chunk))})", chunk)]
-        if not blobs:
-            return []
-        return [q.triple for q in ox.parse(b"".join(blobs), format=ox.RdfFormat.N_TRIPLES)]
+        return b"".join(blobs)
+
+    def first_iris(self, prefix: str, count: int) -> list[str]:
+        """The first ``count`` named IRIs starting with ``prefix``, in code point order."""
+        rows = self._connection().execute(
+            "SELECT iri FROM naming WHERE iri >= ? AND iri < ? ORDER BY iri LIMIT ?",
+            (prefix, prefix + "\U0010ffff", count))
+        return [row[0] for row in rows]
 
     def documents(self) -> bool:
         """Whether the table holds the documents (the snapshot's does; an in-memory one not)."""
         return self.path is not None
 
     def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
-        return self._document("outgoing", str(node))
+        return ntriples.triples(self.document_nt("outgoing", str(node)))
 
     def incoming(self, node: ox.NamedNode) -> list[ox.Triple]:
-        return self._document("incoming", str(node))
+        return ntriples.triples(self.document_nt("incoming", str(node)))
 
-    def _document(self, table: str, key: str) -> list[ox.Triple]:
+    def document_nt(self, table: str, key: str) -> bytes:
+        """The stored N-Triples of ``key`` (a node in N-Triples form) in ``table``, ``outgoing``
+        or ``incoming``; empty when it has none."""
         row = self._connection().execute(f"SELECT nt FROM {table} WHERE node = ?", (key,)).fetchone()
-        if row is None:
-            return []
-        return [q.triple for q in ox.parse(row[0], format=ox.RdfFormat.N_TRIPLES)]
+        return b"" if row is None else row[0]
+
+    def documents_nt(self, table: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """``document_nt`` of several nodes at once (one query per 500): by key, those that have one."""
+        connection = self._connection()
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), _BATCH):
+            chunk = keys[start:start + _BATCH]
+            found.update(connection.execute(
+                f"SELECT node, nt FROM {table} WHERE node IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def close_connection(self) -> None:
+        """Close this process's connection to a table on disk, to reopen it on the next read.
+        Only where no other thread can be using it: serve/warm.py, in the master before the
+        workers fork (sqlite3 keeps a connection alive through its own statement cache, so
+        dropping the reference would leave the file open in the master and in every worker)."""
+        opened, self._opened = self._opened, None
+        if opened is not None and opened[0] == os.getpid() and self.path is not None:
+            opened[1].close()
 
     def drop_connection(self) -> None:
         self._opened = None

@@ -167,6 +167,11 @@ class HotResponses:
                 return [body]
         return self._through_flask(environ, start_response, table, key)
 
+    def forget(self) -> None:
+        """Drop every kept response (serve/warm.py: what warming the code paths rendered)."""
+        with self._lock:
+            self._table = _Table(self.holder.site, self.limit, self.max_bytes)
+
     def _current(self) -> _Table:
         site = self.holder.site
         table = self._table

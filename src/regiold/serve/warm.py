@@ -1,0 +1,93 @@
+"""Warm the read path once in the master, before the workers fork, and forget what it rendered.
+
+A process's first renderings cost far more than the later ones: modules imported on first use,
+regular expressions and lookup tables built lazily (serialize._matcher, the JSON-LD compactor, the
+project context), Python's adaptive interpreter specialising the hot functions. Done in each
+worker, this lands on the first requests a crawler sends, all at once (16 connections): they were
+the slowest of a crawl (docs/performance.md, "The tail"). Done here, in the master, the workers
+inherit it with the rest of the loaded data, copy-on-write.
+
+Nothing rendered is kept: the memo entries of the warmed resources and the fast path's table are
+dropped, so a crawler's first request for any resource is still a first rendering. Only the RDF
+formats are warmed: an HTML page reads its sources' dates from the RocksDB snapshot, which the
+serving master never opens (store/snapshot.py); and the naming table's connection, which the
+master opened to read, is closed again before the workers fork.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import time
+
+from flask import Flask
+
+from regiold.publish import lookup, render
+from regiold.publish.dataset import CATALOG, DATASET
+from regiold.publish.site import Site, SiteHolder
+from regiold.rdf.formats import HTML, RESOURCE
+from regiold.store import EmbeddedStore
+from regiold.web.fastpath import HotResponses
+
+RESOURCES = 4  # resources rendered, each in every RDF format of a resource page
+# The collector's thresholds in the workers: Python's (700, 10, 10) but a full collection only
+# after a hundred middle ones instead of ten. A full collection walks every object the worker
+# keeps (the memo of descriptions and the fast path's table, up to cache_mb each): in a crawl at
+# 10^5 each worker ran five of them, of 25-190 ms (at load 17), and each stalled every request
+# the worker held. The young collections, which free what a request leaves in cycles (werkzeug's
+# URL matcher leaves eight objects), stay as they were.
+GC_THRESHOLDS = (700, 10, 100)
+log = logging.getLogger("regiold.serve")
+
+
+def warm(app: Flask) -> float:
+    """Request a few resources in every format through the whole WSGI stack; the seconds it took.
+    Never fails: warming is an optimisation, a failure here is left for the real request to meet."""
+    started = time.perf_counter()
+    holder: SiteHolder = app.extensions["regiold"]
+    site = holder.site
+    try:
+        for iri in resources(site):
+            for fmt in RESOURCE:
+                if fmt is not HTML:
+                    _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
+            render.forget(site, iri)
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("warming the read path failed", exc_info=True)
+    fast = _fast_path(app)
+    if fast is not None:
+        fast.forget()
+    if isinstance(site.store, EmbeddedStore):
+        site.store.naming_table().close_connection()
+    return time.perf_counter() - started
+
+
+def resources(site: Site) -> list[str]:
+    """The resources ``warm`` renders: a few IRIs with pages of their own (not the dataset and the
+    catalog, whose RDF is the VoID document, nor hash IRIs)."""
+    skip = {DATASET, CATALOG}
+    return [iri for iri in lookup.some_resources(site.store, 64)
+            if iri.removeprefix(site.base_iri) not in skip and "#" not in iri][:RESOURCES]
+
+
+def _get(app: Flask, path: str, accept: str) -> None:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
+               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "localhost", "HTTP_ACCEPT": accept,
+               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+               "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False}
+    body = app.wsgi_app(environ, lambda *_: None)
+    try:
+        for _ in body:
+            pass
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+
+
+def _fast_path(app: Flask) -> HotResponses | None:
+    layer = app.wsgi_app
+    while layer is not None and not isinstance(layer, HotResponses):
+        layer = getattr(layer, "app", None)
+    return layer
