@@ -29,6 +29,7 @@ worker with its time and memory limits, SERVICE refused from the engine's parse)
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -253,13 +254,16 @@ class BodyReaders:
         self._reading: Counter[str] = Counter()
         self._changed = threading.Condition()
         self._jobs: queue.SimpleQueue[ReadJob] = queue.SimpleQueue()
-        self._threads = 0
+        self._threads, self._pid = 0, os.getpid()
 
     def start(self, client: str, stream: object, limit: int) -> ReadJob | None:
         """Start reading up to ``limit`` bytes of ``stream`` for ``client``, once a permit is free
         (waiting at most ``wait`` seconds; None: none came)."""
         deadline = time.monotonic() + self.wait
         with self._changed:
+            if self._pid != os.getpid():  # a forked worker: the threads stayed in the parent
+                self._jobs, self._threads, self._pid = queue.SimpleQueue(), 0, os.getpid()
+                self._reading.clear()
             while self._reading.total() >= self.limit or self._reading[client]:
                 left = deadline - time.monotonic()
                 if left <= 0:
