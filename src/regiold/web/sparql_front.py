@@ -9,6 +9,8 @@ between the fast path and Flask and, for ``/sparql`` only:
   ``Retry-After`` at once, before Flask and before a request body is read. The token bucket is
   guard.py's (the request is marked counted, Flask does not count it again); the slot is the query
   service's, held until Flask's answer is built (the route does not take a second one);
+- gives a remembered answer (``QueryService.remembered``: the same query and formats in this data
+  version) before taking a slot, so the repeats of a popular query never get the busy 503;
 - runs a plain ``GET /sparql?query=…`` whose ``Accept`` negotiates a data format (not the HTML
   page) and that carries no conditional header, and answers it with the same status, headers and
   body as the Flask route (``answer_headers``; tests/test_sparql_front.py compares both);
@@ -53,7 +55,7 @@ from regiold.errors import (
 from regiold.publish.site import SiteHolder
 from regiold.rdf import formats
 from regiold.rdf.formats import Format
-from regiold.sparql.messages import Request
+from regiold.sparql.messages import Answer, Request
 from regiold.web import app as web_app
 from regiold.web.fastpath import StartResponse, WsgiApp
 from regiold.web.guard import (
@@ -121,13 +123,17 @@ class SparqlFront:
             return _then_wait(answer, environ.pop(_READER))
         except RegioldError as refused:
             return self._error(refused, environ, start_response)
+        request = self._plain_query(environ, method, params)
+        if request is not None:  # a remembered answer needs no slot: repeats never get the 503
+            known = service.remembered(request)
+            if known is not None:
+                return self._send(known, start_response)
         try:
             with service.slot():  # held until the answer is built
                 environ[FRONT_SLOT] = True
-                chosen = self._plain_query(environ, method, params)
-                if chosen is None:
+                if request is None:
                     return self.app(environ, start_response)
-                return self._answer(environ, start_response, service, *chosen)
+                return self._answer(environ, start_response, service, request)
         except EndpointBusy as busy:
             return self._error(busy, environ, start_response)
 
@@ -185,8 +191,9 @@ class SparqlFront:
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = BytesIO(body), str(len(body))
 
     def _plain_query(self, environ: dict, method: str | None,
-                     params: tuple[tuple[str, str], ...]) -> tuple[str, Format | None, Format | None] | None:
-        """(query, SELECT format, graph format) of a request the front answers, else None."""
+                     params: tuple[tuple[str, str], ...]) -> Request | None:
+        """The query of a request the front answers (with the formats its Accept chose), else
+        None."""
         if method != "GET" or len(params) != 1 or not params[0][1].strip():
             return None
         if any(key in environ for key in CONDITIONAL_KEYS):
@@ -194,7 +201,9 @@ class SparqlFront:
         results_fmt, graph_fmt = self._formats(environ.get("HTTP_ACCEPT", ""))
         if formats.HTML in (results_fmt, graph_fmt):
             return None  # the results page: Flask renders it
-        return params[0][1], results_fmt, graph_fmt
+        return Request(query=params[0][1],
+                       results_format=results_fmt.key if results_fmt else None,
+                       graph_format=graph_fmt.key if graph_fmt else None)
 
     def _formats(self, accept: str) -> Formats:
         known = self._accepts.get(accept)
@@ -208,20 +217,19 @@ class SparqlFront:
                 self._accepts[accept] = known
         return known
 
-    def _answer(self, environ: dict, start_response: StartResponse, service: object, query: str,
-                results_fmt: Format | None, graph_fmt: Format | None) -> Iterable[bytes]:
-        site = self.holder.site
+    def _answer(self, environ: dict, start_response: StartResponse, service: object,
+                request: Request) -> Iterable[bytes]:
         try:
-            answer = service.run(Request(  # type: ignore[attr-defined]
-                query=query,
-                results_format=results_fmt.key if results_fmt else None,
-                graph_format=graph_fmt.key if graph_fmt else None))
+            answer = service.run(request)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - Flask's handlers answer it, as for the route
             environ[FRONT_ERROR] = exc
             return self.app(environ, start_response)
+        return self._send(answer, start_response)
+
+    def _send(self, answer: Answer, start_response: StartResponse) -> Iterable[bytes]:
         headers = [("Content-Type", answer.format.content_type),
                    ("Content-Length", str(len(answer.body))),
-                   *answer_headers(answer, site.version), *_TRAILER]
+                   *answer_headers(answer, self.holder.site.version), *_TRAILER]
         start_response("200 OK", headers)
         return [answer.body]
 
