@@ -7,6 +7,8 @@ trickling connections, and more slow queries than the endpoint runs at once, mus
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
 import threading
@@ -206,3 +208,92 @@ def test_slow_queries_never_hold_the_pages(mini_site: Path):
             thread.join(timeout=60)
     busy = [retry for code, retry in statuses if code == 503]
     assert busy and all(retry for retry in busy)
+
+
+
+SLOW_CLIENT = "127.0.0.2"  # loopback too: the slow bodies come from another client address
+QUERY_HEADERS = {"Accept": "application/sparql-results+json",
+                 "Content-Type": "application/sparql-query", "Connection": "close"}
+
+
+@contextmanager
+def slow_bodies(url: str, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` connections from ``SLOW_CLIENT`` that send the headers of a SPARQL POST
+    (a 1000-byte body) and never the body, held open for the block."""
+    host, port = url.removeprefix("http://").split(":")
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 1000\r\n\r\n")
+    with ExitStack() as stack:
+        socks = [stack.enter_context(socket.create_connection(
+            (host, int(port)), timeout=60, source_address=(SLOW_CLIENT, 0))) for _ in range(count)]
+        for sock in socks:
+            sock.sendall(head)
+        yield socks
+
+
+def _post_query(server: Server, source: str = "127.0.0.1") -> tuple[int, dict]:
+    """Status and JSON body of ``ASK { ?s ?p ?o }`` POSTed from the address ``source``."""
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=PAGE_DEADLINE,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/sparql", body=b"ASK { ?s ?p ?o }", headers=QUERY_HEADERS)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def _queries_answer(server: Server) -> None:
+    got = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=PAGE_DEADLINE,
+                       headers=QUERY_HEADERS)
+    assert got.status_code == 200 and got.json()["boolean"] is True, got.text
+    status, posted = _post_query(server)
+    assert status == 200 and posted["boolean"] is True, posted
+
+
+@pytest.mark.live
+def test_slow_bodies_never_take_the_query_slots(mini_site: Path):
+    """Slow bodies (issue 13): four POSTs whose body never comes took both query slots of each
+    worker, and every other query, GET too, got 503 for as long as they stayed. Now bodies are
+    read before a slot is taken, at most one at a time per client address, so the queries of
+    other clients are answered meanwhile."""
+    with serving(mini_site, settings={"rate_limit": "0"}) as server, \
+            slow_bodies(server.url, 4):
+        for _ in range(3):  # connections spread over both workers
+            _queries_answer(server)
+
+
+def _read_answer(sock: socket.socket) -> tuple[str, str]:
+    """(head, body) of the one answer on ``sock``, whose own timeout bounds the wait."""
+    answer = b""
+    while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+        part = sock.recv(65536)
+        if not part:
+            break
+        answer += part
+    head, _, body = answer.decode("latin-1").partition("\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.live
+def test_a_slow_body_gets_408_naming_the_limit_and_its_reader_ends(mini_site: Path):
+    """A body that does not come within body_read_timeout is answered 408 naming the limit and
+    the setting, with Connection: close. granian keeps the connection (and the thread reading
+    its body) until the client closes it: meanwhile pages and other clients' queries answer
+    (granian stalled the whole worker when a request ended while its body was still being read),
+    and that reader keeps its client address's one permit, so the same client's next POST is
+    refused; once the client closes, its reader ends and the client's POSTs are read again."""
+    settings = {"rate_limit": "0", "body_read_timeout": "1.5"}
+    with serving(mini_site, settings=settings, workers=1) as server:
+        with slow_bodies(server.url, 1) as (sock,):
+            head, body = _read_answer(sock)
+            assert head.startswith("HTTP/1.1 408"), head
+            assert "\r\nconnection: close" in head.lower(), head
+            assert "1.5 s" in body and "body_read_timeout" in body, body
+            status, refused = _post_query(server, SLOW_CLIENT)
+            assert status == 503 and "request bodies" in refused["detail"], refused
+            _pages_answer(server)
+            _queries_answer(server)  # other clients are read and answered
+        wait_until(lambda: _post_query(server, SLOW_CLIENT)[0] == 200, 30,
+                   lambda: "the closed connection's reader still holds its permit")

@@ -302,7 +302,9 @@ def test_granian_kills_a_retiring_worker_whose_request_never_ends(mini_site: Pat
     worker: the reload completes and fresh workers answer while it drains; then, once SIGTERM has
     not stopped it within ``graceful_timeout`` (docs/OPERATIONS.md), the master kills it. Without
     that kill the old worker lives as long as the client holds the request."""
-    with serving(mini_site, settings={"server": "granian", "graceful_timeout": "1"}) as server, \
+    settings = {"server": "granian", "graceful_timeout": "1",
+                "body_read_timeout": "600"}  # no 408 meanwhile: the request stays unanswered
+    with serving(mini_site, settings=settings) as server, \
             socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])),
                                      timeout=10) as stuck:
         stuck.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6\r\n"

@@ -8,6 +8,7 @@ answering meanwhile.
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 from pathlib import Path
@@ -124,8 +125,11 @@ def test_a_query_beyond_capacity_is_refused_before_its_body_and_pages_answer(min
         slow = threading.Thread(target=run_slow)
         slow.start()
 
-        def busy() -> bool:
-            return requests.get(server.url + "/sparql", params={"query": "ASK {}"},
+        probes = itertools.count()
+
+        def busy() -> bool:  # each probe a new query: a remembered answer needs no slot
+            query = f"ASK {{}} # probe {next(probes)}"
+            return requests.get(server.url + "/sparql", params={"query": query},
                                 timeout=30).status_code == 503
 
         wait_until(busy, 30, lambda: "no 503 while the slow query held the slot")
@@ -163,3 +167,24 @@ def test_a_refusal_when_every_slot_is_taken_speaks_the_clients_format(mini_site:
     assert data.status_code == 503 and data.headers["Retry-After"] == "1"
     assert data.json["title"] == "SPARQL endpoint busy"
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # freed
+
+
+def test_a_remembered_answer_is_given_while_every_slot_is_taken(mini_site: Path, settings_for):
+    """Repeats of a popular query are answered from this version's memo without a query slot:
+    under many clients they never get the busy 503 that a query needing a worker gets."""
+    from regiold.web.sparql_routes import query_service
+
+    app = create_app(settings_for(mini_site, rate_limit=0))
+    client = app.test_client()
+    asked = {"query": f"SELECT ?p ?o WHERE {{ <{ORG}> ?p ?o }}"}
+    json = {"Accept": "application/sparql-results+json"}
+    first = client.get("/sparql", query_string=asked, headers=json)
+    assert first.status_code == 200
+    service = query_service(app.extensions["regiold"].site)
+    with service.slot(), service.slot():  # the default: 2 slots, both taken
+        again = client.get("/sparql", query_string=asked, headers=json)
+        new = client.get("/sparql", query_string={"query": f"ASK {{ <{ORG}> ?p ?o }}"},
+                         headers=json)
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert new.status_code == 503 and new.headers["Retry-After"] == "1"

@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     # the fast path (resource pages), the proxy headers (the same client address for all)
     app.wsgi_app = SparqlFront(  # type: ignore[method-assign]
         app.wsgi_app, holder, buckets=app.extensions[guard.BUCKETS],
-        max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"])
+        max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"],
+        body_timeout=settings.body_read_timeout, max_readers=settings.sparql_max_concurrent)
     if settings.hot_responses > 0:
         from regiold.web.fastpath import HotResponses
         from regiold.web.first import FirstRenderings

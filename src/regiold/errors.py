@@ -73,6 +73,12 @@ class UnknownProfile(NotAcceptable):
                               + " (list: ?_profile=alt)")
 
 
+class RequestTimeout(RegioldError):
+    """A request body that did not arrive within ``body_read_timeout``."""
+
+    status, title = 408, "Request timeout"
+
+
 class PayloadTooLarge(RegioldError):
     status, title = 413, "Payload too large"
 

@@ -106,6 +106,11 @@ class Settings:
         2.0, "Seconds between checks of the data files by `serve --watch` (0.2 to 60)"
     )
     max_url_bytes: int = _setting(8000, "Longest accepted request target (path + query); longer: 414")
+    body_read_timeout: float = _setting(
+        10.0, "Seconds a SPARQL POST body may take to arrive, longer: 408 (bodies are read before "
+        "a query slot is taken, at most sparql_max_concurrent at once per worker and one per "
+        "client address: docs/SECURITY.md)"
+    )
     page_size: int = _setting(200, "Incoming links per page of a large description")
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
@@ -208,7 +213,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
     "default_lang": LANGS,
 }
-# Inclusive bounds (None: unbounded); sparql_timeout, a float, must only be above 0.
+# Inclusive bounds (None: unbounded); sparql_timeout and body_read_timeout, floats, must only
+# be above 0.
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
@@ -235,9 +241,10 @@ def _check(settings: Settings) -> Settings:
         if not (low <= value and (high is None or value <= high)):  # NaN fails too
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
-    if not settings.sparql_timeout > 0:
-        raise ConfigError(f"setting sparql_timeout: {settings.sparql_timeout!r} is out of range "
-                          "(allowed: above 0)")
+    for name in ("sparql_timeout", "body_read_timeout"):
+        if not getattr(settings, name) > 0:  # NaN fails too
+            raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
+                              "(allowed: above 0)")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
     if settings.sparql_max_concurrent >= max(1, settings.threads) > 1:

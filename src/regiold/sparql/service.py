@@ -97,10 +97,9 @@ class QueryService:
         :raises QueryTimeout: the query ran longer than the time limit and was stopped.
         :raises QueryMemoryLimit: the query needed more memory than its limit.
         """
-        with self._memo_lock:  # a remembered answer's query passed the screen when it ran
-            if request in self._memo:
-                self._memo.move_to_end(request)
-                return self._memo[request]
+        known = self.remembered(request)
+        if known is not None:
+            return known
         answer = self._run(request, screen(request.query, max_bytes=self.max_query_bytes))
         # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
         if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
@@ -110,6 +109,16 @@ class QueryService:
                 while len(self._memo) > MEMO_ENTRIES:
                     self._memo.popitem(last=False)
         return answer
+
+    def remembered(self, request: Request) -> Answer | None:
+        """The answer this data version keeps for ``request``, else None. It needs no query slot
+        (the SPARQL front answers it before taking one), and its query passed the screen when it
+        ran."""
+        with self._memo_lock:
+            answer = self._memo.get(request)
+            if answer is not None:
+                self._memo.move_to_end(request)
+            return answer
 
     def _run(self, request: Request, screened: Screened) -> Answer:
         job = Job(
