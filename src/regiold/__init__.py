@@ -45,11 +45,12 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
         max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"],
         body_timeout=settings.body_read_timeout, max_readers=settings.sparql_max_concurrent)
     if settings.hot_responses > 0:
-        from regiold.web.fastpath import HotResponses
+        from regiold.web.fastpath import EXTENSION_KEY, HotResponses
         from regiold.web.first import FirstRenderings
 
         app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses,  # type: ignore[method-assign]
                                     max_bytes=int(settings.cache_mb * (1 << 20)),
                                     first=FirstRenderings(app, settings))
+        app.extensions[EXTENSION_KEY] = app.wsgi_app  # serve/warm.py empties it after warming
     guard.trust_proxies(app, settings)
     return app

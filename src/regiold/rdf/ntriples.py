@@ -45,11 +45,15 @@ def object_iris(text: str) -> list[tuple[str, str]]:
     found = []
     for line in text.split("\n"):
         if line.endswith("> ."):  # an IRI, or a literal with a datatype
-            subject_end = line.find(" ")
-            object_start = line.find(" ", subject_end + 1) + 1
+            object_start = _object_start(line)
             if line[object_start] == "<" and line[object_start + 1] != "<":
-                found.append((line[subject_end + 1:object_start - 1], line[object_start + 1:-3]))
+                found.append((line[line.find(" ") + 1:object_start - 1], line[object_start + 1:-3]))
     return found
+
+
+def _object_start(line: str) -> int:
+    """Where a line's object begins: after the second space (subjects and predicates hold none)."""
+    return line.find(" ", line.find(" ") + 1) + 1
 
 
 def subject_iris(text: str) -> list[str]:
@@ -63,8 +67,7 @@ def blank_objects(text: str) -> list[str]:
         return []
     found = []
     for line in text.split("\n"):
-        subject_end = line.find(" ")
-        object_start = line.find(" ", subject_end + 1) + 1
+        object_start = _object_start(line)
         if line.startswith("_:", object_start):
             found.append(line[object_start:-2])
     return found
@@ -81,7 +84,7 @@ def with_iri_objects(text: str) -> str:
     out = []
     for line in text.split("\n"):
         if line.endswith("> ."):
-            object_start = line.find(" ", line.find(" ") + 1) + 1
+            object_start = _object_start(line)
             if line[object_start] == "<" and line[object_start + 1] != "<":
                 out.append(f"{line}\n")
     return "".join(out)

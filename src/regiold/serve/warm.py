@@ -16,9 +16,7 @@ master opened to read, is closed again before the workers fork.
 
 from __future__ import annotations
 
-import io
 import logging
-import sys
 import time
 
 from flask import Flask
@@ -28,7 +26,7 @@ from regiold.publish.dataset import CATALOG, DATASET
 from regiold.publish.site import Site, SiteHolder
 from regiold.rdf.formats import HTML, RESOURCE
 from regiold.store import EmbeddedStore
-from regiold.web.fastpath import HotResponses
+from regiold.web.fastpath import EXTENSION_KEY, HotResponses
 
 RESOURCES = 4  # resources rendered, each in every RDF format of a resource page
 # The collector's thresholds in the workers: Python's (700, 10, 10) but a full collection only
@@ -47,15 +45,17 @@ def warm(app: Flask) -> float:
     started = time.perf_counter()
     holder: SiteHolder = app.extensions["regiold"]
     site = holder.site
+    client = app.test_client()  # through the whole WSGI stack, as served
     try:
         for iri in resources(site):
             for fmt in RESOURCE:
                 if fmt is not HTML:
-                    _get(app, "/" + iri.removeprefix(site.base_iri), fmt.media_type)
+                    client.get("/" + iri.removeprefix(site.base_iri),
+                               headers={"Accept": fmt.media_type})
             render.forget(site, iri)
     except Exception:  # noqa: BLE001 - see the docstring
         log.warning("warming the read path failed", exc_info=True)
-    fast = _fast_path(app)
+    fast: HotResponses | None = app.extensions.get(EXTENSION_KEY)
     if fast is not None:
         fast.forget()
     if isinstance(site.store, EmbeddedStore):
@@ -70,24 +70,3 @@ def resources(site: Site) -> list[str]:
     return [iri for iri in lookup.some_resources(site.store, 64)
             if iri.removeprefix(site.base_iri) not in skip and "#" not in iri][:RESOURCES]
 
-
-def _get(app: Flask, path: str, accept: str) -> None:
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
-               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-               "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "localhost", "HTTP_ACCEPT": accept,
-               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-               "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False}
-    body = app.wsgi_app(environ, lambda *_: None)
-    try:
-        for _ in body:
-            pass
-    finally:
-        if hasattr(body, "close"):
-            body.close()
-
-
-def _fast_path(app: Flask) -> HotResponses | None:
-    layer = app.wsgi_app
-    while layer is not None and not isinstance(layer, HotResponses):
-        layer = getattr(layer, "app", None)
-    return layer

@@ -125,6 +125,7 @@ def _negotiate(headers: tuple[str, str, str], default_lang: str) -> Variant:
     return fmt, lang, bool(encodings) and encodings["gzip"] > 0
 
 
+EXTENSION_KEY = "regiold.hot_responses"  # app.extensions key: the HotResponses layer, if any
 First = Callable[[dict, Site, Variant], "tuple[Headers, bytes, frozenset[str]] | None"]
 
 
