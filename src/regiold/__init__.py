@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
         from regiold.web.first import FirstRenderings
 
         app.wsgi_app = HotResponses(app.wsgi_app, holder, limit=settings.hot_responses,  # type: ignore[method-assign]
-                                    max_bytes=int(settings.cache_mb * (1 << 20)),
+                                    max_bytes=settings.cache_bytes,
                                     first=FirstRenderings(app, settings))
         app.extensions[EXTENSION_KEY] = app.wsgi_app  # serve/warm.py empties it after warming
     guard.trust_proxies(app, settings)

@@ -145,6 +145,11 @@ class Settings:
         "docs/performance.md)"
     )
 
+    @property
+    def cache_bytes(self) -> int:
+        """``cache_mb`` in bytes: the bound each memo and the fast path's table are given."""
+        return int(self.cache_mb * (1 << 20))
+
     @classmethod
     def load(
         cls,

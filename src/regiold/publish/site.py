@@ -16,6 +16,8 @@ from regiold.ingest.sources import Sources
 from regiold.settings import Settings
 from regiold.store import Store
 
+DEFAULT_CACHE_BYTES = Settings().cache_bytes  # the cache_mb default, for memos made outside an app
+
 
 @dataclass
 class Site:
@@ -28,7 +30,7 @@ class Site:
 
     def __post_init__(self) -> None:
         if isinstance(self.cache, MemoCache):
-            self.cache.budget = Budget(self.settings.cache_entries, int(self.settings.cache_mb * (1 << 20)))
+            self.cache.budget = Budget(self.settings.cache_entries, self.settings.cache_bytes)
 
     @property
     def version(self) -> str:
@@ -84,7 +86,7 @@ class MemoCache(dict):  # type: ignore[type-arg]
 
     BOUNDED = frozenset({"repr", "describe"})
 
-    def __init__(self, limit: int = 2000, max_bytes: int = 24 << 20) -> None:
+    def __init__(self, limit: int = 2000, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         super().__init__()
         self.budget = Budget(limit, max_bytes)
         self._lock = threading.Lock()

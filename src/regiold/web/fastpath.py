@@ -31,7 +31,7 @@ from werkzeug.datastructures import Accept, LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, remove_entity_headers
 
 from regiold.errors import NotAcceptable
-from regiold.publish.site import Budget, Site, SiteHolder
+from regiold.publish.site import DEFAULT_CACHE_BYTES, Budget, Site, SiteHolder
 from regiold.rdf.formats import RESOURCE
 from regiold.web.guard import RATE_LIMITED_PREFIXES, oversized_header
 from regiold.web.negotiate import language, negotiate
@@ -83,7 +83,7 @@ class _Table:
 
     site: Site
     limit: int
-    max_bytes: int = 24 << 20
+    max_bytes: int = DEFAULT_CACHE_BYTES
     responses: dict[tuple[str, str, Variant], _Entry] = field(default_factory=dict)
     variants: dict[tuple[str, str, str], Variant] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -133,7 +133,7 @@ class HotResponses:
     """WSGI middleware: answer marked responses from a per-version table, else ``first`` (a
     first rendering without Flask, web/first.py) when it can, else call ``app``."""
 
-    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int, max_bytes: int = 24 << 20,
+    def __init__(self, app: WsgiApp, holder: SiteHolder, *, limit: int, max_bytes: int = DEFAULT_CACHE_BYTES,
                  first: First | None = None) -> None:
         self.app, self.holder, self.limit, self.max_bytes, self.first = app, holder, limit, max_bytes, first
         self._table = _Table(holder.site, limit, max_bytes)
