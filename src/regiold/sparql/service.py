@@ -71,7 +71,8 @@ class QueryService:
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
         self._pool = Pool(make_runner(store, base_iri) if self._embedded else check_only,
-                          retire_mb=worker_max_mb, memory_mb=query_max_mb)
+                          retire_mb=worker_max_mb, memory_mb=query_max_mb,
+                          base_iri=base_iri, prefixes=self.prefixes)
         self._finalizer = weakref.finalize(self, self._pool.close)
 
     @contextmanager
