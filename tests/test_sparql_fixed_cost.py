@@ -145,3 +145,82 @@ def test_predeclared_prefixes_still_expand(live):
     escaped = _ask(live, 'SELECT ?n WHERE { ?s a schema:Organization ; schema:name ?n '
                          'FILTER(STRSTARTS(?n, "zz5\\u0020")) }')
     assert escaped.json()["results"]["bindings"] == []
+
+
+ALPHA = f"<{BASE}org/alpha>"
+LANE_QUERIES = [
+    f"SELECT ?p ?o WHERE {{ {ALPHA} ?p ?o }}",
+    f"select * {{ {ALPHA} ?p ?o . }} # a comment",
+    f"SELECT ?t WHERE {{ {ALPHA} a ?t }}",
+    "SELECT ?s WHERE { ?s a schema:Organization }",
+    f"PREFIX s: <https://schema.org/>\nSELECT $p WHERE {{ {ALPHA} $p s:Organization }}",
+    f"SELECT ?s ?p WHERE {{ ?s ?p {ALPHA} }}",
+    f"ASK {{ {ALPHA} a schema:Organization }}",
+    f"ASK WHERE {{ {ALPHA} a schema:Person }}",
+    f"ASK {{ <{BASE}org/nobody> ?p ?o }}",
+]
+ENGINE_QUERIES = [  # near misses: the worker's engine answers these
+    f"SELECT DISTINCT ?p WHERE {{ {ALPHA} ?p ?o }}",
+    f"SELECT ?p ?o WHERE {{ {ALPHA} ?p ?o }} ORDER BY ?p",
+    f"SELECT ?p WHERE {{ {ALPHA} ?p ?o FILTER(isIRI(?o)) }}",
+    f"SELECT ?o WHERE {{ {ALPHA} ?p ?o . ?o ?q ?r }}",
+    'SELECT ?s WHERE { ?s ?p "Alpha" }',
+    f"BASE <{BASE}> SELECT ?p WHERE {{ <org/alpha> ?p ?o }}",
+    "SELECT ?p WHERE { <org/alpha> ?p ?o }",
+    "SELECT ?x WHERE { ?x ?x <https://schema.org/Organization> }",
+    "SELECT ?s WHERE { ?s ?p ?o }",
+    f"SELECT ?z WHERE {{ {ALPHA} ?p ?o }}",
+    f"SELECT ?p FROM <{BASE}> WHERE {{ {ALPHA} ?p ?o }}",
+    f"SELECT ?p WHERE {{ GRAPH ?g {{ {ALPHA} ?p ?o }} }}",
+    f"SELECT ?é WHERE {{ {ALPHA} ?é ?o }}",
+    f"SELECT ?p WHERE {{ {ALPHA} ?p nope:x }}",
+    f"ASK {{ {ALPHA} ?p ?o }} LIMIT 1",
+]
+
+
+def _rows(body: bytes) -> list[str]:
+    import json
+
+    document = json.loads(body)
+    if "boolean" in document:
+        return [str(document["boolean"])]
+    return sorted(json.dumps(row, sort_keys=True) for row in document["results"]["bindings"])
+
+
+def test_one_triple_pattern_is_answered_by_lookup_exactly_as_the_engine_does(mini_site: Path,
+                                                                             settings_for):
+    """The store's pattern lookup gives the engine's solutions (the worker's answer to the same
+    job): every row as often as the engine gives it, whatever the form's spelling."""
+    from regiold import create_app
+    from regiold.sparql.pattern_form import pattern_reply, single_pattern
+    from regiold.web.sparql_routes import query_service
+
+    app = create_app(settings_for(mini_site))
+    site = app.extensions["regiold"].site
+    service = query_service(site)
+    for query in LANE_QUERIES:
+        pattern = single_pattern(query, service.prefixes)
+        assert pattern is not None, query
+        job = Job(query, service.base_iri, service.prefixes, True, (), (), "srj", "nt", 10_000)
+        lane = pattern_reply(site.query_store, pattern, job)
+        engine = service._pool.call(job, 30.0)
+        assert _rows(lane["body"]) == _rows(engine["body"]), query
+        assert lane["count"] == engine["count"] and not lane["truncated"], query
+    for query in ENGINE_QUERIES:
+        assert single_pattern(query, service.prefixes) is None, query
+    service.close()
+
+
+def test_a_pattern_answer_keeps_the_row_cap_limit_and_formats(live):
+    """Over HTTP (row cap 3): a lookup is cut at three rows and says so; LIMIT 2 gives two of the
+    resource's rows; TSV and XML come in their formats."""
+    full = _ask(live, f"SELECT ?p ?o WHERE {{ {ALPHA} ?p ?o }}")
+    assert len(full.json()["results"]["bindings"]) == 3
+    assert full.headers["X-Regiold-Truncated"] == "true"
+    limited = _ask(live, f"SELECT ?p ?o WHERE {{ {ALPHA} ?p ?o }} LIMIT 2")
+    assert len(limited.json()["results"]["bindings"]) == 2
+    assert "X-Regiold-Truncated" not in limited.headers
+    tsv = _ask(live, f"SELECT ?p WHERE {{ {ALPHA} ?p ?o }} LIMIT 1", "text/tab-separated-values")
+    assert tsv.text.splitlines()[0] == "?p" and tsv.text.splitlines()[1].startswith("<")
+    xml = _ask(live, f"ASK {{ {ALPHA} a schema:Organization }}", "application/sparql-results+xml")
+    assert "<boolean>true</boolean>" in xml.text
