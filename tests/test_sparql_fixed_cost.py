@@ -211,6 +211,30 @@ def test_one_triple_pattern_is_answered_by_lookup_exactly_as_the_engine_does(min
     service.close()
 
 
+def test_a_pattern_with_many_solutions_goes_to_the_worker(mini_site: Path, settings_for,
+                                                          monkeypatch):
+    """Past ``LOOKUP_ROWS`` solutions the serving process gives up the lookup, and the answer is
+    the worker's, whole."""
+    from regiold import create_app
+    from regiold.sparql import pattern_form
+    from regiold.sparql.messages import Request
+    from regiold.web.sparql_routes import query_service
+
+    app = create_app(settings_for(mini_site))
+    site = app.extensions["regiold"].site
+    service = query_service(site)
+    query = f"SELECT ?p ?o WHERE {{ {ALPHA} ?p ?o }}"
+    job = Job(query, service.base_iri, service.prefixes, True, (), (), "srj", "nt", 10_000)
+    engine = service._pool.call(job, 30.0)
+    assert engine["count"] > 2
+    monkeypatch.setattr(pattern_form, "LOOKUP_ROWS", 2)
+    assert pattern_form.pattern_reply(site.query_store, pattern_form.single_pattern(
+        query, service.prefixes), job) is None
+    answer = service.run(Request(query=query, results_format="srj", graph_format="nt"))
+    assert _rows(answer.body) == _rows(engine["body"])
+    service.close()
+
+
 def test_a_pattern_answer_keeps_the_row_cap_limit_and_formats(live):
     """Over HTTP (row cap 3): a lookup is cut at three rows and says so; LIMIT 2 gives two of the
     resource's rows; TSV and XML come in their formats."""

@@ -5,8 +5,9 @@ clients ask most. Such a query needs no query engine: the store's index lookup
 (``quads_for_pattern``, the call the resource pages' read path makes in the serving process)
 gives its solutions, one per quad in the union of the graphs, as the engine's union default graph
 does. No SPARQL text is evaluated in the serving process, so nothing of the engine that the
-sandboxed workers contain (sorting, expressions, federation) runs here; the work is bounded by
-the row cap. It saves the round trip to a worker and the engine's parse (about 0.14 ms of the
+sandboxed workers contain (sorting, expressions, federation) runs here, and it reads at most
+``LOOKUP_ROWS + 1`` quads: a larger answer goes to the worker (its time limit, its lower CPU
+priority). It saves the round trip to a worker and the engine's parse (about 0.14 ms of the
 0.38 ms a fresh lookup costs the serving process: docs/performance.md, "Fourth pass").
 
 Only a strict form is taken, recognised on regiold's own tokens (``screen.TOKEN``): an optional
@@ -41,7 +42,9 @@ from regiold.sparql.runner import (
     _term_json,
 )
 
-MAX_ROWS = 10_000  # a larger sparql_max_rows sends these queries to the worker (its time limit)
+# What the serving process gives at most this way: a resource's own triples (an organisation has
+# 20-60); a larger answer (a pattern that many quads match) goes to the worker.
+LOOKUP_ROWS = 256
 # The strict form as one regular expression (matched in C: a query that is not of the form costs
 # a few microseconds). ASCII names only (SPARQL allows more, Python's \w more than SPARQL): the
 # rest goes to the engine, which decides. Comments only at the end (the rest: to the engine).
@@ -108,9 +111,11 @@ def _term(text: str, declared: dict[str, str]) -> Term:
     return ox.NamedNode(declared[prefix] + local)
 
 
-def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object]:
+def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object] | None:
     """The answer of ``pattern`` over the union of the store's graphs, in the job's format and
-    row cap, as the worker's reply (``runner``'s serialisers)."""
+    row cap, as the worker's reply (``runner``'s serialisers); None when it has more than
+    ``LOOKUP_ROWS`` solutions to give (a large answer is the worker's: its time limit, its lower
+    CPU priority), after reading at most ``LOOKUP_ROWS + 1`` quads."""
     started = time.perf_counter()
     lookup = [None if isinstance(t, str) else t for t in pattern.terms]
     quads = store.db.quads_for_pattern(*lookup, None)  # type: ignore[attr-defined]
@@ -119,10 +124,13 @@ def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object
             reply = _serialize_boolean(next(iter(quads), None) is not None, job)
         else:
             rows = _row_budget(job, len(pattern.variables))
-            taken = islice(quads, rows + 1 if pattern.limit is None else min(pattern.limit, rows + 1))
+            wanted = rows + 1 if pattern.limit is None else min(pattern.limit, rows + 1)
+            taken = list(islice(quads, min(wanted, LOOKUP_ROWS + 1)))
+            if len(taken) > LOOKUP_ROWS and wanted > LOOKUP_ROWS:
+                return None
             positions = {t: k for k, t in enumerate(pattern.terms) if isinstance(t, str)}
             if _chosen(job.results_format, formats.SPARQL_SELECT) is formats.SPARQL_JSON:
-                reply = _json_reply(pattern.variables, positions, list(taken), rows)
+                reply = _json_reply(pattern.variables, positions, taken, rows)
             else:
                 solutions = [{name: quad[positions[name]] for name in pattern.variables}
                              for quad in taken]

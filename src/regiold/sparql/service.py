@@ -25,7 +25,6 @@ from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
-from regiold.sparql.pattern_form import MAX_ROWS as PATTERN_MAX_ROWS
 from regiold.sparql.pattern_form import pattern_reply, single_pattern
 from regiold.sparql.pool import Pool
 from regiold.sparql.runner import check_only, make_runner, run_on_remote
@@ -140,11 +139,13 @@ class QueryService:
             if screened.form == "DESCRIBE" else None
         pattern = single_pattern(request.query, self.prefixes) \
             if (screened.form in {"SELECT", "ASK"} and self._embedded and job.union_default
-                and not job.named_graphs and self.max_rows <= PATTERN_MAX_ROWS) else None
+                and not job.named_graphs) else None
+        # one triple pattern about a resource: the store's lookup, no engine (None: too large)
+        looked_up = pattern_reply(self._store, pattern, job) if pattern is not None else None
         if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
             reply = describe_reply(self._store, targets, job, self.page_size)
-        elif pattern is not None:  # one triple pattern: the store's lookup, no engine
-            reply = pattern_reply(self._store, pattern, job)
+        elif looked_up is not None:
+            reply = looked_up
         elif self._embedded:
             reply = self._pool.call(job, self.timeout)
         else:
