@@ -18,12 +18,13 @@ Nothing here imports Flask: ``QueryService`` takes plain values and returns an `
 | module | what |
 | --- | --- |
 | `screen.py` | what the query text may contain, decided before the engine sees it |
-| `messages.py` | `Request`, `Answer` and the `Job` a worker runs |
+| `messages.py` | `Request`, `Answer`, the `Job` a worker runs; the wire format (no pickle back) |
 | `service.py` | `QueryService`: one per Site and process; memo, concurrency cap, hand-off to the pool |
 | `pool.py` | forked worker processes that hold the store copy-on-write and can be killed |
 | `sandbox.py` | the workers' seccomp filter (no network) |
 | `runner.py` | inside a worker: run the query, serialize at most `sparql_max_rows` |
 | `describe_form.py` | `DESCRIBE <iri>`: the description the resource pages serve |
+| `pattern_form.py` | one triple pattern about a resource: the store's pattern lookup, no engine |
 | `service_description.py` | the SPARQL 1.1 Service Description |
 | `editor.py` | example queries and the results table for browsers |
 """
