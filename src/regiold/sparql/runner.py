@@ -56,8 +56,7 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
 
 def check_service(job: Job) -> None:
     """:func:`refuse_service` with the engine's parser, on an empty store (in the worker)."""
-    empty = ox.Store()
-    refuse_service(job.query, lambda text: empty.query(text, **_options(job)))
+    refuse_service(job.query, lambda text: ox.Store().query(text, **_options(job)))
 
 
 def check_only(job: Job) -> dict[str, object]:
