@@ -9,8 +9,10 @@ Threats and the protection against each (docs/SECURITY.md has the full list):
 * ``FROM``/``FROM NAMED``/``GRAPH <url>`` resolve against the store's own graphs only (pyoxigraph
   never dereferences them); an unknown graph is simply empty. ``LOAD`` and every other update are
   refused before parsing (the engine's ``query`` cannot run updates anyway).
-* A query that runs too long is stopped for real: each query runs in a forked worker process that
-  holds the store copy-on-write; on timeout the worker is killed (SIGKILL) and replaced.
+* A query that runs too long is stopped for real: every query the engine evaluates runs in a forked
+  worker process that holds the store copy-on-write; on timeout the worker is killed (SIGKILL) and
+  replaced. ``DESCRIBE <iri>`` and one triple pattern about a resource need no engine: the serving
+  process answers them with the pages' read path and the store's pattern lookup (bounded reads).
 * Result size is capped (``sparql_max_rows``), and so are query size and concurrency.
 
 Nothing here imports Flask: ``QueryService`` takes plain values and returns an ``Answer``.

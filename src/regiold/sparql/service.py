@@ -135,26 +135,30 @@ class QueryService:
             max_rows=self.max_rows,
             extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
-        targets = describe_targets(request.query, self.prefixes, self.base_iri) \
-            if screened.form == "DESCRIBE" else None
-        pattern = single_pattern(request.query, self.prefixes) \
-            if (screened.form in {"SELECT", "ASK"} and self._embedded and job.union_default
-                and not job.named_graphs) else None
-        # one triple pattern about a resource: the store's lookup, no engine (None: too large)
-        looked_up = pattern_reply(self._store, pattern, job) if pattern is not None else None
-        if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
-            reply = describe_reply(self._store, targets, job, self.page_size)
-        elif looked_up is not None:
-            reply = looked_up
-        elif self._embedded:
+        reply = self._without_engine(job, screened.form)
+        if reply is None and self._embedded:
             reply = self._pool.call(job, self.timeout)
-        else:
+        elif reply is None:
             checked = self._pool.call(job, self.timeout)
             reply = checked if "error" in checked else run_on_remote(self._store, job,
                                                                        screened.form)
         if reply.get("error_type") == "memory":
             raise QueryMemoryLimit(self._pool.memory_message())
         return _answer(reply)
+
+    def _without_engine(self, job: Job, form: str | None) -> dict[str, object] | None:
+        """The reply of a query the serving process answers with the pages' read path, no
+        engine: ``DESCRIBE <iri>`` (exactly the resource page's triples, page 1) and, on the
+        embedded store, one triple pattern about a resource (None: any other query, or a
+        pattern with more solutions than the lookup gives)."""
+        if form == "DESCRIBE":
+            targets = describe_targets(job.query, self.prefixes, self.base_iri)
+            return describe_reply(self._store, targets, job, self.page_size) if targets else None
+        if form in {"SELECT", "ASK"} and self._embedded and job.union_default \
+                and not job.named_graphs:
+            pattern = single_pattern(job.query, self.prefixes)
+            return pattern_reply(self._store, pattern, job) if pattern is not None else None
+        return None
 
     def close(self) -> None:
         self._finalizer()
