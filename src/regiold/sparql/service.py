@@ -66,7 +66,10 @@ class QueryService:
         self.timeout, self.max_rows = timeout, max_rows
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
-        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
+        # a count under a lock, not a BoundedSemaphore: the slot is only ever tried, never waited
+        # for, and the semaphore's Condition costs a few microseconds per query in Python
+        self._slots, self._taken = max(1, max_concurrent), 0
+        self._slots_lock = threading.Lock()
         self._store = store
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
         self._memo_lock = threading.Lock()
@@ -83,12 +86,15 @@ class QueryService:
 
         :raises EndpointBusy: every slot is taken (no waiting: the client gets 503 at once).
         """
-        if not self._slots.acquire(blocking=False):
-            raise EndpointBusy("all query workers are busy; try again shortly")
+        with self._slots_lock:
+            if self._taken >= self._slots:
+                raise EndpointBusy("all query workers are busy; try again shortly")
+            self._taken += 1
         try:
             yield
         finally:
-            self._slots.release()
+            with self._slots_lock:
+                self._taken -= 1
 
     def run(self, request: Request) -> Answer:
         """Screen, run and serialize one query.

@@ -201,7 +201,7 @@ class SparqlFront:
         if any(key in environ for key in CONDITIONAL_KEYS):
             return None
         results_fmt, graph_fmt = self._formats(environ.get("HTTP_ACCEPT", ""))
-        if formats.HTML in (results_fmt, graph_fmt):
+        if results_fmt is formats.HTML or graph_fmt is formats.HTML:  # identity: no dataclass ==
             return None  # the results page: Flask renders it
         return Request(query=params[0][1],
                        results_format=results_fmt.key if results_fmt else None,
