@@ -2,6 +2,7 @@
 
     python bench/sparql_split.py SITE [--requests 300] [--queries lookup,ask,...]
     python bench/sparql_split.py --wire [--requests 2000]
+    python bench/sparql_split.py --rss CACHE/store/VERSION/db IRI
 
 For each query of ``bench/sections.py``'s mix: starts ``regiold serve`` (one granian worker,
 ``-s rate_limit 0``) with timers around the WSGI call, the SPARQL front, the query service, the
@@ -10,6 +11,10 @@ code timed is the tree's own), asks ``--requests`` fresh queries (each made dist
 comment) from one urllib3 client with a 1 ms pause between them, and prints the medians in µs,
 the worker's own ``elapsed`` included. Run it with ``PYTHONPATH`` at another tree's ``src`` for a
 baseline, alternating the trees.
+
+``--rss DB IRI``: what the pattern lookup costs a serving worker in memory: the resident size of
+this process before and after it opens the store snapshot ``DB`` (a ``store/*/db`` folder under
+the cache) read-only, and after it reads ``IRI``'s triples with the store's lookup.
 
 ``--wire``: the pool alone, in process: a trivial job (the reply of a lookup's size), timestamps
 on both sides of the socket pair: call → sent, sent → the worker has it, → its run starts, run →
@@ -183,13 +188,32 @@ def _ping(requests: int) -> float:
     return round(statistics.median(times) / 1e3, 1)
 
 
+def rss(db: str, iri: str) -> dict[str, float]:
+    import pyoxigraph as ox
+
+    def resident_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+    before = resident_mb()
+    store = ox.Store.read_only(db)
+    opened = resident_mb()
+    count = sum(1 for _ in store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+    return {"before_mb": round(before, 1), "opened_mb": round(opened, 1),
+            "after_lookup_mb": round(resident_mb(), 1), "quads": count}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path, nargs="?")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--queries", default="lookup,ask,filter,group_by,join_3hop,text_search,describe")
     parser.add_argument("--wire", action="store_true")
+    parser.add_argument("--rss", nargs=2, metavar=("DB", "IRI"))
     args = parser.parse_args()
+    if args.rss:
+        print(json.dumps(rss(*args.rss)))
+        return
     if args.wire:
         print(json.dumps(wire(args.requests)))
         return
