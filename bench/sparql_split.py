@@ -3,6 +3,7 @@
     python bench/sparql_split.py SITE [--requests 300] [--queries lookup,ask,...]
     python bench/sparql_split.py --wire [--requests 2000]
     python bench/sparql_split.py --rss CACHE/store/VERSION/db IRI
+    python bench/sparql_split.py --held SITE
 
 For each query of ``bench/sections.py``'s mix: starts ``regiold serve`` (one granian worker,
 ``-s rate_limit 0``) with timers around the WSGI call, the SPARQL front, the query service, the
@@ -15,6 +16,10 @@ baseline, alternating the trees.
 ``--rss DB IRI``: what the pattern lookup costs a serving worker in memory: the resident size of
 this process before and after it opens the store snapshot ``DB`` (a ``store/*/db`` folder under
 the cache) read-only, and after it reads ``IRI``'s triples with the store's lookup.
+
+``--held SITE``: which processes of ``regiold serve`` hold the store snapshot's files open after
+one resource page and one ``DESCRIBE`` (no query for the worker yet): the serving worker does, for
+the pages' read path, before any pattern lookup.
 
 ``--wire``: the pool alone, in process: a trivial job (the reply of a lookup's size), timestamps
 on both sides of the socket pair: call → sent, sent → the worker has it, → its run starts, run →
@@ -203,6 +208,42 @@ def rss(db: str, iri: str) -> dict[str, float]:
             "after_lookup_mb": round(resident_mb(), 1), "quads": count}
 
 
+def held(site: Path) -> dict[str, int]:
+    import urllib3
+
+    from common import tree_pids
+
+    org = _first_generated_org(site)
+    port = free_port()
+    http = urllib3.PoolManager(retries=False)
+    with running(serve_args(site, bench_cache(site), port, workers=1,
+                            settings=SPARQL_BENCH_SETTINGS),
+                 ready_url=f"http://127.0.0.1:{port}/ready") as (process, _):
+        url = f"http://127.0.0.1:{port}"
+        http.request("GET", url + "/" + org.split("/", 3)[3].split("/", 1)[1],
+                     headers={"Accept": "text/html"})
+        http.request("GET", f"{url}/sparql?query={quote(f'DESCRIBE <{org}>')}",
+                     headers={"Accept": "application/n-triples"})
+        found = {}
+        for pid in tree_pids(process.pid):
+            role = "master" if pid == process.pid else "serving worker"
+            found[f"{role} {pid}"] = sum(1 for fd in _fds(pid) if "/store/" in fd)
+    return found
+
+
+def _fds(pid: int) -> list[str]:
+    names = []
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                names.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path, nargs="?")
@@ -210,7 +251,11 @@ def main() -> None:
     parser.add_argument("--queries", default="lookup,ask,filter,group_by,join_3hop,text_search,describe")
     parser.add_argument("--wire", action="store_true")
     parser.add_argument("--rss", nargs=2, metavar=("DB", "IRI"))
+    parser.add_argument("--held", action="store_true")
     args = parser.parse_args()
+    if args.held:
+        print(json.dumps(held(args.site)))
+        return
     if args.rss:
         print(json.dumps(rss(*args.rss)))
         return
