@@ -4,6 +4,8 @@ service and its workers."""
 
 from __future__ import annotations
 
+import marshal
+import struct
 from dataclasses import dataclass, field
 
 from regiold.rdf.formats import Format
@@ -45,3 +47,64 @@ class Job:
     graph_format: str | None
     max_rows: int
     extra: dict[str, object] = field(default_factory=dict)
+
+
+# The pool's wire format (sparql/pool.py). A job goes to the worker as a marshalled tuple of plain
+# values, without the base IRI and the prefixes, which are the same for every job of a pool and
+# which the worker holds from its start (pickling the prefixes was most of a job's 10 us).
+def job_bytes(job: Job) -> bytes:
+    return marshal.dumps((job.query, job.union_default, job.default_graphs, job.named_graphs,
+                          job.results_format, job.graph_format, job.max_rows, job.extra))
+
+
+def job_of(data: bytes, base_iri: str, prefixes: dict[str, str]) -> Job:
+    """A job from :func:`job_bytes` (in the worker: the bytes come from its own parent)."""
+    query, union, default, named, results, graph, max_rows, extra = marshal.loads(data)
+    return Job(query, base_iri, prefixes, union, default, named, results, graph, max_rows, extra)
+
+
+# A reply comes back from the sandboxed worker, so the serving process decodes it as data, never
+# as code (no pickle): fixed fields, three short strings, the error message and the body.
+_REPLY = struct.Struct("!dqBHHHI")  # elapsed, count, flags, len kind/format/error_type, len error
+_TRUNCATED, _RETIRED, _ERROR = 1, 2, 4
+
+
+def reply_bytes(reply: dict[str, object]) -> bytes:
+    """A worker's reply dict (``kind``, ``format``, ``body``, ``truncated``, ``count``,
+    ``elapsed``, ``error``, ``error_type``, ``retired``) as bytes."""
+    kind, fmt, etype = (str(reply.get(k) or "").encode() for k in ("kind", "format", "error_type"))
+    error = reply.get("error")
+    message = str(error).encode("utf-8", "replace") if error is not None else b""
+    flags = ((_TRUNCATED if reply.get("truncated") else 0) | (_RETIRED if reply.get("retired") else 0)
+             | (_ERROR if error is not None else 0))
+    body = reply.get("body") or b""
+    head = _REPLY.pack(float(reply.get("elapsed") or 0.0), int(reply.get("count") or 0),  # type: ignore[call-overload]
+                       flags, len(kind), len(fmt), len(etype), len(message))
+    return b"".join((head, kind, fmt, etype, message, body))  # type: ignore[arg-type]
+
+
+def reply_of(data: bytes) -> dict[str, object]:
+    """The reply dict of :func:`reply_bytes`.
+
+    :raises ValueError: the bytes are not a reply (a broken worker).
+    """
+    try:
+        elapsed, count, flags, n_kind, n_fmt, n_etype, n_error = _REPLY.unpack_from(data)
+    except struct.error as exc:
+        raise ValueError("not a reply") from exc
+    at = _REPLY.size
+    ends = (at + n_kind, at + n_kind + n_fmt, at + n_kind + n_fmt + n_etype,
+            at + n_kind + n_fmt + n_etype + n_error)
+    if ends[3] > len(data):
+        raise ValueError("a reply cut short")
+    reply: dict[str, object] = {
+        "kind": data[at:ends[0]].decode("ascii", "replace"),
+        "format": data[ends[0]:ends[1]].decode("ascii", "replace"),
+        "body": data[ends[3]:], "truncated": bool(flags & _TRUNCATED), "count": count,
+        "elapsed": elapsed}
+    if flags & _RETIRED:
+        reply["retired"] = True
+    if flags & _ERROR:
+        reply["error"] = data[ends[2]:ends[3]].decode("utf-8", "replace")
+        reply["error_type"] = data[ends[1]:ends[2]].decode("ascii", "replace")
+    return reply

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 import resource
 import select
 import signal
@@ -22,7 +21,7 @@ from regiold.errors import (
     StoreUnavailable,
 )
 from regiold.sparql import sandbox
-from regiold.sparql.messages import Job
+from regiold.sparql.messages import Job, job_bytes, job_of, reply_bytes, reply_of
 
 _HEADER = struct.Struct("!Q")
 # Query workers yield the CPU to the serving threads (pages, /health): nice 10 while a job is
@@ -41,7 +40,7 @@ class _WorkerDied(Exception):
 
 class _Worker:
     def __init__(self, run: Callable[[Job], dict[str, object]], retire_mb: int = 0,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, context: tuple[str, dict[str, str]] = ("", {})) -> None:
         parent, child = socket.socketpair()
         parent_pid = os.getpid()
         pid = os.fork()
@@ -49,7 +48,7 @@ class _Worker:
             code = 0
             try:
                 parent.close()
-                _child_main(child, run, parent_pid, retire_mb, memory_mb)
+                _child_main(child, run, parent_pid, retire_mb, memory_mb, context)
             except BaseException:
                 code = 1
             finally:
@@ -61,13 +60,13 @@ class _Worker:
     def call(self, job: Job, timeout: float) -> dict[str, object]:
         deadline = time.monotonic() + timeout
         try:
-            _send(self.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            _send(self.sock, job_bytes(job))
         except (BrokenPipeError, ConnectionError) as exc:
             raise _WorkerDied(str(exc), during_job=False) from exc
         demoted = not _readable(self.sock, min(DEMOTE_AFTER, timeout)) and self._demote()
         try:
-            return pickle.loads(_receive(self.sock, deadline))  # noqa: S301 - our own child
-        except (BrokenPipeError, ConnectionError, EOFError, pickle.UnpicklingError) as exc:
+            return reply_of(_receive(self.sock, deadline))
+        except (BrokenPipeError, ConnectionError, EOFError, ValueError) as exc:
             raise _WorkerDied(str(exc), during_job=True) from exc
         finally:
             if demoted:
@@ -107,11 +106,14 @@ class _Worker:
 
 class Pool:
     """Forked workers for ``run``; ``memory_mb``: what a job may add to a worker's address space
-    (0: no limit); ``retire_mb``: see :func:`_child_main`."""
+    (0: no limit); ``retire_mb``: see :func:`_child_main`; ``base_iri`` and ``prefixes``: the
+    same for every job, so they are given to each worker once, not sent with each job."""
 
     def __init__(self, run: Callable[[Job], dict[str, object]], *, retire_mb: int = 0,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, base_iri: str = "",
+                 prefixes: dict[str, str] | None = None) -> None:
         self._run = run
+        self._context = (base_iri, dict(prefixes or {}))
         self._retire_mb, self._memory_mb = retire_mb, memory_mb
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -158,7 +160,7 @@ class Pool:
                 if not worker.exited():
                     return worker
                 worker.sock.close()
-        return _Worker(self._run, self._retire_mb, self._memory_mb)
+        return _Worker(self._run, self._retire_mb, self._memory_mb, self._context)
 
     def memory_message(self) -> str:
         limit = (f"its memory limit ({self._memory_mb} MB, setting sparql_query_max_mb)"
@@ -187,7 +189,8 @@ class Pool:
 
 
 def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
-                parent_pid: int, retire_mb: int = 0, memory_mb: int = 0) -> None:
+                parent_pid: int, retire_mb: int = 0, memory_mb: int = 0,
+                context: tuple[str, dict[str, str]] = ("", {})) -> None:
     """The worker's life: drop what it inherited, sandbox itself, answer jobs until EOF, or until
     a job left it holding more than ``retire_mb`` of memory of its own (0: no limit).
 
@@ -209,14 +212,14 @@ def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],
     _limit_memory(memory_mb)
     while True:
         try:
-            job = pickle.loads(_receive(sock, None))  # noqa: S301 - from our own parent
+            job = job_of(_receive(sock, None), *context)  # from our own parent
         except (EOFError, ConnectionError):
             return
         reply = run(job)
         retire = retire_mb > 0 and _copied_mb() > retire_mb
         if retire:
             reply["retired"] = True
-        _send(sock, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        _send(sock, reply_bytes(reply))
         if retire:
             return
 
@@ -289,8 +292,21 @@ def _send(sock: socket.socket, payload: bytes) -> None:
 
 
 def _receive(sock: socket.socket, deadline: float | None) -> bytes:
-    (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
-    return _read_exactly(sock, size, deadline)
+    """One message: a single read takes the length and, for a small message, all of it (two
+    reads per message cost a few us each on a cold path)."""
+    first = _read_some(sock, _FIRST_READ, deadline)
+    while len(first) < _HEADER.size:
+        first += _read_some(sock, _HEADER.size - len(first), deadline)
+    (size,) = _HEADER.unpack_from(first)
+    got = first[_HEADER.size:]
+    if len(got) >= size:
+        if len(got) > size:
+            raise ConnectionError("more than one message")  # one job, one reply: never happens
+        return got
+    return got + _read_exactly(sock, size - len(got), deadline)
+
+
+_FIRST_READ = 1 << 16
 
 
 def _readable(sock: socket.socket, seconds: float) -> bool:
@@ -304,19 +320,25 @@ def _readable(sock: socket.socket, seconds: float) -> bool:
 def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
     chunks, remaining = [], size
     while remaining:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            sock.settimeout(left)
-        try:
-            chunk = sock.recv(min(remaining, 1 << 20))
-        except TimeoutError:
-            raise
-        except OSError as exc:
-            raise ConnectionError(str(exc)) from exc
-        if not chunk:
-            raise EOFError("worker closed the connection")
+        chunk = _read_some(sock, min(remaining, 1 << 20), deadline)
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def _read_some(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    """Up to ``size`` bytes, at least one, before ``deadline`` (None: no limit)."""
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(left)
+    try:
+        chunk = sock.recv(size)
+    except TimeoutError:
+        raise
+    except OSError as exc:
+        raise ConnectionError(str(exc)) from exc
+    if not chunk:
+        raise EOFError("worker closed the connection")
+    return chunk

@@ -41,9 +41,11 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
 
         def evaluate() -> dict[str, object]:
             check_service(job)
-            # store.db, not a handle taken before the fork: a snapshot opens one per process
-            result = store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
-            return _serialize(result, job)
+            def query() -> object:
+                # store.db, not a handle taken before the fork: a snapshot opens one per process
+                return store.db.query(job.query, **_options(job), custom_functions=functions)  # type: ignore[attr-defined]
+
+            return _serialize(query(), job, query)
 
         reply = guarded(evaluate)
         reply.setdefault("elapsed", time.perf_counter() - started)
@@ -54,8 +56,7 @@ def make_runner(store: object, base_iri: str) -> Callable[[Job], dict[str, objec
 
 def check_service(job: Job) -> None:
     """:func:`refuse_service` with the engine's parser, on an empty store (in the worker)."""
-    empty = ox.Store()
-    refuse_service(job.query, lambda text: empty.query(text, **_options(job)))
+    refuse_service(job.query, lambda text: ox.Store().query(text, **_options(job)))
 
 
 def check_only(job: Job) -> dict[str, object]:
@@ -86,7 +87,7 @@ def guarded(evaluate: Callable[[], dict[str, object]]) -> dict[str, object]:
 
 
 def _options(job: Job) -> dict[str, object]:
-    options: dict[str, object] = {"base_iri": job.base_iri, "prefixes": job.prefixes}
+    options: dict[str, object] = {"base_iri": job.base_iri, "prefixes": _used(job)}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     elif job.union_default:
@@ -96,12 +97,26 @@ def _options(job: Job) -> dict[str, object]:
     return options
 
 
-def _serialize(result: object, job: Job) -> dict[str, object]:
+def _used(job: Job) -> dict[str, str]:
+    """The predeclared prefixes the query can use: those whose ``name:`` is in its text.
+    pyoxigraph converts the whole dict on every call (8 us for the site's 17 prefixes, a quarter
+    of a lookup's evaluation); one not in the text cannot be used. With a ``\\u`` escape in the
+    text, all of them (the engine does not unescape names today, but that is its choice)."""
+    query = job.query
+    if "\\u" in query or "\\U" in query:
+        return job.prefixes
+    return {name: iri for name, iri in job.prefixes.items() if name + ":" in query}
+
+
+def _serialize(result: object, job: Job, again: Callable[[], object] | None = None,
+               ) -> dict[str, object]:
     """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
 
     pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
     inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
     result without a Python loop over it; pyoxigraph then converts those lines to the format.
+    SPARQL JSON, the format most clients ask for, is written directly (:func:`_capped_json`);
+    ``again`` evaluates the query anew for the rare answer that cannot be capped that way.
     """
     if isinstance(result, ox.QueryBoolean):
         return _serialize_boolean(bool(result), job)
@@ -110,6 +125,12 @@ def _serialize(result: object, job: Job) -> dict[str, object]:
         if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
             return _serialize_bindings([], result, job)
         rows = _row_budget(job, len(result.variables))
+        if fmt is formats.SPARQL_JSON and again is not None:
+            direct = _capped_json(result, rows)
+            if direct is not None:
+                return {"kind": "bindings", "format": fmt.key, "body": direct[0],
+                        "truncated": direct[1], "count": direct[2]}
+            result = again()
         lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1)
         if fmt.key == "tsv" and not truncated:
             body = lines
@@ -162,13 +183,7 @@ class _LineCap(io.RawIOBase):
 def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
     """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
     sink = _LineCap(limit)
-    try:
-        result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
-    except _Enough:
-        pass
-    except OSError as exc:  # pyoxigraph may wrap the writer's exception
-        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and sink.lines <= limit:
-            raise
+    _write_until_enough(result, sink, fmt)
     data = bytes(sink.data)
     truncated = sink.lines > limit
     if truncated:  # keep exactly `limit` lines
@@ -177,6 +192,62 @@ def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]
             cut = data.index(b"\n", cut + 1)
         data = data[: cut + 1]
     return data, truncated
+
+
+def _write_until_enough(result: object, sink: _LineCap, fmt: object) -> None:
+    """``result`` serialized into ``sink`` until the sink has enough (it raises ``_Enough``)."""
+    try:
+        result.serialize(sink, format=fmt)  # type: ignore[attr-defined]
+    except _Enough:
+        pass
+    except OSError as exc:  # pyoxigraph may wrap the writer's exception
+        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and sink.lines <= sink.limit:
+            raise
+
+
+# Where a row starts in pyoxigraph's SPARQL JSON: it writes no spaces, and a string escapes every
+# quote, so '[{"' and ',{"' occur only where a row object with a binding opens (a term opens
+# after a colon, a row's second binding after a comma with a quote). A row without any binding
+# is '{}', which a string may also hold: with '{}' anywhere the count is not sure.
+_ROW_STARTS = (b'[{"', b',{"')
+_EMPTY_ROW = b"{}"
+
+
+class _RowCap(_LineCap):
+    """A sink for SPARQL JSON that stops the writer once more than ``limit`` rows (as counted by
+    ``_ROW_STARTS``, or any '{}') have come."""
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        tail = bytes(self.data[-2:])  # a row start may be split over two chunks
+        self.data += chunk
+        seen = tail + bytes(chunk)
+        self.lines += sum(seen.count(mark) for mark in (*_ROW_STARTS, _EMPTY_ROW)) \
+            - tail.count(_EMPTY_ROW)
+        if self.lines > self.limit:
+            raise _Enough
+        return len(chunk)
+
+
+def _capped_json(result: object, limit: int) -> tuple[bytes, bool, int] | None:
+    """SPARQL JSON of at most ``limit`` rows written by the engine itself (no TSV in between:
+    0.03-0.05 ms less for a small answer), whether more rows existed, and the count; None when the
+    answer holds a '{}' (a row without bindings, or those characters in a string) and was cut,
+    or the count is not sure: the caller then takes the TSV way."""
+    sink = _RowCap(limit)
+    _write_until_enough(result, sink, ox.QueryResultsFormat.JSON)
+    data = bytes(sink.data)
+    if _EMPTY_ROW in data:
+        return None
+    if sink.lines <= limit:  # the writer finished: every row is there
+        return data, False, sink.lines
+    # more than `limit` rows: cut where the next one starts, and close as the writer does
+    if limit == 0:
+        cut = data.index(_ROW_STARTS[0]) + 1  # keep the '['
+    else:
+        cut = -1
+        for _ in range(limit):  # row k + 1 starts at the k-th ',{"'
+            cut = data.index(_ROW_STARTS[1], cut + 1)
+    return data[:cut] + b"]}}", True, limit
 
 
 def _serialize_boolean(value: bool, job: Job) -> dict[str, object]:

@@ -44,6 +44,10 @@ TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+# TOKEN with only its words captured: ``findall`` lists the bare words in one pass in C ("" for
+# every other token), where a Python loop over ``finditer`` took 15-50 us of a query's screen.
+_WORDS = re.compile(re.sub(r"\(\?P<(?!word>)\w+>", "(?:", TOKEN.pattern).replace("(?P<word>", "("),
+                    re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def screen(query: str, *, max_bytes: int) -> Screened:
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise PayloadTooLarge(f"query of {size} bytes; this endpoint accepts at most {max_bytes}")
-    _check_nesting(query)
+    if sum(map(query.count, _OPENERS)) > MAX_NESTING:  # fewer openers cannot nest deeper
+        _check_nesting(query)
     words = [w.upper() for w in _keywords(query)]
     first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
     if first in _UPDATE_KEYWORDS:
@@ -78,9 +83,9 @@ def screen(query: str, *, max_bytes: int) -> Screened:
 
 def _keywords(query: str) -> Iterator[str]:
     """Bare words outside strings, comments and IRIs (prefixed names and variables excluded)."""
-    for match in TOKEN.finditer(query):
-        if match.lastgroup == "word" and ":" not in match.group():
-            yield match.group()
+    for word in _WORDS.findall(query):
+        if word and ":" not in word:
+            yield word
 
 
 def _check_nesting(query: str) -> None:

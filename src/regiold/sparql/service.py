@@ -25,6 +25,7 @@ from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
+from regiold.sparql.pattern_form import pattern_reply, single_pattern
 from regiold.sparql.pool import Pool
 from regiold.sparql.runner import check_only, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
@@ -65,13 +66,17 @@ class QueryService:
         self.timeout, self.max_rows = timeout, max_rows
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
-        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
+        # a count under a lock, not a BoundedSemaphore: the slot is only ever tried, never waited
+        # for, and the semaphore's Condition costs a few microseconds per query in Python
+        self._slots, self._taken = max(1, max_concurrent), 0
+        self._slots_lock = threading.Lock()
         self._store = store
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
         self._pool = Pool(make_runner(store, base_iri) if self._embedded else check_only,
-                          retire_mb=worker_max_mb, memory_mb=query_max_mb)
+                          retire_mb=worker_max_mb, memory_mb=query_max_mb,
+                          base_iri=base_iri, prefixes=self.prefixes)
         self._finalizer = weakref.finalize(self, self._pool.close)
 
     @contextmanager
@@ -81,12 +86,15 @@ class QueryService:
 
         :raises EndpointBusy: every slot is taken (no waiting: the client gets 503 at once).
         """
-        if not self._slots.acquire(blocking=False):
-            raise EndpointBusy("all query workers are busy; try again shortly")
+        with self._slots_lock:
+            if self._taken >= self._slots:
+                raise EndpointBusy("all query workers are busy; try again shortly")
+            self._taken += 1
         try:
             yield
         finally:
-            self._slots.release()
+            with self._slots_lock:
+                self._taken -= 1
 
     def run(self, request: Request) -> Answer:
         """Screen, run and serialize one query.
@@ -133,19 +141,30 @@ class QueryService:
             max_rows=self.max_rows,
             extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
-        targets = describe_targets(request.query, self.prefixes, self.base_iri) \
-            if screened.form == "DESCRIBE" else None
-        if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
-            reply = describe_reply(self._store, targets, job, self.page_size)
-        elif self._embedded:
+        reply = self._without_engine(job, screened.form)
+        if reply is None and self._embedded:
             reply = self._pool.call(job, self.timeout)
-        else:
+        elif reply is None:
             checked = self._pool.call(job, self.timeout)
             reply = checked if "error" in checked else run_on_remote(self._store, job,
                                                                        screened.form)
         if reply.get("error_type") == "memory":
             raise QueryMemoryLimit(self._pool.memory_message())
         return _answer(reply)
+
+    def _without_engine(self, job: Job, form: str | None) -> dict[str, object] | None:
+        """The reply of a query the serving process answers with the pages' read path, no
+        engine: ``DESCRIBE <iri>`` (exactly the resource page's triples, page 1) and, on the
+        embedded store, one triple pattern about a resource (None: any other query, or a
+        pattern with more solutions than the lookup gives)."""
+        if form == "DESCRIBE":
+            targets = describe_targets(job.query, self.prefixes, self.base_iri)
+            return describe_reply(self._store, targets, job, self.page_size) if targets else None
+        if form in {"SELECT", "ASK"} and self._embedded and job.union_default \
+                and not job.named_graphs:
+            pattern = single_pattern(job.query, self.prefixes)
+            return pattern_reply(self._store, pattern, job) if pattern is not None else None
+        return None
 
     def close(self) -> None:
         self._finalizer()
