@@ -130,6 +130,16 @@ class _Writer:
         finally:
             os.close(descriptor)
 
+    def link(self, rel: str, same: str) -> None:
+        """``rel`` as a hard link to the file ``same`` written before (the same bytes): a new
+        name costs the file system less than a new file (docs/performance.md)."""
+        target = f"{self.out}/{rel}"
+        try:
+            os.link(f"{self.out}/{same}", target)
+        except FileExistsError:  # an earlier export's file
+            os.unlink(target)
+            os.link(f"{self.out}/{same}", target)
+
 
 def _write_resource(site: Site, write: _Writer, path: str) -> None:
     """Every representation of one resource: straight from the renderers the server calls, with
@@ -137,11 +147,14 @@ def _write_resource(site: Site, write: _Writer, path: str) -> None:
     iri = site.base_iri + path
     try:
         for fmt in RESOURCE:
-            if fmt is HTML:
+            if fmt is HTML:  # the default language's two pages from one rendering
+                named, clean = render.default_pages(site, iri)
                 for lang in LANGS:
-                    write(f"{path}.{lang}.html",
+                    write(f"{path}.{lang}.html", named if lang == site.settings.default_lang else
                           dataset_mod.representation(site, iri, fmt, lang, named=True).body)
-                write(f"{path}.html", dataset_mod.representation(site, iri, fmt, None).body)
+                write(f"{path}.html", clean)
+            elif fmt.same_bytes_as:  # N3 is Turtle, written just before (RESOURCE's order)
+                write.link(f"{path}.{fmt.key}", f"{path}.{fmt.same_bytes_as}")
             else:
                 write(f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
     except NotFound:
