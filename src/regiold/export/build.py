@@ -60,22 +60,23 @@ def build(site: Site, out: Path, *, root_url: str | None = None, processes: int 
     if not root_url.endswith("/"):
         root_url += "/"
     out.mkdir(parents=True, exist_ok=True)
-    paths, skipped = resource_paths(site)
+    subjects = dataset_mod.subject_paths(site.store, site.base_iri)  # one query for both lists
+    paths, skipped = resource_paths(site, subjects)
     _write_resources(site, out, paths, processes or os.cpu_count() or 1)
-    _write_site_files(site, out, root_url)
+    _write_site_files(site, out, root_url, subjects)
     files, size = _tree_size(out)
     return BuildResult(len(paths), files, size, time.perf_counter() - start, skipped)
 
 
-def resource_paths(site: Site) -> tuple[list[str], list[str]]:
+def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Paths of every IRI the server describes (subjects under the base), and unsafe ones skipped.
 
     Named graphs and hash IRIs are left out (a hash IRI is part of its document's description).
+    ``subjects``: ``dataset.subject_paths``, when the caller has read them already.
     """
-    base = site.base_iri
-    rows = site.store.select(
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}')
-    candidates = {r["s"].value[len(base):] for r in rows} | set(dataset_mod.FIXED_PAGES)
+    if subjects is None:
+        subjects = dataset_mod.subject_paths(site.store, site.base_iri)
+    candidates = subjects | set(dataset_mod.FIXED_PAGES)
     paths, skipped = [], []
     for path in sorted(candidates):
         if not path or path in _SKIPPED_PAGES or "#" in path or path.startswith("graph/"):
@@ -173,12 +174,13 @@ def _tree_size(folder: Path) -> tuple[int, int]:
     return files, size
 
 
-def _write_site_files(site: Site, out: Path, root_url: str) -> None:
+def _write_site_files(site: Site, out: Path, root_url: str, subjects: set[str] | None = None) -> None:
+    found = render.partners(site)  # one query for the three start pages
     for lang in LANGS:
-        _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True).body)
-    _write(out / "index.html", render.index_html(site, site.settings.default_lang).body)
+        _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True, found=found).body)
+    _write(out / "index.html", render.index_html(site, site.settings.default_lang, found=found).body)
     _write(out / render.CONTEXT_PATH, render.context_document(site))
-    dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES)
+    dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES, subjects=subjects)
     for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)
         source = out / f"{dataset_mod.DATASET}.{lang}.html"
         if source.exists():

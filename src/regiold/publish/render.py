@@ -553,11 +553,16 @@ def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
              "label": f.label, "key": f.key, "format": f} for f in RESOURCE]
 
 
-def index_html(site: Site, lang: str, *, named: bool = False) -> Representation:
+Partners = tuple[dict[str, list[ox.Literal]], dict[str, set[str]]]  # names and types by IRI
+
+
+def index_html(site: Site, lang: str, *, named: bool = False,
+               found: Partners | None = None) -> Representation:
     """The start page: the partners, as the CMS's "Auswahl" page lists them (memoised; ``named``:
-    the URL named the language, so links keep it)."""
+    the URL named the language, so links keep it; ``found``: ``partners(site)`` read already,
+    as the static export does once for its three start pages)."""
     def build() -> Representation:
-        groups = partner_groups(site, lang)
+        groups = partner_groups(site, lang, found)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
@@ -566,8 +571,9 @@ def index_html(site: Site, lang: str, *, named: bool = False) -> Representation:
     return _memo(site, ("index", lang, links.link_lang(lang, site.settings.default_lang, named)), build)
 
 
-def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
-    """Regional managements, networks and other organisations, each sorted by name."""
+def partners(site: Site) -> Partners:
+    """The organisations the start page may list: their names and types (one query; the same
+    for every language)."""
     rgo = f"{site.base_iri}def/"
     rows = site.store.select(
         "PREFIX schema: <https://schema.org/> PREFIX org: <http://www.w3.org/ns/org#> "
@@ -582,6 +588,14 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
         names.setdefault(iri, [])
         if "l" in row and isinstance(row["l"], ox.Literal) and row["l"] not in names[iri]:
             names[iri].append(row["l"])
+    return names, kinds
+
+
+def partner_groups(site: Site, lang: str, found: Partners | None = None) -> list[dict[str, object]]:
+    """Regional managements, networks and other organisations, each sorted by name (of
+    ``found``, else of ``partners(site)``)."""
+    rgo = f"{site.base_iri}def/"
+    names, kinds = found or partners(site)
     groups: dict[str, list[dict[str, str | None]]] = {"partners": [], "networks": [], "others": []}
     for iri, types in kinds.items():
         if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:
