@@ -16,8 +16,11 @@ from werkzeug.http import parse_accept_header
 from pages_support import DME, copy_site, make_app
 from regiold.cli import cli
 from regiold.errors import NotAcceptable
+from regiold.export.build import build
 from regiold.export.rules import accept_rules, exact_accept, htaccess, nginx_http
+from regiold.publish.site_loader import load_site
 from regiold.rdf.formats import RESOURCE
+from regiold.settings import Settings
 from regiold.web.negotiate import negotiate
 
 BASE = "https://w3id.org/regionen-nrw/"
@@ -79,6 +82,19 @@ def test_one_process_writes_what_the_forked_workers_write(exported, tmp_path: Pa
     contents = lambda folder: {k: v[0] for k, v in tree_state(folder).items()  # noqa: E731
                                if k != ".regiold/nginx-server.conf"}  # names its own folder
     assert contents(tmp_path / "one") == contents(out)
+
+
+def test_the_build_reports_the_files_and_bytes_it_wrote(exported, tmp_path: Path):
+    """The counts come from the writers (the tree is not walked again): they must be what a walk
+    of a new export finds, and the command says them."""
+    site, _ = exported
+    loaded = load_site(Settings.load({"site_dir": site, "cache_dir": site.parent / "export-cache"},
+                                     environ={}))
+    out = tmp_path / "counted"
+    result = build(loaded, out, processes=2)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert (result.files, result.bytes) == (len(files), sum(p.stat().st_size for p in files))
+    assert result.files > 50
 
 
 def test_the_organisation_is_there_in_every_format_and_language(exported):

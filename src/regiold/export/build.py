@@ -60,22 +60,23 @@ def build(site: Site, out: Path, *, root_url: str | None = None, processes: int 
     if not root_url.endswith("/"):
         root_url += "/"
     out.mkdir(parents=True, exist_ok=True)
-    paths, skipped = resource_paths(site)
-    _write_resources(site, out, paths, processes or os.cpu_count() or 1)
-    _write_site_files(site, out, root_url)
-    files, size = _tree_size(out)
-    return BuildResult(len(paths), files, size, time.perf_counter() - start, skipped)
+    subjects = dataset_mod.subject_paths(site.store, site.base_iri)  # one query for both lists
+    paths, skipped = resource_paths(site, subjects)
+    files, size = _write_resources(site, out, paths, processes or os.cpu_count() or 1)
+    more, more_size = _write_site_files(site, out, root_url, subjects)
+    return BuildResult(len(paths), files + more, size + more_size, time.perf_counter() - start,
+                       skipped)
 
 
-def resource_paths(site: Site) -> tuple[list[str], list[str]]:
+def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Paths of every IRI the server describes (subjects under the base), and unsafe ones skipped.
 
     Named graphs and hash IRIs are left out (a hash IRI is part of its document's description).
+    ``subjects``: ``dataset.subject_paths``, when the caller has read them already.
     """
-    base = site.base_iri
-    rows = site.store.select(
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}')
-    candidates = {r["s"].value[len(base):] for r in rows} | set(dataset_mod.FIXED_PAGES)
+    if subjects is None:
+        subjects = dataset_mod.subject_paths(site.store, site.base_iri)
+    candidates = subjects | set(dataset_mod.FIXED_PAGES)
     paths, skipped = [], []
     for path in sorted(candidates):
         if not path or path in _SKIPPED_PAGES or "#" in path or path.startswith("graph/"):
@@ -87,36 +88,42 @@ def resource_paths(site: Site) -> tuple[list[str], list[str]]:
     return paths, skipped
 
 
-def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> None:
+def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> tuple[int, int]:
     """Write ``paths``' files by ``processes`` forked workers, each taking every
-    ``processes``-th resource (neighbours in the sorted list cost alike, so the slices do too)."""
+    ``processes``-th resource (neighbours in the sorted list cost alike, so the slices do too).
+    Returns the files and bytes written."""
     global _site
     if processes <= 1 or len(paths) < processes:
-        _write_slice((str(out), paths, site))
-        return
+        return _write_slice((str(out), paths, site))
     _site = site
     slices = [paths[i::processes] for i in range(processes)]
     context = multiprocessing.get_context("fork")  # the workers share the loaded store
     with context.Pool(processes) as pool:
-        pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
+        counts = pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
+    return sum(files for files, _ in counts), sum(size for _, size in counts)
 
 
-def _write_slice(job: tuple[str, list[str], Site | None]) -> None:
+def _write_slice(job: tuple[str, list[str], Site | None]) -> tuple[int, int]:
     out, paths, site = job[0], job[1], job[2] or _site
     assert site is not None
     writer = _Writer(out)
     for path in paths:
         _write_resource(site, writer, path)
+    return writer.files, writer.bytes
 
 
 class _Writer:
     """Writes files under one folder: each folder made once, each file with one system call (no
-    file object, no temporary name: the export is built, then served)."""
+    file object, no temporary name: the export is built, then served). Counts what it wrote
+    (the build reports it without walking the tree again)."""
 
     def __init__(self, out: str) -> None:
         self.out, self.folders = out, set()
+        self.files = self.bytes = 0
 
     def __call__(self, rel: str, body: bytes) -> None:
+        self.files += 1
+        self.bytes += len(body)
         target = f"{self.out}/{rel}"
         folder = target.rpartition("/")[0]
         if folder not in self.folders:
@@ -130,67 +137,85 @@ class _Writer:
         finally:
             os.close(descriptor)
 
+    def link(self, rel: str, same: str, size: int) -> None:
+        """``rel`` as a hard link to the file ``same`` of ``size`` bytes written before (the same
+        bytes): a new name costs the file system less than a new file (docs/performance.md)."""
+        self.files += 1
+        self.bytes += size
+        target = f"{self.out}/{rel}"
+        try:
+            os.link(f"{self.out}/{same}", target)
+        except FileExistsError:  # an earlier export's file
+            os.unlink(target)
+            os.link(f"{self.out}/{same}", target)
+
 
 def _write_resource(site: Site, write: _Writer, path: str) -> None:
     """Every representation of one resource: straight from the renderers the server calls, with
     one description for all of them (memoised while this resource is written, then dropped)."""
     iri = site.base_iri + path
+    sizes: dict[str, int] = {}
     try:
         for fmt in RESOURCE:
-            if fmt is HTML:
+            if fmt is HTML:  # the default language's two pages from one rendering
+                named, clean = render.default_pages(site, iri)
                 for lang in LANGS:
-                    write(f"{path}.{lang}.html",
+                    write(f"{path}.{lang}.html", named if lang == site.settings.default_lang else
                           dataset_mod.representation(site, iri, fmt, lang, named=True).body)
-                write(f"{path}.html", dataset_mod.representation(site, iri, fmt, None).body)
+                write(f"{path}.html", clean)
+            elif fmt.same_bytes_as:  # N3 is Turtle, written just before (RESOURCE's order)
+                write.link(f"{path}.{fmt.key}", f"{path}.{fmt.same_bytes_as}", sizes[fmt.same_bytes_as])
             else:
-                write(f"{path}.{fmt.key}", dataset_mod.representation(site, iri, fmt).body)
+                body = dataset_mod.representation(site, iri, fmt).body
+                write(f"{path}.{fmt.key}", body)
+                sizes[fmt.key] = len(body)
     except NotFound:
         return  # an IRI that appears only as a named graph or is withheld
     finally:
         render.forget(site, iri)  # written once, never asked for again here
 
 
-def _tree_size(folder: Path) -> tuple[int, int]:
-    """(files, bytes) under ``folder``."""
-    files = size = 0
-    for root, _, names in os.walk(folder):
-        for name in names:
-            files += 1
-            size += os.stat(os.path.join(root, name)).st_size
-    return files, size
-
-
-def _write_site_files(site: Site, out: Path, root_url: str) -> None:
+def _write_site_files(site: Site, out: Path, root_url: str,
+                      subjects: set[str] | None = None) -> tuple[int, int]:
+    """Everything but the resources' files; returns the files and bytes written."""
+    sizes: list[int] = []
+    write = lambda target, body: sizes.append(_write(target, body))  # noqa: E731
+    found = render.partners(site)  # one query for the three start pages
     for lang in LANGS:
-        _write(out / f"index.{lang}.html", render.index_html(site, lang, named=True).body)
-    _write(out / "index.html", render.index_html(site, site.settings.default_lang).body)
-    _write(out / render.CONTEXT_PATH, render.context_document(site))
-    dataset_mod.export(site, out, root_url, skip=_SKIPPED_PAGES)
+        write(out / f"index.{lang}.html", render.index_html(site, lang, named=True, found=found).body)
+    write(out / "index.html", render.index_html(site, site.settings.default_lang, found=found).body)
+    write(out / render.CONTEXT_PATH, render.context_document(site))
+    sizes += [path.stat().st_size for path in dataset_mod.export(
+        site, out, root_url, skip=_SKIPPED_PAGES, subjects=subjects)]
     for lang in LANGS:  # /.well-known/void for browsers: the dataset page (the server sends a 303)
         source = out / f"{dataset_mod.DATASET}.{lang}.html"
         if source.exists():
-            _write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
-    _write(out / "404.html", render.error_html(
+            write(out / ".well-known" / f"void.{lang}.html", source.read_bytes())
+    write(out / "404.html", render.error_html(
         404, "Not found", "No resource at this address.", site.settings.default_lang,
         site.settings.default_lang, sparql_link=site.settings.sparql_link))
     static = Path(__file__).parent.parent / "static"
     if static.is_dir():
         shutil.copytree(static, out / "static", dirs_exist_ok=True)
-        _write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
-    _write_rules(site, out)
+        sizes += [path.stat().st_size for path in static.rglob("*") if path.is_file()]  # copied
+        write(out / "favicon.ico", (static / "favicon.ico").read_bytes())
+    sizes += _write_rules(site, out)
+    return len(sizes), sum(sizes)
 
 
-def _write_rules(site: Site, out: Path) -> None:
+def _write_rules(site: Site, out: Path) -> list[int]:
     rules = out / RULES_DIR
     lang = site.settings.default_lang
-    _write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode())
-    _write(rules / "nginx-server.conf", export_rules.nginx_server(
-        str(out.resolve()), listen="80", base_iri=site.base_iri).encode())
-    _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode())
+    return [_write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode()),
+            _write(rules / "nginx-server.conf", export_rules.nginx_server(
+                str(out.resolve()), listen="80", base_iri=site.base_iri).encode()),
+            _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode())]
 
 
-def _write(target: Path, body: bytes) -> None:
+def _write(target: Path, body: bytes) -> int:
+    """Write ``body`` to ``target`` (replaced whole); returns its size."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     tmp.write_bytes(body)
     tmp.replace(target)
+    return len(body)

@@ -736,18 +736,24 @@ def representation(site: Site, iri: str, fmt: Format, lang: str | None = None,
 FIXED_PAGES = ("", "sparql", DATASET, CATALOG)  # pages that exist whatever the data
 
 
-def page_paths(store: Store, base: str) -> list[str]:
+def page_paths(store: Store, base: str, subjects: Iterable[str] | None = None) -> list[str]:
     """Paths (relative to the base) of every resource with its own HTML page.
 
     That is every IRI subject under the base, except hash IRIs (they are part of their document),
     named-graph IRIs and dependent nodes of an organisation (``org/{slug}/…``: shown on its page).
+    ``subjects``: ``subject_paths(store, base)``, when the caller has read them already.
     """
+    paths = {p for p in (subject_paths(store, base) if subjects is None else subjects)
+             if has_own_page(p)}
+    return sorted(paths | set(FIXED_PAGES))
+
+
+def subject_paths(store: Store, base: str) -> set[str]:
+    """The paths (relative to the base) of every IRI under the base that is a subject."""
     rows = store.select(f"""
         SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
           FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_sparql_string(base)}")) }}""")
-    paths = {r["s"].value[len(base):] for r in rows}
-    paths = {p for p in paths if has_own_page(p)}
-    return sorted(paths | set(FIXED_PAGES))
+    return {r["s"].value[len(base):] for r in rows}
 
 
 def has_own_page(path: str) -> bool:
@@ -817,12 +823,14 @@ def robots_txt(sitemap_url: str) -> str:
 # --- static export ------------------------------------------------------------------------------
 
 
-def export(site: Site, out: Path, root_url: str, *, skip: Iterable[str] = ()) -> list[Path]:
+def export(site: Site, out: Path, root_url: str, *, skip: Iterable[str] = (),
+           subjects: Iterable[str] | None = None) -> list[Path]:
     """Write VoID (each RDF format), the dumps, robots.txt and the sitemap under ``out``.
 
     For ``regiold build``: ``.well-known/void`` (Turtle) and ``.well-known/void.{ext}``,
     ``dumps/{name}``, ``robots.txt``, ``sitemap.xml`` (+ parts). ``root_url`` ends with ``/``.
     Every file equals what the server sends; the sitemap leaves out the pages in ``skip``.
+    ``subjects``: ``subject_paths``, when the caller has read them already.
     """
     described = info(site)
     written: list[Path] = []
@@ -841,7 +849,7 @@ def export(site: Site, out: Path, root_url: str, *, skip: Iterable[str] = ()) ->
         shutil.copyfile(file.path, out / "dumps" / name)
         written.append(out / "dumps" / name)
     write("robots.txt", robots_txt(root_url + "sitemap.xml").encode())
-    paths = [p for p in page_paths(site.store, site.base_iri) if p not in set(skip)]
+    paths = [p for p in page_paths(site.store, site.base_iri, subjects) if p not in set(skip)]
     entries = list(sitemap_entries(paths, root_url,
                                    default_lang=site.settings.default_lang))
     for name, body in sitemap_files(entries, root_url, lastmod=described.modified).items():

@@ -17,6 +17,7 @@ The presentation (labels in a language, sorted links, sections) is ``view.build_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -206,9 +207,12 @@ def ancestors(iri: str, base: str) -> list[str]:
     return out
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')  # one scan in C, not a Python call per character
+
+
 def is_iri(text: str) -> bool:
     """Whether ``text`` can be an IRI (and so a SPARQL IRIREF): no spaces, controls or ``<>"{}|^`\\``."""
-    return not any(c in text for c in '<>"{}|^`\\') and not any(ord(c) <= 0x20 for c in text)
+    return _NOT_IN_IRI.search(text) is None
 
 
 def _linked_iris(triples: Iterable[ox.Triple]) -> set[str]:

@@ -49,6 +49,9 @@ class Parts:
     footer: Markup
     formats: Markup
 
+    def all(self) -> tuple[Markup, Markup, Markup, Markup]:
+        return self.head, self.header, self.footer, self.formats
+
 
 def parts(env: Environment, chrome: Chrome, context: Mapping[str, object], *,
           shared: bool = True) -> Parts:

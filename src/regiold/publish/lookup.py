@@ -34,10 +34,10 @@ from regiold.store import EmbeddedStore, Store
 from regiold.store.naming import NamingTable
 
 _TYPE = ox.NamedNode(RDF_TYPE)
-_CITES = frozenset({ox.NamedNode(DCT_NS + "source"), ox.NamedNode(PROV_NS + "wasDerivedFrom")})
+_CITE_TERMS = frozenset({f"<{DCT_NS}source>", f"<{PROV_NS}wasDerivedFrom>"})  # as N-Triples terms
+_ENTITY_OBJECT = f"<{PROV_NS}Entity> ."
 _DERIVED = ox.NamedNode(PROV_NS + "wasDerivedFrom")
 _GENERATED = ox.NamedNode(PROV_NS + "generatedAtTime")
-_ENTITY = ox.NamedNode(PROV_NS + "Entity")
 _DEPENDENT_LINKS = frozenset(f"<{p}>" for p in DEPENDENT_LINKS)  # as terms in N-Triples lines
 # Naming lines that make their subject labelled, or a membership (the object keeps its " .").
 _LABEL_TERMS = frozenset(f"<{p}>" for p in LABEL_PROPERTIES)
@@ -52,6 +52,11 @@ _RETRIEVED: weakref.WeakKeyDictionary[NamingTable, dict[str, str | None]] = weak
 # The labels of the vocabulary's terms (predicates and classes), per naming table: a few hundred
 # terms, the same on every page, read from the table once per process instead of once per page.
 _TERMS: weakref.WeakKeyDictionary[NamingTable, dict[str, list[ox.Literal]]] = weakref.WeakKeyDictionary()
+# The labels of the latest pages' ancestors (``org/x`` for ``org/x/board``), per naming table:
+# neighbouring pages share them (a crawl and the static export go in IRI order). Emptied whole
+# when it holds ANCESTORS_KEPT, so it stays small at any size of the data.
+_ANCESTORS: weakref.WeakKeyDictionary[NamingTable, dict[str, list[ox.Literal]]] = weakref.WeakKeyDictionary()
+ANCESTORS_KEPT = 1024
 
 
 def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> Description:
@@ -82,6 +87,7 @@ class _Lookup:
         self.table = store.naming_table()
         self.retrieved = _RETRIEVED.setdefault(self.table, {})
         self.terms = _TERMS.setdefault(self.table, {})
+        self.ancestors = _ANCESTORS.setdefault(self.table, {})
         # on the RocksDB snapshot a first lookup of a node decodes blocks and terms (0.1-0.3 ms
         # for an organisation); one SQLite row of the table's documents is ~10 us
         self.documents = self.table.documents()
@@ -138,26 +144,28 @@ class _Lookup:
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
                            incoming_total=total,
                            stable=nt.Document(ordered, text),
-                           term_labels=_Lazy(lambda: self._term_labels(iri, triples)),  # type: ignore[arg-type]
-                           source_dates=_Lazy(lambda: self._source_dates(dependents)))  # type: ignore[arg-type]
+                           term_labels=_Lazy(lambda: self._term_labels(iri, text)),  # type: ignore[arg-type]
+                           source_dates=_Lazy(lambda: self._source_dates(text, dependents)))  # type: ignore[arg-type]
 
-    def _source_dates(self, nodes: set[str]) -> dict[str, str]:
-        """describe.source_dates by lookups: when each source cited by ``nodes`` was retrieved."""
-        sources: set[ox.NamedNode] = set()
-        for node in nodes:
-            subject = ox.NamedNode(node)
-            for t in self.out_triples(subject):
-                if t.predicate in _CITES and isinstance(t.object, ox.NamedNode):
-                    sources.add(t.object)
-                elif t.predicate == _TYPE and t.object == _ENTITY:
-                    sources.add(subject)
+    def _source_dates(self, text: str, nodes: set[str]) -> dict[str, str]:
+        """describe.source_dates by lookups: when each source cited by ``nodes`` was retrieved.
+        What they cite is read from the description's ``text``, which holds their own lines
+        (and no other lines with them as subject): no table lookup per node."""
+        sources: set[str] = set()
+        for line in nt.lines(text):
+            subject, predicate, obj = line.split(" ", 2)  # the object keeps its " ."
+            if predicate in _CITE_TERMS:
+                if obj[0] == "<" and obj[1] != "<" and subject[1:-1] in nodes:
+                    sources.add(obj[1:-3])
+            elif predicate == _TYPE_TERM and obj == _ENTITY_OBJECT and subject[1:-1] in nodes:
+                sources.add(subject[1:-1])
         found: dict[str, str] = {}
         for source in sources:
-            if source.value not in self.retrieved:
-                self.retrieved[source.value] = self._retrieved(source)
-            date = self.retrieved[source.value]
+            if source not in self.retrieved:
+                self.retrieved[source] = self._retrieved(ox.NamedNode(source))
+            date = self.retrieved[source]
             if date is not None:
-                found[source.value] = date
+                found[source] = date
         return found
 
     def _retrieved(self, source: ox.NamedNode) -> str | None:
@@ -226,19 +234,34 @@ class _Lookup:
         out.append(nt.with_iri_objects("".join(self.outs(relations))))
         return "".join(out)
 
-    def _term_labels(self, iri: str, triples: list[ox.Triple]) -> dict[str, list[ox.Literal]]:
-        """Labels of predicates, classes and ancestors (describe._term_labels); those of the
-        vocabulary's terms from the per-version memo, ancestors (resources) from the table."""
-        terms = {t.predicate.value for t in triples}
-        terms |= {t.object.value for t in triples if t.predicate == _TYPE
-                  and isinstance(t.object, ox.NamedNode)}
+    def _term_labels(self, iri: str, text: str) -> dict[str, list[ox.Literal]]:
+        """Labels of predicates, classes and ancestors (describe._term_labels) of a description
+        (its N-Triples ``text``: no triples built); those of the vocabulary's terms from the
+        per-version memo, ancestors (resources) from the table."""
+        heads = [line.split(" ", 2) for line in nt.lines(text)]  # the object keeps its " ."
+        terms = {predicate[1:-1] for _, predicate, _ in heads}
+        terms.update([obj[1:-3] for _, predicate, obj in heads
+                      if predicate == _TYPE_TERM and obj[0] == "<" and obj[1] != "<"])
         missing = terms - self.terms.keys()
         if missing:
             found = self._labels(missing)
             for term in missing:
                 self.terms[term] = found.get(term, [])
         out = {term: list(self.terms[term]) for term in terms if self.terms[term]}
-        return out | self._labels(set(ancestors(iri, self.base)) - terms)
+        return out | self._ancestor_labels([a for a in ancestors(iri, self.base) if a not in terms])
+
+    def _ancestor_labels(self, iris: list[str]) -> dict[str, list[ox.Literal]]:
+        """``_labels`` of ancestors, through the small per-table memo."""
+        kept = self.ancestors
+        found = {a: kept.get(a) for a in iris}
+        missing = {a for a, labels in found.items() if labels is None}
+        if missing:
+            read = self._labels(missing)
+            if len(kept) + len(missing) > ANCESTORS_KEPT:
+                kept.clear()
+            for a in missing:
+                found[a] = kept[a] = read.get(a, [])
+        return {a: list(labels) for a, labels in found.items() if labels}
 
     def _labels(self, iris: set[str]) -> dict[str, list[ox.Literal]]:
         out: dict[str, list[ox.Literal]] = {}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
@@ -195,11 +196,22 @@ def _represent(site: Site, iri: str, fmt: Format, lang: str | None, page: int,
 def forget(site: Site, iri: str) -> None:
     """Drop what the memo holds of ``iri``'s first page (its description and every
     representation): the static export writes each resource once and never asks for it again."""
+    cache = site.cache
+    for key in _forgotten(iri):
+        if key in cache:  # most are not there: no lock taken for them
+            cache.pop(key, None)
+
+
+def _forgotten(iri: str) -> list[tuple[object, ...]]:
+    """The memo keys of ``iri``'s first page: ``representation``'s (HTML in each language, with
+    lang= or clean links: links.link_lang; the other formats without a language) and its
+    description's."""
+    keys: list[tuple[object, ...]] = [("describe", iri, 1)]
     for fmt in RESOURCE:
-        for lang in (*LANGS, None):
-            for carried in (lang, None):  # links.link_lang: with lang= or clean
-                site.cache.pop(("repr", iri, fmt.key, lang, 1, carried), None)
-    site.cache.pop(("describe", iri, 1), None)
+        variants = [(lang, carried) for lang in LANGS for carried in (lang, None)] if fmt is HTML \
+            else [(None, None)]
+        keys += [("repr", iri, fmt.key, lang, 1, carried) for lang, carried in variants]
+    return keys
 
 
 # The last description put in order: a static export writes each description in six RDF formats
@@ -392,7 +404,10 @@ def environment() -> Environment:
 def _here(context: dict[str, object], href: str) -> str:
     """``{{ href | here }}``: an internal link in the page's language (links.with_lang)."""
     lang = context.get("link_lang")
-    return links.with_lang(href, lang if isinstance(lang, str) else None)
+    found = links.with_lang(href, lang if isinstance(lang, str) else None)
+    if lang is _LANG_MARK and found != href:  # page_twice: count the marks it will replace
+        context["lang_marks"].append(found)  # type: ignore[attr-defined]
+    return found
 
 
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -420,6 +435,42 @@ def page(template: str, **context: object) -> bytes:
     return env.get_template(template).render(**context).encode()
 
 
+# A page in the default language has two URLs whose pages differ only in their internal links
+# (publish/links.py): ``/org/x?lang=de`` (links keep ``lang=``) and ``/org/x`` (clean links). The
+# static export writes both; ``page_twice`` renders the page once with a mark for the language in
+# its links, and marks in place of the shared parts, then puts in each URL's language and parts.
+_LANG_MARK = "\x01"  # printed by no template, and not a language
+_MARKED = ("?lang=%01", "&amp;lang=%01")  # what links.with_lang adds for the mark, as printed
+_PART_MARKS = tuple(Markup(f"\x02{name}\x02") for name in fragments.Parts.__dataclass_fields__)
+
+
+def page_twice(template: str, **context: object) -> tuple[bytes, bytes]:
+    """``page`` of a page in the default language (``context["lang"]``, with ``chrome``) for its
+    two URLs: links with ``lang=`` (named), and clean; the same bytes as two ``page`` calls.
+    If the data printed holds a mark's text itself (the marks are counted), it renders twice."""
+    env = environment()
+    lang = context["lang"]
+    chrome = context.pop("chrome")
+    assert isinstance(chrome, fragments.Chrome) and isinstance(lang, str)
+    variants = ((lang, {**context, "link_lang": lang}), (None, {**context, "link_lang": None}))
+    marks: list[str] = []
+    text = env.get_template(template).render(**{**context, "link_lang": _LANG_MARK,
+                                                 "parts": fragments.Parts(*_PART_MARKS),
+                                                 "lang_marks": marks})
+    if sum(text.count(mark) for mark in _MARKED) != len(marks) or \
+            any(text.count(mark) != 1 for mark in _PART_MARKS):
+        named, clean = (page(template, chrome=chrome, **variant) for _, variant in variants)
+        return named, clean
+    out = []
+    for link_lang, variant in variants:
+        body = text.replace(_MARKED[0], f"?lang={quote(link_lang)}" if link_lang else "")
+        body = body.replace(_MARKED[1], f"&amp;lang={quote(link_lang)}" if link_lang else "")
+        for mark, part in zip(_PART_MARKS, fragments.parts(env, chrome, variant).all(), strict=True):
+            body = body.replace(mark, part)
+        out.append(body.encode())
+    return out[0], out[1]
+
+
 def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
            sparql_link: str = "/sparql", named: bool = False) -> dict[str, object]:
     """What base.html needs besides the page itself: ``link_lang`` (what internal links carry:
@@ -441,8 +492,25 @@ def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
 
 def resource_html(site: Site, found: describe_mod.Description, lang: str, *,
                   named: bool = False) -> bytes:
+    return page("resource.html", **_resource_context(site, found, lang, named=named))
+
+
+def default_pages(site: Site, iri: str) -> tuple[bytes, bytes]:
+    """The first HTML page of ``iri`` in the default language at its two URLs, as
+    ``representation`` gives them with ``named`` True (links keep ``lang=``) and False (clean),
+    from one rendering (``page_twice``): the static export writes both. Not memoised.
+
+    :raises NotFound: unknown IRI.
+    """
+    found = description(site, iri)
+    return page_twice("resource.html", **_resource_context(site, found, site.settings.default_lang,
+                                                           named=True))
+
+
+def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
+                      named: bool) -> dict[str, object]:
     view = summary.page_view(found, site.base_iri, lang)
-    return page("resource.html", view=view, jsonld=script_json(view.schema_org),
+    return dict(view=view, jsonld=script_json(view.schema_org),
                 alternates=alternates(view.path, found.page),
                 canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
                 page_links=page_links(view.path, view.page, view.pages),
@@ -485,11 +553,16 @@ def alternates(path: str, page_number: int = 1) -> list[dict[str, str]]:
              "label": f.label, "key": f.key, "format": f} for f in RESOURCE]
 
 
-def index_html(site: Site, lang: str, *, named: bool = False) -> Representation:
+Partners = tuple[dict[str, list[ox.Literal]], dict[str, set[str]]]  # names and types by IRI
+
+
+def index_html(site: Site, lang: str, *, named: bool = False,
+               found: Partners | None = None) -> Representation:
     """The start page: the partners, as the CMS's "Auswahl" page lists them (memoised; ``named``:
-    the URL named the language, so links keep it)."""
+    the URL named the language, so links keep it; ``found``: ``partners(site)`` read already,
+    as the static export does once for its three start pages)."""
     def build() -> Representation:
-        groups = partner_groups(site, lang)
+        groups = partner_groups(site, lang, found)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
@@ -498,8 +571,9 @@ def index_html(site: Site, lang: str, *, named: bool = False) -> Representation:
     return _memo(site, ("index", lang, links.link_lang(lang, site.settings.default_lang, named)), build)
 
 
-def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
-    """Regional managements, networks and other organisations, each sorted by name."""
+def partners(site: Site) -> Partners:
+    """The organisations the start page may list: their names and types (one query; the same
+    for every language)."""
     rgo = f"{site.base_iri}def/"
     rows = site.store.select(
         "PREFIX schema: <https://schema.org/> PREFIX org: <http://www.w3.org/ns/org#> "
@@ -514,6 +588,14 @@ def partner_groups(site: Site, lang: str) -> list[dict[str, object]]:
         names.setdefault(iri, [])
         if "l" in row and isinstance(row["l"], ox.Literal) and row["l"] not in names[iri]:
             names[iri].append(row["l"])
+    return names, kinds
+
+
+def partner_groups(site: Site, lang: str, found: Partners | None = None) -> list[dict[str, object]]:
+    """Regional managements, networks and other organisations, each sorted by name (of
+    ``found``, else of ``partners(site)``)."""
+    rgo = f"{site.base_iri}def/"
+    names, kinds = found or partners(site)
     groups: dict[str, list[dict[str, str | None]]] = {"partners": [], "networks": [], "others": []}
     for iri, types in kinds.items():
         if not iri.startswith(site.base_iri) or iri[len(site.base_iri):].count("/") > 1:

@@ -19,7 +19,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-import pyshacl
 import rdflib
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -79,6 +78,8 @@ def validate(sources: Sources, shapes: Graph, *, workers: int = 0) -> Outcome:
     """Validate ``sources`` against ``shapes`` with pyshacl in ``workers`` processes (0: see
     ``worker_count``). One worker, a platform without ``fork``, or shapes that cannot be split
     (implicit class targets) validate in this process."""
+    import pyshacl  # noqa: F401 - first needed here (a cached report needs none of it: 0.3 s of a
+    # command's start); imported before the workers fork, so that they inherit it
     workers = workers if workers > 0 else worker_count(sources.triple_count)
     job = _Job(sources, shapes)
     if workers == 1 or not _can_split(shapes):
@@ -121,6 +122,8 @@ def _forked_share(part: int, parts: int) -> _Share:
 
 
 def _validate_share(job: _Job, part: int, parts: int) -> tuple[bool, Graph, dict, int]:
+    import pyshacl  # imported by validate() already
+
     data = _data_graph(job)
     shapes = job.shapes if parts == 1 else split_targets(job.shapes, data, part, parts)
     _index_constraint_parameters()

@@ -1,0 +1,62 @@
+"""CPU per resource of ``regiold build``'s page writing, in one process (issue 12): a random sample
+of a site's resources, each written in every format and language as the build's workers write
+them (``export.build._write_slice``), into a new folder under ``--out`` (default /dev/shm, so that
+the kernel's cost of creating files, which swings with the folder on ext4, stays out of the
+figure: docs/performance.md). CPU time of the process (user + system), in ms per resource.
+
+    python bench/build_cpu.py SITE [--sample 600] [--out /dev/shm]
+
+Run it with ``PYTHONPATH`` set to another tree's ``src`` for a baseline. It writes the validation
+cache into SITE/.bench-cache, as the other sections do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def build_cpu(site_dir: Path, size: int, parent: Path) -> dict[str, float]:
+    from regiold.export import build
+    from regiold.publish.site_loader import load_site
+    from regiold.settings import Settings
+
+    settings = Settings.load({"cache_dir": str(site_dir / ".bench-cache"), "site_dir": str(site_dir),
+                              "sparql_link": ""}, environ={})
+    site = load_site(settings)
+    paths = build.resource_paths(site)[0]
+    sample = random.Random(1).sample(paths, min(size + 20, len(paths)))
+    out = Path(tempfile.mkdtemp(prefix="build-cpu-", dir=parent))
+    try:
+        build._write_slice((str(out), sample[:20], site))  # imports, templates, table connections
+        written = sum(len(names) for _, _, names in os.walk(out))
+        before, started = os.times(), time.perf_counter()
+        build._write_slice((str(out), sample[20:], site))
+        after, wall = os.times(), time.perf_counter() - started
+        files = sum(len(names) for _, _, names in os.walk(out)) - written
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    count = len(sample) - 20
+    return {"resources": count, "files": files,
+            "user_ms": round((after.user - before.user) * 1000 / count, 3),
+            "system_ms": round((after.system - before.system) * 1000 / count, 3),
+            "wall_ms": round(wall * 1000 / count, 3)}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--sample", type=int, default=600)
+    parser.add_argument("--out", type=Path, default=Path("/dev/shm"))
+    options = parser.parse_args()
+    found = build_cpu(options.site, options.sample, options.out)
+    print(f"{found['user_ms']} + {found['system_ms']} ms CPU (user + system) per resource, "
+          f"{found['wall_ms']} ms wall, {found['files']} files", file=sys.stderr)
+    print(json.dumps(found))
