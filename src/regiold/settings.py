@@ -77,6 +77,10 @@ class Settings:
     )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")
+    sparql_max_result_mb: int = _setting(
+        16, "MB of one SPARQL answer at most; a longer one is cut at a row's end, with "
+        "X-Regiold-Truncated (the serving process holds each answer while it sends it)"
+    )
     sparql_max_query_bytes: int = _setting(32_768, "Largest accepted SPARQL query in bytes")
     sparql_max_concurrent: int = _setting(
         2, "Queries that may run at once per worker; one more gets 503 at once (below threads: "
@@ -218,7 +222,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
-    "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
+    "sparql_max_result_mb": (1, None), "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
     "sparql_query_max_mb": (0, None),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),

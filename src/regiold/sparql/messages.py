@@ -26,7 +26,7 @@ class Answer:
     kind: str  # "bindings" | "boolean" | "graph"
     format: Format
     body: bytes
-    truncated: bool = False  # the result had more than max_rows rows/triples
+    truncated: bool = False  # the result had more than max_rows rows/triples (or bytes)
     count: int = 0  # rows or triples in the body (1 for a boolean)
     elapsed: float = 0.0  # seconds spent in the worker
 
@@ -44,4 +44,5 @@ class Job:
     results_format: str | None
     graph_format: str | None
     max_rows: int
+    max_bytes: int = 0  # bytes of the serialized answer at most (0: any)
     extra: dict[str, object] = field(default_factory=dict)

@@ -7,7 +7,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -26,11 +26,14 @@ from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
 from regiold.sparql.pool import Pool
-from regiold.sparql.runner import check_only, make_runner, run_on_remote
+from regiold.sparql.runner import check_only, guarded, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
 
 MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
 MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
+# A plain DESCRIBE of at most this many resources is answered in the serving process (one page
+# lookup each, no worker round trip); a longer list runs in a query worker, inside its limits.
+DESCRIBE_HERE = 16
 # Functions whose value changes from run to run: such queries are never answered from the memo.
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
@@ -59,10 +62,11 @@ class QueryService:
         page_size: int = 200,
         worker_max_mb: int = 0,
         query_max_mb: int = 0,
+        max_result_bytes: int = 0,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
-        self.timeout, self.max_rows = timeout, max_rows
+        self.timeout, self.max_rows, self.max_result_bytes = timeout, max_rows, max_result_bytes
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
@@ -70,8 +74,8 @@ class QueryService:
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
-        self._pool = Pool(make_runner(store, base_iri) if self._embedded else check_only,
-                          retire_mb=worker_max_mb, memory_mb=query_max_mb)
+        self._pool = Pool(_embedded_runner(store, base_iri, page_size) if self._embedded
+                          else check_only, retire_mb=worker_max_mb, memory_mb=query_max_mb)
         self._finalizer = weakref.finalize(self, self._pool.close)
 
     @contextmanager
@@ -131,11 +135,17 @@ class QueryService:
             results_format=request.results_format,
             graph_format=request.graph_format,
             max_rows=self.max_rows,
+            max_bytes=self.max_result_bytes,
             extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
         targets = describe_targets(request.query, self.prefixes, self.base_iri) \
             if screened.form == "DESCRIBE" else None
-        if targets:  # DESCRIBE <iri>: exactly the resource page's triples (page 1)
+        targets = list(dict.fromkeys(targets)) if targets else None
+        if targets and self._embedded and len(targets) > DESCRIBE_HERE:
+            job.extra[DESCRIBE_KEY] = targets  # the same lookups, in a worker: time-limited
+            reply = self._pool.call(job, self.timeout)
+        elif targets and len(targets) <= DESCRIBE_HERE:
+            # DESCRIBE <iri>: exactly the resource page's triples (page 1)
             reply = describe_reply(self._store, targets, job, self.page_size)
         elif self._embedded:
             reply = self._pool.call(job, self.timeout)
@@ -153,6 +163,24 @@ class QueryService:
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for operations and tests)."""
         return self._pool.pids() if self._embedded else []
+
+
+DESCRIBE_KEY = "describe"  # Job.extra: the resources of a plain DESCRIBE, for the worker
+
+
+def _embedded_runner(store: object, base_iri: str,
+                     page_size: int) -> Callable[[Job], dict[str, object]]:
+    """The worker's job on the embedded store: a query, or a long plain DESCRIBE list answered
+    with the resource pages' triples (as :func:`describe_reply` in the serving process)."""
+    run = make_runner(store, base_iri)
+
+    def run_job(job: Job) -> dict[str, object]:
+        targets = job.extra.get(DESCRIBE_KEY)
+        if targets:
+            return guarded(lambda: describe_reply(store, targets, job, page_size))  # type: ignore[arg-type]
+        return run(job)
+
+    return run_job
 
 
 def _answer(reply: dict[str, object]) -> Answer:

@@ -13,6 +13,7 @@ import re
 import threading
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
@@ -65,7 +66,8 @@ def query_service(site: Site) -> QueryService:
                     site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
-                    worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb)
+                    worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb,
+                    max_result_bytes=s.sparql_max_result_mb << 20)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
@@ -133,8 +135,8 @@ def _query_response(site: Site) -> Response:
         query=query,
         results_format=_wire_key(results_fmt, "srj"),
         graph_format=_wire_key(graph_fmt, "ttl"),
-        default_graphs=tuple(params.getlist("default-graph-uri")),
-        named_graphs=tuple(params.getlist("named-graph-uri")),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
         max_cells=HTML_MAX_CELLS if results_fmt is formats.HTML else 0,
     ))
     html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
@@ -145,6 +147,21 @@ def _query_response(site: Site) -> Response:
     response = Response(answer.body, content_type=answer.format.content_type)
     response.headers.extend(answer_headers(answer, site.version))
     return conditional(response)
+
+
+def _graph_iris(params: MultiDict[str, str], name: str) -> tuple[str, ...]:
+    """The IRIs of the protocol parameter ``name``; an empty value counts as absent (HTML forms
+    send ``default-graph-uri=``).
+
+    :raises BadRequest: a value is not an absolute IRI, naming the parameter and the value.
+    """
+    iris = tuple(value for value in params.getlist(name) if value)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise BadRequest(f"parameter {name}: {iri!r} is not an absolute IRI") from None
+    return iris
 
 
 def answer_headers(answer: Answer, version: str | None) -> list[tuple[str, str]]:
