@@ -129,6 +129,7 @@ def _query_response(site: Site) -> Response:
     params, query = _protocol_request()
     if query is None:
         return _without_query(site, params)
+    _refuse_unknown_format(params)
     results_fmt = _negotiate(formats.SPARQL_SELECT, params)
     graph_fmt = _negotiate(formats.SPARQL_GRAPH, params)
     answer = query_service(site).run(Request(
@@ -222,10 +223,25 @@ def _protocol_request() -> tuple[MultiDict[str, str], str | None]:
 def _negotiate(offered: tuple[Format, ...], params: MultiDict[str, str]) -> Format | None:
     """``format`` parameter, else ``Accept``; None when nothing offered is acceptable."""
     try:
-        return negotiate(None, request.accept_mimetypes, offered,
-                         format_param=params.get("format") or params.get("output"))
+        return negotiate(None, request.accept_mimetypes, offered, **_format_param(params))
     except NotAcceptable:
         return None
+
+
+def _format_param(params: MultiDict[str, str]) -> dict[str, str | None]:
+    """The format the request names (``format``, or its alias ``output``), and which it used."""
+    name = "format" if params.get("format") else "output"
+    return {"format_param": params.get(name), "param_name": name}
+
+
+def _refuse_unknown_format(params: MultiDict[str, str]) -> None:
+    """:raises NotAcceptable: ``format``/``output`` names no format of any query form, naming
+    the parameter (before the query runs: no form could be answered)."""
+    named = _format_param(params)
+    if not named["format_param"]:
+        return
+    offered = tuple(dict.fromkeys((*formats.SPARQL_SELECT, *formats.SPARQL_GRAPH)))
+    negotiate(None, request.accept_mimetypes, offered, **named)  # type: ignore[arg-type]
 
 
 def _lang(site: Site, params: MultiDict[str, str]) -> str:
