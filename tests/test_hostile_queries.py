@@ -181,3 +181,26 @@ def test_long_chains_are_answered_not_a_crashed_worker(tmp_path, name, query):
     response = client.post("/sparql", data={"query": query}, headers=JSON)
     assert response.status_code == 200, (name, response.get_data(as_text=True))
     assert response.json["boolean"] is True
+
+
+# ------------------------------------------------------------------- remembered answers
+
+
+def test_remembered_answers_stay_within_cache_mb(tmp_path):
+    """Answers up to 512 kB were remembered, 256 of them per worker: 200 distinct queries with
+    450 kB answers grew a worker of the default server by 95 MB, outside the `cache_mb` budget
+    every other memo keeps. Now the remembered answers weigh at most `cache_mb` together, the
+    newest kept."""
+    from regiold.sparql.messages import Request
+    from regiold.web.sparql_routes import query_service
+
+    app = make_app(make_site(tmp_path), cache_mb=1, rate_limit=0)
+    client = app.test_client()
+    queries = [f'SELECT ?w {{ {_values("i", 100)} BIND(CONCAT("{WIDE}", STR(?i)) AS ?w) }} #{n}'
+               for n in range(12)]  # 100 rows of 2 kB: about 210 kB each
+    for query in queries:
+        assert client.get("/sparql", query_string={"query": query}, headers=JSON).status_code == 200
+    service = query_service(app.extensions["regiold"].site)
+    kept = [service.remembered(Request(query, "srj", None)) for query in queries]
+    assert kept[-1] is not None  # the newest is remembered: repeats still cost no worker
+    assert 0 < sum(len(answer.body) for answer in kept if answer is not None) <= 1 << 20

@@ -144,9 +144,9 @@ class Settings:
         2000, "Complete page responses answered without Flask, per worker (oldest dropped first; 0: off)"
     )
     cache_mb: float = _setting(
-        4.0, "MB per worker for memoised renderings: the memo of descriptions and representations and "
-        "the fast path's table of responses each hold at most this much (oldest dropped first; "
-        "docs/performance.md)"
+        4.0, "MB per worker for memoised renderings: the memo of descriptions and representations, "
+        "the fast path's table of responses and the remembered SPARQL answers each hold at most "
+        "this much (oldest dropped first; docs/performance.md)"
     )
 
     @classmethod

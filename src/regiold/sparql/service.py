@@ -21,6 +21,7 @@ from regiold.errors import (
     RegioldError,
     StoreUnavailable,
 )
+from regiold.publish.site import Budget
 from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
@@ -30,7 +31,7 @@ from regiold.sparql.runner import check_only, guarded, make_runner, run_on_remot
 from regiold.sparql.screen import Screened, screen
 
 MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
-MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
+MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered; all of them: ``memo_bytes``
 # A plain DESCRIBE of at most this many resources is answered in the serving process (one page
 # lookup each, no worker round trip); a longer list runs in a query worker, inside its limits.
 DESCRIBE_HERE = 16
@@ -63,6 +64,7 @@ class QueryService:
         worker_max_mb: int = 0,
         query_max_mb: int = 0,
         max_result_bytes: int = 0,
+        memo_bytes: int = 4 << 20,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
@@ -72,6 +74,7 @@ class QueryService:
         self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         self._store = store
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
+        self._memo_budget = Budget(MEMO_ENTRIES, memo_bytes)  # the setting cache_mb
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
         self._pool = Pool(_embedded_runner(store, base_iri, page_size) if self._embedded
@@ -109,10 +112,19 @@ class QueryService:
         if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
                 and not _VOLATILE.search(request.query)):
             with self._memo_lock:
-                self._memo[request] = answer
-                while len(self._memo) > MEMO_ENTRIES:
-                    self._memo.popitem(last=False)
+                self._remember(request, answer)
         return answer
+
+    def _remember(self, request: Request, answer: Answer) -> None:
+        """Keep ``answer`` as the newest, within ``MEMO_ENTRIES`` and ``memo_bytes`` (the oldest
+        go first); the caller holds the lock."""
+        dropped = self._memo_budget.admit(request, len(answer.body) + len(request.query))
+        if dropped is None:  # heavier than the whole budget
+            return
+        self._memo[request] = answer
+        self._memo.move_to_end(request)
+        for key in dropped:
+            self._memo.pop(key, None)  # type: ignore[call-overload]
 
     def remembered(self, request: Request) -> Answer | None:
         """The answer this data version keeps for ``request``, else None. It needs no query slot
@@ -121,7 +133,7 @@ class QueryService:
         with self._memo_lock:
             answer = self._memo.get(request)
             if answer is not None:
-                self._memo.move_to_end(request)
+                self._remember(request, answer)  # the newest again
             return answer
 
     def _run(self, request: Request, screened: Screened) -> Answer:

@@ -67,7 +67,8 @@ def query_service(site: Site) -> QueryService:
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
                     worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb,
-                    max_result_bytes=s.sparql_max_result_mb << 20)
+                    max_result_bytes=s.sparql_max_result_mb << 20,
+                    memo_bytes=int(s.cache_mb * (1 << 20)))
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
