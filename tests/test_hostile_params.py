@@ -73,3 +73,21 @@ def test_a_target_that_is_no_path_is_400_and_never_echoes_the_host(mini_site: Pa
         assert b"the request target is not a path beginning with '/'" in reply
         assert _raw(server.url, b"GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
                     ).startswith(b"HTTP/1.1 200")
+
+
+def test_the_query_editor_never_takes_its_endpoint_from_the_host_header(client):
+    """The editor page took its endpoint from ``request.base_url``: ``Host: evil.example`` put
+    ``http://evil.example/sparql`` into the page's text and into the editor's configuration, the
+    address its queries go to (a cache in front would have kept that page for everyone). Now
+    the text shows the public address and the editor gets a path on the page's own origin."""
+    import json
+    import re
+
+    page = client.get("/sparql", headers={"Accept": "text/html", "Host": "evil.example"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "evil.example" not in html
+    config = re.search(r'<script type="application/json" id="sparql-config">(.*?)</script>',
+                       html, re.S)
+    assert config and json.loads(config.group(1))["endpoint"] == "/sparql"
+    assert "<code>https://w3id.org/regionen-nrw/sparql</code>" in html

@@ -282,13 +282,15 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
                     named: bool) -> dict[str, object]:
     prefixes = site_prefixes(site.base_iri)
     examples = _examples(site)
-    config = {"endpoint": request.base_url, "prefixes": prefixes,
+    # A path, resolved by the browser against the page's own origin (sparql.js): never the Host
+    # header, which anyone can set and a cache in front would keep (docs/SECURITY.md)
+    config = {"endpoint": request.script_root + "/sparql", "prefixes": prefixes,
               "examples": [{"title": e.title_in(lang), "query": e.query} for e in examples]}
     chosen = params.get("example")
     return {
         **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else "",
                         default_lang=site.settings.default_lang, named=named),
-        "query": query, "settings": site.settings,
+        "query": query, "settings": site.settings, "public_endpoint": public_root() + "sparql",
         "examples": [{"name": e.name, "title": e.title_in(lang)} for e in examples],
         "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
         "config": config, "config_json": render.script_json(config),
