@@ -91,3 +91,55 @@ def test_the_query_editor_never_takes_its_endpoint_from_the_host_header(client):
                        html, re.S)
     assert config and json.loads(config.group(1))["endpoint"] == "/sparql"
     assert "<code>https://w3id.org/regionen-nrw/sparql</code>" in html
+
+
+def _server_side_held(sock: socket.socket) -> bool:
+    """Whether the server's end of ``sock``'s connection is still in the kernel's TCP table (a
+    connection the server gave up on is gone: the kernel sends no reset after such a timeout, so
+    the client's end cannot tell)."""
+    client_port = sock.getsockname()[1]
+    server_port = sock.getpeername()[1]
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return any(int(local.split(":")[1], 16) == server_port
+               and int(remote.split(":")[1], 16) == client_port for _, local, remote, *_ in rows)
+
+
+def _answer_started(sock: socket.socket) -> bool:
+    """Whether answer bytes wait in ``sock`` (peeked: the client still reads nothing)."""
+    sock.settimeout(1)
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK))
+    except TimeoutError:
+        return False
+
+
+@pytest.mark.live
+def test_a_client_that_stops_reading_is_dropped_after_send_timeout(tmp_path: Path):
+    """A client that asked for an answer and never read it kept the connection and the answer
+    in the server's memory for as long as it liked: 40 such requests for a 5.8 MB SPARQL answer
+    grew each worker of the default server by about 115 MB, until the clients closed. Now the
+    kernel drops a connection whose answer waits unread for ``send_timeout`` seconds
+    (TCP_USER_TIMEOUT on the listening socket, which accepted connections inherit). Linux only,
+as the setting: the test reads the kernel's TCP table."""
+    from ops_live import serving
+    from processes import wait_until
+
+    query = "SELECT%20*%20WHERE%20%7B%3Fa%20%3Fb%20%3Fc%20.%20%3Fd%20%3Fe%20%3Ff%7D"
+    request = (f"GET /sparql?query={query} HTTP/1.1\r\nHost: a\r\n"
+               "Accept: application/sparql-results+xml\r\nConnection: close\r\n\r\n").encode()
+    with serving(make_site(tmp_path), workers=1,
+                 settings={"send_timeout": "1", "rate_limit": "0"}) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        assert len(_raw(server.url, request)) > 1 << 20  # far more than a stalled window takes
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before the window opens
+        stalled.connect((host, int(port)))
+        stalled.sendall(request)
+        wait_until(lambda: _answer_started(stalled), 30, lambda: "no answer came")
+        assert _server_side_held(stalled)
+        wait_until(lambda: not _server_side_held(stalled), 60,
+                   lambda: "the server still holds the connection and its unread answer")
+        stalled.close()
+        assert _raw(server.url, b"GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                    ).startswith(b"HTTP/1.1 200")

@@ -115,6 +115,11 @@ class Settings:
         "a query slot is taken, at most sparql_max_concurrent at once per worker and one per "
         "client address: docs/SECURITY.md)"
     )
+    send_timeout: float = _setting(
+        60.0, "Seconds an answer may wait unread by its client before the connection is dropped "
+        "(TCP_USER_TIMEOUT, granian on Linux: a client that never reads cannot keep its answer "
+        "in memory)"
+    )
     page_size: int = _setting(200, "Incoming links per page of a large description")
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
@@ -217,7 +222,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
     "default_lang": LANGS,
 }
-# Inclusive bounds (None: unbounded); sparql_timeout and body_read_timeout, floats, must only
+# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout, floats, must only
 # be above 0.
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
@@ -245,7 +250,7 @@ def _check(settings: Settings) -> Settings:
         if not (low <= value and (high is None or value <= high)):  # NaN fails too
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
-    for name in ("sparql_timeout", "body_read_timeout"):
+    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
         if not getattr(settings, name) > 0:  # NaN fails too
             raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
                               "(allowed: above 0)")
