@@ -36,6 +36,17 @@ def test_an_unknown_format_is_406_naming_the_parameter(client, path, name):
     assert "text/turtle" in detail or "application/sparql-results+json" in detail
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u00b9\u00b2", "\u2460", "\u0663", "\uff11", " 1", "1_0",
+                                   "-1", "abc", "1.5", "0", "1234567", "9" * 5000])
+def test_a_page_number_that_is_no_plain_number_is_400_naming_it(client, value):
+    """``?page=²`` (a superscript two: ``str.isdigit`` says yes, ``int`` says no) was a 500;
+    ``?page=٣`` (an Arabic-Indic three) served page 3 under a second URL."""
+    response = client.get("/org/alpha", query_string={"page": value})
+    assert response.status_code == 400, value
+    assert response.json["detail"].startswith("parameter page: expected a whole number from 1 to ")
+    assert repr(value[:20]) in response.json["detail"]
+
+
 def test_the_406_page_escapes_the_value_it_names(client):
     response = client.get("/org/alpha", query_string={"format": HOSTILE},
                           headers={"Accept": "text/html"})
