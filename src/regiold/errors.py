@@ -59,9 +59,14 @@ class BadRequest(RegioldError):
 class NotAcceptable(RegioldError):
     status, title = 406, "Not acceptable"
 
-    def __init__(self, offered: list[str]) -> None:
+    def __init__(self, offered: list[str], *, parameter: str | None = None,
+                 value: str = "") -> None:
+        """``parameter``: the request parameter (``format``) whose ``value`` named no format on
+        offer; the message names both."""
         self.offered = offered
-        super().__init__("Acceptable media types: " + ", ".join(offered))
+        listed = ", ".join(offered)
+        super().__init__(f"parameter {parameter}: {value!r} is not offered; acceptable media "
+                         f"types: {listed}" if parameter else f"Acceptable media types: {listed}")
 
 
 class UnknownProfile(NotAcceptable):

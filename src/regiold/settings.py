@@ -77,6 +77,10 @@ class Settings:
     )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     sparql_max_rows: int = _setting(10_000, "Most result rows (or triples) a query returns")
+    sparql_max_result_mb: int = _setting(
+        16, "MB of one SPARQL answer at most; a longer one is cut at a row's end, with "
+        "X-Regiold-Truncated (the serving process holds each answer while it sends it)"
+    )
     sparql_max_query_bytes: int = _setting(32_768, "Largest accepted SPARQL query in bytes")
     sparql_max_concurrent: int = _setting(
         2, "Queries that may run at once per worker; one more gets 503 at once (below threads: "
@@ -111,6 +115,11 @@ class Settings:
         "a query slot is taken, at most sparql_max_concurrent at once per worker and one per "
         "client address: docs/SECURITY.md)"
     )
+    send_timeout: float = _setting(
+        60.0, "Seconds an answer may wait unread by its client before the connection is dropped "
+        "(TCP_USER_TIMEOUT, granian on Linux: a client that never reads cannot keep its answer "
+        "in memory)"
+    )
     page_size: int = _setting(200, "Incoming links per page of a large description")
     worker_class: str = _setting(
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
@@ -140,9 +149,9 @@ class Settings:
         2000, "Complete page responses answered without Flask, per worker (oldest dropped first; 0: off)"
     )
     cache_mb: float = _setting(
-        4.0, "MB per worker for memoised renderings: the memo of descriptions and representations and "
-        "the fast path's table of responses each hold at most this much (oldest dropped first; "
-        "docs/performance.md)"
+        4.0, "MB per worker for memoised renderings: the memo of descriptions and representations, "
+        "the fast path's table of responses and the remembered SPARQL answers each hold at most "
+        "this much (oldest dropped first; docs/performance.md)"
     )
 
     @property
@@ -218,12 +227,12 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
     "default_lang": LANGS,
 }
-# Inclusive bounds (None: unbounded); sparql_timeout and body_read_timeout, floats, must only
+# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout, floats, must only
 # be above 0.
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
-    "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
+    "sparql_max_result_mb": (1, None), "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
     "sparql_query_max_mb": (0, None),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
@@ -246,7 +255,7 @@ def _check(settings: Settings) -> Settings:
         if not (low <= value and (high is None or value <= high)):  # NaN fails too
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
-    for name in ("sparql_timeout", "body_read_timeout"):
+    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
         if not getattr(settings, name) > 0:  # NaN fails too
             raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
                               "(allowed: above 0)")

@@ -47,6 +47,7 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
                       log_access=settings.access_log, respawn_failed_workers=True,
                       workers_kill_timeout=settings.graceful_timeout,
                       http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS))
+    server.send_timeout_ms = int(settings.send_timeout * 1000)
     if reloader is not None:
         server.on_startup(lambda: master_ready(reloader, watch=watch))
         server.on_reload(lambda: reload_in_master(reloader))
@@ -101,6 +102,8 @@ class _Granian(Server):  # type: ignore[misc]
     """granian with two changes that keep requests from failing when a worker goes (reload,
     crash). Both override private methods; the dependency is pinned to granian 2.8."""
 
+    send_timeout_ms = 0  # set by run_granian (setting send_timeout)
+
     def _init_shared_socket(self) -> None:
         super()._init_shared_socket()
         if self._shd is None:  # Linux: a SO_REUSEPORT socket per worker, whose queue dies with it
@@ -108,6 +111,12 @@ class _Granian(Server):  # type: ignore[misc]
             self._sfd, self._ssp = self._shd.get_fd(), None
             self._sso = socket.socket(fileno=self._sfd)
             self._sso.set_inheritable(True)
+            # Accepted connections inherit it: one whose answer waits unread (a zero window) or
+            # unacknowledged this long is reset by the kernel, and granian frees the answer it
+            # held (a client that never reads kept it in memory for as long as it liked).
+            if self.send_timeout_ms and hasattr(socket, "TCP_USER_TIMEOUT"):
+                self._sso.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT,
+                                     self.send_timeout_ms)
 
     def _reload(self, spawn_target: object, target_loader: object) -> None:
         """As gunicorn does: run the reload hook, fork every fresh worker, then retire the old

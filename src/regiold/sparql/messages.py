@@ -28,7 +28,7 @@ class Answer:
     kind: str  # "bindings" | "boolean" | "graph"
     format: Format
     body: bytes
-    truncated: bool = False  # the result had more than max_rows rows/triples
+    truncated: bool = False  # the result had more than max_rows rows/triples (or bytes)
     count: int = 0  # rows or triples in the body (1 for a boolean)
     elapsed: float = 0.0  # seconds spent in the worker
 
@@ -46,6 +46,7 @@ class Job:
     results_format: str | None
     graph_format: str | None
     max_rows: int
+    max_bytes: int = 0  # bytes of the serialized answer at most (0: any)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -54,13 +55,15 @@ class Job:
 # which the worker holds from its start (pickling the prefixes was most of a job's 10 us).
 def job_bytes(job: Job) -> bytes:
     return marshal.dumps((job.query, job.union_default, job.default_graphs, job.named_graphs,
-                          job.results_format, job.graph_format, job.max_rows, job.extra))
+                          job.results_format, job.graph_format, job.max_rows, job.max_bytes,
+                          job.extra))
 
 
 def job_of(data: bytes, base_iri: str, prefixes: dict[str, str]) -> Job:
     """A job from :func:`job_bytes` (in the worker: the bytes come from its own parent)."""
-    query, union, default, named, results, graph, max_rows, extra = marshal.loads(data)
-    return Job(query, base_iri, prefixes, union, default, named, results, graph, max_rows, extra)
+    query, union, default, named, results, graph, max_rows, max_bytes, extra = marshal.loads(data)
+    return Job(query, base_iri, prefixes, union, default, named, results, graph, max_rows,
+               max_bytes=max_bytes, extra=extra)
 
 
 # A reply comes back from the sandboxed worker, so the serving process decodes it as data, never

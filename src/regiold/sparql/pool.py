@@ -38,13 +38,20 @@ class _WorkerDied(Exception):
         self.during_job = during_job
 
 
+# The stack of a worker's only thread. A fork copies the forking thread's stack, and the engine's
+# recursive parser needs it for chains that need no brackets (`!!!…`, `1+1+…`, OPTIONAL {} …):
+# granian's threads have 2 MB, enough for about 3,000 links; 64 MB holds the longest chain a
+# 32 KB query can spell (tests/test_hostile_queries.py). Address space only, until it is used.
+STACK_MB = 64
+
+
 class _Worker:
     def __init__(self, run: Callable[[Job], dict[str, object]], retire_mb: int = 0,
                  memory_mb: int = 0, context: tuple[str, dict[str, str]] = ("", {})) -> None:
         parent, child = socket.socketpair()
         parent_pid = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child, measured by the tests from outside
+
+        def child_life() -> None:  # pragma: no cover - runs in the child, tested from outside
             code = 0
             try:
                 parent.close()
@@ -53,6 +60,8 @@ class _Worker:
                 code = 1
             finally:
                 os._exit(code)
+
+        pid = _fork_with_stack(child_life)
         child.close()
         self.pid, self.sock = pid, parent
         self.normal = True  # False: it could not return from SCHED_IDLE (not reused)
@@ -186,6 +195,33 @@ class Pool:
         if self._pid == os.getpid():
             for worker in workers:
                 worker.kill()
+
+
+def _fork_with_stack(child_life: Callable[[], None]) -> int:
+    """``os.fork()`` from a thread with a ``STACK_MB`` stack; the child runs ``child_life`` (which
+    ends the process) in it, the parent gets the child's pid."""
+    forked: list[int | BaseException] = []
+
+    def fork() -> None:
+        try:
+            pid = os.fork()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            forked.append(exc)
+            return
+        if pid == 0:  # pragma: no cover - the child
+            child_life()
+        forked.append(pid)
+
+    previous = threading.stack_size(STACK_MB << 20)
+    try:
+        thread = threading.Thread(target=fork, name="regiold-fork")
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if isinstance(forked[0], BaseException):
+        raise forked[0]
+    return forked[0]
 
 
 def _child_main(sock: socket.socket, run: Callable[[Job], dict[str, object]],

@@ -110,7 +110,8 @@ def _used(job: Job) -> dict[str, str]:
 
 def _serialize(result: object, job: Job, again: Callable[[], object] | None = None,
                ) -> dict[str, object]:
-    """Engine results → the chosen format, at most ``max_rows`` rows/triples, at Rust speed.
+    """Engine results → the chosen format, at most ``max_rows`` rows/triples and ``max_bytes``
+    bytes, at Rust speed.
 
     pyoxigraph writes one row per line in TSV (and one triple per line in N-Triples; newlines
     inside literals are escaped in both), so a writer that stops after ``max_rows`` lines caps the
@@ -126,30 +127,63 @@ def _serialize(result: object, job: Job, again: Callable[[], object] | None = No
             return _serialize_bindings([], result, job)
         rows = _row_budget(job, len(result.variables))
         if fmt is formats.SPARQL_JSON and again is not None:
-            direct = _capped_json(result, rows)
+            direct = _capped_json(result, rows, job.max_bytes)
             if direct is not None:
                 return {"kind": "bindings", "format": fmt.key, "body": direct[0],
                         "truncated": direct[1], "count": direct[2]}
-            result = again()
-        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1)
-        if fmt.key == "tsv" and not truncated:
-            body = lines
-        else:
-            parsed = ox.parse_query_results(lines, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=results_format(fmt))
-        return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
-                "count": lines.count(b"\n") - 1}
+            result = again()  # the TSV way below, which also cuts the answer to max_bytes
+        lines, truncated = _capped_lines(result, ox.QueryResultsFormat.TSV, rows + 1,
+                                         job.max_bytes)
+
+        def results(count: int) -> bytes:
+            if fmt.key == "tsv" and not truncated and count == total:
+                return lines
+            parsed = ox.parse_query_results(_first_lines(lines, count + 1),
+                                            ox.QueryResultsFormat.TSV)
+            return parsed.serialize(format=results_format(fmt))
+
+        total = lines.count(b"\n") - 1
+        count, body, cut = _fit(total, results, job.max_bytes)
+        return {"kind": "bindings", "format": fmt.key, "body": body,
+                "truncated": truncated or cut, "count": count}
     fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
-    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows)
+    lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows, job.max_bytes)
     assert fmt.oxigraph is not None
-    if fmt.key == "nt":
-        body = lines
-    else:
+
+    def graph(count: int) -> bytes:
+        if fmt.key == "nt":
+            return _first_lines(lines, count)
         triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in ox.parse(lines, ox.RdfFormat.N_TRIPLES)]
-        body = serialize(triples, fmt, job.base_iri)
-    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
-            "count": lines.count(b"\n")}
+                   for q in ox.parse(_first_lines(lines, count), ox.RdfFormat.N_TRIPLES)]
+        return serialize(triples, fmt, job.base_iri)
+
+    count, body, cut = _fit(lines.count(b"\n"), graph, job.max_bytes)
+    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated or cut,
+            "count": count}
+
+
+def _fit(rows: int, convert: Callable[[int], bytes], max_bytes: int) -> tuple[int, bytes, bool]:
+    """How many of ``rows`` rows fit into ``max_bytes`` (0: any) once converted, the converted
+    first rows, and whether rows were dropped. ``convert(n)`` is the answer of the first ``n``
+    rows. The answer can be several times the size of the lines it comes from (JSON and XML
+    spell out every term), so the cut is made on what the client gets; each round keeps a share
+    of the rows in proportion to the overshoot, so it ends after a few rounds."""
+    body = convert(rows)
+    kept = rows
+    while max_bytes and len(body) > max_bytes and kept > 0:
+        kept = min(kept - 1, int(kept * max_bytes / len(body) * 0.95))
+        body = convert(kept)
+    return kept, body, kept < rows
+
+
+def _first_lines(data: bytes, count: int) -> bytes:
+    """The first ``count`` lines of ``data`` (each ending in a newline)."""
+    if data.count(b"\n") <= count:
+        return data
+    end = -1
+    for _ in range(count):
+        end = data.index(b"\n", end + 1)
+    return data[: end + 1]
 
 
 def _row_budget(job: Job, columns: int) -> int:
@@ -164,10 +198,12 @@ class _Enough(Exception):
 
 
 class _LineCap(io.RawIOBase):
-    """A sink that keeps whole lines and stops the writer after ``limit`` of them."""
+    """A sink that keeps whole lines and stops the writer after ``limit`` of them, or once it
+    holds more than ``max_bytes`` (0: any)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int = 0) -> None:
         self.data, self.limit, self.lines = bytearray(), limit, 0
+        self.max_bytes, self.full = max_bytes, False
 
     def writable(self) -> bool:
         return True
@@ -175,23 +211,24 @@ class _LineCap(io.RawIOBase):
     def write(self, chunk: bytes) -> int:  # type: ignore[override]
         self.data += chunk
         self.lines += bytes(chunk).count(b"\n")
-        if self.lines > self.limit:
+        self.full = bool(self.max_bytes) and len(self.data) > self.max_bytes
+        if self.lines > self.limit or self.full:
             raise _Enough
         return len(chunk)
 
 
-def _capped_lines(result: object, fmt: object, limit: int) -> tuple[bytes, bool]:
-    """The first ``limit`` lines of ``result`` serialized in ``fmt``, and whether more existed."""
-    sink = _LineCap(limit)
+def _capped_lines(result: object, fmt: object, limit: int,
+                  max_bytes: int = 0) -> tuple[bytes, bool]:
+    """The first ``limit`` lines of ``result`` serialized in ``fmt``, no more than ``max_bytes``
+    of them (0: any), and whether more existed."""
+    sink = _LineCap(limit, max_bytes)
     _write_until_enough(result, sink, fmt)
     data = bytes(sink.data)
-    truncated = sink.lines > limit
-    if truncated:  # keep exactly `limit` lines
-        cut = -1
-        for _ in range(limit):
-            cut = data.index(b"\n", cut + 1)
-        data = data[: cut + 1]
-    return data, truncated
+    if sink.full:  # the whole lines that fit
+        data = data[: data.rfind(b"\n", 0, max_bytes + 1) + 1]
+    if data.count(b"\n") > limit:  # keep exactly `limit` lines
+        data = _first_lines(data, limit)
+    return data, sink.full or sink.lines > limit
 
 
 def _write_until_enough(result: object, sink: _LineCap, fmt: object) -> None:
@@ -201,7 +238,8 @@ def _write_until_enough(result: object, sink: _LineCap, fmt: object) -> None:
     except _Enough:
         pass
     except OSError as exc:  # pyoxigraph may wrap the writer's exception
-        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and sink.lines <= sink.limit:
+        if not isinstance(exc.__cause__ or exc.__context__, _Enough) and not (
+                sink.full or sink.lines > sink.limit):
             raise
 
 
@@ -215,7 +253,7 @@ _EMPTY_ROW = b"{}"
 
 class _RowCap(_LineCap):
     """A sink for SPARQL JSON that stops the writer once more than ``limit`` rows (as counted by
-    ``_ROW_STARTS``, or any '{}') have come."""
+    ``_ROW_STARTS``, or any '{}') have come, or once it holds more than ``max_bytes``."""
 
     def write(self, chunk: bytes) -> int:  # type: ignore[override]
         tail = bytes(self.data[-2:])  # a row start may be split over two chunks
@@ -223,20 +261,22 @@ class _RowCap(_LineCap):
         seen = tail + bytes(chunk)
         self.lines += sum(seen.count(mark) for mark in (*_ROW_STARTS, _EMPTY_ROW)) \
             - tail.count(_EMPTY_ROW)
-        if self.lines > self.limit:
+        self.full = bool(self.max_bytes) and len(self.data) > self.max_bytes
+        if self.lines > self.limit or self.full:
             raise _Enough
         return len(chunk)
 
 
-def _capped_json(result: object, limit: int) -> tuple[bytes, bool, int] | None:
+def _capped_json(result: object, limit: int, max_bytes: int = 0) -> tuple[bytes, bool, int] | None:
     """SPARQL JSON of at most ``limit`` rows written by the engine itself (no TSV in between:
     0.03-0.05 ms less for a small answer), whether more rows existed, and the count; None when the
     answer holds a '{}' (a row without bindings, or those characters in a string) and was cut,
-    or the count is not sure: the caller then takes the TSV way."""
-    sink = _RowCap(limit)
+    the count is not sure, or it grew past ``max_bytes`` (0: any): the caller then takes the TSV
+    way, which cuts the answer to whole rows within that size."""
+    sink = _RowCap(limit, max_bytes)
     _write_until_enough(result, sink, ox.QueryResultsFormat.JSON)
     data = bytes(sink.data)
-    if _EMPTY_ROW in data:
+    if sink.full or _EMPTY_ROW in data:
         return None
     if sink.lines <= limit:  # the writer finished: every row is there
         return data, False, sink.lines
@@ -271,25 +311,30 @@ def _serialize_bindings(variables: list[str], solutions: Iterable[object],
     fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
     rows = _take(solutions, job.max_rows)
     truncated = len(rows) > job.max_rows
-    rows = rows[: job.max_rows]
-    if variables:  # the fast path: terms in N-Triples syntax, re-serialized by pyoxigraph
-        parsed = ox.parse_query_results(_bindings_tsv(variables, rows), ox.QueryResultsFormat.TSV)
-    else:  # SELECT * WHERE {}: rows without columns, which TSV cannot express
-        parsed = ox.parse_query_results(_bindings_json(variables, rows), ox.QueryResultsFormat.JSON)
-    body = parsed.serialize(format=results_format(fmt))
-    return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated,
-            "count": len(rows)}
+
+    def results(count: int) -> bytes:
+        if variables:  # the fast path: terms in N-Triples syntax, re-serialized by pyoxigraph
+            parsed = ox.parse_query_results(_bindings_tsv(variables, rows[:count]),
+                                            ox.QueryResultsFormat.TSV)
+        else:  # SELECT * WHERE {}: rows without columns, which TSV cannot express
+            parsed = ox.parse_query_results(_bindings_json(variables, rows[:count]),
+                                            ox.QueryResultsFormat.JSON)
+        return parsed.serialize(format=results_format(fmt))
+
+    count, body, cut = _fit(min(len(rows), job.max_rows), results, job.max_bytes)
+    return {"kind": "bindings", "format": fmt.key, "body": body, "truncated": truncated or cut,
+            "count": count}
 
 
 def serialize_graph(result: Iterable[ox.Triple], job: Job) -> dict[str, object]:
     fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
     triples = _take(result, job.max_rows)
     truncated = len(triples) > job.max_rows
-    triples = triples[: job.max_rows]
     assert fmt.oxigraph is not None
-    body = serialize(triples, fmt, job.base_iri)
-    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated,
-            "count": len(triples)}
+    count, body, cut = _fit(min(len(triples), job.max_rows),
+                            lambda n: serialize(triples[:n], fmt, job.base_iri), job.max_bytes)
+    return {"kind": "graph", "format": fmt.key, "body": body, "truncated": truncated or cut,
+            "count": count}
 
 
 def run_on_remote(store: object, job: Job, form: str | None) -> dict[str, object]:

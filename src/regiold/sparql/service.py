@@ -7,7 +7,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -21,17 +21,21 @@ from regiold.errors import (
     RegioldError,
     StoreUnavailable,
 )
+from regiold.publish.site import DEFAULT_CACHE_BYTES, Budget
 from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
 from regiold.sparql.describe_form import describe_reply, describe_targets
 from regiold.sparql.messages import Answer, Job, Request
 from regiold.sparql.pattern_form import pattern_reply, single_pattern
 from regiold.sparql.pool import Pool
-from regiold.sparql.runner import check_only, make_runner, run_on_remote
+from regiold.sparql.runner import check_only, guarded, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
 
 MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
-MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered
+MEMO_MAX_BYTES = 512 * 1024  # larger answers are not remembered; all of them: ``memo_bytes``
+# A plain DESCRIBE of at most this many resources is answered in the serving process (one page
+# lookup each, no worker round trip); a longer list runs in a query worker, inside its limits.
+DESCRIBE_HERE = 16
 # Functions whose value changes from run to run: such queries are never answered from the memo.
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
@@ -60,10 +64,12 @@ class QueryService:
         page_size: int = 200,
         worker_max_mb: int = 0,
         query_max_mb: int = 0,
+        max_result_bytes: int = 0,
+        memo_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
-        self.timeout, self.max_rows = timeout, max_rows
+        self.timeout, self.max_rows, self.max_result_bytes = timeout, max_rows, max_result_bytes
         self.max_query_bytes = max_query_bytes
         self.prefixes = site_prefixes(base_iri)
         # a count under a lock, not a BoundedSemaphore: the slot is only ever tried, never waited
@@ -72,10 +78,11 @@ class QueryService:
         self._slots_lock = threading.Lock()
         self._store = store
         self._memo: OrderedDict[Request, Answer] = OrderedDict()
+        self._memo_budget = Budget(MEMO_ENTRIES, memo_bytes)  # the setting cache_mb
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
-        self._pool = Pool(make_runner(store, base_iri) if self._embedded else check_only,
-                          retire_mb=worker_max_mb, memory_mb=query_max_mb,
+        self._pool = Pool(_embedded_runner(store, base_iri, page_size) if self._embedded
+                          else check_only, retire_mb=worker_max_mb, memory_mb=query_max_mb,
                           base_iri=base_iri, prefixes=self.prefixes)
         self._finalizer = weakref.finalize(self, self._pool.close)
 
@@ -113,10 +120,19 @@ class QueryService:
         if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
                 and not _VOLATILE.search(request.query)):
             with self._memo_lock:
-                self._memo[request] = answer
-                while len(self._memo) > MEMO_ENTRIES:
-                    self._memo.popitem(last=False)
+                self._remember(request, answer)
         return answer
+
+    def _remember(self, request: Request, answer: Answer) -> None:
+        """Keep ``answer`` as the newest, within ``MEMO_ENTRIES`` and ``memo_bytes`` (the oldest
+        go first); the caller holds the lock."""
+        dropped = self._memo_budget.admit(request, len(answer.body) + len(request.query))
+        if dropped is None:  # heavier than the whole budget
+            return
+        self._memo[request] = answer
+        self._memo.move_to_end(request)
+        for key in dropped:
+            self._memo.pop(key, None)  # type: ignore[call-overload]
 
     def remembered(self, request: Request) -> Answer | None:
         """The answer this data version keeps for ``request``, else None. It needs no query slot
@@ -125,7 +141,7 @@ class QueryService:
         with self._memo_lock:
             answer = self._memo.get(request)
             if answer is not None:
-                self._memo.move_to_end(request)
+                self._remember(request, answer)  # the newest again
             return answer
 
     def _run(self, request: Request, screened: Screened) -> Answer:
@@ -139,6 +155,7 @@ class QueryService:
             results_format=request.results_format,
             graph_format=request.graph_format,
             max_rows=self.max_rows,
+            max_bytes=self.max_result_bytes,
             extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
         reply = self._without_engine(job, screened.form)
@@ -156,10 +173,19 @@ class QueryService:
         """The reply of a query the serving process answers with the pages' read path, no
         engine: ``DESCRIBE <iri>`` (exactly the resource page's triples, page 1) and, on the
         embedded store, one triple pattern about a resource (None: any other query, or a
-        pattern with more solutions than the lookup gives)."""
+        pattern with more solutions than the lookup gives). A DESCRIBE of more than
+        ``DESCRIBE_HERE`` resources is marked for a worker instead, which makes the same lookups
+        within the query limits (on a remote store the store's own DESCRIBE answers it)."""
         if form == "DESCRIBE":
             targets = describe_targets(job.query, self.prefixes, self.base_iri)
-            return describe_reply(self._store, targets, job, self.page_size) if targets else None
+            targets = list(dict.fromkeys(targets)) if targets else None  # each resource once
+            if not targets:
+                return None
+            if len(targets) <= DESCRIBE_HERE:
+                return describe_reply(self._store, targets, job, self.page_size)
+            if self._embedded:
+                job.extra[DESCRIBE_KEY] = targets  # the worker's job: these lookups, time-limited
+            return None
         if form in {"SELECT", "ASK"} and self._embedded and job.union_default \
                 and not job.named_graphs:
             pattern = single_pattern(job.query, self.prefixes)
@@ -172,6 +198,24 @@ class QueryService:
     def worker_pids(self) -> list[int]:
         """Process ids of the idle workers (for operations and tests)."""
         return self._pool.pids() if self._embedded else []
+
+
+DESCRIBE_KEY = "describe"  # Job.extra: the resources of a plain DESCRIBE, for the worker
+
+
+def _embedded_runner(store: object, base_iri: str,
+                     page_size: int) -> Callable[[Job], dict[str, object]]:
+    """The worker's job on the embedded store: a query, or a long plain DESCRIBE list answered
+    with the resource pages' triples (as :func:`describe_reply` in the serving process)."""
+    run = make_runner(store, base_iri)
+
+    def run_job(job: Job) -> dict[str, object]:
+        targets = job.extra.get(DESCRIBE_KEY)
+        if targets:
+            return guarded(lambda: describe_reply(store, targets, job, page_size))  # type: ignore[arg-type]
+        return run(job)
+
+    return run_job
 
 
 def _answer(reply: dict[str, object]) -> Answer:

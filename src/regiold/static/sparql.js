@@ -10,12 +10,14 @@
     return;
   }
   var config = JSON.parse(configBlock.textContent);
+  // the server sends a path: the endpoint is on the origin this page came from
+  var endpoint = new URL(config.endpoint, window.location.href).href;
   var yasgui = new window.Yasgui(holder, {
-    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     persistenceId: null,
     endpointCatalogueOptions: {
-      getData: function () { return [{ endpoint: config.endpoint }]; },
+      getData: function () { return [{ endpoint: endpoint }]; },
       keys: []
     },
     yasqe: {

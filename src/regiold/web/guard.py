@@ -3,7 +3,8 @@
 - client identity: ``X-Forwarded-For`` (and -Proto/-Host/-Port) honoured only from the number of
   trusted reverse proxies given by ``trusted_proxies`` (werkzeug's ProxyFix); otherwise ignored;
 - limits: request target longer than ``max_url_bytes`` → 414; a declared body larger than
-  ``MAX_CONTENT_LENGTH`` → 413; control characters (``%00``…) in the path → 400; an
+  ``MAX_CONTENT_LENGTH`` → 413; control characters (``%00``…) in the path, or a target that is
+  no path → 400; an
   ``Accept*`` header over ``MAX_ACCEPT_BYTES`` or ``MAX_ACCEPT_ITEMS`` → 400 before anything parses
   it (werkzeug's parser costs seconds of CPU on 10^5 alternatives);
 - rate limit: ``rate_limit`` requests per minute per client to /sparql and /search, a token bucket
@@ -146,11 +147,15 @@ def _check_target(max_bytes: int) -> None:
 
 
 def target_refused(environ: dict, max_bytes: int) -> RegioldError | None:
-    """The error for a request target that is too long or has control characters in its path."""
+    """The error for a request target that is too long, is no path (``*`` aside: ``OPTIONS *``)
+    or has control characters in its path."""
     path = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
     if len(path) + len(query) > max_bytes:
         return UriTooLong(f"request target longer than {max_bytes} bytes")
+    if not path.startswith("/") and path != "*":  # `GET health HTTP/1.1`: granian passes ""
+        # (else werkzeug redirects to http://<Host>/: the Host header in an absolute URL)
+        return BadRequest("the request target is not a path beginning with '/'")
     if _CONTROL.search(path):
         return BadRequest("control characters are not allowed in the path")
     return None

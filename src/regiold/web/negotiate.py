@@ -13,7 +13,7 @@ from regiold.rdf.formats import ALT_TOKEN, ALT_URI, PROFILES, RESOURCE, SAFEST, 
 
 
 def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...] = RESOURCE,
-              *, format_param: str | None = None) -> Format:
+              *, format_param: str | None = None, param_name: str = "format") -> Format:
     """The format to send.
 
     An explicit choice wins: the document suffix (``/org/x.ttl``), then ``?format=`` (a key such
@@ -23,13 +23,15 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
     (``formats.SAFEST``), then the order of ``offered`` (``named_order``; the static export's
     rules follow it too).
 
-    :raises NotAcceptable: the explicit choice is not on offer, or ``Accept`` excludes every format.
+    :raises NotAcceptable: the explicit choice is not on offer (naming the parameter
+        ``param_name`` if it came from there), or ``Accept`` excludes every format.
     """
-    for choice in (suffix, format_param):
+    for choice, parameter in ((suffix, None), (format_param, param_name)):
         if choice:
             chosen = by_key(choice, offered) or _by_media_type(choice, offered)
             if chosen is None:
-                raise NotAcceptable([f.media_type for f in offered])
+                raise NotAcceptable([f.media_type for f in offered], parameter=parameter,
+                                    value=choice)
             return chosen
     if not any("/" in value for value, _ in accept):  # absent or no media range at all
         return offered[0]

@@ -123,10 +123,18 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
+MAX_PAGE = 999_999
+
+
 def _page() -> int:
+    """``?page=``: ASCII digits only (``str.isdigit`` also takes ``²``, which ``int`` refuses,
+    and ``٣``, which would serve page 3 under a second URL).
+
+    :raises BadRequest: anything else, naming the parameter and the value."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6:
-        raise BadRequest(f"parameter page: expected a positive number, got {raw[:20]!r}")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= MAX_PAGE):
+        raise BadRequest(f"parameter page: expected a whole number from 1 to {MAX_PAGE}, "
+                         f"got {raw[:20]!r}")
     return int(raw)
 
 

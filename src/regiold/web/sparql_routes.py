@@ -13,6 +13,7 @@ import re
 import threading
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
@@ -65,7 +66,9 @@ def query_service(site: Site) -> QueryService:
                     site.query_store, base_iri=site.base_iri, timeout=s.sparql_timeout,
                     max_rows=s.sparql_max_rows, max_query_bytes=s.sparql_max_query_bytes,
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
-                    worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb)
+                    worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb,
+                    max_result_bytes=s.sparql_max_result_mb << 20,
+                    memo_bytes=s.cache_bytes)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
@@ -127,14 +130,15 @@ def _query_response(site: Site) -> Response:
     params, query = _protocol_request()
     if query is None:
         return _without_query(site, params)
+    _refuse_unknown_format(params)
     results_fmt = _negotiate(formats.SPARQL_SELECT, params)
     graph_fmt = _negotiate(formats.SPARQL_GRAPH, params)
     answer = query_service(site).run(Request(
         query=query,
         results_format=_wire_key(results_fmt, "srj"),
         graph_format=_wire_key(graph_fmt, "ttl"),
-        default_graphs=tuple(params.getlist("default-graph-uri")),
-        named_graphs=tuple(params.getlist("named-graph-uri")),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
         max_cells=HTML_MAX_CELLS if results_fmt is formats.HTML else 0,
     ))
     html = (results_fmt if answer.kind != "graph" else graph_fmt) is formats.HTML
@@ -145,6 +149,21 @@ def _query_response(site: Site) -> Response:
     response = Response(answer.body, content_type=answer.format.content_type)
     response.headers.extend(answer_headers(answer, site.version))
     return conditional(response)
+
+
+def _graph_iris(params: MultiDict[str, str], name: str) -> tuple[str, ...]:
+    """The IRIs of the protocol parameter ``name``; an empty value counts as absent (HTML forms
+    send ``default-graph-uri=``).
+
+    :raises BadRequest: a value is not an absolute IRI, naming the parameter and the value.
+    """
+    iris = tuple(value for value in params.getlist(name) if value)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise BadRequest(f"parameter {name}: {iri!r} is not an absolute IRI") from None
+    return iris
 
 
 def answer_headers(answer: Answer, version: str | None) -> list[tuple[str, str]]:
@@ -205,10 +224,25 @@ def _protocol_request() -> tuple[MultiDict[str, str], str | None]:
 def _negotiate(offered: tuple[Format, ...], params: MultiDict[str, str]) -> Format | None:
     """``format`` parameter, else ``Accept``; None when nothing offered is acceptable."""
     try:
-        return negotiate(None, request.accept_mimetypes, offered,
-                         format_param=params.get("format") or params.get("output"))
+        return negotiate(None, request.accept_mimetypes, offered, **_format_param(params))
     except NotAcceptable:
         return None
+
+
+def _format_param(params: MultiDict[str, str]) -> dict[str, str | None]:
+    """The format the request names (``format``, or its alias ``output``), and which it used."""
+    name = "format" if params.get("format") else "output"
+    return {"format_param": params.get(name), "param_name": name}
+
+
+def _refuse_unknown_format(params: MultiDict[str, str]) -> None:
+    """:raises NotAcceptable: ``format``/``output`` names no format of any query form, naming
+    the parameter (before the query runs: no form could be answered)."""
+    named = _format_param(params)
+    if not named["format_param"]:
+        return
+    offered = tuple(dict.fromkeys((*formats.SPARQL_SELECT, *formats.SPARQL_GRAPH)))
+    negotiate(None, request.accept_mimetypes, offered, **named)  # type: ignore[arg-type]
 
 
 def _lang(site: Site, params: MultiDict[str, str]) -> str:
@@ -248,13 +282,15 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
                     named: bool) -> dict[str, object]:
     prefixes = site_prefixes(site.base_iri)
     examples = _examples(site)
-    config = {"endpoint": request.base_url, "prefixes": prefixes,
+    # A path, resolved by the browser against the page's own origin (sparql.js): never the Host
+    # header, which anyone can set and a cache in front would keep (docs/SECURITY.md)
+    config = {"endpoint": request.script_root + "/sparql", "prefixes": prefixes,
               "examples": [{"title": e.title_in(lang), "query": e.query} for e in examples]}
     chosen = params.get("example")
     return {
         **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else "",
                         default_lang=site.settings.default_lang, named=named),
-        "query": query, "settings": site.settings,
+        "query": query, "settings": site.settings, "public_endpoint": public_root() + "sparql",
         "examples": [{"name": e.name, "title": e.title_in(lang)} for e in examples],
         "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
         "config": config, "config_json": render.script_json(config),
