@@ -22,6 +22,7 @@ from werkzeug.test import Client
 from ops_live import serving
 from processes import wait_until
 from regiold import create_app
+from regiold.publish.lookup import incoming_size
 from regiold.settings import Settings
 from regiold.web.gate import PageGate
 from test_hostile_clients import PAGE_DEADLINE, SLOW, slow_bodies
@@ -109,6 +110,27 @@ def test_page_concurrency_sets_how_many_pages_run_at_once(mini_site: Path):
         answers: list[tuple[str, int]] = []
         _get(app.wsgi_app, "/", answers)  # the second turn: answered beside the held page
         assert answers == [("/", 200)] and held.entered == ["/org/alpha", "/"]
+
+
+def test_a_large_page_waits_in_its_own_lane_and_holds_up_no_other_page(mini_site: Path):
+    """A page with many incoming links takes the large pages' lane: the ordinary pages asked
+    for meanwhile are answered beside it, and another large page waits for it."""
+    app = _app(mini_site)
+    gate = app.wsgi_app
+    site = app.extensions["regiold"].site
+    gate.large_bytes = incoming_size(site.store, site.base_iri + "org/alpha") - 1  # alpha: large
+    assert gate.large_bytes >= 0 and not gate._large("/sitemap.xml")
+    answers: list[tuple[str, int]] = []
+    with holding(app) as held:
+        _get(gate, "/sitemap.xml", answers)  # answered while the large page runs
+        second = threading.Thread(target=_get, args=(gate, "/org/alpha.ttl", answers))
+        second.start()
+        wait_until(lambda: gate.large.waiting == 1, 30, lambda: "the second large page did not wait")
+        _get(gate, "/health", answers)
+        assert held.entered == ["/org/alpha", "/sitemap.xml", "/health"]
+    second.join(60)
+    assert held.entered[-1] == "/org/alpha.ttl"
+    assert answers == [("/sitemap.xml", 200), ("/health", 200), ("/org/alpha.ttl", 200)]
 
 
 @pytest.mark.live

@@ -56,6 +56,6 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     if settings.store == "embedded" and settings.page_concurrency < settings.threads:
         from regiold.web.gate import PageGate  # pages in turn, not all at once (web/gate.py)
 
-        app.wsgi_app = PageGate(app.wsgi_app, settings.page_concurrency)  # type: ignore[method-assign]
+        app.wsgi_app = PageGate(app.wsgi_app, holder, settings.page_concurrency)  # type: ignore[method-assign]
     guard.trust_proxies(app, settings)
     return app
