@@ -10,6 +10,7 @@ body reader of the worker is taken. The latency this buys is bench/crawl.py's (d
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,23 +136,29 @@ def test_a_large_page_waits_in_its_own_lane_and_holds_up_no_other_page(mini_site
 
 @pytest.mark.live
 def test_pages_answer_while_every_query_slot_and_body_reader_is_taken(mini_site: Path):
-    """One worker with the default threads: two slow queries hold both query slots, two slow
-    bodies both body readers, and the pages, asked for by more clients at once than there are
+    """One worker with the default threads: slow queries fill the query slots, two slow bodies
+    hold the body readers, and the pages, asked for by more clients at once than there are
     threads left, are all answered, each the same as before, while the queries still run."""
     with serving(mini_site, settings={"rate_limit": "0"}, workers=1) as server:
         quiet = {path: requests.get(server.url + path, timeout=PAGE_DEADLINE).content
                  for path in PAGES}
-        done: list[int] = []
 
         def query() -> None:
-            done.append(requests.get(server.url + "/sparql", params={"query": SLOW}, timeout=60,
-                                     headers={"Accept": "application/sparql-results+json"}).status_code)
+            requests.get(server.url + "/sparql", params={"query": SLOW}, timeout=60,
+                         headers={"Accept": "application/sparql-results+json"})
 
-        queries = [threading.Thread(target=query) for _ in range(2)]
-        for thread in queries:
-            thread.start()
+        queries: list[threading.Thread] = []
+
+        def filled() -> bool:  # a slow query more until the slots are full (at most 8)
+            if _busy(server.url):
+                return True
+            if len(queries) < 8:
+                queries.append(threading.Thread(target=query))
+                queries[-1].start()
+            return False
+
         with slow_bodies(server.url, 2):
-            wait_until(lambda: _busy(server.url), 30, lambda: "the query slots never filled")
+            wait_until(filled, 30, lambda: "the query slots never filled")
             got: dict[str, list[bytes]] = {path: [] for path in PAGES}
 
             def page(path: str) -> None:
@@ -168,9 +175,13 @@ def test_pages_answer_while_every_query_slot_and_body_reader_is_taken(mini_site:
             thread.join(60)
 
 
+_PROBES = itertools.count()
+
+
 def _busy(url: str) -> bool:
-    """Whether a further query is refused as busy now (every query slot is taken)."""
-    response = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p 3 }"},
+    """Whether a further query is refused as busy now (every query slot is taken). Each probe is
+    a distinct query: an answered one would be remembered, and given again without a slot."""
+    response = requests.get(url + "/sparql", params={"query": f"ASK {{ ?s ?p {next(_PROBES)} }}"},
                             timeout=PAGE_DEADLINE,
                             headers={"Accept": "application/sparql-results+json"})
     return response.status_code == 503
