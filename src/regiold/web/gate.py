@@ -40,9 +40,10 @@ from regiold.web.page_routes import _split_suffix
 
 UNGATED = ("/sparql",)  # paths with a capacity of their own (web/sparql_front.py)
 # A page whose stored incoming links are larger than this takes the lane of large pages. At 10^4
-# (bench/gen.py) the pages over it are the six of 1,100-1,600 triples and 5-14 ms of CPU (20-50x
-# a median page) and def/role/mitglied, def/Regionalmanagement (19 KB, 4-10 ms); the next ones,
-# 10 KB and less, cost at most 3.5 ms (docs/performance.md, "Fourth pass").
+# (bench/gen.py) the pages over it are the six of 1,100-1,600 triples and 9-13 ms of Turtle CPU
+# (20-50x a median page; the smallest of them, def/role/mitglied, has 19 KB) and
+# def/Regionalmanagement (19 KB, 4 ms); the next ones, 10 KB and less, cost at most 3.5 ms
+# (docs/performance.md, "Fourth pass").
 LARGE_INCOMING_BYTES = 16_384
 GATED_METHODS = ("GET", "HEAD")  # no body to wait for
 
