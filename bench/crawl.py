@@ -9,7 +9,7 @@ Trifid 5.3.0 on an Oxigraph server (installed by the bench into bench/.trifid, w
 bounded by the list.
 
     python bench/crawl.py SITE [--formats ttl,jsonld,html] [--no-build] [--no-virtuoso]
-                               [--no-trifid] [--no-remote] [--build-out DIR]
+                               [--no-trifid] [--no-remote] [--build-out DIR] [-s NAME VALUE]...
 
 Prints a Markdown table on stderr and one JSON object on stdout. The client is asyncio with raw
 HTTP/1.1 keep-alive (wrk cannot stop at the end of a list); it runs on the same 2 cores, and so
@@ -323,16 +323,18 @@ def snapshot_mb(site: Path) -> dict[str, float]:
 
 
 def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool, trifid: bool = True,
-        remote: bool = True, build_out: Path | None = None) -> dict[str, object]:
+        remote: bool = True, build_out: Path | None = None,
+        settings: dict[str, str] | None = None) -> dict[str, object]:
     iris = resources(site)
     result: dict[str, object] = {"site": site.name, "resources": len(iris), "connections": CONNECTIONS,
-                                 "load_average_start": os.getloadavg(), "runs": {}}
+                                 "settings": settings or {}, "load_average_start": os.getloadavg(),
+                                 "runs": {}}
     runs: dict[str, dict[str, object]] = result["runs"]  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         runs["oxigraph-construct"] = oxigraph_crawl(site, iris)
         for fmt in formats:
-            runs[f"regiold-{fmt}"] = regiold_crawl(site, iris, fmt, tmp)
+            runs[f"regiold-{fmt}"] = regiold_crawl(site, iris, fmt, tmp, settings=settings)
         if remote:
             runs.update(remote_regiold_crawl(site, iris, formats, tmp))
         if trifid:
@@ -354,13 +356,20 @@ def run(site: Path, formats: list[str], *, build: bool, virtuoso: bool, trifid: 
     return result
 
 
+def _tail(row: dict[str, object]) -> str:
+    """p99 / p50, with and without the start burst (issue 12: at most 4)."""
+    p50 = float(row["p50_ms"]) or 1e-9  # type: ignore[arg-type]
+    return (f"{float(row['p99_ms']) / p50:.1f} "  # type: ignore[arg-type]
+            f"({float(row.get('p99_ms_after_start', 0)) / p50:.1f})")  # type: ignore[arg-type]
+
+
 def table(result: dict[str, object]) -> str:
     lines = [f"{result['site']}: {result['resources']} resources, {result['connections']} connections",
-             "| target | req/s | ratio vs Oxigraph | p50 ms | p99 ms | p99 after start | server CPU ms/req "
-             "| errors |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| target | req/s | ratio vs Oxigraph | p50 ms | p99 ms | p99 after start | p99/p50 (after "
+             "start) | server CPU ms/req | errors |", "|" + " --- |" * 9]
     for name, row in result["runs"].items():  # type: ignore[attr-defined]
         lines.append(f"| {name} | {row['rps']} | {row['ratio_vs_oxigraph']} | {row['p50_ms']} "
-                     f"| {row['p99_ms']} | {row.get('p99_ms_after_start', '')} "
+                     f"| {row['p99_ms']} | {row.get('p99_ms_after_start', '')} | {_tail(row)} "
                      f"| {row.get('server_cpu_ms_per_request', '')} | {row['errors']} |")
     if "build" in result:
         b = result["build"]
@@ -381,9 +390,12 @@ if __name__ == "__main__":
     parser.add_argument("--no-trifid", action="store_true")
     parser.add_argument("--no-remote", action="store_true", help="skip regiold on a remote Oxigraph")
     parser.add_argument("--build-out", type=Path, help="folder to build into (default: a temporary one)")
+    parser.add_argument("-s", "--setting", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="a setting of the regiold servers")
     options = parser.parse_args()
     outcome = run(options.site, options.formats.split(","), build=not options.no_build,
                   virtuoso=not options.no_virtuoso, trifid=not options.no_trifid,
-                  remote=not options.no_remote, build_out=options.build_out)
+                  remote=not options.no_remote, build_out=options.build_out,
+                  settings=dict(options.setting))
     print(table(outcome), file=sys.stderr)
     print(json.dumps(outcome))

@@ -13,7 +13,7 @@ from flask import Flask
 from live import serve_app
 from pages_support import copy_site, make_app
 from regiold.export.build import resource_paths
-from regiold.web.fastpath import HotResponses
+from regiold.web.fastpath import EXTENSION_KEY, HotResponses
 from test_hot_path import fetch, kept
 
 HEADER_SETS = [
@@ -39,8 +39,9 @@ class Counting:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str, str, list[str]]]:
     site = copy_site(tmp_path_factory.mktemp("first") / "site")
     fast, plain = make_app(site), make_app(site, hot_responses=0)
-    assert isinstance(fast.wsgi_app, HotResponses) and not isinstance(plain.wsgi_app, HotResponses)
-    fast.wsgi_app.first = Counting(fast.wsgi_app.first)
+    layer = fast.extensions[EXTENSION_KEY]
+    assert isinstance(layer, HotResponses) and EXTENSION_KEY not in plain.extensions
+    layer.first = Counting(layer.first)
     paths = resource_paths(fast.extensions["regiold"].site)[0]
     with serve_app(fast) as fast_url, serve_app(plain) as plain_url:
         yield fast, fast_url, plain_url, paths
@@ -48,7 +49,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, s
 
 def test_every_first_rendering_equals_flasks_answer(servers):
     fast, fast_url, plain_url, paths = servers
-    counter = fast.wsgi_app.first
+    counter = fast.extensions[EXTENSION_KEY].first
     assert len(paths) > 20
     for path in paths:
         for target in (f"/{path}", f"/{path}.ttl", f"/{path}.nq", f"/{path}.html"):
@@ -73,12 +74,12 @@ def test_every_first_rendering_equals_flasks_answer(servers):
 def test_what_it_leaves_to_flask_gets_flasks_answer(servers, target: str, headers: dict[str, str],
                                                     status: int):
     fast, fast_url, plain_url, _ = servers
-    before = fast.wsgi_app.first.answered
+    before = fast.extensions[EXTENSION_KEY].first.answered
     expected = fetch(plain_url, target, headers)
     assert expected[0] == status
     assert fetch(fast_url, target, headers) == expected
     assert fetch(fast_url, target, headers, "HEAD") == fetch(plain_url, target, headers, "HEAD")
-    assert fast.wsgi_app.first.answered == before
+    assert fast.extensions[EXTENSION_KEY].first.answered == before
 
 
 def test_a_first_rendering_is_kept_and_revalidates(servers):

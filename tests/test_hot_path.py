@@ -14,7 +14,7 @@ from flask import Flask
 
 from live import serve_app
 from regiold import create_app
-from regiold.web.fastpath import HotResponses
+from regiold.web.fastpath import EXTENSION_KEY, HotResponses
 
 ORG = "/org/alpha"
 SERVER_HEADERS = {"date", "server"}  # added by the HTTP server, not by the application
@@ -39,7 +39,7 @@ def header(answer: tuple[int, str, list[tuple[str, str]], bytes], name: str) -> 
 
 
 def hot_table(app: Flask) -> dict:
-    middleware = app.wsgi_app
+    middleware = app.extensions[EXTENSION_KEY]
     assert isinstance(middleware, HotResponses)
     return middleware._current().responses
 
@@ -48,14 +48,14 @@ def kept(app: Flask, target: str, headers: dict[str, str]) -> bool:
     """Whether the fast path holds the response to this request."""
     path, _, query = target.partition("?")
     environ = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
-    return (path, query, app.wsgi_app._current().variant(environ)) in hot_table(app)
+    return (path, query, app.extensions[EXTENSION_KEY]._current().variant(environ)) in hot_table(app)
 
 
 @pytest.fixture
 def servers(mini_site: Path, settings_for) -> Iterator[tuple[Flask, str, Flask, str]]:
     fast = create_app(settings_for(mini_site))
     plain = create_app(settings_for(mini_site, hot_responses=0))
-    assert not isinstance(plain.wsgi_app, HotResponses)
+    assert EXTENSION_KEY not in plain.extensions
     with serve_app(fast) as fast_url, serve_app(plain) as plain_url:
         yield fast, fast_url, plain, plain_url
 

@@ -66,7 +66,7 @@ def test_a_choice_outside_its_values_is_refused_naming_them(name: str, bad: str,
     ("watch_interval", "0.1"), ("watch_interval", "61"), ("sparql_timeout", "0"),
     ("sparql_timeout", "-1"), ("sparql_timeout", "nan"), ("sparql_max_rows", "0"),
     ("sparql_max_query_bytes", "0"), ("sparql_max_concurrent", "0"), ("page_size", "0"),
-    ("threads", "0"), ("max_url_bytes", "0"), ("cache_entries", "0"),
+    ("threads", "0"), ("page_concurrency", "0"), ("max_url_bytes", "0"), ("cache_entries", "0"),
     ("sparql_worker_max_mb", "-1"), ("rate_limit", "-1"), ("trusted_proxies", "-1"),
     ("validate_workers", "-1"), ("hot_responses", "-1"), ("cache_mb", "0"), ("cache_mb", "-4"),
 ])

@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
     web_app.register_blueprints(app)
     web_app.register_error_handlers(app)
     # WSGI layers, innermost first: the SPARQL front (refusals and plain queries before Flask),
-    # the fast path (resource pages), the proxy headers (the same client address for all)
+    # the fast path (resource pages), the page gate, the proxy headers (the same client address
+    # for all)
     app.wsgi_app = SparqlFront(  # type: ignore[method-assign]
         app.wsgi_app, holder, buckets=app.extensions[guard.BUCKETS],
         max_url_bytes=settings.max_url_bytes, max_body=app.config["MAX_CONTENT_LENGTH"],
@@ -52,5 +53,9 @@ def create_app(settings: Settings | None = None, *, site: Site | None = None) ->
                                     max_bytes=settings.cache_bytes,
                                     first=FirstRenderings(app, settings))
         app.extensions[EXTENSION_KEY] = app.wsgi_app  # serve/warm.py empties it after warming
+    if settings.store == "embedded" and settings.page_concurrency < settings.threads:
+        from regiold.web.gate import PageGate  # pages in turn, not all at once (web/gate.py)
+
+        app.wsgi_app = PageGate(app.wsgi_app, holder, settings.page_concurrency)  # type: ignore[method-assign]
     guard.trust_proxies(app, settings)
     return app

@@ -125,6 +125,12 @@ class Settings:
         "gthread", "gunicorn worker class: 'gthread' (threads + keep-alive) or 'sync' (docs/performance.md)"
     )
     threads: int = _setting(8, "Threads per worker running the app (gunicorn gthread, granian)")
+    page_concurrency: int = _setting(
+        1, "GET/HEAD requests outside /sparql that run at once per worker, the others waiting in "
+        "arrival order (a worker's threads share one interpreter lock: in turn, a large page does "
+        "not slow the pages beside it; docs/performance.md); no limit with a remote store or at "
+        "threads or more"
+    )
     server: str = _setting(
         "granian", "HTTP server of `regiold serve`: 'granian' (idle and slow connections cost no "
         "thread) or 'gunicorn' (docs/OPERATIONS.md)"
@@ -236,6 +242,7 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "sparql_query_max_mb": (0, None),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
+    "page_concurrency": (1, None),
     "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, None),
     "graceful_timeout": (1, None),
 }

@@ -77,6 +77,15 @@ def some_resources(store: Store, count: int) -> list[str]:
     return store.naming_table().first_iris(store.base_iri, count)
 
 
+def incoming_size(store: Store, iri: str) -> int:
+    """Bytes of the stored links to ``iri`` (N-Triples): what makes a page large, since most of a
+    large page is its incoming links and the nodes and names they bring (web/gate.py). 0 where
+    the store keeps no documents (a remote store, an in-memory table)."""
+    if not isinstance(store, EmbeddedStore) or not store.naming_table().documents():
+        return 0
+    return store.naming_table().document_size("incoming", f"<{iri}>")
+
+
 class _Lookup:
     """Pattern lookups on one embedded store (union of its graphs, duplicates removed), on
     N-Triples lines (rdf/ntriples.py): a description is collected as text and parsed once."""

@@ -40,8 +40,10 @@ log = logging.getLogger("regiold.reload")
 
 
 def run_granian(app: object, settings: Settings, *, host: str, port: int, workers: int,
-                reloader: Reloader | None, watch: bool) -> None:
-    """Serve ``app`` until stopped; ``reloader``: reload on SIGHUP (and ``watch`` the files)."""
+                reloader: Reloader | None, watch: bool,
+                worker_ready: Callable[[], object] | None = None) -> None:
+    """Serve ``app`` until stopped; ``reloader``: reload on SIGHUP (and ``watch`` the files);
+    ``worker_ready``: run in each worker before it serves."""
     server = _Granian("regiold", address=host, port=port, interface=Interfaces.WSGI,
                       workers=workers, blocking_threads=max(1, settings.threads), websockets=False,
                       log_access=settings.access_log, respawn_failed_workers=True,
@@ -56,6 +58,8 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
         _stop_with_master(master)
         start_trimming()  # freed memory of the request threads goes back (memory.py)
+        if worker_ready is not None:
+            worker_ready()
         retiring = _Retiring(app, server._sfd)  # the shared socket's descriptor, inherited
         signal.signal(RETIRE_SIGNAL, retiring.retire)
         return retiring

@@ -9,9 +9,10 @@ inherit it with the rest of the loaded data, copy-on-write.
 
 Nothing rendered is kept: the memo entries of the warmed resources and the fast path's table are
 dropped, so a crawler's first request for any resource is still a first rendering. Only the RDF
-formats are warmed: an HTML page reads its sources' dates from the RocksDB snapshot, which the
-serving master never opens (store/snapshot.py); and the naming table's connection, which the
-master opened to read, is closed again before the workers fork.
+formats are warmed there: an HTML page reads its sources' dates from the RocksDB snapshot, which
+the serving master never opens (store/snapshot.py); and the naming table's connection, which the
+master opened to read, is closed again before the workers fork. HTML is warmed the same way in
+each worker after the fork, before it accepts a request (``warm_worker``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from flask import Flask
 from regiold.publish import lookup, render
 from regiold.publish.dataset import CATALOG, DATASET
 from regiold.publish.site import Site, SiteHolder
-from regiold.rdf.formats import HTML, RESOURCE
+from regiold.rdf.formats import HTML, RESOURCE, Format
 from regiold.store import EmbeddedStore
+from regiold.store.snapshot import SnapshotStore
 from regiold.web.fastpath import EXTENSION_KEY, HotResponses
 
 RESOURCES = 4  # resources rendered, each in every RDF format of a resource page
@@ -40,27 +42,45 @@ log = logging.getLogger("regiold.serve")
 
 
 def warm(app: Flask) -> float:
-    """Request a few resources in every format through the whole WSGI stack; the seconds it took.
-    Never fails: warming is an optimisation, a failure here is left for the real request to meet."""
+    """Request a few resources in every RDF format through the whole WSGI stack, in the master;
+    the seconds it took. Never fails: warming is an optimisation, a failure here is left for the
+    real request to meet."""
     started = time.perf_counter()
+    site = _render(app, [fmt for fmt in RESOURCE if fmt is not HTML])
+    if isinstance(site.store, EmbeddedStore):
+        site.store.naming_table().close_connection()
+    return time.perf_counter() - started
+
+
+def warm_worker(app: Flask) -> float:
+    """The same for HTML, in a worker after the fork and before it accepts a request (the
+    servers' worker hook): its first HTML page opens the RocksDB snapshot, which the master must
+    not (store/snapshot.py), and compiles the templates, about 60 ms of CPU (100 ms at 10^4 by
+    the clock), and every request of the crawl's first burst waited behind it (docs/performance.md,
+    "Fourth pass"). The seconds it took; never fails."""
+    started = time.perf_counter()
+    site = _render(app, [HTML])
+    if isinstance(site.store, SnapshotStore):
+        site.store.db  # noqa: B018 - opened now, whether or not those pages cited a source
+    return time.perf_counter() - started
+
+
+def _render(app: Flask, formats: list[Format]) -> Site:
+    """Ask for ``resources`` in ``formats`` through the app, then forget what was rendered."""
     holder: SiteHolder = app.extensions["regiold"]
     site = holder.site
     client = app.test_client()  # through the whole WSGI stack, as served
     try:
         for iri in resources(site):
-            for fmt in RESOURCE:
-                if fmt is not HTML:
-                    client.get("/" + iri.removeprefix(site.base_iri),
-                               headers={"Accept": fmt.media_type})
+            for fmt in formats:
+                client.get("/" + iri.removeprefix(site.base_iri), headers={"Accept": fmt.media_type})
             render.forget(site, iri)
-    except Exception:  # noqa: BLE001 - see the docstring
+    except Exception:  # noqa: BLE001 - see warm's docstring
         log.warning("warming the read path failed", exc_info=True)
     fast: HotResponses | None = app.extensions.get(EXTENSION_KEY)
     if fast is not None:
         fast.forget()
-    if isinstance(site.store, EmbeddedStore):
-        site.store.naming_table().close_connection()
-    return time.perf_counter() - started
+    return site
 
 
 def resources(site: Site) -> list[str]:

@@ -176,6 +176,12 @@ class NamingTable:
         row = self._connection().execute(f"SELECT nt FROM {table} WHERE node = ?", (key,)).fetchone()
         return b"" if row is None else row[0]
 
+    def document_size(self, table: str, key: str) -> int:
+        """The length in bytes of ``document_nt`` (0: none), without reading the document."""
+        row = self._connection().execute(f"SELECT length(nt) FROM {table} WHERE node = ?",
+                                         (key,)).fetchone()
+        return 0 if row is None else row[0]
+
     def documents_nt(self, table: str, keys: Sequence[str]) -> dict[str, bytes]:
         """``document_nt`` of several nodes at once (one query per 500): by key, those that have one."""
         connection = self._connection()
