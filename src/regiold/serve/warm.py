@@ -61,7 +61,10 @@ def warm_worker(app: Flask) -> float:
     started = time.perf_counter()
     site = _render(app, [HTML])
     if isinstance(site.store, SnapshotStore):
-        site.store.db  # noqa: B018 - opened now, whether or not those pages cited a source
+        try:
+            site.store.db  # noqa: B018 - opened now, whether or not those pages cited a source
+        except Exception:  # noqa: BLE001 - the first request that needs it meets the error
+            log.warning("opening the store snapshot while warming failed", exc_info=True)
     return time.perf_counter() - started
 
 
