@@ -53,8 +53,8 @@ def _app(site: Path, **overrides: object):  # noqa: ANN202
                                     environ={}))
 
 
-def _get(app, path: str, answers: list[tuple[str, int]]) -> None:  # noqa: ANN001
-    answers.append((path, Client(app).get(path, headers={"Accept": "text/turtle"}).status_code))
+def _get(app, path: str, answers: list[tuple[str, int]], accept: str = "text/turtle") -> None:  # noqa: ANN001
+    answers.append((path, Client(app).get(path, headers={"Accept": accept}).status_code))
 
 
 @contextmanager
@@ -103,6 +103,20 @@ def test_a_request_with_a_body_never_waits_for_the_turn(mini_site: Path):
         posted = Client(app.wsgi_app).post("/search", data=b"q=alpha")
         assert posted.status_code == 405  # answered while the page holds the turn
         assert held.entered == ["/org/alpha", "/search"]
+
+
+def test_a_search_never_waits_for_the_turn(mini_site: Path):
+    """A search costs what its words match (hundreds of ms at 10^5): held in turn it would stall
+    every page of its worker, so it runs beside the pages, like a query."""
+    app = _app(mini_site)
+    answers: list[tuple[str, int]] = []
+    with holding(app) as held:  # the page is held for up to 60 s
+        search = threading.Thread(target=_get, args=(app.wsgi_app, "/search?q=alpha", answers,
+                                                     "application/ld+json"))
+        search.start()
+        search.join(30)
+        assert not search.is_alive(), "the search waited for the page's turn"
+        assert answers == [("/search?q=alpha", 200)] and held.entered == ["/org/alpha", "/search"]
 
 
 def test_page_concurrency_sets_how_many_pages_run_at_once(mini_site: Path):

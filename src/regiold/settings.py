@@ -126,7 +126,7 @@ class Settings:
     )
     threads: int = _setting(8, "Threads per worker running the app (gunicorn gthread, granian)")
     page_concurrency: int = _setting(
-        1, "GET/HEAD requests outside /sparql that run at once per worker, the others waiting in "
+        1, "GET/HEAD requests outside /sparql and /search that run at once per worker, the others waiting in "
         "arrival order (a worker's threads share one interpreter lock: in turn, a large page does "
         "not slow the pages beside it; docs/performance.md); no limit with a remote store or at "
         "threads or more"

@@ -16,10 +16,11 @@ ordinary pages, which never queue behind it: while it runs, the ordinary page be
 the GIL with one thread, not seven. Large pages queue behind large pages only
 (docs/performance.md, "Fourth pass").
 
-Only GET and HEAD outside ``/sparql`` pass through the gate. A query's request spends its time
-waiting for a query worker (with its own capacity, ``sparql_max_concurrent``, and its own 503),
-and a page must never wait behind it (issue 13); a request with a body could hold the turn while
-a slow client sends it. With a remote store there is no gate (create_app): a page's time is then
+Only GET and HEAD outside ``/sparql`` and ``/search`` pass through the gate. A query's request
+spends its time waiting for a query worker (with its own capacity, ``sparql_max_concurrent``, and
+its own 503), and a page must never wait behind it (issue 13); a search costs what its words match,
+not what a page costs (``UNGATED``); a request with a body could hold the turn while a slow client
+sends it. With a remote store there is no gate (create_app): a page's time is then
 a round trip, during which the other pages should run.
 
 The turn is handed to the longest-waiting request (FIFO), not to whichever thread runs first
@@ -38,7 +39,11 @@ from regiold.publish.site import SiteHolder
 from regiold.web.fastpath import StartResponse, WsgiApp
 from regiold.web.page_routes import _split_suffix
 
-UNGATED = ("/sparql",)  # paths with a capacity of their own (web/sparql_front.py)
+# Paths that never take a page's turn: /sparql has a capacity of its own (web/sparql_front.py);
+# a search's cost grows with the data and the words asked for (100-200 ms of CPU at 10^5 for
+# "e e e e"), and held in turn it would stall every page of its worker: it shares the interpreter
+# with the pages instead, rate-limited per client.
+UNGATED = ("/sparql", "/search")
 # A page whose stored incoming links are larger than this takes the lane of large pages. At 10^4
 # (bench/gen.py) the pages over it are the six of 1,100-1,600 triples and 9-13 ms of Turtle CPU
 # (20-50x a median page; the smallest of them, def/role/mitglied, has 19 KB) and
