@@ -58,10 +58,12 @@ def run_granian(app: object, settings: Settings, *, host: str, port: int, worker
     def worker_app(*_: object) -> object:  # called in each worker's main thread, after the fork
         _stop_with_master(master)
         start_trimming()  # freed memory of the request threads goes back (memory.py)
+        retiring = _Retiring(app, server._sfd)  # the shared socket's descriptor, inherited
+        # before worker_ready: a reload may retire this worker while it warms up, and SIGUSR1's
+        # default action would end it on the spot
+        signal.signal(RETIRE_SIGNAL, retiring.retire)
         if worker_ready is not None:
             worker_ready()
-        retiring = _Retiring(app, server._sfd)  # the shared socket's descriptor, inherited
-        signal.signal(RETIRE_SIGNAL, retiring.retire)
         return retiring
 
     server.serve(target_loader=worker_app)  # workers fork from here and serve this app
