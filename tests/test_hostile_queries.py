@@ -123,6 +123,37 @@ def test_a_graph_answer_is_bounded_in_bytes_and_says_it_is_cut(tmp_path, accept,
     assert 0 < count == len(rdflib.Graph().parse(data=body, format=parser)) < 100 * 100
 
 
+def test_a_lookup_answered_without_the_engine_keeps_the_byte_limit(tmp_path):
+    """One triple pattern about a resource is answered by the store's lookup in the serving
+    process (sparql/pattern_form.py): 200 values of 8 kB (1.6 MB) must be cut like any answer."""
+    site = make_site(tmp_path)
+    big = "".join(f'<urn:big> <urn:p{i}> "{"v" * 8000}" .\n' for i in range(200))
+    (site / "data" / "big.ttl").write_text(big, encoding="utf-8")
+    client = make_app(site, sparql_max_result_mb=1, rate_limit=0).test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT ?p ?o WHERE { <urn:big> ?p ?o }"},
+                          headers=JSON)
+    assert response.status_code == 200
+    assert len(response.get_data()) <= 1 << 20
+    assert response.headers["X-Regiold-Truncated"] == "true"
+    assert 0 < int(response.headers[ROWS]) == _rows("json", response.get_data()) < 200
+
+
+def test_a_describe_answered_from_the_page_keeps_the_byte_limit(tmp_path):
+    """DESCRIBE of one resource in N-Triples is the page's own text (sparql/describe_form.py):
+    over the limit it is cut like any answer."""
+    site = make_site(tmp_path)
+    base = "https://w3id.org/regionen-nrw/"
+    big = "".join(f'<{base}org/big> <urn:p{i}> "{"v" * 8000}" .\n' for i in range(200))
+    (site / "data" / "big.ttl").write_text(big, encoding="utf-8")
+    client = make_app(site, sparql_max_result_mb=1, rate_limit=0).test_client()
+    response = client.get("/sparql", query_string={"query": f"DESCRIBE <{base}org/big>"},
+                          headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert len(response.get_data()) <= 1 << 20
+    assert response.headers["X-Regiold-Truncated"] == "true"
+    assert 0 < int(response.headers[ROWS]) == len(response.get_data().splitlines()) < 200
+
+
 def test_the_html_page_of_a_cut_answer_says_so(tmp_path):
     client = make_app(make_site(tmp_path), sparql_max_result_mb=1, rate_limit=0).test_client()
     response = client.post("/sparql", data={"query": SELECT}, headers={"Accept": "text/html"})

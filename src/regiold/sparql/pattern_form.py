@@ -131,6 +131,8 @@ def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object
             positions = {t: k for k, t in enumerate(pattern.terms) if isinstance(t, str)}
             if _chosen(job.results_format, formats.SPARQL_SELECT) is formats.SPARQL_JSON:
                 reply = _json_reply(pattern.variables, positions, taken, rows)
+                if job.max_bytes and len(reply["body"]) > job.max_bytes:  # type: ignore[arg-type]
+                    return None  # the worker cuts it to whole rows within the limit
             else:
                 solutions = [{name: quad[positions[name]] for name in pattern.variables}
                              for quad in taken]
