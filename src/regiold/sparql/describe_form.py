@@ -1,8 +1,14 @@
-"""DESCRIBE <iri> …: the same description the resource pages serve (publish/describe.py)."""
+"""DESCRIBE <iri> …: the same description the resource pages serve (publish/describe.py).
+
+With the pages' Site at hand (the serving process, embedded store), a description comes from the
+pages' own per-version memo (``render.description``), and one resource in N-Triples is the page's
+own memoised bytes (``render.representation``): a page and a DESCRIBE of the same resource are
+read and written once, and cannot differ."""
 
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urljoin
 
@@ -10,12 +16,33 @@ import pyoxigraph as ox
 
 from regiold.errors import (
     NotAcceptable,
+    NotFound,
 )
-from regiold.publish import lookup
+from regiold.publish import lookup, render
+from regiold.publish.describe import Description
+from regiold.publish.site import Site
 from regiold.rdf.formats import NTRIPLES
 from regiold.sparql.messages import Job
 from regiold.sparql.runner import serialize_graph
 from regiold.sparql.screen import TOKEN
+
+# ``DESCRIBE <iri> …`` with nothing else but white space and comments after it: what
+# describe_targets reads from the same text (IRI tokens as screen.TOKEN spells them), found by one
+# match in C. re.ASCII: the keyword's ASCII letters and ASCII white space only (anything else
+# takes describe_targets' way).
+_PLAIN = re.compile(r"\s*(?i:DESCRIBE)((?:\s*<[^<>\"{}|^`\\\x00-\x20]*>)+)(?:\s+|#[^\r\n]*)*",
+                    re.ASCII)
+_IRI_TOKEN = re.compile(r"<([^>]*)>")
+
+
+def plain_describe(query: str, base_iri: str) -> list[str] | None:
+    """The IRIs of ``DESCRIBE <iri> …`` without a prologue (what :func:`describe_targets` gives
+    for it), None for any other text. Such a query holds no update, nesting or dataset clause,
+    which is all the screen looks for."""
+    found = _PLAIN.fullmatch(query)
+    if found is None:
+        return None
+    return [urljoin(base_iri, iri) for iri in _IRI_TOKEN.findall(found.group(1))]
 
 
 def describe_targets(query: str, prefixes: dict[str, str], base_iri: str) -> list[str] | None:
@@ -52,17 +79,20 @@ def describe_targets(query: str, prefixes: dict[str, str], base_iri: str) -> lis
 
 
 def describe_reply(store: object, targets: list[str], job: Job,
-                    page_size: int) -> dict[str, object]:
+                    page_size: int, pages: Site | None = None) -> dict[str, object]:
+    """The answer of ``DESCRIBE`` of ``targets``: each resource's page-1 description, read from
+    ``pages``' memo when given (the serving process), else looked up in ``store`` (a worker)."""
     started = time.perf_counter()
     triples: dict[ox.Triple, None] = {}
     for iri in targets:
-        found = lookup.describe(store, iri, page_size=page_size)  # type: ignore[arg-type]
+        found, page = _described(store, iri, page_size, pages)
         if len(targets) == 1 and job.graph_format == NTRIPLES.key and found.stable is not None \
                 and len(found.triples) <= job.max_rows:
             # one resource in N-Triples: the page's own bytes (render.py serves the same text),
             # without parsing the lines into triples and writing them again (0.12 ms of 0.35);
             # over the byte limit, serialize_graph below cuts it like any answer
-            body = found.stable.text.encode()
+            body = (render.representation(page, iri, NTRIPLES).body if page is not None
+                    else found.stable.text.encode())
             if not job.max_bytes or len(body) <= job.max_bytes:
                 return {"kind": "graph", "format": NTRIPLES.key, "body": body,
                         "truncated": False, "count": len(found.triples),
@@ -74,3 +104,16 @@ def describe_reply(store: object, targets: list[str], job: Job,
         return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
     reply["elapsed"] = time.perf_counter() - started
     return reply
+
+
+def _described(store: object, iri: str, page_size: int,
+               pages: Site | None) -> tuple[Description, Site | None]:
+    """``iri``'s description, and the Site whose memo holds it (None: looked up here). What no
+    page serves (nothing is known about it, or it is not an IRI a page can have) is looked up
+    in ``store``, as before the memo: its incoming links, if any, are still described."""
+    if pages is not None:
+        try:
+            return render.description(pages, iri), pages
+        except NotFound:
+            pass
+    return lookup.describe(store, iri, page_size=page_size), None  # type: ignore[arg-type]

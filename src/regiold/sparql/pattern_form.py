@@ -21,8 +21,6 @@ filters, several patterns, dataset clauses) goes to the worker unchanged.
 from __future__ import annotations
 
 import dataclasses
-import json
-import json.encoder
 import re
 import time
 from dataclasses import dataclass
@@ -32,14 +30,14 @@ import pyoxigraph as ox
 
 from regiold.errors import NotAcceptable
 from regiold.rdf import formats
-from regiold.rdf.namespaces import RDF_LANG_STRING, RDF_TYPE_NODE, XSD_STRING
+from regiold.rdf.namespaces import RDF_TYPE_NODE
 from regiold.sparql.messages import Job
 from regiold.sparql.runner import (
-    _chosen,
-    _row_budget,
-    _serialize_bindings,
-    _serialize_boolean,
-    _term_json,
+    bindings_json,
+    chosen_format,
+    row_budget,
+    serialize_bindings,
+    serialize_boolean,
 )
 
 # What the serving process gives at most this way: a resource's own triples (an organisation has
@@ -52,12 +50,15 @@ _IRI = r"<[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*>"  # absolute: no ba
 _PN_PREFIX = r"(?:[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?"
 _PNAME = _PN_PREFIX + r":(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?"
 _VAR = r"[?$][A-Za-z0-9_]+"
-_TERM = rf"({_IRI}|{_VAR}|{_PNAME}|a(?![\w:]))"
-_PREFIX = re.compile(rf"\s*(?i:PREFIX)\s+({_PN_PREFIX}):\s*({_IRI})")
+_TERM = rf"({_IRI}|{_VAR}|{_PNAME}|a(?![\w:]|[^\x00-\x7f]))"
+# re.ASCII: keywords match only their ASCII letters and \s only ASCII white space, as the SPARQL
+# grammar reads them (Unicode case folding would take 'ASK' with a Kelvin sign for K, or 'ſELECT',
+# and \s a no-break space: text the engine refuses as a syntax error).
+_PREFIX = re.compile(rf"\s*(?i:PREFIX)\s+({_PN_PREFIX}):\s*({_IRI})", re.ASCII)
 _FORM = re.compile(
     rf"\s*(?:(?i:SELECT)\s+(\*|(?:{_VAR}\s*)+)|((?i:ASK)))\s*(?:(?i:WHERE)\s*)?"
     rf"\{{\s*{_TERM}\s*{_TERM}\s*{_TERM}\s*\.?\s*\}}"
-    rf"(?:\s*(?i:LIMIT)\s+([0-9]+))?(?:\s*#[^\r\n]*)*\s*")
+    rf"(?:\s*(?i:LIMIT)\s+([0-9]+))?(?:\s*#[^\r\n]*)*\s*", re.ASCII)
 _VARIABLES = re.compile(_VAR)
 Term = ox.NamedNode | str  # an IRI, or a variable's name
 
@@ -121,22 +122,22 @@ def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object
     quads = store.db.quads_for_pattern(*lookup, None)  # type: ignore[attr-defined]
     try:
         if pattern.form == "ASK":
-            reply = _serialize_boolean(next(iter(quads), None) is not None, job)
+            reply = serialize_boolean(next(iter(quads), None) is not None, job)
         else:
-            rows = _row_budget(job, len(pattern.variables))
+            rows = row_budget(job, len(pattern.variables))
             wanted = rows + 1 if pattern.limit is None else min(pattern.limit, rows + 1)
             taken = list(islice(quads, min(wanted, LOOKUP_ROWS + 1)))
             if len(taken) > LOOKUP_ROWS and wanted > LOOKUP_ROWS:
                 return None
             positions = {t: k for k, t in enumerate(pattern.terms) if isinstance(t, str)}
-            if _chosen(job.results_format, formats.SPARQL_SELECT) is formats.SPARQL_JSON:
+            if chosen_format(job.results_format, formats.SPARQL_SELECT) is formats.SPARQL_JSON:
                 reply = _json_reply(pattern.variables, positions, taken, rows)
                 if job.max_bytes and len(reply["body"]) > job.max_bytes:  # type: ignore[arg-type]
                     return None  # the worker cuts it to whole rows within the limit
             else:
                 solutions = [{name: quad[positions[name]] for name in pattern.variables}
                              for quad in taken]
-                reply = _serialize_bindings(list(pattern.variables), solutions,
+                reply = serialize_bindings(list(pattern.variables), solutions,
                                             dataclasses.replace(job, max_rows=rows))
     except NotAcceptable as exc:
         return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
@@ -146,33 +147,9 @@ def pattern_reply(store: object, pattern: Pattern, job: Job) -> dict[str, object
 
 def _json_reply(variables: tuple[str, ...], positions: dict[str, int], quads: list[ox.Quad],
                 rows: int) -> dict[str, object]:
-    """SPARQL JSON of at most ``rows`` solutions, written as the engine writes it (compact, the
-    same keys in the same order): every solution binds every variable of one triple pattern."""
+    """SPARQL JSON of at most ``rows`` solutions (``runner.bindings_json``, the engine's
+    spelling): every solution binds every variable of one triple pattern."""
     kept = quads[:rows]
-    keys = [(_encode(name), positions[name]) for name in variables]
-    body = ",".join("{" + ",".join(f"{key}:{_json_term(quad[at])}" for key, at in keys) + "}"
-                    for quad in kept)
-    head = ",".join(_encode(name) for name in variables)
-    return {"kind": "bindings", "format": formats.SPARQL_JSON.key,
-            "body": f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{body}]}}}}'.encode(),
+    body = bindings_json(variables, kept, [positions[name] for name in variables])
+    return {"kind": "bindings", "format": formats.SPARQL_JSON.key, "body": body,
             "truncated": len(quads) > rows, "count": len(kept)}
-
-
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C: quotes and escapes
-
-
-def _json_term(term: object) -> str:
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return '{"type":"uri","value":' + _encode(term.value) + "}"  # type: ignore[attr-defined]
-    if kind is ox.Literal and getattr(term, "direction", None) is None:
-        value = _encode(term.value)  # type: ignore[attr-defined]
-        if term.language:  # type: ignore[attr-defined]
-            return '{"type":"literal","value":' + value + ',"xml:lang":' + _encode(term.language) + "}"  # type: ignore[attr-defined]
-        datatype = term.datatype.value  # type: ignore[attr-defined]
-        if datatype in {XSD_STRING, RDF_LANG_STRING}:
-            return '{"type":"literal","value":' + value + "}"
-        return '{"type":"literal","value":' + value + ',"datatype":' + _encode(datatype) + "}"
-    if kind is ox.BlankNode:
-        return '{"type":"bnode","value":' + _encode(term.value) + "}"  # type: ignore[attr-defined]
-    return json.dumps(_term_json(term), ensure_ascii=False, separators=(",", ":"))

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import json
+import json.encoder
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -120,12 +123,12 @@ def _serialize(result: object, job: Job, again: Callable[[], object] | None = No
     ``again`` evaluates the query anew for the rare answer that cannot be capped that way.
     """
     if isinstance(result, ox.QueryBoolean):
-        return _serialize_boolean(bool(result), job)
+        return serialize_boolean(bool(result), job)
     if isinstance(result, ox.QuerySolutions):
-        fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+        fmt = chosen_format(job.results_format, formats.SPARQL_SELECT)
         if not result.variables:  # SELECT * WHERE {}: rows without columns, not TSV-expressible
-            return _serialize_bindings([], result, job)
-        rows = _row_budget(job, len(result.variables))
+            return serialize_bindings([], result, job)
+        rows = row_budget(job, len(result.variables))
         if fmt is formats.SPARQL_JSON and again is not None:
             direct = _capped_json(result, rows, job.max_bytes)
             if direct is not None:
@@ -146,7 +149,7 @@ def _serialize(result: object, job: Job, again: Callable[[], object] | None = No
         count, body, cut = _fit(total, results, job.max_bytes)
         return {"kind": "bindings", "format": fmt.key, "body": body,
                 "truncated": truncated or cut, "count": count}
-    fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
+    fmt = chosen_format(job.graph_format, formats.SPARQL_GRAPH)
     lines, truncated = _capped_lines(result, ox.RdfFormat.N_TRIPLES, job.max_rows, job.max_bytes)
     assert fmt.oxigraph is not None
 
@@ -186,7 +189,7 @@ def _first_lines(data: bytes, count: int) -> bytes:
     return data[: end + 1]
 
 
-def _row_budget(job: Job, columns: int) -> int:
+def row_budget(job: Job, columns: int) -> int:
     """``max_rows``, fewer when the answer feeds an HTML page with a cell budget: that page is
     built in the serving process, so its size is decided here, inside the worker's limits."""
     cells = int(job.extra.get("max_cells", 0))  # type: ignore[call-overload]
@@ -249,6 +252,7 @@ def _write_until_enough(result: object, sink: _LineCap, fmt: object) -> None:
 # is '{}', which a string may also hold: with '{}' anywhere the count is not sure.
 _ROW_STARTS = (b'[{"', b',{"')
 _EMPTY_ROW = b"{}"
+_ROW_START = re.compile(rb'\[\{"|,\{"')
 
 
 class _RowCap(_LineCap):
@@ -269,29 +273,34 @@ class _RowCap(_LineCap):
 
 def _capped_json(result: object, limit: int, max_bytes: int = 0) -> tuple[bytes, bool, int] | None:
     """SPARQL JSON of at most ``limit`` rows written by the engine itself (no TSV in between:
-    0.03-0.05 ms less for a small answer), whether more rows existed, and the count; None when the
-    answer holds a '{}' (a row without bindings, or those characters in a string) and was cut,
-    the count is not sure, or it grew past ``max_bytes`` (0: any): the caller then takes the TSV
-    way, which cuts the answer to whole rows within that size."""
+    0.03-0.05 ms less for a small answer) and cut to the most whole rows that fit into
+    ``max_bytes`` (0: any), whether rows were left out, and the count. None when the answer holds
+    a '{}' (a row without bindings, or those characters in a string: the count is not sure) or
+    not even its head fits: the caller then evaluates the query again and takes the TSV way.
+    (An answer over the limit used to take that way too: evaluated twice, and cut to fewer rows
+    than fit.)"""
     sink = _RowCap(limit, max_bytes)
     _write_until_enough(result, sink, ox.QueryResultsFormat.JSON)
     data = bytes(sink.data)
-    if sink.full or _EMPTY_ROW in data:
+    if _EMPTY_ROW in data:
         return None
-    if sink.lines <= limit:  # the writer finished: every row is there
+    if not sink.full and sink.lines <= limit:  # the writer finished: every row is there
         return data, False, sink.lines
-    # more than `limit` rows: cut where the next one starts, and close as the writer does
-    if limit == 0:
-        cut = data.index(_ROW_STARTS[0]) + 1  # keep the '['
-    else:
-        cut = -1
-        for _ in range(limit):  # row k + 1 starts at the k-th ',{"'
-            cut = data.index(_ROW_STARTS[1], cut + 1)
-    return data[:cut] + b"]}}", True, limit
+    # more than `limit` rows, or more than `max_bytes`: keep the most whole rows that fit (the
+    # last row in `data` may be cut short), cut where the next one starts, close as the writer
+    # does. Row k + 1 starts at starts[k]; keeping no row keeps the '[' of starts[0].
+    starts = [found.start() for found in _ROW_START.finditer(data)]
+    keep = min(limit, len(starts) - 1 if sink.full else limit)
+    if sink.full:  # the body must stay within max_bytes, "]}}" included
+        keep = min(keep, bisect.bisect_right(starts, max_bytes - 3) - 1)
+    if keep < 0 or not starts or (keep == 0 and starts[0] + 4 > max_bytes > 0):
+        return None  # not even the head fits (a tiny limit): the TSV way says what fits
+    cut = starts[0] + 1 if keep == 0 else starts[keep]
+    return data[:cut] + b"]}}", True, keep
 
 
-def _serialize_boolean(value: bool, job: Job) -> dict[str, object]:
-    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+def serialize_boolean(value: bool, job: Job) -> dict[str, object]:
+    fmt = chosen_format(job.results_format, formats.SPARQL_SELECT)
     body = _boolean_body(value, fmt.key)
     return {"kind": "boolean", "format": fmt.key, "body": body, "truncated": False, "count": 1}
 
@@ -306,9 +315,9 @@ def _boolean_body(value: bool, key: str) -> bytes:
     return parsed.serialize(format=results_format(fmt))
 
 
-def _serialize_bindings(variables: list[str], solutions: Iterable[object],
+def serialize_bindings(variables: list[str], solutions: Iterable[object],
                         job: Job) -> dict[str, object]:
-    fmt = _chosen(job.results_format, formats.SPARQL_SELECT)
+    fmt = chosen_format(job.results_format, formats.SPARQL_SELECT)
     rows = _take(solutions, job.max_rows)
     truncated = len(rows) > job.max_rows
 
@@ -317,7 +326,7 @@ def _serialize_bindings(variables: list[str], solutions: Iterable[object],
             parsed = ox.parse_query_results(_bindings_tsv(variables, rows[:count]),
                                             ox.QueryResultsFormat.TSV)
         else:  # SELECT * WHERE {}: rows without columns, which TSV cannot express
-            parsed = ox.parse_query_results(_bindings_json(variables, rows[:count]),
+            parsed = ox.parse_query_results(bindings_json((), [() for _ in rows[:count]]),
                                             ox.QueryResultsFormat.JSON)
         return parsed.serialize(format=results_format(fmt))
 
@@ -327,7 +336,7 @@ def _serialize_bindings(variables: list[str], solutions: Iterable[object],
 
 
 def serialize_graph(result: Iterable[ox.Triple], job: Job) -> dict[str, object]:
-    fmt = _chosen(job.graph_format, formats.SPARQL_GRAPH)
+    fmt = chosen_format(job.graph_format, formats.SPARQL_GRAPH)
     triples = _take(result, job.max_rows)
     truncated = len(triples) > job.max_rows
     assert fmt.oxigraph is not None
@@ -344,20 +353,20 @@ def run_on_remote(store: object, job: Job, form: str | None) -> dict[str, object
     started = time.perf_counter()
     try:
         if form == "ASK":
-            reply = _serialize_boolean(store.ask(job.query), job)  # type: ignore[attr-defined]
+            reply = serialize_boolean(store.ask(job.query), job)  # type: ignore[attr-defined]
         elif form in {"CONSTRUCT", "DESCRIBE"}:
             reply = serialize_graph(store.construct(job.query), job)  # type: ignore[attr-defined]
         else:
             rows = store.select(job.query)  # type: ignore[attr-defined]
             variables = list(dict.fromkeys(name for row in rows for name in row))
-            reply = _serialize_bindings(variables, rows, job)
+            reply = serialize_bindings(variables, rows, job)
     except NotAcceptable as exc:
         return {"error": ", ".join(exc.offered), "error_type": "not-acceptable"}
     reply["elapsed"] = time.perf_counter() - started
     return reply
 
 
-def _chosen(key: str | None, offered: tuple[Format, ...]) -> Format:
+def chosen_format(key: str | None, offered: tuple[Format, ...]) -> Format:
     fmt = formats.by_key(key, offered) if key else None
     if fmt is None:
         raise NotAcceptable([f.media_type for f in offered if f is not formats.HTML])
@@ -391,39 +400,46 @@ def _bindings_tsv(variables: list[str], rows: list[object]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _bindings_json(variables: list[str], rows: list[object]) -> bytes:
-    bindings = []
-    for row in rows:
-        binding = {}
-        for name in variables:
-            term = row.get(name) if isinstance(row, dict) else row[name]  # type: ignore[attr-defined]
-            if term is not None:
-                binding[name] = _term_json(term)
-        bindings.append(binding)
-    return json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-    ).encode()
+def bindings_json(variables: Sequence[str], rows: Iterable[Sequence[object]],
+                  columns: Sequence[int] | None = None) -> bytes:
+    """SPARQL JSON of ``rows``, written as the engine writes it (compact, the keys in its order:
+    tests/test_sparql_fixed_cost.py compares the bytes): ``row[columns[k]]`` (default: ``row[k]``)
+    is the term of ``variables[k]``, None when unbound. The one writer of SPARQL JSON outside the
+    engine: the one-pattern lookup's answers (``pattern_form``) and rows without columns."""
+    keys = [(encode_json_string(name) + ":", at) for name, at in
+            zip(variables, columns if columns is not None else range(len(variables)), strict=True)]
+    body = ",".join(["{" + ",".join([key + term_json(row[at]) for key, at in keys
+                                     if row[at] is not None]) + "}" for row in rows])
+    head = ",".join([encode_json_string(name) for name in variables])
+    return f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{body}]}}}}'.encode()
 
 
-def _term_json(term: object) -> dict[str, object]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)
+encode_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C: quotes, escapes
+_PLAIN_TYPES = frozenset({XSD_STRING, RDF_LANG_STRING, RDF_DIR_LANG_STRING})
+
+
+def term_json(term: object) -> str:
+    """One RDF term as a SPARQL JSON object, compact (the engine's spelling)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + encode_json_string(term.value) + "}"  # type: ignore[attr-defined]
+    if kind is ox.Literal:
+        value = encode_json_string(term.value)  # type: ignore[attr-defined]
+        if term.language:  # type: ignore[attr-defined]
+            head = '{"type":"literal","value":' + value + ',"xml:lang":' + encode_json_string(term.language)  # type: ignore[attr-defined]
+            direction = term.direction  # type: ignore[attr-defined]
             if direction is not None:
-                out["its:dir"] = str(direction).lower().rsplit(".", 1)[-1]
-        elif term.datatype.value not in {XSD_STRING, RDF_LANG_STRING, RDF_DIR_LANG_STRING}:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {
-            "subject": _term_json(term.subject),
-            "predicate": _term_json(term.predicate),
-            "object": _term_json(term.object),
-        }}
+                return head + ',"its:dir":' + encode_json_string(
+                    str(direction).lower().rsplit(".", 1)[-1]) + "}"
+            return head + "}"
+        datatype = term.datatype.value  # type: ignore[attr-defined]
+        if datatype in _PLAIN_TYPES:
+            return '{"type":"literal","value":' + value + "}"
+        return '{"type":"literal","value":' + value + ',"datatype":' + encode_json_string(datatype) + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + encode_json_string(term.value) + "}"  # type: ignore[attr-defined]
+    if kind is ox.Triple:
+        return ('{"type":"triple","value":{"subject":' + term_json(term.subject)  # type: ignore[attr-defined]
+                + ',"predicate":' + term_json(term.predicate)  # type: ignore[attr-defined]
+                + ',"object":' + term_json(term.object) + "}}")  # type: ignore[attr-defined]
     raise TypeError(f"unexpected term {term!r}")

@@ -21,12 +21,12 @@ from regiold.errors import (
     RegioldError,
     StoreUnavailable,
 )
-from regiold.publish.site import DEFAULT_CACHE_BYTES, Budget
+from regiold.publish.site import DEFAULT_CACHE_BYTES, Budget, Site
 from regiold.rdf import formats
 from regiold.rdf.namespaces import site_prefixes
-from regiold.sparql.describe_form import describe_reply, describe_targets
+from regiold.sparql.describe_form import describe_reply, describe_targets, plain_describe
 from regiold.sparql.messages import Answer, Job, Request
-from regiold.sparql.pattern_form import pattern_reply, single_pattern
+from regiold.sparql.pattern_form import Pattern, pattern_reply, single_pattern
 from regiold.sparql.pool import Pool
 from regiold.sparql.runner import check_only, guarded, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
@@ -66,6 +66,7 @@ class QueryService:
         query_max_mb: int = 0,
         max_result_bytes: int = 0,
         memo_bytes: int = DEFAULT_CACHE_BYTES,
+        pages: Site | None = None,
     ) -> None:
         self.base_iri = base_iri
         self.page_size = page_size
@@ -81,6 +82,11 @@ class QueryService:
         self._memo_budget = Budget(MEMO_ENTRIES, memo_bytes)  # the setting cache_mb
         self._memo_lock = threading.Lock()
         self._embedded = isinstance(getattr(store, "db", None), ox.Store)
+        # the pages' Site: DESCRIBE reads its memo of descriptions (not on a remote store, whose
+        # answers are never kept: it can be reloaded behind our back). A weak reference: the Site's
+        # memo holds this service, and a cycle would keep an old version's workers until the
+        # collector ran, instead of ending them when the version is dropped
+        self._pages = weakref.ref(pages) if pages is not None and self._embedded else None
         self._pool = Pool(_embedded_runner(store, base_iri, page_size) if self._embedded
                           else check_only, retire_mb=worker_max_mb, memory_mb=query_max_mb,
                           base_iri=base_iri, prefixes=self.prefixes)
@@ -115,7 +121,10 @@ class QueryService:
         known = self.remembered(request)
         if known is not None:
             return known
-        answer = self._run(request, screen(request.query, max_bytes=self.max_query_bytes))
+        strict = self._strict(request)
+        screened = screen(request.query, max_bytes=self.max_query_bytes) if strict is None \
+            else _STRICT_FORMS[strict.form if isinstance(strict, Pattern) else "DESCRIBE"]
+        answer = self._run(request, screened, strict)
         # A remote store can be reloaded (or go away) behind our back: its answers are not kept.
         if (self._embedded and len(answer.body) <= MEMO_MAX_BYTES
                 and not _VOLATILE.search(request.query)):
@@ -144,7 +153,21 @@ class QueryService:
                 self._remember(request, answer)  # the newest again
             return answer
 
-    def _run(self, request: Request, screened: Screened) -> Answer:
+    def _strict(self, request: Request) -> Pattern | list[str] | None:
+        """The query as one of the strict forms the serving process answers on the embedded
+        store, recognised before the screen: one triple pattern (:func:`single_pattern`), or a
+        plain ``DESCRIBE <iri> …`` (the targets); None for anything else. Text of these forms
+        holds no update, SERVICE, nesting or dataset clause (what the screen looks for), so it
+        is not screened; it is at most a quarter of ``max_query_bytes`` characters long (at most
+        4 bytes each in UTF-8: within the limit), a longer text takes the screen's way."""
+        query = request.query
+        if not self._embedded or request.default_graphs or request.named_graphs \
+                or len(query) > self.max_query_bytes // 4:
+            return None
+        return single_pattern(query, self.prefixes) or plain_describe(query, self.base_iri)
+
+    def _run(self, request: Request, screened: Screened,
+             strict: Pattern | list[str] | None = None) -> Answer:
         job = Job(
             query=request.query,
             base_iri=self.base_iri,
@@ -158,7 +181,7 @@ class QueryService:
             max_bytes=self.max_result_bytes,
             extra={"max_cells": request.max_cells} if request.max_cells else {},
         )
-        reply = self._without_engine(job, screened.form)
+        reply = self._without_engine(job, screened.form, strict)
         if reply is None and self._embedded:
             reply = self._pool.call(job, self.timeout)
         elif reply is None:
@@ -169,28 +192,29 @@ class QueryService:
             raise QueryMemoryLimit(self._pool.memory_message())
         return _answer(reply)
 
-    def _without_engine(self, job: Job, form: str | None) -> dict[str, object] | None:
+    def _without_engine(self, job: Job, form: str | None,
+                        strict: Pattern | list[str] | None) -> dict[str, object] | None:
         """The reply of a query the serving process answers with the pages' read path, no
         engine: ``DESCRIBE <iri>`` (exactly the resource page's triples, page 1) and, on the
-        embedded store, one triple pattern about a resource (None: any other query, or a
-        pattern with more solutions than the lookup gives). A DESCRIBE of more than
-        ``DESCRIBE_HERE`` resources is marked for a worker instead, which makes the same lookups
-        within the query limits (on a remote store the store's own DESCRIBE answers it)."""
+        embedded store, one triple pattern about a resource (``strict``, from :meth:`_strict`;
+        None: any other query, or a pattern with more solutions than the lookup gives). A
+        DESCRIBE of more than ``DESCRIBE_HERE`` resources is marked for a worker instead, which
+        makes the same lookups within the query limits (on a remote store the store's own
+        DESCRIBE answers it)."""
+        if isinstance(strict, Pattern):
+            return pattern_reply(self._store, strict, job)
         if form == "DESCRIBE":
-            targets = describe_targets(job.query, self.prefixes, self.base_iri)
+            targets = strict or describe_targets(job.query, self.prefixes, self.base_iri)
             targets = list(dict.fromkeys(targets)) if targets else None  # each resource once
             if not targets:
                 return None
             if len(targets) <= DESCRIBE_HERE:
-                return describe_reply(self._store, targets, job, self.page_size)
+                pages = self._pages() if self._pages is not None else None
+                return describe_reply(self._store, targets, job, self.page_size, pages)
             if self._embedded:
                 job.extra[DESCRIBE_KEY] = targets  # the worker's job: these lookups, time-limited
             return None
-        if form in {"SELECT", "ASK"} and self._embedded and job.union_default \
-                and not job.named_graphs:
-            pattern = single_pattern(job.query, self.prefixes)
-            return pattern_reply(self._store, pattern, job) if pattern is not None else None
-        return None
+        return None  # one triple pattern was looked for in _strict, where it can apply
 
     def close(self) -> None:
         self._finalizer()
@@ -200,6 +224,8 @@ class QueryService:
         return self._pool.pids() if self._embedded else []
 
 
+# What the screen would say of the strict forms (_strict): the form, no dataset clause.
+_STRICT_FORMS = {form: Screened(form, False) for form in ("SELECT", "ASK", "DESCRIBE")}
 DESCRIBE_KEY = "describe"  # Job.extra: the resources of a plain DESCRIBE, for the worker
 
 

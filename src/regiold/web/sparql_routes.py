@@ -68,7 +68,7 @@ def query_service(site: Site) -> QueryService:
                     max_concurrent=s.sparql_max_concurrent, page_size=s.page_size,
                     worker_max_mb=s.sparql_worker_max_mb, query_max_mb=s.sparql_query_max_mb,
                     max_result_bytes=s.sparql_max_result_mb << 20,
-                    memo_bytes=s.cache_bytes)
+                    memo_bytes=s.cache_bytes, pages=site)
                 site.cache[key] = service
     return service  # type: ignore[return-value]
 
