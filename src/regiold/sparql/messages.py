@@ -31,6 +31,9 @@ class Answer:
     truncated: bool = False  # the result had more than max_rows rows/triples (or bytes)
     count: int = 0  # rows or triples in the body (1 for a boolean)
     elapsed: float = 0.0  # seconds spent in the worker
+    # ETags of ``body`` by data version, filled by the web layer when it first sends the answer
+    # (web/sparql_routes.answer_headers): a remembered answer is hashed once, not per request
+    tags: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

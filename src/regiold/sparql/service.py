@@ -109,8 +109,9 @@ class QueryService:
             with self._slots_lock:
                 self._taken -= 1
 
-    def run(self, request: Request) -> Answer:
-        """Screen, run and serialize one query.
+    def run(self, request: Request, *, looked_up: bool = False) -> Answer:
+        """Screen, run and serialize one query (``looked_up``: the caller has just found no
+        remembered answer for it).
 
         :raises PayloadTooLarge, QueryRefused, ReadOnlyEndpoint: see :func:`screen`.
         :raises QuerySyntaxError: the engine cannot parse the query (message with line:column).
@@ -118,7 +119,7 @@ class QueryService:
         :raises QueryTimeout: the query ran longer than the time limit and was stopped.
         :raises QueryMemoryLimit: the query needed more memory than its limit.
         """
-        known = self.remembered(request)
+        known = None if looked_up else self.remembered(request)
         if known is not None:
             return known
         strict = self._strict(request)

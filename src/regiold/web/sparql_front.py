@@ -222,7 +222,7 @@ class SparqlFront:
     def _answer(self, environ: dict, start_response: StartResponse, service: object,
                 request: Request) -> Iterable[bytes]:
         try:
-            answer = service.run(request)  # type: ignore[attr-defined]
+            answer = service.run(request, looked_up=True)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - Flask's handlers answer it, as for the route
             environ[FRONT_ERROR] = exc
             return self.app(environ, start_response)

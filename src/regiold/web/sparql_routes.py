@@ -175,7 +175,10 @@ def answer_headers(answer: Answer, version: str | None) -> list[tuple[str, str]]
         headers.append((TRUNCATED_HEADER, "true"))
     headers.append(("Vary", "Accept"))
     if version is not None:
-        headers.append(("ETag", render.make_etag(version, answer.body)))
+        tag = answer.tags.get(version)
+        if tag is None:
+            tag = answer.tags[version] = render.make_etag(version, answer.body)
+        headers.append(("ETag", tag))
     return headers
 
 
