@@ -367,10 +367,20 @@ def run_on_remote(store: object, job: Job, form: str | None) -> dict[str, object
 
 
 def chosen_format(key: str | None, offered: tuple[Format, ...]) -> Format:
-    fmt = formats.by_key(key, offered) if key else None
+    """The format ``key`` names among ``offered``.
+
+    :raises NotAcceptable: none (the client accepts no format of this kind).
+    """
+    fmt = _format_of(key, offered) if key else None
     if fmt is None:
         raise NotAcceptable([f.media_type for f in offered if f is not formats.HTML])
     return fmt
+
+
+@functools.lru_cache(maxsize=64)
+def _format_of(key: str, offered: tuple[Format, ...]) -> Format | None:
+    """``formats.by_key``, remembered: twice per query (worker, serving process), a few keys."""
+    return formats.by_key(key, offered)
 
 
 def results_format(fmt: Format) -> ox.QueryResultsFormat:

@@ -28,7 +28,7 @@ from regiold.sparql.describe_form import describe_reply, describe_targets, plain
 from regiold.sparql.messages import Answer, Job, Request
 from regiold.sparql.pattern_form import Pattern, pattern_reply, single_pattern
 from regiold.sparql.pool import Pool
-from regiold.sparql.runner import check_only, guarded, make_runner, run_on_remote
+from regiold.sparql.runner import check_only, chosen_format, guarded, make_runner, run_on_remote
 from regiold.sparql.screen import Screened, screen
 
 MEMO_ENTRIES = 256  # answers remembered per data version and process (repeated queries: crawlers)
@@ -255,8 +255,7 @@ def _answer(reply: dict[str, object]) -> Answer:
     error = reply.get("error")
     if error is not None:
         raise _rebuild_error(str(reply.get("error_type")), str(error))
-    fmt = formats.by_key(str(reply["format"]), formats.ALL_SPARQL)
-    assert fmt is not None
+    fmt = chosen_format(str(reply["format"]), formats.ALL_SPARQL)  # a key the runner chose
     return Answer(
         kind=str(reply["kind"]),
         format=fmt,
