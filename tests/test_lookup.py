@@ -13,7 +13,7 @@ import pytest
 
 from regiold.ingest import sources
 from regiold.publish import describe, lookup
-from regiold.rdf.formats import RDFXML, TURTLE
+from regiold.rdf.formats import NQUADS, RDFXML, TRIG, TURTLE
 from regiold.rdf.serialize import prefixes_of, serialize
 from regiold.store import EmbeddedStore
 from regiold.store.naming import FILE_NAME
@@ -87,9 +87,9 @@ def test_the_description_as_text_is_what_pyoxigraph_writes(parsed: sources.Sourc
 
 def test_a_writer_fed_from_the_text_writes_what_it_writes_from_the_triples(
         parsed: sources.Sources, tmp_path: Path) -> None:
-    """Turtle and RDF/XML of a description whose triples nobody parsed yet are written from
-    pyoxigraph's parser straight into its writer (ntriples.Document.for_writer); the bytes equal
-    those written from the sorted triples, on every resource of the test sites."""
+    """Turtle, RDF/XML, TriG and N-Quads of a description whose triples nobody parsed yet are
+    written from pyoxigraph's parser straight into its writer (ntriples.Document.for_writer); the
+    bytes equal those written from the sorted triples, on every resource of the test sites."""
     snapshot = open_snapshot(tmp_path / "snapshot", base_iri=BASE,
                              published=parsed.published_store(), extra=[])
     for iri in _subjects(snapshot):
@@ -99,9 +99,10 @@ def test_a_writer_fed_from_the_text_writes_what_it_writes_from_the_triples(
         assert not isinstance(streamed, list), iri  # no list of triples built for the writer
         ordered = sorted(lookup.describe(snapshot, iri).triples, key=str)
         prefixes = prefixes_of(fresh.stable.iris, BASE)
-        for fmt in (TURTLE, RDFXML):
-            expected = serialize(ordered, fmt, BASE, prefixes=prefixes)
-            assert serialize(fresh.stable.for_writer(), fmt, BASE, prefixes=prefixes) == expected, iri
+        for fmt in (TURTLE, RDFXML, TRIG, NQUADS):  # the last two in the resource's graph
+            expected = serialize(ordered, fmt, BASE, prefixes=prefixes, graph=iri)
+            assert serialize(fresh.stable.for_writer(), fmt, BASE, prefixes=prefixes,
+                             graph=iri) == expected, iri
         assert list(fresh.stable.triples) == ordered  # parsed now: the writer gets the list
         assert fresh.stable.for_writer() is fresh.stable.triples, iri
 
