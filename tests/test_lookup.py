@@ -13,6 +13,8 @@ import pytest
 
 from regiold.ingest import sources
 from regiold.publish import describe, lookup
+from regiold.rdf.formats import NQUADS, RDFXML, TRIG, TURTLE
+from regiold.rdf.serialize import prefixes_of, serialize
 from regiold.store import EmbeddedStore
 from regiold.store.naming import FILE_NAME
 from regiold.store.snapshot import open_snapshot
@@ -81,6 +83,28 @@ def test_the_description_as_text_is_what_pyoxigraph_writes(parsed: sources.Sourc
         named = {term.value for t in ordered for term in (t.subject, t.predicate, t.object)
                  if isinstance(term, ox.NamedNode)}
         assert found.stable.iris == named, iri
+
+
+def test_a_writer_fed_from_the_text_writes_what_it_writes_from_the_triples(
+        parsed: sources.Sources, tmp_path: Path) -> None:
+    """Turtle, RDF/XML, TriG and N-Quads of a description whose triples nobody parsed yet are
+    written from pyoxigraph's parser straight into its writer (ntriples.Document.for_writer); the
+    bytes equal those written from the sorted triples, on every resource of the test sites."""
+    snapshot = open_snapshot(tmp_path / "snapshot", base_iri=BASE,
+                             published=parsed.published_store(), extra=[])
+    for iri in _subjects(snapshot):
+        fresh = lookup.describe(snapshot, iri)
+        assert fresh.stable is not None
+        streamed = fresh.stable.for_writer()
+        assert not isinstance(streamed, list), iri  # no list of triples built for the writer
+        ordered = sorted(lookup.describe(snapshot, iri).triples, key=str)
+        prefixes = prefixes_of(fresh.stable.iris, BASE)
+        for fmt in (TURTLE, RDFXML, TRIG, NQUADS):  # the last two in the resource's graph
+            expected = serialize(ordered, fmt, BASE, prefixes=prefixes, graph=iri)
+            assert serialize(fresh.stable.for_writer(), fmt, BASE, prefixes=prefixes,
+                             graph=iri) == expected, iri
+        assert list(fresh.stable.triples) == ordered  # parsed now: the writer gets the list
+        assert fresh.stable.for_writer() is fresh.stable.triples, iri
 
 
 def test_paged_incoming_links_are_the_same_pages() -> None:

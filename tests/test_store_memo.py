@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 from live import serve_app
 from pages_support import copy_site, make_app
+from regiold.publish import render
 from regiold.publish.site import MemoCache
 from test_hot_path import fetch, hot_table, kept
 
@@ -70,3 +73,13 @@ def test_a_memo_entry_larger_than_the_budget_is_not_kept():
     memo[("repr", "big")] = Big()
     assert ("repr", "big") not in memo
     assert memo[("repr", "small")] == "small"  # nothing was dropped for it
+
+
+def test_the_memo_weighs_a_description_at_least_at_its_text_and_triples(tmp_path):
+    """German text is held two bytes a character: a description is weighed at no less than its
+    N-Triples text takes in memory, plus its triples as a page's view parses them."""
+    app = make_app(copy_site(tmp_path / "site"))
+    site = app.extensions["regiold"].site
+    found = render.description(site, site.base_iri + "org/duesseldorf")
+    assert found.stable is not None and not found.stable.text.isascii()  # "Düsseldorf"
+    assert found.nbytes >= sys.getsizeof(found.stable.text) + 430 * len(found.triples)

@@ -18,6 +18,7 @@ The presentation (labels in a language, sorted links, sections) is ``view.build_
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -80,8 +81,11 @@ class Description:
     @property
     def nbytes(self) -> int:
         """About the memory this holds (site.MemoCache weighs it): pyoxigraph triples cost ~430
-        bytes each in a worker's RSS (measured on the pages fixture, 2,100 descriptions)."""
-        return 1024 + 450 * len(self.triples) + (len(self.stable.text) + 8 * len(self.triples)
+        bytes each in a worker's RSS (measured on the pages fixture, 2,100 descriptions), counted
+        whether or not a reader parsed them yet; the text as Python stores it (two bytes a
+        character once it holds an umlaut: ``len`` counted half of it, and a parsed description
+        held 1.18x its weight; bench/memo_weights.py, docs/performance.md "Fifth pass")."""
+        return 1024 + 450 * len(self.triples) + (sys.getsizeof(self.stable.text) + 8 * len(self.triples)
                                                   if self.stable is not None else 0)
 
     @property

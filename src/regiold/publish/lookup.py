@@ -13,8 +13,8 @@ every resource of the test sites), so a page, its static export and a SPARQL DES
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Generic, TypeVar, overload
+from collections.abc import Callable, Iterator, Mapping
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
@@ -146,9 +146,9 @@ class _Lookup:
         lines = list(dict.fromkeys(nt.lines(core + named)))
         order = sorted(range(len(lines)), key=lines.__getitem__)  # serialize.stable_order's order
         text = nt.document([lines[i] for i in order])
-        ordered = _Triples(len(lines), lambda: nt.triples(text))
+        ordered = nt.LazyTriples(len(lines), lambda: nt.triples(text))
         # ``triples`` in the order the view has always seen them (the order lines were found in)
-        triples = _Triples(len(lines), lambda: _arranged(ordered, order))
+        triples = nt.LazyTriples(len(lines), lambda: _arranged(ordered, order))
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
         return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
                            incoming_total=total,
@@ -285,37 +285,7 @@ def _document(quads: Iterator[ox.Quad]) -> str:
     return nt.of_triples(dict.fromkeys(q.triple for q in quads))
 
 
-class _Triples(Sequence[ox.Triple]):
-    """A description's triples, parsed from its N-Triples when first used: N-Triples is served
-    from the text itself, and parsing is most of what a description costs besides reading it."""
-
-    def __init__(self, count: int, load: Callable[[], list[ox.Triple]]) -> None:
-        self._count, self._load = count, load
-        self._items: list[ox.Triple] | None = None
-
-    def _loaded(self) -> list[ox.Triple]:
-        items = self._items
-        if items is None:  # two threads may both parse it: the same list either way
-            items = self._items = self._load()
-        return items
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> ox.Triple: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[ox.Triple]: ...
-
-    def __getitem__(self, index: int | slice) -> ox.Triple | list[ox.Triple]:
-        return self._loaded()[index]
-
-    def __iter__(self) -> Iterator[ox.Triple]:
-        return iter(self._loaded())
-
-
-def _arranged(ordered: _Triples, order: list[int]) -> list[ox.Triple]:
+def _arranged(ordered: nt.LazyTriples, order: list[int]) -> list[ox.Triple]:
     """``ordered[k]`` is the triple of line ``order[k]``: the triples in the lines' order."""
     items = list(ordered)
     arranged = items[:]

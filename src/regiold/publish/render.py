@@ -217,21 +217,25 @@ def _forgotten(iri: str) -> list[tuple[object, ...]]:
 # The last description put in order: a static export writes each description in six RDF formats
 # in a row, and sorts it and finds its prefixes once. One slot, replaced whole (threads only ever
 # see a complete tuple and check that it is theirs).
-_last_ordered: tuple[describe_mod.Description, list[ox.Triple], dict[str, str]] | None = None
+_last_ordered: tuple[describe_mod.Description, list[ox.Triple] | None, dict[str, str]] | None = None
 
 
-def _ordered(found: describe_mod.Description, base_iri: str) -> tuple[list[ox.Triple], dict[str, str]]:
-    """``found``'s triples in ``serialize``'s stable order, and the prefixes they use."""
+def _ordered(found: describe_mod.Description,
+             base_iri: str) -> tuple[Iterable[ox.Triple | ox.Quad], dict[str, str]]:
+    """``found``'s triples in ``serialize``'s stable order, for one pass of a writer, and the
+    prefixes they use."""
     global _last_ordered
     last = _last_ordered
     if last is not None and last[0] is found:
-        return last[1], last[2]
-    if found.stable is not None:  # collected as text (lookup.py): in order already
-        ordered, prefixes = found.stable.triples, prefixes_of(found.stable.iris, base_iri)
+        ordered, prefixes = last[1], last[2]
+    elif found.stable is not None:  # collected as text (lookup.py): in order already
+        ordered, prefixes = None, prefixes_of(found.stable.iris, base_iri)
     else:
         ordered = stable_order(found.triples)
         prefixes = used_prefixes(ordered, base_iri)
     _last_ordered = (found, ordered, prefixes)
+    if ordered is None:  # parsed into the writer unless a reader parsed them already
+        return found.stable.for_writer(), prefixes  # type: ignore[union-attr]
     return ordered, prefixes
 
 

@@ -17,7 +17,7 @@ snapshots) call pyoxigraph directly, as they have no prefixes. The prefix rule, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import IO
 
@@ -54,20 +54,24 @@ def used_prefixes(triples: Iterable[ox.Triple | ox.Quad], base_iri: str) -> dict
                         if isinstance(term, ox.NamedNode)}, base_iri)
 
 
-def prefixes_of(iris: Iterable[str], base_iri: str) -> dict[str, str]:
+def prefixes_of(iris: Collection[str], base_iri: str) -> dict[str, str]:
     """``used_prefixes`` of triples given by the IRIs they hold (rdf/ntriples.Document.iris)."""
     judge = _judges(base_iri)
+    verdicts = set(map(judge.get, iris))  # a handful of distinct verdicts for a page's IRIs
+    if None in verdicts:
+        verdicts.discard(None)
+        for iri in iris:
+            verdict = judge.get(iri)
+            if verdict is None:
+                if len(judge) >= _JUDGED:
+                    judge.clear()  # bounded; refilled by the next documents
+                verdict = judge[iri] = _judge(iri, base_iri)
+            verdicts.add(verdict)
     used: set[str] = set()
     spoilt: set[str] = set()
-    for iri in iris:
-        verdict = judge.get(iri)
-        if verdict is None:
-            verdict = _judge(iri, base_iri)
-            if len(judge) >= _JUDGED:
-                judge.clear()  # bounded; refilled by the next documents
-            judge[iri] = verdict
-        used.update(verdict[0])
-        spoilt.update(verdict[1])
+    for verdict in verdicts:
+        used.update(verdict[0])  # type: ignore[index]
+        spoilt.update(verdict[1])  # type: ignore[index]
     return {name: ns for name, ns in candidate_prefixes(base_iri).items()
             if name in used and name not in spoilt}
 
@@ -103,14 +107,15 @@ def stable_order(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return sorted(triples, key=str)
 
 
-def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, base_iri: str, *,
+def serialize(triples: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: Format, base_iri: str, *,
               stable: bool = False, output: str | IO[bytes] | None = None,
               graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
     """``triples`` (or quads) in ``fmt``, an RDF format. ``stable``: sorted first
     (``stable_order``). ``output``: a path or binary file to write to instead (then ``b""`` is
     returned). ``graph``: in TriG and N-Quads, the triples go into the graph of that name (a
     description in its named graph, docs/SERVING.md). ``prefixes``: ``used_prefixes`` of these
-    triples when the caller has them already (one description in several formats).
+    triples when the caller has them already (one description in several formats). ``triples``
+    may be an iterator, read once (rdf/ntriples.Document.for_writer: parsed into the writer).
 
     :raises ValueError: ``fmt`` is not an RDF format.
     """
@@ -124,6 +129,7 @@ def serialize(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format, bas
     if fmt.oxigraph not in _PREFIXED_FORMATS:
         prefixes = None
     elif prefixes is None:
+        triples = triples if isinstance(triples, Sequence) else list(triples)  # read twice
         prefixes = used_prefixes(triples, base_iri)
     if output is not None:
         ox.serialize(triples, output, fmt.oxigraph, prefixes=prefixes)

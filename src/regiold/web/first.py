@@ -28,7 +28,8 @@ from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, PROFILES, RESOURCE, by_key
 from regiold.settings import Settings
 from regiold.web.guard import SECURITY_HEADERS, target_refused
-from regiold.web.page_routes import MAX_PATH, _split_suffix, _vary, resource_headers
+from regiold.web.negotiate import split_suffix
+from regiold.web.page_routes import MAX_PATH, _vary, resource_headers
 from regiold.web.responses import CONDITIONAL_KEYS, representation_headers, uses_gzip
 
 Headers = list[tuple[str, str]]
@@ -47,7 +48,7 @@ class FirstRenderings:
         path = self._resource_path(environ)
         if path is None or not render.memoised(site):
             return None
-        stem, suffix = _split_suffix(path)
+        stem, suffix = split_suffix(path)
         fmt = by_key(suffix or variant[0] or "", RESOURCE)
         if fmt is None:  # Accept excludes every format: Flask's 406
             return None

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from regiold.publish.lookup import incoming_size
 from regiold.publish.site import SiteHolder
 from regiold.web.fastpath import StartResponse, WsgiApp
-from regiold.web.page_routes import _split_suffix
+from regiold.web.negotiate import split_suffix
 
 # Paths that never take a page's turn: /sparql has a capacity of its own (web/sparql_front.py);
 # a search's cost grows with the data and the words asked for (100-200 ms of CPU at 10^5 for
@@ -115,7 +115,7 @@ class PageGate:
         if not path.startswith("/") or not path.isascii():
             return False
         site = self.holder.site
-        stem, _ = _split_suffix(path[1:])
+        stem, _ = split_suffix(path[1:])
         try:
             return incoming_size(site.store, site.base_iri + stem) > self.large_bytes
         except Exception:  # noqa: BLE001 - a guess only: the request itself meets the error

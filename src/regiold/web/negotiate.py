@@ -12,6 +12,17 @@ from regiold.publish.labels import LANGS
 from regiold.rdf.formats import ALT_TOKEN, ALT_URI, PROFILES, RESOURCE, SAFEST, Format, Profile, by_key
 
 
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """A resource page's path without its document suffix, and the suffix: ``org/x.ttl`` →
+    (``org/x``, ``ttl``); slugs never contain a dot (docs/ARCHITECTURE.md). The page route, its
+    first renderings (web/first.py) and the page gate (web/gate.py) read a path alike."""
+    head, slash, last = path.rpartition("/")
+    name, dot, ext = last.partition(".")
+    if dot and (name or slash) and by_key(ext, RESOURCE) is not None:
+        return f"{head}{slash}{name}", ext  # "def/.ttl" is the document of the IRI ending in "/"
+    return path, None
+
+
 def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...] = RESOURCE,
               *, format_param: str | None = None, param_name: str = "format") -> Format:
     """The format to send.

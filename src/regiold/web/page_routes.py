@@ -29,11 +29,10 @@ from regiold.rdf.formats import (
     SCHEMA,
     Format,
     Profile,
-    by_key,
     link,
 )
 from regiold.web.context import current_site
-from regiold.web.negotiate import language, named_language, negotiate, profile
+from regiold.web.negotiate import language, named_language, negotiate, profile, split_suffix
 from regiold.web.responses import send_representation
 
 bp = Blueprint("pages", __name__)
@@ -84,7 +83,7 @@ def resource(path: str) -> Response:
     site = current_site()
     if len(path) > MAX_PATH or "\x00" in path:
         raise NotFound("No such resource")
-    stem, suffix = _split_suffix(path)
+    stem, suffix = split_suffix(path)
     iri = site.base_iri + stem
     fmt = negotiate(suffix, request.accept_mimetypes, RESOURCE, format_param=_format_param())
     chosen = profile(request.args.get("_profile"), request.headers.get("Accept-Profile"), site.base_iri)
@@ -112,15 +111,6 @@ def resource(path: str) -> Response:
 def _format_param() -> str | None:
     """``?format=``, or ``?_mediatype=`` (Content Negotiation by Profile's name for it)."""
     return request.args.get("format") or request.args.get("_mediatype")
-
-
-def _split_suffix(path: str) -> tuple[str, str | None]:
-    """``org/x.ttl`` → (``org/x``, ``ttl``); slugs never contain a dot (docs/ARCHITECTURE.md)."""
-    head, slash, last = path.rpartition("/")
-    name, dot, ext = last.partition(".")
-    if dot and (name or slash) and by_key(ext, RESOURCE) is not None:
-        return f"{head}{slash}{name}", ext  # "def/.ttl" is the document of the IRI ending in "/"
-    return path, None
 
 
 MAX_PAGE = 999_999
