@@ -61,6 +61,24 @@ def test_nothing_acceptable_gives_406_listing_the_alternatives(client, accept: s
 
 
 @pytest.mark.parametrize("fmt", RESOURCE, ids=lambda f: f.key)
+def test_a_client_naming_the_content_type_it_was_sent_gets_it(client, fmt) -> None:
+    # The Content-Type of the document URL, charset and all, sent back as Accept: werkzeug
+    # matched a range with parameters only on equal parameters, so this was 406.
+    sent = client.get(f"{ORG}.{fmt.key}").headers["Content-Type"]
+    response = client.get(ORG, headers={"Accept": sent})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == sent
+
+
+@pytest.mark.parametrize("profile", ["http://www.w3.org/ns/json-ld#compacted", "https://example.org/unknown"])
+def test_a_json_ld_profile_parameter_never_makes_json_ld_unacceptable(client, profile: str) -> None:
+    # IANA application/ld+json: a server honours the profiles it recognises and MUST ignore the rest.
+    accept = f'application/ld+json;profile="{profile}", text/html;q=0.1'
+    response = client.get(ORG, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+
+
+@pytest.mark.parametrize("fmt", RESOURCE, ids=lambda f: f.key)
 def test_document_url_serves_one_format_whatever_the_accept(client, fmt) -> None:
     response = client.get(f"{ORG}.{fmt.key}", headers={"Accept": "image/png"})
     assert response.status_code == 200

@@ -167,7 +167,8 @@ def choose_like_the_server(header: str | None) -> str | None:
 
 TYPES = ["text/html", "text/turtle", "application/ld+json", "application/json", "application/n-triples",
          "application/rdf+xml", "image/png", "text/*", "application/*", "*/*", "application/x-turtle",
-         "text/plain", "application/n-quads"]
+         "text/plain", "application/n-quads", "text/turtle; charset=utf-8",
+         'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"']
 QS = ["", ";q=1", ";q=0.9", ";q=0.5", ";q=0.2", ";q=0"]
 
 

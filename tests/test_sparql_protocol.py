@@ -56,6 +56,8 @@ def test_get_post_form_and_post_query_body_give_the_same_answer(client):
     ("text/tab-separated-values", "text/tab-separated-values"),
     ("*/*", "application/sparql-results+json"),
     ("application/json", "application/sparql-results+json"),
+    ("text/csv; charset=utf-8", "text/csv"),  # the Content-Type it is sent with (was 406)
+    ("application/sparql-results+json; charset=UTF-8", "application/sparql-results+json"),
 ])
 def test_select_results_by_accept_parse_back_to_the_same_rows(client, accept, media_type):
     response = client.get("/sparql", query_string={"query": ORGS}, headers={"Accept": accept})
