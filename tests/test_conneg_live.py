@@ -79,3 +79,14 @@ def _resources(site) -> list[str]:
     rows = site.store.select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && '
                              f'STRSTARTS(STR(?s), "{BASE}") && !CONTAINS(STR(?s), "#")) }}')
     return sorted("/" + r["s"].value[len(BASE):] for r in rows)
+
+
+@pytest.mark.parametrize("path", [DME, "/sparql", "/sparql?query=ASK%7B%7D", "/search?q=duesseldorf",
+                                  "/.well-known/void", "/dataset", "/org/no-such-thing"])
+def test_every_negotiated_error_says_it_varies_on_accept(url: str, path: str) -> None:
+    # A 406 (or 404) body is chosen by Accept (HTML or problem+json), and so is the 200 of the same
+    # URL: without Vary a cache may hand it to a client that would have got a 200 (RFC 9110 12.5.5).
+    response = requests.get(url + path, headers={"Accept": "image/png"}, timeout=10)
+    assert response.status_code in (404, 406)
+    vary = {v.strip().lower() for v in response.headers.get("Vary", "").split(",")}
+    assert "accept" in vary, (path, response.headers.get("Vary"))

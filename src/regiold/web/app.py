@@ -14,6 +14,7 @@ from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate
+from regiold.web.responses import ERROR_VARY
 
 
 def register_blueprints(app: Flask) -> None:
@@ -55,6 +56,9 @@ def error_response(exc: RegioldError, req: Request, default_lang: str | None) ->
     fmt = _error_format(req)
     data = _error_html(exc, req, default_lang) if fmt is formats.HTML else json.dumps(problem(exc))
     response = Response(data, status=exc.status, content_type=fmt.content_type)
+    # The body is negotiated (HTML in the reader's language, or problem+json): a cache must not
+    # hand one client's error to another (RFC 9110 12.5.5); resource URLs add Accept-Profile.
+    response.headers["Vary"] = ERROR_VARY
     retry = getattr(exc, "retry_after", None)
     if retry is not None:
         response.headers["Retry-After"] = str(retry)

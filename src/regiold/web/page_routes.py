@@ -34,7 +34,7 @@ from regiold.rdf.formats import (
 )
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate, profile
-from regiold.web.responses import send_representation
+from regiold.web.responses import ERROR_VARY, send_representation
 
 bp = Blueprint("pages", __name__)
 
@@ -47,7 +47,7 @@ NotFoundHook = Callable[[Site, str], Response | None]
 def vary_errors(response: Response) -> Response:
     """Error bodies of resource URLs depend on Accept (HTML or problem+json), the language and
     Accept-Profile (an unknown profile is a 406)."""
-    if response.status_code >= 400 and "Vary" not in response.headers:
+    if response.status_code >= 400 and response.headers.get("Vary") in (None, ERROR_VARY):
         response.headers["Vary"] = "Accept, Accept-Language, Accept-Profile"
     return response
 

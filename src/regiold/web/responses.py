@@ -16,6 +16,9 @@ CACHE_CONTROL = "public, max-age=300"
 CONDITIONAL_KEYS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                     "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 
+# What every error body is negotiated on (web/app.py error_response: HTML or problem+json).
+ERROR_VARY = "Accept, Accept-Language"
+
 
 def send_representation(site: Site, rep: render.Representation, *, vary: tuple[str, ...],
                         cacheable: bool = False) -> Response:
