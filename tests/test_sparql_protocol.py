@@ -300,6 +300,20 @@ def test_service_description_for_machines(client):
     assert jsonld.status_code == 200 and jsonld.mimetype == "application/ld+json"
 
 
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
+                                    "application/rdf+xml"])
+def test_service_description_is_the_same_bytes_each_time_and_revalidates(client, accept):
+    # Its blank nodes had fresh labels per request: every GET differed (HEAD's Content-Length
+    # told another length than the GET after it) and no cache could revalidate it.
+    first, second = (client.get("/sparql", headers={"Accept": accept}) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    head = client.head("/sparql", headers={"Accept": accept})
+    assert int(head.headers["Content-Length"]) == len(first.data)
+    again = client.get("/sparql", headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+
+
 def test_editor_for_browsers_works_without_javascript(client):
     response = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 200 and response.mimetype == "text/html"

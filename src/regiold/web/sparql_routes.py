@@ -272,7 +272,8 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
     body = serialize(triples, fmt, site.base_iri)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    return response
+    response.headers["ETag"] = render.format_etag(site.version, body, fmt)
+    return conditional(response)
 
 
 # ---------------------------------------------------------------------------------- HTML pages
