@@ -135,6 +135,11 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["}", "map $regiold_ext $regiold_void_ext {", "    html ttl;  # VoID prefers Turtle",
               "    default $regiold_ext;", "}",
               "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
+    # The documents of an IRI ending in "/" (the ontology def/) are dot files (def/.ttl), which
+    # nginx gives no type by extension; nginx_server's dot-file locations send this one instead.
+    lines += ["map $uri $regiold_dot_type {", "    default application/problem+json;"]
+    lines += [f'    "~\\.{f.key}$" "{f.content_type}";' for f in offered]
+    lines += ["}"]
     lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
     lines += _map("$regiold_ext", "$regiold_location_query", "?lang=$regiold_lang", '""')
@@ -153,6 +158,19 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     cache = 'add_header Cache-Control "public, max-age=300" always;'
     alternates = ", ".join(link_entry(f"/$regiold_path.{f.key}", f).replace('"', '\\"') for f in offered)
     link = f'"<{base_iri}$regiold_path>; rel=\\"canonical\\", {alternates}"'
+    dot_type = 'types { } default_type ""; add_header Content-Type $regiold_dot_type always;'
+    html_page = f"""{cors}
+        {cache}
+        add_header Vary "Accept-Language, Accept-Encoding" always;
+        add_header Content-Language $regiold_lang always;
+        try_files /$regiold_path.$regiold_page /$regiold_path.html =404;"""
+    negotiated = f"""{cors}
+        {cache}
+        add_header Vary "Accept, Accept-Language, Accept-Encoding" always;
+        add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
+        add_header Content-Language $regiold_negotiated_lang always;
+        add_header Link {link} always;
+        try_files /$regiold_path.$regiold_suffix =404;"""
     return f"""server {{
     listen {listen};
     root {root};
@@ -191,26 +209,34 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         try_files /index.$regiold_page =404;
     }}
 
-    # /{{path}}.html: the HTML document, in the negotiated language
-    location ~ "^/(?<regiold_path>.+)\\.html$" {{
+    # An IRI ending in "/" (def/): the same three answers as below, with the type from the name
+    # of the dot file (map $regiold_dot_type), as nginx finds no extension in "def/.ttl"
+    location ~ "^/(?<regiold_path>[^.]+/)\\.html$" {{
+        {dot_type}
+        {html_page}
+    }}
+    location ~ "^/[^.]+/\\.[a-z0-9]+(\\.[a-z]+)?$" {{
+        {dot_type}
         {cors}
         {cache}
-        add_header Vary "Accept-Language, Accept-Encoding" always;
-        add_header Content-Language $regiold_lang always;
-        try_files /$regiold_path.$regiold_page /$regiold_path.html =404;
+        try_files $uri =404;
+    }}
+    location ~ "^/(?<regiold_path>[^.]+/)$" {{
+        {dot_type}
+        if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
+        {negotiated}
+    }}
+
+    # /{{path}}.html: the HTML document, in the negotiated language
+    location ~ "^/(?<regiold_path>.+)\\.html$" {{
+        {html_page}
     }}
 
     # /{{path}} without an extension: a resource IRI, negotiated
     location ~ "^/(?<regiold_path>(.+/)?[^./]+)$" {{
         default_type application/problem+json;
         if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
-        {cors}
-        {cache}
-        add_header Vary "Accept, Accept-Language, Accept-Encoding" always;
-        add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
-        add_header Content-Language $regiold_negotiated_lang always;
-        add_header Link {link} always;
-        try_files /$regiold_path.$regiold_suffix =404;
+        {negotiated}
     }}
 
     # every other file (documents /{{path}}.ttl …, dumps, sitemap, context, styles)
