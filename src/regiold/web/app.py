@@ -21,6 +21,24 @@ def register_blueprints(app: Flask) -> None:
     # pages last: its catch-all resource route
     for module in (tombstone_routes, ops_routes, sparql_routes, dataset_routes, page_routes):
         app.register_blueprint(module.bp)
+    app.after_request(answer_preflight)
+
+
+# What a script on another origin may send with a GET: negotiation (Accept-Profile is no
+# CORS-safelisted header, so asking for a profile is preflighted) and revalidation.
+PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
+             "Access-Control-Allow-Headers": "Accept, Accept-Language, Accept-Profile, "
+                                             "If-None-Match, If-Modified-Since",
+             "Access-Control-Max-Age": "86400"}
+
+
+def answer_preflight(response: Response) -> Response:
+    """CORS headers on Flask's own OPTIONS answers: every GET answer allows any origin, but the
+    preflight before one (sent for Accept-Profile or If-None-Match) got none, so the browser
+    refused the GET. /sparql answers its own preflight (it also takes POST)."""
+    if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
+        response.headers.update(PREFLIGHT)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

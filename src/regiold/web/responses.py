@@ -51,7 +51,7 @@ def representation_headers(site: Site, rep: render.Representation, *, vary: tupl
             ("Last-Modified", http_date(render.last_modified(site))),
             ("Cache-Control", CACHE_CONTROL), ("Vary", ", ".join((*vary, "Accept-Encoding"))),
             ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location")]
+            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Profile")]
 
 
 def conditional(response: Response, *, also: str | None = None) -> Response:
