@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 import conneg_checks
@@ -143,3 +144,24 @@ def test_the_ontology_whose_iri_ends_in_a_slash_has_the_servers_types(nginx_url:
             assert static.status_code == dynamic.status_code == 200, (path, headers)
             assert static.headers["Content-Type"] == dynamic.headers["Content-Type"], (path, headers)
             assert static.content == dynamic.content, (path, headers)
+
+
+def test_with_sparql_url_the_dataset_pages_sparql_link_reaches_that_endpoint(site: Path, flask_url: str,
+                                                                             tmp_path: Path) -> None:
+    # /sparql is not exported, yet the dataset page links it (the endpoint among its data): with
+    # --sparql-url the rules send it on with a 307, which keeps a POST and its body.
+    endpoint, out = flask_url + "/sparql", tmp_path / "out"
+    result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site / ".cache"), "build", "--data", str(site),
+                                      "--out", str(out), "--sparql-url", endpoint])
+    assert result.exit_code == 0, result.output
+    assert f'return 307 "{endpoint}$is_args$args"' in (out / ".regiold" / "nginx-server.conf").read_text()
+    assert f"RewriteRule ^sparql$ {endpoint} [R=307,L]" in (out / ".htaccess").read_text()
+    with nginx_serving(out, tmp_path / "nginx", base_iri=BASE, sparql_url=endpoint) as url:
+        assert 'href="/sparql"' in conneg_checks.get(url + "/dataset", {"Accept": "text/html"}).text
+        json_results = {"Accept": "application/sparql-results+json"}
+        by_get = requests.get(url + "/sparql", params={"query": "ASK {}"}, headers=json_results, timeout=10)
+        by_post = requests.post(url + "/sparql", data=b"ASK {}", timeout=10,
+                                headers={**json_results, "Content-Type": "application/sparql-query"})
+        for answer in (by_get, by_post):
+            assert [r.status_code for r in answer.history] == [307]
+            assert answer.status_code == 200 and answer.json() == {"head": {}, "boolean": True}
