@@ -128,8 +128,24 @@ def check_cached_revalidation(base: str, path: str) -> None:
     assert again.status_code == 304 and again.content == b""
 
 
+def check_preflight(base: str, path: str) -> None:
+    """The Fetch standard's CORS-preflight check, as a browser runs it before a GET that carries
+    a header outside the safelist (Accept-Profile, If-None-Match): the answer is a 2xx that allows
+    the origin and names every such header."""
+    asked = ["accept-profile", "if-none-match"]
+    for target in (path, f"{path}.ttl"):
+        preflight = requests.options(f"{base}{target}", timeout=10, headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": ",".join(asked)})
+        assert 200 <= preflight.status_code < 300, (target, preflight.status_code)
+        assert preflight.headers.get("Access-Control-Allow-Origin") in ("*", "https://app.example")
+        listed = preflight.headers.get("Access-Control-Allow-Headers", "")
+        allowed = {h.strip().lower() for h in listed.split(",")}
+        assert "*" in allowed or set(asked) <= allowed, (target, preflight.headers)
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
-              check_language, check_cached_revalidation)
+              check_language, check_cached_revalidation, check_preflight)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from regiold.rdf.formats import HTML, RESOURCE, Format, named_order
 from regiold.rdf.formats import link as link_entry
 from regiold.settings import LANGS
+from regiold.web.responses import PREFLIGHT_HEADERS
 
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 # Text types sent with "; charset=utf-8", as the server does (formats.py: not JSON). text/html is
@@ -135,6 +136,11 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["}", "map $regiold_ext $regiold_void_ext {", "    html ttl;  # VoID prefers Turtle",
               "    default $regiold_ext;", "}",
               "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
+    # CORS preflight (OPTIONS before a GET with Accept-Profile or If-None-Match): answered at the
+    # server level; empty values, i.e. no header, for every other method
+    for name, value in (("origin", "*"), ("methods", "GET, HEAD"), ("headers", PREFLIGHT_HEADERS)):
+        lines += [f"map $request_method $regiold_preflight_{name} {{", f'    OPTIONS "{value}";',
+                  '    default "";', "}"]
     # The documents of an IRI ending in "/" (the ontology def/) are dot files (def/.ttl), which
     # nginx gives no type by extension; nginx_server's dot-file locations send this one instead.
     lines += ["map $uri $regiold_dot_type {", "    default application/problem+json;"]
@@ -195,6 +201,13 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     gzip_vary on;
     gzip_types {' '.join(GZIP_TYPES)};
     error_page 404 /404.html;
+    # a browser's CORS preflight (these headers reach only the answer given here: every location
+    # sets headers of its own, and nginx then inherits none from this level)
+    if ($request_method = OPTIONS) {{ return 204; }}
+    add_header Access-Control-Allow-Origin $regiold_preflight_origin always;
+    add_header Access-Control-Allow-Methods $regiold_preflight_methods always;
+    add_header Access-Control-Allow-Headers $regiold_preflight_headers always;
+    add_header Access-Control-Max-Age 86400 always;
     location = /404.html {{ internal; {cors} }}
 
     location ^~ /.regiold/ {{ return 404; }}

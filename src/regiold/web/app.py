@@ -14,7 +14,7 @@ from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate
-from regiold.web.responses import ERROR_VARY
+from regiold.web.responses import ERROR_VARY, PREFLIGHT_HEADERS
 
 
 def register_blueprints(app: Flask) -> None:
@@ -24,12 +24,8 @@ def register_blueprints(app: Flask) -> None:
     app.after_request(answer_preflight)
 
 
-# What a script on another origin may send with a GET: negotiation (Accept-Profile is no
-# CORS-safelisted header, so asking for a profile is preflighted) and revalidation.
 PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
-             "Access-Control-Allow-Headers": "Accept, Accept-Language, Accept-Profile, "
-                                             "If-None-Match, If-Modified-Since",
-             "Access-Control-Max-Age": "86400"}
+             "Access-Control-Allow-Headers": PREFLIGHT_HEADERS, "Access-Control-Max-Age": "86400"}
 
 
 def answer_preflight(response: Response) -> Response:

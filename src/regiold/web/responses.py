@@ -18,6 +18,10 @@ CONDITIONAL_KEYS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MAT
 
 # What every error body is negotiated on (web/app.py error_response: HTML or problem+json).
 ERROR_VARY = "Accept, Accept-Language"
+# What a script on another origin may send with a GET: negotiation (Accept-Profile is no
+# CORS-safelisted header, so asking for a profile is preflighted) and revalidation. The static
+# export's nginx rules allow the same (export/rules.py).
+PREFLIGHT_HEADERS = "Accept, Accept-Language, Accept-Profile, If-None-Match, If-Modified-Since"
 
 
 def send_representation(site: Site, rep: render.Representation, *, vary: tuple[str, ...],
