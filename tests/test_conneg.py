@@ -175,6 +175,21 @@ def test_strong_etag_and_304_on_if_none_match(client) -> None:
     assert other.status_code == 200 and other.data == first.data
 
 
+def test_if_match_and_if_unmodified_since_are_preconditions(client) -> None:
+    # RFC 9110 13.1.1, 13.1.4, 13.2.2: a false precondition on a GET is 412, never the body
+    first = client.get(ORG, headers={"Accept": "text/turtle"})
+    tag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    for headers, status in [({"If-Match": tag}, 200), ({"If-Match": f'"other", {tag}'}, 200),
+                            ({"If-Match": "*"}, 200), ({"If-Match": '"other"'}, 412),
+                            ({"If-Match": f"W/{tag}"}, 412),  # If-Match compares strongly
+                            ({"If-Unmodified-Since": modified}, 200),
+                            ({"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}, 412)]:
+        response = client.get(ORG, headers={"Accept": "text/turtle", **headers})
+        assert response.status_code == status, (headers, response.status_code)
+        if status == 200:
+            assert response.data == first.data
+
+
 def test_each_representation_has_its_own_etag(client) -> None:
     tags = {client.get(f"{ORG}.{fmt.key}").headers["ETag"] for fmt in RESOURCE}
     tags.add(client.get(f"{ORG}.html?lang=en").headers["ETag"])
