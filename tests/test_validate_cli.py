@@ -34,6 +34,17 @@ def test_syntax_error_exits_2_naming_the_place(mini_site: Path):
     assert "data/orgs.ttl:2:" in result.stderr
 
 
+def test_ill_formed_rdf_xml_exits_2_naming_the_line(mini_site: Path):
+    # pyoxigraph's RDF/XML error carries no place ("expected `</name>`, but `</nam>` was found")
+    (mini_site / "data" / "extra.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about="org/x">\n    <name xmlns="https://schema.org/">X</nam>\n'
+        '  </rdf:Description>\n</rdf:RDF>\n')
+    result = validate(mini_site)
+    assert result.returncode == 2
+    assert "data/extra.rdf:4:" in result.stderr, result.stderr
+
+
 def test_violation_exits_1_grouped_by_focus_node_with_message_in_language(mini_site: Path):
     orgs = mini_site / "data" / "orgs.ttl"
     orgs.write_text(orgs.read_text().replace('schema:name "Beta-Kreis"@de ;', ""))
