@@ -338,6 +338,18 @@ def test_browser_form_submission_gets_an_escaped_result_table(client):
     assert "/sparql?query=" in html.replace("?query=", "/sparql?query=") and "format=csv" in html
 
 
+def test_the_html_results_page_says_it_varies_on_the_language(client):
+    # Its words follow Accept-Language; with only "Vary: Accept" a cache could hand the German
+    # page to an English reader.
+    pages = {lang: client.get("/sparql", query_string={"query": ORGS},
+                              headers={"Accept": "text/html", "Accept-Language": lang})
+             for lang in ("de", "en")}
+    assert pages["de"].data != pages["en"].data
+    for response in pages.values():
+        vary = {v.strip() for v in response.headers["Vary"].split(",")}
+        assert {"Accept", "Accept-Language"} <= vary, response.headers["Vary"]
+
+
 def test_results_page_links_resources_to_this_server(client):
     response = client.get("/sparql", query_string={"query": ORGS},
                           headers={"Accept": "text/html"})

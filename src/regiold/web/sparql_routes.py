@@ -145,6 +145,7 @@ def _query_response(site: Site) -> Response:
     if html:
         response = _results_page(site, query, answer, params)
         response.headers.extend(answer_headers(answer, None))
+        response.vary.add("Accept-Language")  # the page's words follow the reader's language
         return response
     response = Response(answer.body, content_type=answer.format.content_type)
     response.headers.extend(answer_headers(answer, site.version))
