@@ -148,7 +148,10 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["}"]
     lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
-    lines += _map("$regiold_ext", "$regiold_location_query", "?lang=$regiold_lang", '""')
+    lines += _map("$regiold_ext", "$regiold_location_query", "$regiold_page_query", '""')
+    # the page with the bytes sent: {path}.html (clean links) or {path}.{lang}.html (?lang=)
+    lines += ["map $regiold_page $regiold_page_query {", '    html "";',
+              '    default "?lang=$regiold_lang";', "}"]
     return "\n".join(lines) + "\n"
 
 
