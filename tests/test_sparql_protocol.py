@@ -149,6 +149,16 @@ def test_bad_requests(client):
     assert not_utf8.status_code == 400
 
 
+def test_a_post_without_a_query_is_400_not_the_service_description(client):
+    # SPARQL 1.1 Protocol 2.1: a query operation carries exactly one query; the service
+    # description answers GET on the endpoint. An empty form came back 200 with it.
+    form = "application/x-www-form-urlencoded"
+    for kwargs in ({"data": {"format": "json"}}, {"data": b"", "content_type": form}):
+        response = client.post("/sparql", headers={"Accept": "text/turtle"}, **kwargs)
+        assert response.status_code == 400, response.data[:200]
+        assert "query" in response.get_json(force=True)["detail"]
+
+
 def test_query_over_the_size_limit_is_413(tmp_path):
     app = make_app(make_site(tmp_path), sparql_max_query_bytes=200)
     long_query = "ASK {}" + " " * 300

@@ -129,6 +129,8 @@ def endpoint() -> Response:
 def _query_response(site: Site) -> Response:
     params, query = _protocol_request()
     if query is None:
+        if request.method == "POST":  # the service description is GET's (SPARQL 1.1 SD, 2)
+            raise BadRequest("a POST needs one 'query' parameter (form) or a query as its body")
         return _without_query(site, params)
     _refuse_unknown_format(params)
     results_fmt = _negotiate(formats.SPARQL_SELECT, params)
