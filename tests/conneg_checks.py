@@ -4,6 +4,8 @@ resource path and asserts what a client would notice."""
 
 from __future__ import annotations
 
+import itertools
+
 import requests
 
 from regiold.rdf.formats import RESOURCE
@@ -128,8 +130,41 @@ def check_cached_revalidation(base: str, path: str) -> None:
     assert again.status_code == 304 and again.content == b""
 
 
+def check_content_location_has_the_same_bytes(base: str, path: str) -> None:
+    """A negotiated answer's Content-Location names a document that answers with the very same
+    bytes (RFC 9110 8.7): the plain German page (clean links) is /x.html, not /x.html?lang=de,
+    whose links keep lang=de."""
+    for target, query in itertools.product((path, "/"), ("", "?lang=de", "?lang=en")):
+        for headers in ({"Accept": "text/html"}, {"Accept": "text/html", "Accept-Language": "en"},
+                        {"Accept": "text/turtle"}):
+            negotiated = get(f"{base}{target}{query}", headers)
+            location = negotiated.headers.get("Content-Location")
+            if location is None:  # none is allowed (nginx's /), a wrong one is not
+                continue
+            document = get(f"{base}{location}", {"Accept-Language": headers.get("Accept-Language", "de")})
+            assert document.status_code == 200, (query, headers, location)
+            assert document.content == negotiated.content, (query, headers, location)
+
+
+def check_preflight(base: str, path: str) -> None:
+    """The Fetch standard's CORS-preflight check, as a browser runs it before a GET that carries
+    a header outside the safelist (Accept-Profile, If-None-Match): the answer is a 2xx that allows
+    the origin and names every such header."""
+    asked = ["accept-profile", "if-none-match"]
+    for target in (path, f"{path}.ttl"):
+        preflight = requests.options(f"{base}{target}", timeout=10, headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": ",".join(asked)})
+        assert 200 <= preflight.status_code < 300, (target, preflight.status_code)
+        assert preflight.headers.get("Access-Control-Allow-Origin") in ("*", "https://app.example")
+        listed = preflight.headers.get("Access-Control-Allow-Headers", "")
+        allowed = {h.strip().lower() for h in listed.split(",")}
+        assert "*" in allowed or set(asked) <= allowed, (target, preflight.headers)
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
-              check_language, check_cached_revalidation)
+              check_language, check_cached_revalidation, check_preflight,
+              check_content_location_has_the_same_bytes)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

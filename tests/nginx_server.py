@@ -19,7 +19,7 @@ def nginx_binary() -> str | None:
 
 
 @contextmanager
-def nginx_serving(root: Path, prefix: Path, *, base_iri: str) -> Iterator[str]:
+def nginx_serving(root: Path, prefix: Path, *, base_iri: str, sparql_url: str = "") -> Iterator[str]:
     """nginx with the generated conneg rules for ``root``; yields its URL; stops it afterwards."""
     binary = nginx_binary()
     if binary is None:
@@ -27,7 +27,7 @@ def nginx_serving(root: Path, prefix: Path, *, base_iri: str) -> Iterator[str]:
     prefix.mkdir(parents=True, exist_ok=True)
     port = free_port()
     config = nginx_standalone(str(root.resolve()), port=port, prefix=str(prefix.resolve()),
-                              base_iri=base_iri)
+                              base_iri=base_iri, sparql_url=sparql_url)
     if os.geteuid() == 0:  # workers would drop to "nobody", who cannot read a private temp folder
         config = f"user {getpass.getuser()};\n{config}"
     (prefix / "nginx.conf").write_text(config)

@@ -61,6 +61,24 @@ def test_nothing_acceptable_gives_406_listing_the_alternatives(client, accept: s
 
 
 @pytest.mark.parametrize("fmt", RESOURCE, ids=lambda f: f.key)
+def test_a_client_naming_the_content_type_it_was_sent_gets_it(client, fmt) -> None:
+    # The Content-Type of the document URL, charset and all, sent back as Accept: werkzeug
+    # matched a range with parameters only on equal parameters, so this was 406.
+    sent = client.get(f"{ORG}.{fmt.key}").headers["Content-Type"]
+    response = client.get(ORG, headers={"Accept": sent})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == sent
+
+
+@pytest.mark.parametrize("profile", ["http://www.w3.org/ns/json-ld#compacted", "https://example.org/unknown"])
+def test_a_json_ld_profile_parameter_never_makes_json_ld_unacceptable(client, profile: str) -> None:
+    # IANA application/ld+json: a server honours the profiles it recognises and MUST ignore the rest.
+    accept = f'application/ld+json;profile="{profile}", text/html;q=0.1'
+    response = client.get(ORG, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+
+
+@pytest.mark.parametrize("fmt", RESOURCE, ids=lambda f: f.key)
 def test_document_url_serves_one_format_whatever_the_accept(client, fmt) -> None:
     response = client.get(f"{ORG}.{fmt.key}", headers={"Accept": "image/png"})
     assert response.status_code == 200
@@ -155,6 +173,21 @@ def test_strong_etag_and_304_on_if_none_match(client) -> None:
     assert weak.status_code == 304
     other = client.get(ORG, headers={"Accept": "text/turtle", "If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.data == first.data
+
+
+def test_if_match_and_if_unmodified_since_are_preconditions(client) -> None:
+    # RFC 9110 13.1.1, 13.1.4, 13.2.2: a false precondition on a GET is 412, never the body
+    first = client.get(ORG, headers={"Accept": "text/turtle"})
+    tag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    for headers, status in [({"If-Match": tag}, 200), ({"If-Match": f'"other", {tag}'}, 200),
+                            ({"If-Match": "*"}, 200), ({"If-Match": '"other"'}, 412),
+                            ({"If-Match": f"W/{tag}"}, 412),  # If-Match compares strongly
+                            ({"If-Unmodified-Since": modified}, 200),
+                            ({"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}, 412)]:
+        response = client.get(ORG, headers={"Accept": "text/turtle", **headers})
+        assert response.status_code == status, (headers, response.status_code)
+        if status == 200:
+            assert response.data == first.data
 
 
 def test_each_representation_has_its_own_etag(client) -> None:

@@ -11,6 +11,7 @@ import rdflib
 import requests
 from pyld import jsonld
 
+import conneg_checks
 from conftest import ROOT, shared_dir
 from pages_support import BASE, offline_loader, same_graph, served_context, to_rdflib
 
@@ -79,3 +80,23 @@ def _resources(site) -> list[str]:
     rows = site.store.select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && '
                              f'STRSTARTS(STR(?s), "{BASE}") && !CONTAINS(STR(?s), "#")) }}')
     return sorted("/" + r["s"].value[len(BASE):] for r in rows)
+
+
+@pytest.mark.parametrize("path", [DME, "/sparql", "/sparql?query=ASK%7B%7D", "/search?q=duesseldorf",
+                                  "/.well-known/void", "/dataset", "/org/no-such-thing"])
+def test_every_negotiated_error_says_it_varies_on_accept(url: str, path: str) -> None:
+    # A 406 (or 404) body is chosen by Accept (HTML or problem+json), and so is the 200 of the same
+    # URL: without Vary a cache may hand it to a client that would have got a 200 (RFC 9110 12.5.5).
+    response = requests.get(url + path, headers={"Accept": "image/png"}, timeout=10)
+    assert response.status_code in (404, 406)
+    vary = {v.strip().lower() for v in response.headers.get("Vary", "").split(",")}
+    assert "accept" in vary, (path, response.headers.get("Vary"))
+
+
+@pytest.mark.parametrize("path", [DME, "/.well-known/void"])
+def test_a_script_on_another_origin_may_ask_for_a_profile_and_revalidate(url: str, path: str) -> None:
+    conneg_checks.check_preflight(url, path)
+    answer = requests.get(url + DME, headers={"Origin": "https://app.example", "Accept": "text/turtle",
+                                              "Accept-Profile": "<https://schema.org/>"}, timeout=10)
+    exposed = {h.strip().lower() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+    assert "content-profile" in exposed and answer.headers["Content-Profile"] == "<https://schema.org/>"

@@ -6,14 +6,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import sys
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from pages_support import DME, copy_site, make_app
+from processes import free_port, running
 from regiold.cli import cli
 from regiold.errors import NotAcceptable
 from regiold.export.build import build
@@ -167,7 +170,8 @@ def choose_like_the_server(header: str | None) -> str | None:
 
 TYPES = ["text/html", "text/turtle", "application/ld+json", "application/json", "application/n-triples",
          "application/rdf+xml", "image/png", "text/*", "application/*", "*/*", "application/x-turtle",
-         "text/plain", "application/n-quads"]
+         "text/plain", "application/n-quads", "text/turtle; charset=utf-8",
+         'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"']
 QS = ["", ";q=1", ";q=0.9", ";q=0.5", ";q=0.2", ";q=0"]
 
 
@@ -186,3 +190,19 @@ def test_generated_rules_name_every_format():
     http, apache = nginx_http(), htaccess(BASE)
     for fmt in RESOURCE:
         assert fmt.media_type in http and f"AddType {fmt.media_type} .{fmt.key}" in apache
+
+
+def test_a_host_without_the_rules_serves_the_document_urls_only(exported):
+    """docs/STATIC.md: a plain static host (here Python's http.server) serves the document URLs,
+    typed by its own table of extensions, but the resource IRIs the pages link to need the rules."""
+    _, out = exported
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    path = "/" + DME.removeprefix(BASE)
+    with running([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                  "--directory", str(out)], f"{url}/robots.txt", timeout=20, name="http.server"):
+        for fmt in RESOURCE:
+            answer = requests.get(f"{url}{path}.{fmt.key}", timeout=10)
+            assert answer.status_code == 200, fmt.key
+            assert answer.content == (out / f"{path[1:]}.{fmt.key}").read_bytes()
+        assert requests.get(f"{url}{path}", timeout=10, allow_redirects=False).status_code != 200

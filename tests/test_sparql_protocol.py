@@ -56,6 +56,8 @@ def test_get_post_form_and_post_query_body_give_the_same_answer(client):
     ("text/tab-separated-values", "text/tab-separated-values"),
     ("*/*", "application/sparql-results+json"),
     ("application/json", "application/sparql-results+json"),
+    ("text/csv; charset=utf-8", "text/csv"),  # the Content-Type it is sent with (was 406)
+    ("application/sparql-results+json; charset=UTF-8", "application/sparql-results+json"),
 ])
 def test_select_results_by_accept_parse_back_to_the_same_rows(client, accept, media_type):
     response = client.get("/sparql", query_string={"query": ORGS}, headers={"Accept": accept})
@@ -145,6 +147,16 @@ def test_bad_requests(client):
     assert odd.status_code == 415 and odd.content_type == "application/problem+json"
     not_utf8 = client.post("/sparql", data=b"ASK { \xff }", content_type="application/sparql-query")
     assert not_utf8.status_code == 400
+
+
+def test_a_post_without_a_query_is_400_not_the_service_description(client):
+    # SPARQL 1.1 Protocol 2.1: a query operation carries exactly one query; the service
+    # description answers GET on the endpoint. An empty form came back 200 with it.
+    form = "application/x-www-form-urlencoded"
+    for kwargs in ({"data": {"format": "json"}}, {"data": b"", "content_type": form}):
+        response = client.post("/sparql", headers={"Accept": "text/turtle"}, **kwargs)
+        assert response.status_code == 400, response.data[:200]
+        assert "query" in response.get_json(force=True)["detail"]
 
 
 def test_query_over_the_size_limit_is_413(tmp_path):
@@ -298,6 +310,20 @@ def test_service_description_for_machines(client):
     assert jsonld.status_code == 200 and jsonld.mimetype == "application/ld+json"
 
 
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
+                                    "application/rdf+xml"])
+def test_service_description_is_the_same_bytes_each_time_and_revalidates(client, accept):
+    # Its blank nodes had fresh labels per request: every GET differed (HEAD's Content-Length
+    # told another length than the GET after it) and no cache could revalidate it.
+    first, second = (client.get("/sparql", headers={"Accept": accept}) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    head = client.head("/sparql", headers={"Accept": accept})
+    assert int(head.headers["Content-Length"]) == len(first.data)
+    again = client.get("/sparql", headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+
+
 def test_editor_for_browsers_works_without_javascript(client):
     response = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 200 and response.mimetype == "text/html"
@@ -320,6 +346,18 @@ def test_browser_form_submission_gets_an_escaped_result_table(client):
     assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img src=x" not in html
     assert "/sparql?query=" in html.replace("?query=", "/sparql?query=") and "format=csv" in html
+
+
+def test_the_html_results_page_says_it_varies_on_the_language(client):
+    # Its words follow Accept-Language; with only "Vary: Accept" a cache could hand the German
+    # page to an English reader.
+    pages = {lang: client.get("/sparql", query_string={"query": ORGS},
+                              headers={"Accept": "text/html", "Accept-Language": lang})
+             for lang in ("de", "en")}
+    assert pages["de"].data != pages["en"].data
+    for response in pages.values():
+        vary = {v.strip() for v in response.headers["Vary"].split(",")}
+        assert {"Accept", "Accept-Language"} <= vary, response.headers["Vary"]
 
 
 def test_results_page_links_resources_to_this_server(client):

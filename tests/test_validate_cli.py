@@ -1,6 +1,7 @@
 """`regiold validate` as a user runs it: a real subprocess, its exit code and its words."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 def validate(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "regiold", "validate", "--data", str(site), *args],
-        capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60,
+        # PYTHONPATH kept: a worktree's src/ must be what runs, not the editable install's
+        env={"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}},
     )
 
 
@@ -29,6 +32,17 @@ def test_syntax_error_exits_2_naming_the_place(mini_site: Path):
     result = validate(mini_site)
     assert result.returncode == 2
     assert "data/orgs.ttl:2:" in result.stderr
+
+
+def test_ill_formed_rdf_xml_exits_2_naming_the_line(mini_site: Path):
+    # pyoxigraph's RDF/XML error carries no place ("expected `</name>`, but `</nam>` was found")
+    (mini_site / "data" / "extra.rdf").write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about="org/x">\n    <name xmlns="https://schema.org/">X</nam>\n'
+        '  </rdf:Description>\n</rdf:RDF>\n')
+    result = validate(mini_site)
+    assert result.returncode == 2
+    assert "data/extra.rdf:4:" in result.stderr, result.stderr
 
 
 def test_violation_exits_1_grouped_by_focus_node_with_message_in_language(mini_site: Path):
@@ -50,6 +64,22 @@ def test_warnings_fail_only_when_strict(mini_site: Path):
     strict = validate(mini_site, "--strict")
     assert strict.returncode == 1
     assert "Warning" in strict.stdout
+
+
+def test_an_ill_typed_literal_is_a_warning_naming_file_and_line_not_a_traceback(mini_site: Path):
+    # "gestern"^^xsd:date parses (RDF allows ill-typed literals); rdflib printed a traceback per
+    # literal while pyshacl read it, naming neither file nor line, and the data "conformed".
+    orgs = mini_site / "data" / "orgs.ttl"
+    lines = orgs.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if 'schema:name "Beta-Kreis"@de ;' in line)
+    date = '"gestern"^^<http://www.w3.org/2001/XMLSchema#date>'
+    lines.insert(at + 1, f"    <https://schema.org/foundingDate> {date} ;")
+    orgs.write_text("\n".join(lines) + "\n")
+    result = validate(mini_site, "--lang", "en")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning
+    assert f'data/orgs.ttl:{at + 2}: "gestern" is not a valid xsd:date' in result.stdout
+    assert validate(mini_site, "--strict").returncode == 1
 
 
 @pytest.mark.parametrize("fmt", ["json", "turtle"])

@@ -69,6 +69,12 @@ class NotAcceptable(RegioldError):
                          f"types: {listed}" if parameter else f"Acceptable media types: {listed}")
 
 
+class PreconditionFailed(RegioldError):
+    """If-Match or If-Unmodified-Since of a GET that the representation does not meet."""
+
+    status, title = 412, "Precondition failed"
+
+
 class UnknownProfile(NotAcceptable):
     """A profile asked for (``Accept-Profile``, ``?_profile=``) that no representation has."""
 

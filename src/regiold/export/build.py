@@ -206,10 +206,12 @@ def _write_site_files(site: Site, out: Path, root_url: str,
 def _write_rules(site: Site, out: Path) -> list[int]:
     rules = out / RULES_DIR
     lang = site.settings.default_lang
+    sparql = site.settings.sparql_link  # --sparql-url, else ""
     return [_write(rules / "nginx-http.conf", export_rules.nginx_http(default_lang=lang).encode()),
             _write(rules / "nginx-server.conf", export_rules.nginx_server(
-                str(out.resolve()), listen="80", base_iri=site.base_iri).encode()),
-            _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang).encode())]
+                str(out.resolve()), listen="80", base_iri=site.base_iri, sparql_url=sparql).encode()),
+            _write(out / ".htaccess", export_rules.htaccess(site.base_iri, default_lang=lang,
+                                                            sparql_url=sparql).encode())]
 
 
 def _write(target: Path, body: bytes) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from regiold.rdf.formats import HTML, RESOURCE, Format, named_order
 from regiold.rdf.formats import link as link_entry
 from regiold.settings import LANGS
+from regiold.web.responses import PREFLIGHT_HEADERS
 
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 # Text types sent with "; charset=utf-8", as the server does (formats.py: not JSON). text/html is
@@ -135,9 +136,22 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["}", "map $regiold_ext $regiold_void_ext {", "    html ttl;  # VoID prefers Turtle",
               "    default $regiold_ext;", "}",
               "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
+    # CORS preflight (OPTIONS before a GET with Accept-Profile or If-None-Match): answered at the
+    # server level; empty values, i.e. no header, for every other method
+    for name, value in (("origin", "*"), ("methods", "GET, HEAD"), ("headers", PREFLIGHT_HEADERS)):
+        lines += [f"map $request_method $regiold_preflight_{name} {{", f'    OPTIONS "{value}";',
+                  '    default "";', "}"]
+    # The documents of an IRI ending in "/" (the ontology def/) are dot files (def/.ttl), which
+    # nginx gives no type by extension; nginx_server's dot-file locations send this one instead.
+    lines += ["map $uri $regiold_dot_type {", "    default application/problem+json;"]
+    lines += [f'    "~\\.{f.key}$" "{f.content_type}";' for f in offered]
+    lines += ["}"]
     lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
-    lines += _map("$regiold_ext", "$regiold_location_query", "?lang=$regiold_lang", '""')
+    lines += _map("$regiold_ext", "$regiold_location_query", "$regiold_page_query", '""')
+    # the page with the bytes sent: {path}.html (clean links) or {path}.{lang}.html (?lang=)
+    lines += ["map $regiold_page $regiold_page_query {", '    html "";',
+              '    default "?lang=$regiold_lang";', "}"]
     return "\n".join(lines) + "\n"
 
 
@@ -145,14 +159,37 @@ def _map(source: str, target: str, for_html: str, otherwise: str) -> list[str]:
     return [f"map {source} {target} {{", f"    {HTML.key} {for_html};", f"    default {otherwise};", "}"]
 
 
+def sparql_redirect(url: str) -> str | None:
+    """Where ``/sparql`` is sent (``regiold build --sparql-url``): an absolute http(s) URL that
+    is safe inside a quoted nginx string and an Apache rule, else None (no redirect)."""
+    return url if re.fullmatch(r"https?://[^\s\"'\\${};]+", url or "") else None
+
+
 def nginx_server(root: str, *, listen: str, base_iri: str,
-                 offered: tuple[Format, ...] = RESOURCE) -> str:
-    """A ``server {}`` block serving the export in ``root`` with content negotiation."""
+                 offered: tuple[Format, ...] = RESOURCE, sparql_url: str = "") -> str:
+    """A ``server {}`` block serving the export in ``root`` with content negotiation;
+    ``sparql_url``: the endpoint ``/sparql`` (not exported) is sent to, with a 307 that keeps a
+    POST's body (the dataset page links /sparql among its data)."""
     types = "\n".join(f"        {media} {ext};" for ext, media in mime_types(offered).items())
     cors = 'add_header Access-Control-Allow-Origin "*" always;'
     cache = 'add_header Cache-Control "public, max-age=300" always;'
     alternates = ", ".join(link_entry(f"/$regiold_path.{f.key}", f).replace('"', '\\"') for f in offered)
     link = f'"<{base_iri}$regiold_path>; rel=\\"canonical\\", {alternates}"'
+    dot_type = 'types { } default_type ""; add_header Content-Type $regiold_dot_type always;'
+    target = sparql_redirect(sparql_url)
+    sparql = f'    location = /sparql {{ return 307 "{target}$is_args$args"; }}\n' if target else ""
+    html_page = f"""{cors}
+        {cache}
+        add_header Vary "Accept-Language, Accept-Encoding" always;
+        add_header Content-Language $regiold_lang always;
+        try_files /$regiold_path.$regiold_page /$regiold_path.html =404;"""
+    negotiated = f"""{cors}
+        {cache}
+        add_header Vary "Accept, Accept-Language, Accept-Encoding" always;
+        add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
+        add_header Content-Language $regiold_negotiated_lang always;
+        add_header Link {link} always;
+        try_files /$regiold_path.$regiold_suffix =404;"""
     return f"""server {{
     listen {listen};
     root {root};
@@ -167,11 +204,18 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     gzip_vary on;
     gzip_types {' '.join(GZIP_TYPES)};
     error_page 404 /404.html;
+    # a browser's CORS preflight (these headers reach only the answer given here: every location
+    # sets headers of its own, and nginx then inherits none from this level)
+    if ($request_method = OPTIONS) {{ return 204; }}
+    add_header Access-Control-Allow-Origin $regiold_preflight_origin always;
+    add_header Access-Control-Allow-Methods $regiold_preflight_methods always;
+    add_header Access-Control-Allow-Headers $regiold_preflight_headers always;
+    add_header Access-Control-Max-Age 86400 always;
     location = /404.html {{ internal; {cors} }}
 
     location ^~ /.regiold/ {{ return 404; }}
     location = /.htaccess {{ return 404; }}
-
+{sparql}
     # /.well-known/void: VoID in RDF; browsers are sent to the dataset page (as the server does)
     location = /.well-known/void {{
         default_type application/problem+json;
@@ -191,26 +235,34 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         try_files /index.$regiold_page =404;
     }}
 
-    # /{{path}}.html: the HTML document, in the negotiated language
-    location ~ "^/(?<regiold_path>.+)\\.html$" {{
+    # An IRI ending in "/" (def/): the same three answers as below, with the type from the name
+    # of the dot file (map $regiold_dot_type), as nginx finds no extension in "def/.ttl"
+    location ~ "^/(?<regiold_path>[^.]+/)\\.html$" {{
+        {dot_type}
+        {html_page}
+    }}
+    location ~ "^/[^.]+/\\.[a-z0-9]+(\\.[a-z]+)?$" {{
+        {dot_type}
         {cors}
         {cache}
-        add_header Vary "Accept-Language, Accept-Encoding" always;
-        add_header Content-Language $regiold_lang always;
-        try_files /$regiold_path.$regiold_page /$regiold_path.html =404;
+        try_files $uri =404;
+    }}
+    location ~ "^/(?<regiold_path>[^.]+/)$" {{
+        {dot_type}
+        if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
+        {negotiated}
+    }}
+
+    # /{{path}}.html: the HTML document, in the negotiated language
+    location ~ "^/(?<regiold_path>.+)\\.html$" {{
+        {html_page}
     }}
 
     # /{{path}} without an extension: a resource IRI, negotiated
     location ~ "^/(?<regiold_path>(.+/)?[^./]+)$" {{
         default_type application/problem+json;
         if ($regiold_ext = "!") {{ return 406 '{problem_406(offered)}'; }}
-        {cors}
-        {cache}
-        add_header Vary "Accept, Accept-Language, Accept-Encoding" always;
-        add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
-        add_header Content-Language $regiold_negotiated_lang always;
-        add_header Link {link} always;
-        try_files /$regiold_path.$regiold_suffix =404;
+        {negotiated}
     }}
 
     # every other file (documents /{{path}}.ttl …, dumps, sitemap, context, styles)
@@ -223,7 +275,7 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
 """
 
 
-def nginx_standalone(root: str, *, port: int, prefix: str, base_iri: str) -> str:
+def nginx_standalone(root: str, *, port: int, prefix: str, base_iri: str, sparql_url: str = "") -> str:
     """A complete nginx.conf for a foreground nginx on 127.0.0.1 (tests, benchmarks)."""
     return f"""daemon off;
 worker_processes 2;
@@ -241,7 +293,7 @@ http {{
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
 {_indent(nginx_http(), 4)}
-{_indent(nginx_server(root, listen=f"127.0.0.1:{port}", base_iri=base_iri), 4)}
+{_indent(nginx_server(root, listen=f"127.0.0.1:{port}", base_iri=base_iri, sparql_url=sparql_url), 4)}
 }}
 """
 
@@ -253,7 +305,8 @@ def _indent(text: str, spaces: int) -> str:
 
 # -------------------------------------------------------------------------------------- Apache
 
-def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "de") -> str:
+def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "de",
+             sparql_url: str = "") -> str:
     """``.htaccess`` for Apache 2.4 (mod_rewrite, mod_headers, mod_mime): the same rules."""
     lines = ["# Generated by `regiold build` from src/regiold/formats.py (docs/STATIC.md).",
              "Options -MultiViews", "DirectoryIndex index.html"]
@@ -261,8 +314,11 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
     lines += ["AddCharset utf-8 " + " ".join(f".{f.key}" for f in offered if f.text) + " .txt .xml .css",
               'Header always set Access-Control-Allow-Origin "*"',
               'Header always set Cache-Control "public, max-age=300"',
-              "RewriteEngine On",
-              "# language: ?lang= first, then the first Accept-Language tag we have",
+              "RewriteEngine On"]
+    target = sparql_redirect(sparql_url)
+    if target:  # /sparql is not exported: on to the endpoint, a POST with its body
+        lines += [f"RewriteRule ^sparql$ {target} [R=307,L]"]
+    lines += ["# language: ?lang= first, then the first Accept-Language tag we have",
               f"RewriteRule ^ - [E=RLANG:{default_lang}]"]
     for lang in LANGS:
         lines += [f"RewriteCond %{{HTTP:Accept-Language}} ^\\s*{lang}(-[a-z0-9]+)?\\s*(;|,|$) [NC]",

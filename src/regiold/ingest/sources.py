@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import pyoxigraph as ox
 import rdflib
@@ -223,7 +224,21 @@ def _parse_into(store: ox.Store, content: bytes, rel: Path, base_iri: str,
         message = exc.msg
         if message.startswith("Parser error at line"):  # the place goes in front instead
             message = message.split(": ", 1)[-1]
-        raise SourceError(str(rel), exc.lineno, exc.offset, message) from exc
+        line, column = exc.lineno, exc.offset
+        if line is None and rel.suffix == ".rdf":
+            line, column = _xml_error_place(content)
+        raise SourceError(str(rel), line, column, message) from exc
+
+
+def _xml_error_place(content: bytes) -> tuple[int | None, int | None]:
+    """Where expat finds ``content`` ill-formed: pyoxigraph's RDF/XML errors carry no place
+    ("expected `</name>`, but `</nam>` was found"). Entity bombs are refused before this."""
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1
+    return None, None
 
 
 def _check_json_depth(content: bytes, rel: Path) -> None:

@@ -17,9 +17,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from regiold.ingest.sources import Sources, to_rdflib_term
+from regiold.validate import literals
 from regiold.validate import shacl as shacl_run
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: ill-typed literals are warnings (validate/literals.py)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
         return cached
     start = time.perf_counter()
     shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
+    literals.quiet_rdflib()
     outcome = shacl_run.validate(sources, shapes, workers=workers)
-    violations = _violations(outcome.results, outcome.labels, sources)
+    violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(sources)
     report = Report(
         conforms=outcome.conforms and not any(v.severity == "Violation" for v in violations),
         violations=violations,
@@ -180,6 +182,19 @@ def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violatio
     return sorted(out, key=lambda v: (order.get(v.severity, 3), v.focus, v.path or "",
                                       v.constraint, v.shape or "", v.value or "",
                                       sorted(v.messages.items())))
+
+
+def _ill_typed(sources: Sources) -> list[Violation]:
+    out = []
+    for subject, predicate, literal, path, line in literals.ill_typed(sources):
+        datatype = "xsd:" + literal.datatype.value.rsplit("#", 1)[-1]
+        place = f"{path.as_posix()}:{line}" if line else path.as_posix()
+        out.append(Violation(
+            focus=subject, focus_label=None, path=predicate, value=str(literal), severity="Warning",
+            messages={"de": f"{place}: \"{literal.value}\" ist kein gültiger Wert für {datatype}",
+                      "en": f"{place}: \"{literal.value}\" is not a valid {datatype}"},
+            constraint="ill-typed literal", shape=None, file=place))
+    return out
 
 
 def _opt(value: object) -> str | None:

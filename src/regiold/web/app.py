@@ -14,12 +14,27 @@ from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate
+from regiold.web.responses import ERROR_VARY, PREFLIGHT_HEADERS
 
 
 def register_blueprints(app: Flask) -> None:
     # pages last: its catch-all resource route
     for module in (tombstone_routes, ops_routes, sparql_routes, dataset_routes, page_routes):
         app.register_blueprint(module.bp)
+    app.after_request(answer_preflight)
+
+
+PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
+             "Access-Control-Allow-Headers": PREFLIGHT_HEADERS, "Access-Control-Max-Age": "86400"}
+
+
+def answer_preflight(response: Response) -> Response:
+    """CORS headers on Flask's own OPTIONS answers: every GET answer allows any origin, but the
+    preflight before one (sent for Accept-Profile or If-None-Match) got none, so the browser
+    refused the GET. /sparql answers its own preflight (it also takes POST)."""
+    if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
+        response.headers.update(PREFLIGHT)
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -55,6 +70,9 @@ def error_response(exc: RegioldError, req: Request, default_lang: str | None) ->
     fmt = _error_format(req)
     data = _error_html(exc, req, default_lang) if fmt is formats.HTML else json.dumps(problem(exc))
     response = Response(data, status=exc.status, content_type=fmt.content_type)
+    # The body is negotiated (HTML in the reader's language, or problem+json): a cache must not
+    # hand one client's error to another (RFC 9110 12.5.5); resource URLs add Accept-Profile.
+    response.headers["Vary"] = ERROR_VARY
     retry = getattr(exc, "retry_after", None)
     if retry is not None:
         response.headers["Retry-After"] = str(retry)

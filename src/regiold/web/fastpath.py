@@ -233,6 +233,8 @@ def _answer(entry: _Entry, environ: dict, method: str) -> tuple[str, Headers, by
     headers, the cost this path exists to skip. An exact string match is safe without parsing;
     lists, other tags and other dates go to Flask, so the rules live there once.
     """
+    if "HTTP_IF_MATCH" in environ or "HTTP_IF_UNMODIFIED_SINCE" in environ:
+        return None  # preconditions (412) are Flask's too
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         if if_none_match.strip() not in entry.etags:

@@ -46,6 +46,7 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
             return chosen
     if not any("/" in value for value, _ in accept):  # absent or no media range at all
         return offered[0]
+    accept = _without_parameters(accept)
     # Aliases count only when named: "application/*" must not get HTML through application/xhtml+xml.
     named = {value.lower() for value, quality in accept if quality > 0}
     best = accept.best_match([t for f in offered for t in f.media_types
@@ -56,6 +57,21 @@ def negotiate(suffix: str | None, accept: MIMEAccept, offered: tuple[Format, ...
     if chosen is not offered[0] and _named_alike(accept, chosen, SAFEST, offered):
         return SAFEST
     return chosen
+
+
+def _without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """``accept`` with the parameters of each media range dropped (``q`` is parsed already).
+
+    werkzeug matches a range with parameters only against a type with equal ones, so
+    ``text/turtle; charset=utf-8`` (the very Content-Type sent) and JSON-LD's
+    ``application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"`` got 406. Every
+    representation is UTF-8, the IANA registration of ``application/ld+json`` says a server
+    MUST ignore profiles it does not recognise, and RFC 9110 (12.5.1) lets a server disregard
+    what it cannot honour; the static export's rules skip parameters too (export/rules.py).
+    """
+    if not any(";" in value for value, _ in accept):
+        return accept
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
 
 
 def _named_alike(accept: MIMEAccept, chosen: Format, other: Format, offered: tuple[Format, ...]) -> bool:

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, request
 
 from regiold.errors import BadRequest, NotFound
 from regiold.publish import dataset, render
+from regiold.publish.links import link_lang
 from regiold.publish.site import Site
 from regiold.rdf.formats import (
     ALT_TOKEN,
@@ -33,7 +34,7 @@ from regiold.rdf.formats import (
 )
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate, profile, split_suffix
-from regiold.web.responses import send_representation
+from regiold.web.responses import ERROR_VARY, send_representation
 
 bp = Blueprint("pages", __name__)
 
@@ -46,7 +47,7 @@ NotFoundHook = Callable[[Site, str], Response | None]
 def vary_errors(response: Response) -> Response:
     """Error bodies of resource URLs depend on Accept (HTML or problem+json), the language and
     Accept-Profile (an unknown profile is a 406)."""
-    if response.status_code >= 400 and "Vary" not in response.headers:
+    if response.status_code >= 400 and response.headers.get("Vary") in (None, ERROR_VARY):
         response.headers["Vary"] = "Accept, Accept-Language, Accept-Profile"
     return response
 
@@ -58,7 +59,9 @@ def index() -> Response:
     rep = render.index_html(site, lang, named=_named())
     response = send_representation(site, rep, vary=("Accept-Language",),
                                    cacheable=render.memoised(site))
-    response.headers["Content-Location"] = f"/?lang={lang}"
+    # the URL of these bytes: "/?lang=de" is the page whose links keep lang=de
+    named = link_lang(lang, site.settings.default_lang, _named())
+    response.headers["Content-Location"] = f"/?lang={lang}" if named else "/"
     return response
 
 
@@ -103,7 +106,8 @@ def resource(path: str) -> Response:
     negotiated = suffix is None and _format_param() is None
     vary = _vary(fmt, negotiated) + (() if "_profile" in request.args else ("Accept-Profile",))
     response = send_representation(site, rep, vary=vary, cacheable=render.memoised(site))
-    for name, value in resource_headers(site, stem, rep, negotiated=negotiated, chosen=chosen):
+    for name, value in resource_headers(site, stem, rep, negotiated=negotiated, chosen=chosen,
+                                        named=_named()):
         response.headers[name] = value
     return response
 
@@ -152,14 +156,18 @@ def _not_found_hook(site: Site, iri: str) -> Response | None:
 
 
 def resource_headers(site: Site, stem: str, rep: render.Representation, *, negotiated: bool,
-                     chosen: Profile | None) -> list[tuple[str, str]]:
+                     chosen: Profile | None, named: bool = False) -> list[tuple[str, str]]:
     """``Content-Location`` (when negotiated), ``Link`` (canonical, alternates, pages, profile),
     ``Content-Language`` and ``Content-Profile`` of the resource ``/{stem}`` (also for the answers
-    web/first.py gives without Flask). ``chosen`` None is the list of profiles (alt)."""
+    web/first.py gives without Flask). ``chosen`` None is the list of profiles (alt); ``named``:
+    the request named its language (``?lang=``)."""
     path = f"/{stem}"
     location = None
     if negotiated:
-        lang = {"lang": rep.lang} if rep.lang else {}
+        # the document with these very bytes: a default-language page whose links carry no
+        # language is /x.html; /x.html?lang=de is the page whose links keep lang=de
+        carried = rep.lang and link_lang(rep.lang, site.settings.default_lang, named)
+        lang = {"lang": rep.lang} if carried else {}
         location = render.page_url(f"{path}.{rep.format.key}", rep.page, **lang)
     links = [f'<{site.base_iri}{stem}>; rel="canonical"']
     links += [link(alt["href"], alt["format"]) for alt in render.alternates(path, rep.page)]

@@ -4,8 +4,9 @@ blueprint (pages, dataset)."""
 from __future__ import annotations
 
 from flask import Response, request
-from werkzeug.http import http_date, is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, unquote_etag
 
+from regiold.errors import PreconditionFailed
 from regiold.publish import render
 from regiold.publish.site import Site
 from regiold.web import fastpath
@@ -15,6 +16,13 @@ CACHE_CONTROL = "public, max-age=300"
 # (web/first.py, web/sparql_front.py) leave such requests to Flask's ``conditional``.
 CONDITIONAL_KEYS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                     "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
+
+# What every error body is negotiated on (web/app.py error_response: HTML or problem+json).
+ERROR_VARY = "Accept, Accept-Language"
+# What a script on another origin may send with a GET: negotiation (Accept-Profile is no
+# CORS-safelisted header, so asking for a profile is preflighted) and revalidation. The static
+# export's nginx rules allow the same (export/rules.py).
+PREFLIGHT_HEADERS = "Accept, Accept-Language, Accept-Profile, If-None-Match, If-Modified-Since"
 
 
 def send_representation(site: Site, rep: render.Representation, *, vary: tuple[str, ...],
@@ -48,7 +56,7 @@ def representation_headers(site: Site, rep: render.Representation, *, vary: tupl
             ("Last-Modified", http_date(render.last_modified(site))),
             ("Cache-Control", CACHE_CONTROL), ("Vary", ", ".join((*vary, "Accept-Encoding"))),
             ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location")]
+            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Profile")]
 
 
 def conditional(response: Response, *, also: str | None = None) -> Response:
@@ -58,14 +66,39 @@ def conditional(response: Response, *, also: str | None = None) -> Response:
     ``also``: the other content coding's tag of the same representation, which matches too (a
     cache that stored the identity body may revalidate while asking for gzip).
     """
+    environ = _check_preconditions(response)
     dated = "Date" in response.headers
-    response = response.make_conditional(request)
+    response = response.make_conditional(environ)
     if not dated:  # the server sets Date; a response the fast path keeps must not carry a stale one
         response.headers.pop("Date", None)
     if response.status_code == 200 and also and not is_resource_modified(
-            request.environ, also, last_modified=response.headers.get("Last-Modified")):
+            environ, also, last_modified=response.headers.get("Last-Modified")):
         response.status_code = 304
     return response
+
+
+_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def _check_preconditions(response: Response) -> dict[str, object]:
+    """RFC 9110 13.2.2, steps 1-2: If-Match (strong comparison, "*" matches any representation),
+    else If-Unmodified-Since against Last-Modified. Returns the environ for werkzeug's
+    ``make_conditional`` without them: werkzeug answered a matching If-Match with 304 (no body),
+    where a met precondition means the normal answer.
+
+    :raises PreconditionFailed: 412, naming the header.
+    """
+    environ = request.environ
+    if not any(key in environ for key in _PRECONDITIONS):
+        return environ
+    if "HTTP_IF_MATCH" in environ:
+        tag, weak = unquote_etag(response.headers.get("ETag"))
+        if not (request.if_match.star_tag or (tag and not weak and request.if_match.contains(tag))):
+            raise PreconditionFailed("If-Match names no current tag of this representation")
+    elif request.if_unmodified_since and response.last_modified \
+            and response.last_modified > request.if_unmodified_since:
+        raise PreconditionFailed("modified since the date in If-Unmodified-Since")
+    return {key: value for key, value in environ.items() if key not in _PRECONDITIONS}
 
 
 def _accepts_gzip() -> bool:

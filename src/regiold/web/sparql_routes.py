@@ -129,6 +129,8 @@ def endpoint() -> Response:
 def _query_response(site: Site) -> Response:
     params, query = _protocol_request()
     if query is None:
+        if request.method == "POST":  # the service description is GET's (SPARQL 1.1 SD, 2)
+            raise BadRequest("a POST needs one 'query' parameter (form) or a query as its body")
         return _without_query(site, params)
     _refuse_unknown_format(params)
     results_fmt = _negotiate(formats.SPARQL_SELECT, params)
@@ -145,6 +147,7 @@ def _query_response(site: Site) -> Response:
     if html:
         response = _results_page(site, query, answer, params)
         response.headers.extend(answer_headers(answer, None))
+        response.vary.add("Accept-Language")  # the page's words follow the reader's language
         return response
     response = Response(answer.body, content_type=answer.format.content_type)
     response.headers.extend(answer_headers(answer, site.version))
@@ -275,7 +278,8 @@ def _without_query(site: Site, params: MultiDict[str, str]) -> Response:
     body = serialize(triples, fmt, site.base_iri)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    return response
+    response.headers["ETag"] = render.format_etag(site.version, body, fmt)
+    return conditional(response)
 
 
 # ---------------------------------------------------------------------------------- HTML pages

@@ -1,0 +1,65 @@
+"""Ill-typed literals: a lexical form its XSD datatype does not allow (``"gestern"^^xsd:dateTime``).
+
+RDF parses them, and a shape with ``sh:datatype`` reports them only where one applies. Elsewhere
+the steward saw nothing but rdflib's traceback, once per literal, naming neither the file nor the
+line. They are reported here as warnings (``--strict`` fails on them) with the file and line,
+found by one query in pyoxigraph: its cast of an ill-typed lexical form is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from regiold.ingest.sources import Sources
+from regiold.rdf.namespaces import XSD_NS
+
+# The XSD datatypes pyoxigraph casts to (a cast of an ill-typed form fails)
+CHECKED = ("boolean", "integer", "decimal", "float", "double", "dateTime", "date", "time",
+           "gYear", "gYearMonth", "duration")
+RDFLIB_LOGGER = "rdflib.term"
+
+
+def ill_typed(sources: Sources) -> list[tuple[str, str, ox.Literal, Path, int | None]]:
+    """(subject, predicate, literal, file, line) of every ill-typed literal, in file order."""
+    clauses = " || ".join(f'(datatype(?o) = xsd:{name} && !COALESCE(isLiteral(xsd:{name}(STR(?o))), false))'
+                          for name in CHECKED)
+    query = (f"PREFIX xsd: <{XSD_NS}> SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+             f"FILTER(isLiteral(?o) && ({clauses})) }}")
+    files = {source.graph: source.path for source in sources.files}
+    found = []
+    for row in sources.dataset.query(query):  # type: ignore[union-attr]
+        path = files.get(row["g"].value)
+        if path is None:
+            continue
+        found.append((row["s"].value, row["p"].value, row["o"], path,
+                      _line(sources.site_dir / path, row["o"].value)))
+    return sorted(found, key=lambda hit: (str(hit[3]), hit[4] or 0, hit[0], hit[1]))
+
+
+def _line(path: Path, lexical: str) -> int | None:
+    """The first line of ``path`` holding the quoted lexical form (Turtle, TriG, JSON-LD)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for quoted in (f'"{lexical}"', f"'{lexical}'", lexical):
+        at = text.find(quoted)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return None
+
+
+class QuietIllTyped(logging.Filter):
+    """Drops rdflib's traceback for a literal it cannot convert: ``ill_typed`` reports them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+def quiet_rdflib() -> None:
+    logger = logging.getLogger(RDFLIB_LOGGER)
+    if not any(isinstance(f, QuietIllTyped) for f in logger.filters):
+        logger.addFilter(QuietIllTyped())
