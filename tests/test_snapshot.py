@@ -130,3 +130,19 @@ def test_the_sources_keep_the_parse_that_sparql_runs_on(mini_site: Path, tmp_pat
     site = _site(mini_site, tmp_path)
     (mini_site / "data" / "orgs.ttl").write_text("this is no Turtle", encoding="utf-8")
     assert any(q.subject.value.endswith("org/alpha") for q in site.sources.quads)
+
+
+@pytest.mark.parametrize("values", [{"publisher_name": "Kreis Beispiel"}, {"sparql_link": ""}])
+def test_a_setting_that_changes_the_dataset_description_is_served_with_unchanged_data(
+        mini_site: Path, tmp_path: Path, values: dict[str, object]):
+    # The pages read graph/void from the snapshot: one written under the earlier settings kept
+    # the earlier publisher (or a SPARQL endpoint a static export does not have).
+    before = _site(mini_site, tmp_path)
+    after = _site(mini_site, tmp_path, **values)
+    void = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRENDS(STR(?g), 'graph/void')) }"
+    stored = {str(t) for t in after.store.construct(void)}
+    assert stored != {str(t) for t in before.store.construct(void)}
+    if "publisher_name" in values:
+        assert any('"Kreis Beispiel"' in t for t in stored)
+    else:
+        assert not any("sparqlEndpoint" in t for t in stored)

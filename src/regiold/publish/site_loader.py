@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import logging
 
 import pyoxigraph as ox
@@ -85,7 +86,10 @@ def _return_freed_memory() -> None:
 def _snapshot(settings: Settings, sources: Sources, void: list[ox.Triple]) -> Store:
     scope = "all" if settings.publish_persons else "open"
     graph = ox.NamedNode(settings.base_iri + dataset.VOID_GRAPH)
-    return open_snapshot(settings.cache_dir / "store" / f"{sources.version}-{scope}",
+    # The dataset description depends on settings as well as on the data (publisher, dumps,
+    # the SPARQL endpoint): a snapshot holding another one's would serve stale pages for it.
+    described = hashlib.sha256("\n".join(sorted(map(str, void))).encode()).hexdigest()[:12]
+    return open_snapshot(settings.cache_dir / "store" / f"{sources.version}-{described}-{scope}",
                          base_iri=settings.base_iri,
                          published=sources.published_store(include_persons=settings.publish_persons),
                          extra=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in void])
