@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 from click.testing import CliRunner
+from rdflib.namespace import DCAT, RDF, VOID
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -123,9 +125,12 @@ def test_without_an_endpoint_no_page_links_sparql(exported):
     _, out = exported
     pages = [p for p in out.rglob("*.html") if ".regiold" not in p.parts]
     assert len(pages) > 50
-    for page in pages:  # the footer of every page (the dataset page's data still names the endpoint)
-        footer = page.read_text(encoding="utf-8").partition('<footer class="site">')[2]
-        assert footer and 'href="/sparql' not in footer, page.relative_to(out)
+    for page in pages:  # the footer and the dataset page's data alike: /sparql is not exported
+        text = page.read_text(encoding="utf-8")
+        assert '<footer class="site">' in text and 'href="/sparql' not in text, page.relative_to(out)
+    void = rdflib.Graph().parse(out / ".well-known" / "void.ttl", format="turtle")
+    assert not list(void.triples((None, VOID.sparqlEndpoint, None)))  # no endpoint promised
+    assert not list(void.triples((None, RDF.type, DCAT.DataService)))
     assert "SPARQL-Abfragen nur über den laufenden Server" in (out / "index.html").read_text()
     assert "SPARQL queries need the live server" in (out / "index.en.html").read_text()
     assert "/sparql<" not in (out / "sitemap.xml").read_text()

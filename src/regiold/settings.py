@@ -58,8 +58,8 @@ class Settings:
     )
     publisher_url: str = _setting("", "Web page of the publisher (foaf:homepage; empty: none)")
     sparql_link: str = _setting(
-        "/sparql", "Where pages link the SPARQL endpoint ('': nowhere; `regiold build` sets it from "
-        "--sparql-url, docs/STATIC.md)"
+        "/sparql", "Where pages link the SPARQL endpoint ('': nowhere, and the dataset description "
+        "names no endpoint; `regiold build` sets it from --sparql-url, docs/STATIC.md)"
     )
     default_lang: str = _setting("de", "Language of HTML pages when the client states none ('de' or 'en')")
     allow_invalid: bool = _setting(False, "Serve data even when SHACL validation fails")

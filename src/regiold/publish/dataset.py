@@ -180,7 +180,8 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
                          modified=modified, version=sources.version,
                          licences=_licences(static, base), examples=prepared.examples,
                          persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons),
-                         publisher=Publisher(settings.publisher_name, settings.publisher_url))
+                         publisher=Publisher(settings.publisher_name, settings.publisher_url),
+                         sparql=bool(settings.sparql_link))
     if write_store:
         store.add_graph(base + VOID_GRAPH, generated)
     description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
@@ -305,8 +306,13 @@ class Publisher:
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
              modified: datetime, version: str, licences: Sequence[ox.NamedNode],
              examples: Sequence[str] = (), persons: PersonScope = PersonScope(),
-             publisher: Publisher | None = None) -> list[ox.Triple]:
-    """The generated VoID + DCAT triples (canonical IRIs under ``base``)."""
+             publisher: Publisher | None = None, sparql: bool = True) -> list[ox.Triple]:
+    """The generated VoID + DCAT triples (canonical IRIs under ``base``).
+
+    ``sparql``: whether the data can be queried at ``{base}sparql`` (False for a static export
+    built without ``--sparql-url``, setting ``sparql_link`` empty): no endpoint is promised that
+    would answer 404.
+    """
     out = _Triples(base)
     ds, catalog = out.iri(DATASET), _catalog(static, base)
     stated = {(t.subject, t.predicate) for t in static}
@@ -342,7 +348,8 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
     _distributions(out, ds, list(dumps), when, licences, _rights(out, persons.dumps))
     agents = _Agents(licences, publishers, contacts)
     topics = [*_values(static, ds, DCAT.keyword), *_values(static, ds, DCAT.theme)]
-    _sparql_service(out, ds, catalog, agents, topics, _rights(out, persons.sparql))
+    if sparql:
+        _sparql_service(out, ds, catalog, agents, topics, _rights(out, persons.sparql))
     _versions(out, ds, static, agents)
     _authority_schemes(out, [*static, *out.triples])
     return _unique(out.triples)
