@@ -13,7 +13,8 @@ bounded by the list.
 
 Prints a Markdown table on stderr and one JSON object on stdout. The client is asyncio with raw
 HTTP/1.1 keep-alive (wrk cannot stop at the end of a list); it runs on the same 2 cores, and so
-costs every target alike.
+costs every target alike. ``--formats ""`` crawls no regiold server: Oxigraph's crawl and the
+build only (the build's ratio in a shorter run).
 """
 
 from __future__ import annotations
@@ -282,11 +283,16 @@ def virtuoso_crawl(site: Path, iris: list[str], tmp: Path) -> dict[str, object] 
 
 def build_timing(site: Path, tmp: Path, parent: Path | None = None) -> dict[str, object]:
     """``regiold build`` into a new folder under ``parent`` (default: the run's temporary folder),
-    timed from start to exit; and what creating one empty file costs there (``create_ms``): on
-    ext4 that depends on where the folder lies (measured 0.02 ms in one folder and 0.5-0.8 ms in
-    another of the same disk), and a build creates ten files per resource."""
+    timed from start to exit; and what creating one empty file cost there just before the build
+    (``create_ms``). On this machine's ext4 (no journal) that cost is the kernel's scan past the
+    inodes freed in the folder's block group in the last minute (six while their inode table
+    block is unwritten: ``recently_deleted`` in fs/ext4/ialloc.c, found with ``perf record``):
+    0.01 ms to over 1 ms a file, and a build creates ten files per resource. So nothing is deleted
+    under ``parent`` before the build (the probe's files and the export are removed after it)."""
     out = Path(tempfile.mkdtemp(prefix="export-", dir=parent or tmp))
+    probe = Path(tempfile.mkdtemp(prefix="create-", dir=parent or tmp))
     try:
+        create_ms = create_cost(probe)
         started = time.perf_counter()
         subprocess.run([str(BIN / "regiold"), "-s", "cache_dir", str(bench_cache(site)), "build",
                         "--data", str(site), "--out", str(out)], check=True, capture_output=True,
@@ -295,20 +301,18 @@ def build_timing(site: Path, tmp: Path, parent: Path | None = None) -> dict[str,
         files = sum(1 for p in out.rglob("*") if p.is_file())
     finally:
         shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(probe, ignore_errors=True)
     return {"seconds": round(seconds, 1), "files": files, "files_per_s": round(files / seconds, 1),
-            "out": str(out.parent), "create_ms": create_cost(out.parent)}
+            "out": str(out.parent), "create_ms": create_ms}
 
 
-def create_cost(parent: Path, files: int = 300) -> float:
-    """CPU milliseconds to create one empty file in a new folder under ``parent``."""
-    folder = Path(tempfile.mkdtemp(prefix="create-", dir=parent))
-    try:
-        started = time.process_time()
-        for number in range(files):
-            os.close(os.open(folder / f"f{number}", os.O_WRONLY | os.O_CREAT, 0o644))
-        return round((time.process_time() - started) * 1000 / files, 3)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def create_cost(folder: Path, files: int = 300) -> float:
+    """CPU milliseconds to create one empty file in ``folder`` (left there: deleting them would
+    make the next files dearer, see ``build_timing``)."""
+    started = time.process_time()
+    for number in range(files):
+        os.close(os.open(folder / f"f{number}", os.O_WRONLY | os.O_CREAT, 0o644))
+    return round((time.process_time() - started) * 1000 / files, 3)
 
 
 def snapshot_mb(site: Path) -> dict[str, float]:
@@ -393,7 +397,8 @@ if __name__ == "__main__":
     parser.add_argument("-s", "--setting", nargs=2, action="append", default=[],
                         metavar=("NAME", "VALUE"), help="a setting of the regiold servers")
     options = parser.parse_args()
-    outcome = run(options.site, options.formats.split(","), build=not options.no_build,
+    outcome = run(options.site, [fmt for fmt in options.formats.split(",") if fmt],
+                  build=not options.no_build,
                   virtuoso=not options.no_virtuoso, trifid=not options.no_trifid,
                   remote=not options.no_remote, build_out=options.build_out,
                   settings=dict(options.setting))
