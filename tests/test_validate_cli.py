@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import rdflib
 
 
 def validate(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -80,6 +81,12 @@ def test_an_ill_typed_literal_is_a_warning_naming_file_and_line_not_a_traceback(
     assert result.returncode == 0, result.stdout + result.stderr  # a warning
     assert f'data/orgs.ttl:{at + 2}: "gestern" is not a valid xsd:date' in result.stdout
     assert validate(mini_site, "--strict").returncode == 1
+    # the SHACL report (--format turtle) lists it as a warning too, as sh:datatype would
+    report = rdflib.Graph().parse(data=validate(mini_site, "--format", "turtle").stdout, format="turtle")
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    found = [r for r in report.subjects(SH.value, rdflib.Literal("gestern", datatype=rdflib.XSD.date))]
+    assert len(found) == 1 and report.value(found[0], SH.resultSeverity) == SH.Warning
+    assert report.value(found[0], SH.resultPath) == rdflib.URIRef("https://schema.org/foundingDate")
 
 
 @pytest.mark.parametrize("fmt", ["json", "turtle"])

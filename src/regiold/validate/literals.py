@@ -22,7 +22,11 @@ CHECKED = ("boolean", "integer", "decimal", "float", "double", "dateTime", "date
 RDFLIB_LOGGER = "rdflib.term"
 
 
-def ill_typed(sources: Sources) -> list[tuple[str, str, ox.Literal, Path, int | None]]:
+# subject, predicate, literal, file, line
+IllTyped = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Literal, Path, int | None]
+
+
+def ill_typed(sources: Sources) -> list[IllTyped]:
     """(subject, predicate, literal, file, line) of every ill-typed literal, in file order."""
     clauses = " || ".join(f'(datatype(?o) = xsd:{name} && !COALESCE(isLiteral(xsd:{name}(STR(?o))), false))'
                           for name in CHECKED)
@@ -34,9 +38,9 @@ def ill_typed(sources: Sources) -> list[tuple[str, str, ox.Literal, Path, int | 
         path = files.get(row["g"].value)
         if path is None:
             continue
-        found.append((row["s"].value, row["p"].value, row["o"], path,
+        found.append((row["s"], row["p"], row["o"], path,
                       _line(sources.site_dir / path, row["o"].value)))
-    return sorted(found, key=lambda hit: (str(hit[3]), hit[4] or 0, hit[0], hit[1]))
+    return sorted(found, key=lambda hit: (str(hit[3]), hit[4] or 0, hit[0].value, hit[1].value))
 
 
 def _line(path: Path, lexical: str) -> int | None:

@@ -13,14 +13,14 @@ from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from regiold.ingest.sources import Sources, to_rdflib_term
 from regiold.validate import literals
 from regiold.validate import shacl as shacl_run
 
-CACHE_FORMAT = 2  # 2: ill-typed literals are warnings (validate/literals.py)
+CACHE_FORMAT = 3  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,9 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
     literals.quiet_rdflib()
     outcome = shacl_run.validate(sources, shapes, workers=workers)
-    violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(sources)
+    ill_typed = literals.ill_typed(sources)
+    violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(ill_typed)
+    _add_ill_typed_results(outcome.results, ill_typed)
     report = Report(
         conforms=outcome.conforms and not any(v.severity == "Violation" for v in violations),
         violations=violations,
@@ -184,17 +186,39 @@ def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violatio
                                       sorted(v.messages.items())))
 
 
-def _ill_typed(sources: Sources) -> list[Violation]:
-    out = []
-    for subject, predicate, literal, path, line in literals.ill_typed(sources):
-        datatype = "xsd:" + literal.datatype.value.rsplit("#", 1)[-1]
-        place = f"{path.as_posix()}:{line}" if line else path.as_posix()
-        out.append(Violation(
-            focus=subject, focus_label=None, path=predicate, value=str(literal), severity="Warning",
-            messages={"de": f"{place}: \"{literal.value}\" ist kein gültiger Wert für {datatype}",
-                      "en": f"{place}: \"{literal.value}\" is not a valid {datatype}"},
-            constraint="ill-typed literal", shape=None, file=place))
-    return out
+def _ill_typed(found: list[literals.IllTyped]) -> list[Violation]:
+    return [Violation(focus=subject.value, focus_label=None, path=predicate.value, value=str(literal),
+                      severity="Warning", messages=_ill_typed_messages(literal, _place(path, line)),
+                      constraint="ill-typed literal", shape=None, file=_place(path, line))
+            for subject, predicate, literal, path, line in found]
+
+
+def _add_ill_typed_results(results: Graph, found: list[literals.IllTyped]) -> None:
+    """The ill-typed literals as warnings in the SHACL results graph (``--format turtle``), as
+    ``sh:datatype`` would report them: the text and JSON reports list them, so must this one."""
+    report = results.value(predicate=RDF.type, object=SH.ValidationReport)
+    if report is None:
+        return
+    for subject, predicate, literal, path, line in found:
+        result = BNode()
+        results.add((report, SH.result, result))
+        messages = _ill_typed_messages(literal, _place(path, line))
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, SH.Warning),
+                     (SH.focusNode, to_rdflib_term(subject)), (SH.resultPath, to_rdflib_term(predicate)),
+                     (SH.value, to_rdflib_term(literal)),
+                     (SH.sourceConstraintComponent, SH.DatatypeConstraintComponent),
+                     *((SH.resultMessage, Literal(text, lang=lang)) for lang, text in messages.items())):
+            results.add((result, p, o))
+
+
+def _place(path: Path, line: int | None) -> str:
+    return f"{path.as_posix()}:{line}" if line else path.as_posix()
+
+
+def _ill_typed_messages(literal: ox.Literal, place: str) -> dict[str, str]:
+    datatype = "xsd:" + literal.datatype.value.rsplit("#", 1)[-1]
+    return {"de": f"{place}: \"{literal.value}\" ist kein gültiger Wert für {datatype}",
+            "en": f"{place}: \"{literal.value}\" is not a valid {datatype}"}
 
 
 def _opt(value: object) -> str | None:
