@@ -322,7 +322,9 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
               'Header always set Access-Control-Allow-Origin "*"',
               'Header always set Cache-Control "public, max-age=300"',
               "ErrorDocument 404 /404.html",
-              f"ErrorDocument 406 '{problem_406(offered)}'"]
+              f"ErrorDocument 406 '{problem_406(offered)}'",
+              "# the 406 body is problem+json (Apache would call it text/html; charset=iso-8859-1)",
+              'Header always set Content-Type "application/problem+json" "expr=%{REQUEST_STATUS} == 406"']
     # The documents of an IRI ending in "/" (the ontology def/) are dot files (def/.ttl), in
     # which mod_mime finds no extension: their type by name, as the server sends it
     for fmt in offered:
