@@ -22,8 +22,12 @@ def apache_binary() -> str | None:
         (p for p in ("/usr/sbin/apache2", "/usr/local/sbin/apache2") if Path(p).exists()), None)
 
 
-def apache_config(root: Path, prefix: Path, port: int) -> str:
-    """A minimal httpd.conf: everything in ``prefix``, ``AllowOverride All`` on the export."""
+def apache_config(root: Path, prefix: Path, port: int, *, in_config: bool = False) -> str:
+    """A minimal httpd.conf: everything in ``prefix``, ``AllowOverride All`` on the export; with
+    ``in_config`` the export's .htaccess is included in its <Directory> instead (read once at
+    start, not on every request; AllowOverride None)."""
+    rules = (f'    AllowOverride None\n    Include "{root}/.htaccess"' if in_config
+             else "    AllowOverride All")
     modules = "\n".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so" for name in NEEDED)
     types = Path("/etc/mime.types")
     # Apache will not serve pages as root: its children run as nobody (the export is world-readable)
@@ -44,14 +48,14 @@ DocumentRoot "{root}"
     Require all denied
 </Directory>
 <Directory "{root}">
-    AllowOverride All
+{rules}
     Require all granted
 </Directory>
 """
 
 
 @contextmanager
-def apache_serving(root: Path, prefix: Path) -> Iterator[str]:
+def apache_serving(root: Path, prefix: Path, *, in_config: bool = False) -> Iterator[str]:
     """Apache with the export's own ``.htaccess`` for ``root``; yields its URL; stops it afterwards."""
     binary = apache_binary()
     if binary is None:
@@ -66,7 +70,8 @@ def apache_serving(root: Path, prefix: Path) -> Iterator[str]:
         newest = max(p.stat().st_mtime for p in root.rglob("*"))
         wait_until(lambda: time.time() > newest + 1.05, timeout=10)
         port = free_port()
-        (prefix / "httpd.conf").write_text(apache_config(root.resolve(), prefix.resolve(), port))
+        (prefix / "httpd.conf").write_text(apache_config(root.resolve(), prefix.resolve(), port,
+                                                             in_config=in_config))
         url = f"http://127.0.0.1:{port}"
         # -DFOREGROUND: no detaching; SIGTERM stops the parent and its children
         with running([binary, "-f", str(prefix / "httpd.conf"), "-DFOREGROUND"],

@@ -22,7 +22,10 @@ from regiold.cli import cli
 from regiold.export.rules import nginx_standalone
 from regiold.rdf.formats import RESOURCE
 
-STATIC = [pytest.param("nginx", marks=pytest.mark.nginx), pytest.param("apache", marks=pytest.mark.apache)]
+# apache: the export's .htaccess; apache_included: the same file included in the <Directory> of
+# the server's config (read once at start; docs/STATIC.md recommends it for speed)
+STATIC = [pytest.param("nginx", marks=pytest.mark.nginx), pytest.param("apache", marks=pytest.mark.apache),
+          pytest.param("apache_included", marks=pytest.mark.apache)]
 BASE = "https://w3id.org/regionen-nrw/"
 PATH = "/" + DME.removeprefix(BASE)
 
@@ -43,14 +46,15 @@ def export(site: Path) -> Path:
 
 def static_serving(server: str, out: Path, prefix: Path, sparql_url: str = ""):  # noqa: ANN201
     """The export in ``out`` behind ``server`` (nginx with its generated config, Apache with the
-    export's .htaccess); skips where that server is not installed."""
+    export's .htaccess, in the export or included in the config); skips where that server is not
+    installed."""
     if server == "nginx":
         if nginx_binary() is None:
             pytest.skip("nginx is not installed (Debian package nginx)")
         return nginx_serving(out, prefix, base_iri=BASE, sparql_url=sparql_url)
     if apache_binary() is None:
         pytest.skip("apache2 is not installed (Debian package apache2)")
-    return apache_serving(out, prefix)
+    return apache_serving(out, prefix, in_config=server == "apache_included")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +66,12 @@ def nginx_url(site: Path, export: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def apache_url(site: Path, export: Path) -> Iterator[str]:
     with static_serving("apache", export, site.parent / "apache") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def apache_included_url(site: Path, export: Path) -> Iterator[str]:
+    with static_serving("apache_included", export, site.parent / "apache_included") as url:
         yield url
 
 
