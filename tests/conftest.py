@@ -157,7 +157,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001
-    """Say last, and plainly, which tests did not run and why (a missing chromium, nginx, npm ci)."""
+    """Say last, and plainly, which tests did not run and why (a missing chromium, nginx, apache2, npm ci)."""
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return
@@ -169,5 +169,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     terminalreporter.section(f"regiold: {len(skipped)} test(s) did not run")
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
         terminalreporter.line(f"{count:4d} × {reason}")
-    terminalreporter.line("The full suite needs the Debian packages chromium and nginx, and "
+    terminalreporter.line("The full suite needs the Debian packages chromium, nginx and apache2, and "
                           "`npm ci` (axe-core); see README.md, 'Tests'.")

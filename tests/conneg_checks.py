@@ -70,6 +70,7 @@ def check_not_acceptable(base: str, path: str) -> None:
     for accept in NOT_ACCEPTABLE:
         response = get(f"{base}{path}", {"Accept": accept})
         assert response.status_code == 406, (accept, response.status_code)
+        assert response.headers["Content-Type"].startswith("application/problem+json"), accept
         for fmt in RESOURCE:
             assert fmt.media_type in response.text, (accept, response.text)
     response = get(f"{base}{path}?format=yaml")

@@ -1,4 +1,5 @@
-"""The static export behind nginx answers the same content-negotiation checks as the server."""
+"""The static export behind nginx and behind Apache (its generated rules, real servers on 127.0.0.1)
+answers the same content-negotiation checks as the server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import requests
 from click.testing import CliRunner
 
 import conneg_checks
+from apache_server import apache_binary, apache_serving
 from live import serve_app
 from nginx_server import nginx_binary, nginx_serving
 from pages_support import DME, copy_site, make_app
@@ -20,8 +22,10 @@ from regiold.cli import cli
 from regiold.export.rules import nginx_standalone
 from regiold.rdf.formats import RESOURCE
 
-pytestmark = [pytest.mark.nginx,
-              pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed")]
+# apache: the export's .htaccess; apache_included: the same file included in the <Directory> of
+# the server's config (read once at start; docs/STATIC.md recommends it for speed)
+STATIC = [pytest.param("nginx", marks=pytest.mark.nginx), pytest.param("apache", marks=pytest.mark.apache),
+          pytest.param("apache_included", marks=pytest.mark.apache)]
 BASE = "https://w3id.org/regionen-nrw/"
 PATH = "/" + DME.removeprefix(BASE)
 
@@ -32,12 +36,42 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def nginx_url(site: Path) -> Iterator[str]:
+def export(site: Path) -> Path:
     out = site.parent / "out"
     result = CliRunner().invoke(cli, ["-s", "cache_dir", str(site / ".cache"), "build", "--data",
                                       str(site), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    with nginx_serving(out, site.parent / "nginx", base_iri=BASE) as url:
+    return out
+
+
+def static_serving(server: str, out: Path, prefix: Path, sparql_url: str = ""):  # noqa: ANN201
+    """The export in ``out`` behind ``server`` (nginx with its generated config, Apache with the
+    export's .htaccess, in the export or included in the config); skips where that server is not
+    installed."""
+    if server == "nginx":
+        if nginx_binary() is None:
+            pytest.skip("nginx is not installed (Debian package nginx)")
+        return nginx_serving(out, prefix, base_iri=BASE, sparql_url=sparql_url)
+    if apache_binary() is None:
+        pytest.skip("apache2 is not installed (Debian package apache2)")
+    return apache_serving(out, prefix, in_config=server == "apache_included")
+
+
+@pytest.fixture(scope="module")
+def nginx_url(site: Path, export: Path) -> Iterator[str]:
+    with static_serving("nginx", export, site.parent / "nginx") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def apache_url(site: Path, export: Path) -> Iterator[str]:
+    with static_serving("apache", export, site.parent / "apache") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def apache_included_url(site: Path, export: Path) -> Iterator[str]:
+    with static_serving("apache_included", export, site.parent / "apache_included") as url:
         yield url
 
 
@@ -48,34 +82,39 @@ def flask_url(site: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("check", conneg_checks.ALL_CHECKS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("server", ["flask", "nginx"])
+@pytest.mark.parametrize("server", ["flask", *STATIC])
 def test_conneg(server: str, check, request: pytest.FixtureRequest) -> None:
     check(request.getfixturevalue(f"{server}_url"), PATH)
 
 
-@pytest.mark.parametrize("server", ["flask", "nginx"])
+@pytest.mark.parametrize("server", ["flask", *STATIC])
 def test_links_and_not_found(server: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue(f"{server}_url")
     conneg_checks.check_links(url, PATH, DME)
     conneg_checks.check_not_found(url)
 
 
-def test_nginx_sends_the_servers_bytes(nginx_url: str, flask_url: str) -> None:
+@pytest.mark.parametrize("server", STATIC)
+def test_static_host_sends_the_servers_bytes(server: str, flask_url: str,
+                                             request: pytest.FixtureRequest) -> None:
+    static_url = request.getfixturevalue(f"{server}_url")
     for suffix in (".ttl", ".jsonld", ".nt", ".rdf", ".html?lang=en", ".html?lang=de"):
-        static = conneg_checks.get(f"{nginx_url}{PATH}{suffix}")
+        static = conneg_checks.get(f"{static_url}{PATH}{suffix}")
         dynamic = conneg_checks.get(f"{flask_url}{PATH}{suffix}")
         assert static.content == dynamic.content, suffix
 
 
-def test_nginx_keeps_a_named_language_in_the_links_as_the_server_does(nginx_url: str,
-                                                                        flask_url: str) -> None:
+@pytest.mark.parametrize("server", STATIC)
+def test_static_host_keeps_a_named_language_in_the_links_as_the_server_does(
+        server: str, flask_url: str, request: pytest.FixtureRequest) -> None:
     """``?lang=de`` gets the page whose links keep ``lang=de``; without it a German browser gets
     the clean page and an English one the English page: the same bytes as the server's."""
+    static_url = request.getfixturevalue(f"{server}_url")
     for target in ("/", PATH, f"{PATH}.html"):
         for query in ("", "?lang=de", "?lang=en"):
             for browser in ("de", "en"):
                 headers = {"Accept": "text/html", "Accept-Language": browser}
-                static = conneg_checks.get(f"{nginx_url}{target}{query}", headers)
+                static = conneg_checks.get(f"{static_url}{target}{query}", headers)
                 dynamic = conneg_checks.get(f"{flask_url}{target}{query}", headers)
                 assert static.status_code == dynamic.status_code == 200, (target, query, browser)
                 assert static.content == dynamic.content, (target, query, browser)
@@ -92,13 +131,16 @@ def test_nginx_accepts_the_generated_rules_without_a_warning(tmp_path: Path) -> 
     assert "[warn]" not in checked.stderr and "[emerg]" not in checked.stderr, checked.stderr
 
 
-def test_void_dumps_and_sitemap_are_served(nginx_url: str) -> None:
-    void = conneg_checks.get(f"{nginx_url}/.well-known/void", {"Accept": "text/turtle"})
+@pytest.mark.parametrize("server", STATIC)
+def test_void_dumps_and_sitemap_are_served(server: str, request: pytest.FixtureRequest) -> None:
+    static_url = request.getfixturevalue(f"{server}_url")
+    void = conneg_checks.get(f"{static_url}/.well-known/void", {"Accept": "text/turtle"})
     assert void.status_code == 200 and void.headers["Content-Type"].startswith("text/turtle")
-    browser = conneg_checks.get(f"{nginx_url}/.well-known/void", {"Accept": conneg_checks.BROWSER})
+    browser = conneg_checks.get(f"{static_url}/.well-known/void", {"Accept": conneg_checks.BROWSER})
     assert browser.status_code == 303 and browser.headers["Location"].endswith("/dataset")
-    assert conneg_checks.get(f"{nginx_url}/sitemap.xml").status_code == 200
-    assert conneg_checks.get(f"{nginx_url}/.regiold/nginx-http.conf").status_code == 404
+    assert conneg_checks.get(f"{static_url}/sitemap.xml").status_code == 200
+    assert conneg_checks.get(f"{static_url}/.regiold/nginx-http.conf").status_code == 404
+    assert conneg_checks.get(f"{static_url}/.htaccess").status_code == 404
 
 
 def _internal_links(page: str) -> set[str]:
@@ -115,17 +157,19 @@ def _internal_links(page: str) -> set[str]:
     return found
 
 
-def test_every_link_of_every_exported_page_answers_under_nginx(nginx_url: str) -> None:
+@pytest.mark.parametrize("server", STATIC)
+def test_every_link_of_every_exported_page_answers(server: str, request: pytest.FixtureRequest) -> None:
     # The ontology's IRI ends in "/" (def/): its page and every link to it were 404 under the rules
     # (the resource location took only paths ending in a name). Built without --sparql-url, no
     # page links /sparql, which is not exported (docs/STATIC.md).
+    static_url = request.getfixturevalue(f"{server}_url")
     todo, seen, broken = ["/", "/?lang=en"], set(), []
     while todo and len(seen) < 5000:
         path = todo.pop()
         if path in seen:
             continue
         seen.add(path)
-        response = conneg_checks.get(nginx_url + path, {"Accept": conneg_checks.BROWSER})
+        response = conneg_checks.get(static_url + path, {"Accept": conneg_checks.BROWSER})
         if response.status_code != 200:
             broken.append((path, response.status_code))
         elif response.headers["Content-Type"].startswith("text/html"):
@@ -134,20 +178,24 @@ def test_every_link_of_every_exported_page_answers_under_nginx(nginx_url: str) -
     assert not broken, broken
 
 
-def test_the_ontology_whose_iri_ends_in_a_slash_has_the_servers_types(nginx_url: str, flask_url: str) -> None:
+@pytest.mark.parametrize("server", STATIC)
+def test_the_ontology_whose_iri_ends_in_a_slash_has_the_servers_types(server: str, flask_url: str,
+                                                                      request: pytest.FixtureRequest) -> None:
     # Its documents are dot files (def/.ttl): nginx found no extension in the name and sent them
     # as application/octet-stream, and /def/ itself as application/problem+json.
+    static_url = request.getfixturevalue(f"{server}_url")
     for fmt in RESOURCE:
         for path, headers in ((f"/def/.{fmt.key}", {}), ("/def/", {"Accept": fmt.media_type})):
-            static = conneg_checks.get(nginx_url + path, headers)
+            static = conneg_checks.get(static_url + path, headers)
             dynamic = conneg_checks.get(flask_url + path, headers)
             assert static.status_code == dynamic.status_code == 200, (path, headers)
             assert static.headers["Content-Type"] == dynamic.headers["Content-Type"], (path, headers)
             assert static.content == dynamic.content, (path, headers)
 
 
-def test_with_sparql_url_the_dataset_pages_sparql_link_reaches_that_endpoint(site: Path, flask_url: str,
-                                                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", STATIC)
+def test_with_sparql_url_the_dataset_pages_sparql_link_reaches_that_endpoint(
+        server: str, site: Path, flask_url: str, tmp_path: Path) -> None:
     # /sparql is not exported, yet the dataset page links it (the endpoint among its data): with
     # --sparql-url the rules send it on with a 307, which keeps a POST and its body.
     endpoint, out = flask_url + "/sparql", tmp_path / "out"
@@ -155,8 +203,8 @@ def test_with_sparql_url_the_dataset_pages_sparql_link_reaches_that_endpoint(sit
                                       "--out", str(out), "--sparql-url", endpoint])
     assert result.exit_code == 0, result.output
     assert f'return 307 "{endpoint}$is_args$args"' in (out / ".regiold" / "nginx-server.conf").read_text()
-    assert f"RewriteRule ^sparql$ {endpoint} [R=307,L]" in (out / ".htaccess").read_text()
-    with nginx_serving(out, tmp_path / "nginx", base_iri=BASE, sparql_url=endpoint) as url:
+    assert f"RewriteRule ^sparql$ {endpoint} [R=307,END]" in (out / ".htaccess").read_text()
+    with static_serving(server, out, tmp_path / server, sparql_url=endpoint) as url:
         assert 'href="/sparql"' in conneg_checks.get(url + "/dataset", {"Accept": "text/html"}).text
         json_results = {"Accept": "application/sparql-results+json"}
         by_get = requests.get(url + "/sparql", params={"query": "ASK {}"}, headers=json_results, timeout=10)
