@@ -289,6 +289,8 @@ def build_timing(site: Path, tmp: Path, parent: Path | None = None) -> dict[str,
     block is unwritten: ``recently_deleted`` in fs/ext4/ialloc.c, found with ``perf record``):
     0.01 ms to over 1 ms a file, and a build creates ten files per resource. So nothing is deleted
     under ``parent`` before the build (the probe's files and the export are removed after it)."""
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix="export-", dir=parent or tmp))
     probe = Path(tempfile.mkdtemp(prefix="create-", dir=parent or tmp))
     try:
