@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from regiold.rdf.formats import HTML, RESOURCE, Format, named_order
 from regiold.rdf.formats import link as link_entry
 from regiold.settings import LANGS
-from regiold.web.responses import PREFLIGHT_HEADERS
+from regiold.web.responses import PREFLIGHT
 
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 # Text types sent with "; charset=utf-8", as the server does (formats.py: not JSON). text/html is
@@ -138,8 +138,8 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
               "map $http_accept $regiold_wants_html {", "    default 0;", '    "~*text/html" 1;', "}"]
     # CORS preflight (OPTIONS before a GET with Accept-Profile or If-None-Match): answered at the
     # server level; empty values, i.e. no header, for every other method
-    for name, value in (("origin", "*"), ("methods", "GET, HEAD"), ("headers", PREFLIGHT_HEADERS)):
-        lines += [f"map $request_method $regiold_preflight_{name} {{", f'    OPTIONS "{value}";',
+    for header, value in PREFLIGHT.items():
+        lines += [f"map $request_method {_preflight_variable(header)} {{", f'    OPTIONS "{value}";',
                   '    default "";', "}"]
     # The documents of an IRI ending in "/" (the ontology def/) are dot files (def/.ttl), which
     # nginx gives no type by extension; nginx_server's dot-file locations send this one instead.
@@ -153,6 +153,11 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["map $regiold_page $regiold_page_query {", '    html "";',
               '    default "?lang=$regiold_lang";', "}"]
     return "\n".join(lines) + "\n"
+
+
+def _preflight_variable(header: str) -> str:
+    """The nginx variable holding ``header``'s preflight value (``nginx_http``'s maps)."""
+    return "$regiold_preflight_" + header.rsplit("-", 1)[-1].lower()
 
 
 def _map(source: str, target: str, for_html: str, otherwise: str) -> list[str]:
@@ -176,6 +181,8 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     alternates = ", ".join(link_entry(f"/$regiold_path.{f.key}", f).replace('"', '\\"') for f in offered)
     link = f'"<{base_iri}$regiold_path>; rel=\\"canonical\\", {alternates}"'
     dot_type = 'types { } default_type ""; add_header Content-Type $regiold_dot_type always;'
+    preflight = "\n".join(f"    add_header {header} {_preflight_variable(header)} always;"
+                          for header in PREFLIGHT)
     target = sparql_redirect(sparql_url)
     sparql = f'    location = /sparql {{ return 307 "{target}$is_args$args"; }}\n' if target else ""
     html_page = f"""{cors}
@@ -207,10 +214,7 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     # a browser's CORS preflight (these headers reach only the answer given here: every location
     # sets headers of its own, and nginx then inherits none from this level)
     if ($request_method = OPTIONS) {{ return 204; }}
-    add_header Access-Control-Allow-Origin $regiold_preflight_origin always;
-    add_header Access-Control-Allow-Methods $regiold_preflight_methods always;
-    add_header Access-Control-Allow-Headers $regiold_preflight_headers always;
-    add_header Access-Control-Max-Age 86400 always;
+{preflight}
     location = /404.html {{ internal; {cors} }}
 
     location ^~ /.regiold/ {{ return 404; }}
@@ -331,9 +335,9 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
         lines += [rf'<FilesMatch "^\.([a-z]+\.)?{fmt.key}$">', f'    ForceType "{fmt.content_type}"',
                   "</FilesMatch>"]
     # a browser's CORS preflight (OPTIONS before a GET with Accept-Profile or If-None-Match)
-    for name, value in (("Methods", "GET, HEAD"), ("Headers", PREFLIGHT_HEADERS), ("Max-Age", "86400")):
-        lines += [f'Header always set Access-Control-Allow-{name} "{value}" '
-                  "\"expr=%{REQUEST_METHOD} == 'OPTIONS'\""]
+    for header, value in PREFLIGHT.items():  # Allow-Origin "*" is on every answer (above)
+        if header != "Access-Control-Allow-Origin":
+            lines += [f'Header always set {header} "{value}" "expr=%{{REQUEST_METHOD}} == \'OPTIONS\'"']
     lines += ["RewriteEngine On", "RewriteCond %{REQUEST_METHOD} =OPTIONS", "RewriteRule ^ - [R=204,END]",
               r"RewriteRule ^(\.regiold/|\.htaccess$) - [R=404,END]"]
     target = sparql_redirect(sparql_url)

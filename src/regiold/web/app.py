@@ -14,7 +14,7 @@ from regiold.rdf import formats
 from regiold.web import dataset_routes, ops_routes, page_routes, sparql_routes, tombstone_routes
 from regiold.web.context import current_site
 from regiold.web.negotiate import language, named_language, negotiate
-from regiold.web.responses import ERROR_VARY, PREFLIGHT_HEADERS
+from regiold.web.responses import ERROR_VARY, PREFLIGHT
 
 
 def register_blueprints(app: Flask) -> None:
@@ -22,10 +22,6 @@ def register_blueprints(app: Flask) -> None:
     for module in (tombstone_routes, ops_routes, sparql_routes, dataset_routes, page_routes):
         app.register_blueprint(module.bp)
     app.after_request(answer_preflight)
-
-
-PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
-             "Access-Control-Allow-Headers": PREFLIGHT_HEADERS, "Access-Control-Max-Age": "86400"}
 
 
 def answer_preflight(response: Response) -> Response:

@@ -23,6 +23,10 @@ ERROR_VARY = "Accept, Accept-Language"
 # CORS-safelisted header, so asking for a profile is preflighted) and revalidation. The static
 # export's nginx rules allow the same (export/rules.py).
 PREFLIGHT_HEADERS = "Accept, Accept-Language, Accept-Profile, If-None-Match, If-Modified-Since"
+# The answer to that preflight, the same from the server (web/app.py) and the export's nginx and
+# Apache rules (export/rules.py).
+PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
+             "Access-Control-Allow-Headers": PREFLIGHT_HEADERS, "Access-Control-Max-Age": "86400"}
 
 
 def send_representation(site: Site, rep: render.Representation, *, vary: tuple[str, ...],
