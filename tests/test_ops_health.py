@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from ops_routes import sample_urls
+from processes import wait_until
 from regiold import create_app
 from regiold.web.guard import TokenBuckets
 
@@ -232,6 +233,8 @@ def test_access_log_is_off_by_default(mini_site: Path, settings: dict[str, str],
     with serving(mini_site, workers=1, settings=settings) as server:
         for path in ("/org/alpha", "/nope-4711"):
             requests.get(server.url + path, timeout=10)
+        if logged:  # the worker writes the line after the answer: wait for it, not for a clock
+            wait_until(lambda: "GET /nope-4711" in server.output(), 20, server.output)
     output = server.output()
     assert "serving on" in output  # the log is the server's
     assert ("GET /nope-4711" in output) is logged, output[-2000:]
