@@ -113,8 +113,8 @@ def check_port(host: str, port: int) -> None:
 @cli.command()
 @data_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
 @click.option("--allow-invalid", is_flag=True, help="Serve even if validation fails.")
 @click.option("--watch", is_flag=True,
               help="Reload when the data files change (as SIGHUP does); see docs/OPERATIONS.md.")
