@@ -233,18 +233,24 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
     "default_lang": LANGS,
 }
-# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout, floats, must only
-# be above 0.
+# A time is at most a day, a size at most a terabyte: larger values (inf among them) were accepted
+# and crashed the server later (time_t and TCP_USER_TIMEOUT overflow, an address space limit past
+# 2^63 bytes, int(inf)).
+DAY = 86_400  # seconds
+TERABYTE_MB = 1 << 20
+# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout must also
+# be above 0 (checked first).
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
-    "sparql_max_result_mb": (1, None), "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
-    "sparql_query_max_mb": (0, None),
+    "sparql_max_result_mb": (1, TERABYTE_MB), "sparql_max_concurrent": (1, None),
+    "sparql_worker_max_mb": (0, TERABYTE_MB), "sparql_query_max_mb": (0, TERABYTE_MB),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
     "page_concurrency": (1, None),
-    "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, None),
-    "graceful_timeout": (1, None),
+    "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, TERABYTE_MB),
+    "graceful_timeout": (1, DAY),
+    "sparql_timeout": (0, DAY), "body_read_timeout": (0, DAY), "send_timeout": (0, DAY),
 }
 
 
@@ -257,15 +263,15 @@ def _check(settings: Settings) -> Settings:
         value = getattr(settings, name)
         if value not in allowed:
             raise ConfigError(f"setting {name}: {value!r} is not one of {', '.join(allowed)}")
+    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
+        if not getattr(settings, name) > 0:  # NaN fails too
+            raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
+                              f"(allowed: above 0, at most {DAY})")
     for name, (low, high) in _RANGES.items():
         value = getattr(settings, name)
         if not (low <= value and (high is None or value <= high)):  # NaN fails too
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
-    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
-        if not getattr(settings, name) > 0:  # NaN fails too
-            raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
-                              "(allowed: above 0)")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
     if settings.sparql_max_concurrent >= max(1, settings.threads) > 1:
