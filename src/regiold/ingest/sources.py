@@ -180,8 +180,26 @@ def content_version(site_dir: Path | str, *, base_iri: str) -> str:
 
 
 def graph_iri(base_iri: str, rel: Path) -> str:
-    """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``."""
-    return f"{base_iri}graph/{rel.with_suffix('').as_posix()}"
+    """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``; a character no IRI path may hold
+    (``data/Kreis Kleve.ttl``'s space) is percent-encoded, every other stays as it is."""
+    return f"{base_iri}graph/{''.join(map(_iri_path_char, rel.with_suffix('').as_posix()))}"
+
+
+_IRI_PATH_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                            "-._~!$&'()*+,;=:@/")  # RFC 3987 2.2 ipchar (ASCII part) and '/'
+
+
+def _iri_path_char(char: str) -> str:
+    code = ord(char)
+    if char in _IRI_PATH_ASCII or _is_ucschar(code):
+        return char
+    return "".join(f"%{byte:02X}" for byte in char.encode())
+
+
+def _is_ucschar(code: int) -> bool:
+    """RFC 3987 2.2 ucschar: the letters beyond ASCII an IRI may hold as they are."""
+    return (0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+            or (0x10000 <= code < 0xE0000 or 0xE1000 <= code < 0xF0000) and code & 0xFFFF <= 0xFFFD)
 
 
 def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
@@ -192,6 +210,11 @@ def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
 
 
 def _read(path: Path, rel: Path) -> bytes:
+    try:
+        str(rel).encode()
+    except UnicodeEncodeError:  # a byte of the name is no UTF-8: the name could not be an IRI
+        shown = str(rel).encode(errors="surrogateescape").decode(errors="backslashreplace")
+        raise SourceError(shown, None, None, "the file name is not UTF-8; rename the file") from None
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise SourceError(str(rel), None, None, f"file larger than {MAX_FILE_BYTES} bytes")
