@@ -82,7 +82,8 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
     """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
     settings = with_site_dir(settings, site_dir)
     parsed = parse_or_exit(settings)
-    report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
+    with data_errors("the data does not conform"):  # a shape that cannot be applied: exit 2
+        report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -302,8 +303,9 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     for path in result.changed:
         click.echo(f"rewrote {path}")
     click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
-    report = validate.run(sources.parse_site(settings.site_dir, base_iri=settings.base_iri),
-                          workers=settings.validate_workers)
+    with data_errors("the data does not conform"):
+        report = validate.run(sources.parse_site(settings.site_dir, base_iri=settings.base_iri),
+                              workers=settings.validate_workers)
     click.echo(report.summary())
     if report.fails():
         click.echo(report.text("en"), err=True)

@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from regiold.ingest.sources import Sources, to_rdflib_term
-from regiold.validate import literals
+from regiold.validate import literals, shape_errors
 from regiold.validate import shacl as shacl_run
 
 CACHE_FORMAT = 3  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle
@@ -106,9 +106,11 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     if cached is not None:
         return cached
     start = time.perf_counter()
-    shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
-    literals.quiet_rdflib()
-    outcome = shacl_run.validate(sources, shapes, workers=workers)
+    shape_errors.check(sources)
+    with shape_errors.applying(sources):
+        shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
+        literals.quiet_rdflib()
+        outcome = shacl_run.validate(sources, shapes, workers=workers)
     ill_typed = literals.ill_typed(sources)
     violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(ill_typed)
     _add_ill_typed_results(outcome.results, ill_typed)
