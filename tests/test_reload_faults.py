@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ops_live import serving
-from oxigraph_server import oxigraph_binary, oxigraph_server
-from processes import free_port, wait_until
+from oxigraph_server import StoppableStore, oxigraph_binary
+from processes import wait_until
 from regiold.publish.remote_load import load_remote
 from regiold.settings import Settings
 
@@ -36,16 +36,13 @@ def test_a_reload_while_the_store_is_gone_keeps_serving_and_stops_on_sigterm(
         mini_site: Path, tmp_path: Path) -> None:
     if oxigraph_binary() is None:
         pytest.skip("the oxigraph binary is not installed")
-    port, location = free_port(), tmp_path / "oxigraph"
-    endpoint = f"http://127.0.0.1:{port}/query"
-    store = oxigraph_server(location, port=port)
-    store.__enter__()
+    store = StoppableStore(tmp_path / "oxigraph")
+    store.start()
     try:
         load_remote(Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "c",
-                                   "store": endpoint}, environ={}))
-        with serving(mini_site, settings={"store": endpoint}) as server:
-            store.__exit__(None, None, None)  # the store goes away
-            store = None
+                                   "store": store.endpoint}, environ={}))
+        with serving(mini_site, settings={"store": store.endpoint}) as server:
+            store.stop()  # the store goes away
             orgs = mini_site / "data" / "orgs.ttl"
             orgs.write_text(orgs.read_text().replace("Regionalmanagement Alpha", "Alpha Neu"))
             server.hup()  # this reload cannot read the store
@@ -53,8 +50,7 @@ def test_a_reload_while_the_store_is_gone_keeps_serving_and_stops_on_sigterm(
                        server.output(), 60, server.output)
             assert "Traceback" not in server.output()
             assert "reload refused, still serving" in server.output()
-            store = oxigraph_server(location, port=port)  # back: the old version is served
-            store.__enter__()
+            store.start()  # back: the old version is served
             wait_until(lambda: server.ready().get("status") == "ready", 30, server.output)
             ready = server.ready()
             assert ready["reload"]["state"] == "failed"
@@ -65,5 +61,4 @@ def test_a_reload_while_the_store_is_gone_keeps_serving_and_stops_on_sigterm(
             wait_until(lambda: not any(_alive(pid) for pid in workers), 30,
                        lambda: f"workers left running: {workers}")
     finally:
-        if store is not None:
-            store.__exit__(None, None, None)
+        store.stop()
