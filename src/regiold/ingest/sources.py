@@ -9,6 +9,7 @@ docs/performance.md). Nothing here writes to the inputs.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -233,6 +234,10 @@ def _parse_into(store: ox.Store, content: bytes, rel: Path, base_iri: str,
     """
     if rel.suffix == ".jsonld":
         _check_json_depth(content, rel)
+    elif content.startswith(codecs.BOM_UTF8) and rel.suffix in (".ttl", ".nt"):
+        # the parser's own message would show the mark itself, an invisible character
+        raise SourceError(str(rel), 1, 1, "the file begins with a byte order mark (U+FEFF), "
+                          "which Turtle and N-Triples do not allow: save it as UTF-8 without BOM")
     elif rel.suffix == ".rdf":
         _check_xml_entities(content, rel)
         _check_xml_depth(content, rel)
