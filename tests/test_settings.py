@@ -205,3 +205,45 @@ def test_serve_with_an_infinite_timeout_stops_before_the_data_naming_the_setting
     assert result.returncode == 2, result.stderr
     assert "setting send_timeout: inf is out of range" in result.stderr
     assert "Traceback" not in result.stderr and "serving on" not in result.stdout
+
+
+# RFC 3987 2.2 (and RFC 3986 2): space, '<', '>', '"', '{', '}', '|', '\', '^', '`' and control
+# characters are in no IRI, nor '%' without two hex digits, '[' outside a host or a second '#';
+# an authority without a host names no server. Before, such a value passed the check:
+# `publisher_url "http://example.org/a b"` ended `regiold serve` in a traceback
+# ("ValueError: Invalid IRI code point ' '"), `public_url` with one made the service description a
+# 500 and went as it was into robots.txt.
+@pytest.mark.parametrize("name", ["public_url", "publisher_url", "store", "store_update",
+                                  "store_data"])
+@pytest.mark.parametrize("bad", ["http://example.org/a b", "http://example.org/<x>",
+                                 'http://example.org/"', "http://example.org/{x}|^`\\",
+                                 "http://example.org/\x01", "http://user:pw@", "http://:8080/",
+                                 "https://example.org/a%zz", "https://example.org/?y=[2]",
+                                 "http://example.org/a#b#c"])
+def test_a_url_setting_that_is_no_iri_is_refused_naming_it(name: str, bad: str):
+    with pytest.raises(ConfigError, match=f"setting {name}: "):
+        Settings.load({name: bad}, environ={})
+
+
+def test_a_base_iri_that_is_no_absolute_iri_is_refused_naming_it():
+    for bad in ("http://x y/", "relative/", "https://example.org/%zz/"):  # each was a traceback
+        with pytest.raises(ConfigError, match="setting base_iri: "):
+            Settings.load({"base_iri": bad}, environ={})
+
+
+@pytest.mark.parametrize("good", ["https://example.org/a%20b?x=1&y=%5B2%5D#f",
+                                  "http://user:pw@127.0.0.1:7878/query", "https://bücher.example/",
+                                  "http://[::1]:8080/sparql"])
+def test_urls_that_are_iris_stay_allowed(good: str):
+    assert Settings.load({"public_url": good, "store": good}, environ={}).public_url == good
+
+
+def test_serve_with_a_publisher_url_that_is_no_iri_stops_naming_the_setting(tmp_path):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "regiold"), "-s", "publisher_url",
+         "http://example.org/a b", "-s", "cache_dir", str(tmp_path), "serve", "--data",
+         str(FIXTURE_SITE), "--port", str(free_port())],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "setting publisher_url: 'http://example.org/a b'" in result.stderr
+    assert "Traceback" not in result.stderr and "serving on" not in result.stdout

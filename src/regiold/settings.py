@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
+
 from regiold.errors import ConfigError
 
 LANGS = ("de", "en")  # languages of pages and labels, the first the default
@@ -274,6 +276,10 @@ def _check(settings: Settings) -> Settings:
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+    try:
+        ox.NamedNode(settings.base_iri)
+    except ValueError:
+        raise ConfigError(f"setting base_iri: {settings.base_iri!r} is not an absolute IRI") from None
     if settings.sparql_max_concurrent >= max(1, settings.threads) > 1:
         raise ConfigError(
             f"setting sparql_max_concurrent ({settings.sparql_max_concurrent}) must be below "
@@ -294,5 +300,11 @@ def _check(settings: Settings) -> Settings:
 
 
 def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+    """An http(s) IRI (RFC 3987, as pyoxigraph reads it) naming a host: these values become IRIs
+    in the data, and one with a space crashed `serve` there."""
+    try:
+        ox.NamedNode(value)
+        parts = urlsplit(value)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # no IRI, or an unclosed '[' of an IPv6 address
+        return False
