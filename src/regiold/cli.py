@@ -17,7 +17,7 @@ import click
 from regiold import __version__, create_app, validate
 from regiold.errors import ConfigError, InvalidData, RegioldError, SourceError
 from regiold.ingest import sources
-from regiold.settings import Settings
+from regiold.settings import Settings, is_http_url
 
 EXIT_INVALID, EXIT_SYNTAX = 1, 2
 
@@ -154,15 +154,23 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
                f"in {result.seconds:.2f} s ({result.report.summary()})")
 
 
+def _http_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An option's value if it is an http(s) IRI naming a host (it goes into robots.txt, the
+    sitemap and links as it is)."""
+    if value is not None and not is_http_url(value):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx=ctx, param=param)
+    return value
+
+
 @cli.command("build")
 @data_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the static site into")
-@click.option("--url", "root_url", help="Where the export will be served (sitemap, robots.txt); "
-              "default: the base IRI")
+@click.option("--url", "root_url", callback=_http_iri, help="Where the export will be served "
+              "(sitemap, robots.txt); default: the base IRI")
 @click.option("--processes", type=int, help="Worker processes for the pages (default: cores)")
-@click.option("--sparql-url", help="A SPARQL endpoint serving the same data: the pages link it "
-              "(default: none; the pages say that querying needs the live server)")
+@click.option("--sparql-url", callback=_http_iri, help="A SPARQL endpoint serving the same data: "
+              "the pages link it (default: none; the pages say that querying needs the live server)")
 @click.pass_obj
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
                   processes: int | None, sparql_url: str | None) -> None:

@@ -284,22 +284,22 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(
             f"setting sparql_max_concurrent ({settings.sparql_max_concurrent}) must be below "
             f"threads ({settings.threads}): pages need threads that queries cannot take")
-    if settings.public_url and not _is_http_url(settings.public_url):
+    if settings.public_url and not is_http_url(settings.public_url):
         raise ConfigError(f"setting public_url: {settings.public_url!r} is not empty or an "
                           "http(s) URL")
-    if settings.store != "embedded" and not _is_http_url(settings.store):
+    if settings.store != "embedded" and not is_http_url(settings.store):
         raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
                           "SPARQL endpoint URL")
     for name in ("store_update", "store_data", "publisher_url"):
         value = getattr(settings, name)
-        if value and not _is_http_url(value):
+        if value and not is_http_url(value):
             raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
     if not settings.publisher_name.strip():
         raise ConfigError("setting publisher_name: empty (DCAT-AP.de requires a named publisher)")
     return settings
 
 
-def _is_http_url(value: str) -> bool:
+def is_http_url(value: str) -> bool:
     """An http(s) IRI (RFC 3987, as pyoxigraph reads it) naming a host: these values become IRIs
     in the data, and one with a space crashed `serve` there."""
     try:
