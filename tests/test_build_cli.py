@@ -34,10 +34,8 @@ def test_a_url_option_that_is_no_http_iri_is_a_usage_error(tmp_path: Path, optio
 
 
 
-def test_an_out_folder_that_cannot_be_created_is_named(tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = _build(tmp_path, "--out", str(blocker / "site"))
+def test_an_out_folder_that_cannot_be_created_is_named(tmp_path: Path, a_file: Path) -> None:
+    result = _build(tmp_path, "--out", str(a_file / "site"))
     assert result.exit_code == 1, result.output
-    assert f"cannot write the export to {blocker / 'site'}" in result.output
+    assert f"cannot write the export to {a_file / 'site'}" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
