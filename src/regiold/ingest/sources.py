@@ -65,7 +65,7 @@ class Sources:
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
     triple_count: int  # triples in the files' graphs (duplicates within a file counted once)
-    _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+    _subject_files: dict[str, list[Path]] | None = field(default=None, repr=False)
     _published: dict[bool, ox.Store] = field(default_factory=dict, repr=False)
 
     @property
@@ -134,9 +134,15 @@ class Sources:
 
     def defining_file(self, iri: str) -> Path | None:
         """The file that types (or else first describes) the node ``iri``."""
+        files = self.describing_files(iri)
+        return files[0] if files else None
+
+    def describing_files(self, iri: str) -> list[Path]:
+        """Every file with a triple about ``iri``, the defining file first: a node described in
+        two files (a copied file) has its faults in either."""
         if self._subject_files is None:
             self._subject_files = _subject_files(self)
-        return self._subject_files.get(iri)
+        return self._subject_files.get(iri, [])
 
 
 def parse_site(site_dir: Path | str, *, base_iri: str) -> Sources:
@@ -335,17 +341,22 @@ def _graph_sizes(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
 
 
-def _subject_files(sources: Sources) -> dict[str, Path]:
+def _subject_files(sources: Sources) -> dict[str, list[Path]]:
     typed: dict[str, Path] = {}
-    described: dict[str, Path] = {}
+    described: dict[str, list[Path]] = {}
     for source in sources.files:
         if source.kind == "shapes":
             continue
         for q in sources.graph_quads(source):
-            described.setdefault(q.subject.value, source.path)
+            files = described.setdefault(q.subject.value, [])
+            if not files or files[-1] != source.path:  # a file's quads come together
+                files.append(source.path)
             if q.predicate == _RDF_TYPE:
                 typed.setdefault(q.subject.value, source.path)
-    return {**described, **typed}
+    for iri, path in typed.items():  # the defining file first
+        files = described[iri]
+        files.insert(0, files.pop(files.index(path)))
+    return described
 
 
 def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
