@@ -47,6 +47,14 @@ def mini_site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    """A plain file, where a command is told to make a folder (``a_file / "out"`` cannot be)."""
+    path = tmp_path / "a-file"
+    path.write_text("not a folder")
+    return path
+
+
+@pytest.fixture
 def settings_for():
     """Settings for a site folder, ignoring the developer's REGIOLD_* variables."""
 

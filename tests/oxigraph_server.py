@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from processes import free_port, running
@@ -32,3 +32,22 @@ def oxigraph_server(location: Path | None, *, port: int | None = None,
     with running(argv, f"{url}/query?query=ASK%7B%7D", timeout=20.0, name="oxigraph"):
         yield url
 
+
+
+class StoppableStore:
+    """An Oxigraph server on disk that a test stops and starts again at the same address
+    (the store outage of tests/test_ops_faults.py and tests/test_reload_faults.py)."""
+
+    def __init__(self, location: Path) -> None:
+        self.location, self.port = location, free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}/query"
+        self._running: AbstractContextManager[str] | None = None
+
+    def start(self) -> None:
+        self._running = oxigraph_server(self.location, port=self.port)
+        self._running.__enter__()
+
+    def stop(self) -> None:
+        if self._running is not None:
+            self._running.__exit__(None, None, None)
+            self._running = None

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from ops_live import serving
-from oxigraph_server import oxigraph_binary, oxigraph_server
-from processes import free_port, wait_until
+from oxigraph_server import StoppableStore, oxigraph_binary, oxigraph_server
+from processes import wait_until
 from regiold.publish.remote_load import load_remote
 from regiold.settings import Settings
 
@@ -31,22 +31,19 @@ def statuses(base: str) -> dict[str, requests.Response]:
 def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, tmp_path: Path):
     if oxigraph_binary() is None:
         pytest.skip("the oxigraph binary is not installed")
-    port, location = free_port(), tmp_path / "oxigraph"
-    endpoint = f"http://127.0.0.1:{port}/query"
-    store = oxigraph_server(location, port=port)
-    store.__enter__()
+    store = StoppableStore(tmp_path / "oxigraph")
+    store.start()
     try:
         load_remote(Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "c",
-                                   "store": endpoint}, environ={}))
-        with serving(mini_site, settings={"store": endpoint}) as server:
+                                   "store": store.endpoint}, environ={}))
+        with serving(mini_site, settings={"store": store.endpoint}) as server:
             before = statuses(server.url)
             ready = before["/ready"].json()
             assert before["/ready"].status_code == 200 and ready["triples"] > 0
             assert ready["store_version"] == ready["version"]  # what `regiold load` put there
             working = [p for p, r in before.items() if r.status_code == 200]
 
-            store.__exit__(None, None, None)  # the store goes away; regiold keeps running
-            store = None
+            store.stop()  # the store goes away; regiold keeps running
             for _ in range(3):  # several times: both workers, fresh connections
                 during = statuses(server.url)
                 assert requests.get(server.url + "/health", timeout=5).status_code == 200
@@ -59,16 +56,14 @@ def test_store_outage_gives_503_with_retry_after_and_recovers(mini_site: Path, t
                 for path in ("/ready", "/sparql?query=ASK%7B%7D"):
                     assert during[path].status_code == 503, path
 
-            store = oxigraph_server(location, port=port)  # same data on disk, same address
-            store.__enter__()
+            store.start()  # same data on disk, same address
             wait_until(lambda: all(statuses(server.url)[p].status_code == 200 for p in working),
                        20, server.output)
             after = statuses(server.url)
             assert {p: r.status_code for p, r in after.items()} == {
                 p: r.status_code for p, r in before.items()}
     finally:
-        if store is not None:
-            store.__exit__(None, None, None)
+        store.stop()
 
 
 def test_sparql_endpoint_answers_from_a_remote_store(mini_site: Path, tmp_path: Path):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FIXTURE_SITE
+from processes import free_port
 from regiold.errors import ConfigError
 from regiold.settings import Settings
 
@@ -166,3 +168,82 @@ def test_sparql_slots_must_leave_threads_for_pages():
     assert Settings.load({"threads": 1}, environ={}).sparql_max_concurrent == 2  # nothing to split
     with pytest.raises(ConfigError, match="public_url"):
         Settings.load({"public_url": "evil.example"}, environ={})
+
+
+# Each of these was accepted and then failed while serving: `send_timeout inf` (or 1e12) and
+# `graceful_timeout 1e20` ended `regiold serve` in a traceback, `cache_mb inf` left every worker
+# dead, `sparql_timeout inf` and `body_read_timeout inf` answered every SPARQL request 500
+# ("timestamp out of range for platform time_t"), `sparql_query_max_mb 1e20` answered every query
+# 503. A time is at most a day (86,400 s), a size at most 1,048,576 MB (1 TB).
+@pytest.mark.parametrize(("name", "bad"), [
+    ("sparql_timeout", "inf"), ("sparql_timeout", "86401"), ("body_read_timeout", "inf"),
+    ("send_timeout", "inf"), ("send_timeout", "1e12"), ("graceful_timeout", "86401"),
+    ("cache_mb", "inf"), ("cache_mb", "1048577"), ("sparql_query_max_mb", "1048577"),
+    ("sparql_worker_max_mb", str(10**20)), ("sparql_max_result_mb", str(10**20)),
+])
+def test_an_infinite_or_huge_time_or_size_is_refused_naming_the_setting(name: str, bad: str):
+    with pytest.raises(ConfigError, match=f"setting {name}: .* is out of range"):
+        Settings.load({name: bad}, environ={})
+
+
+@pytest.mark.parametrize(("name", "good"), [
+    ("sparql_timeout", "86400.0"), ("graceful_timeout", "86400"), ("send_timeout", "86400.0"),
+    ("cache_mb", "1048576.0"), ("sparql_query_max_mb", "1048576"),
+])
+def test_a_day_and_a_terabyte_are_still_allowed(name: str, good: str):
+    assert str(getattr(Settings.load({name: good}, environ={}), name)) == good
+
+
+def test_serve_with_an_infinite_timeout_stops_before_the_data_naming_the_setting(tmp_path):
+    # Before, `regiold -s send_timeout inf serve` validated the data, printed "serving on", then
+    # died in granian's setup with "OverflowError: cannot convert float infinity to integer".
+    port = free_port()
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "regiold"), "-s", "send_timeout", "inf", "-s",
+         "cache_dir", str(tmp_path), "serve", "--data", str(FIXTURE_SITE), "--port", str(port)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "setting send_timeout: inf is out of range" in result.stderr
+    assert "Traceback" not in result.stderr and "serving on" not in result.stdout
+
+
+# RFC 3987 2.2 (and RFC 3986 2): space, '<', '>', '"', '{', '}', '|', '\', '^', '`' and control
+# characters are in no IRI, nor '%' without two hex digits, '[' outside a host or a second '#';
+# an authority without a host names no server. Before, such a value passed the check:
+# `publisher_url "http://example.org/a b"` ended `regiold serve` in a traceback
+# ("ValueError: Invalid IRI code point ' '"), `public_url` with one made the service description a
+# 500 and went as it was into robots.txt.
+@pytest.mark.parametrize("name", ["public_url", "publisher_url", "store", "store_update",
+                                  "store_data"])
+@pytest.mark.parametrize("bad", ["http://example.org/a b", "http://example.org/<x>",
+                                 'http://example.org/"', "http://example.org/{x}|^`\\",
+                                 "http://example.org/\x01", "http://user:pw@", "http://:8080/",
+                                 "https://example.org/a%zz", "https://example.org/?y=[2]",
+                                 "http://example.org/a#b#c"])
+def test_a_url_setting_that_is_no_iri_is_refused_naming_it(name: str, bad: str):
+    with pytest.raises(ConfigError, match=f"setting {name}: "):
+        Settings.load({name: bad}, environ={})
+
+
+def test_a_base_iri_that_is_no_absolute_iri_is_refused_naming_it():
+    for bad in ("http://x y/", "relative/", "https://example.org/%zz/"):  # each was a traceback
+        with pytest.raises(ConfigError, match="setting base_iri: "):
+            Settings.load({"base_iri": bad}, environ={})
+
+
+@pytest.mark.parametrize("good", ["https://example.org/a%20b?x=1&y=%5B2%5D#f",
+                                  "http://user:pw@127.0.0.1:7878/query", "https://bücher.example/",
+                                  "http://[::1]:8080/sparql"])
+def test_urls_that_are_iris_stay_allowed(good: str):
+    assert Settings.load({"public_url": good, "store": good}, environ={}).public_url == good
+
+
+def test_serve_with_a_publisher_url_that_is_no_iri_stops_naming_the_setting(tmp_path):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "regiold"), "-s", "publisher_url",
+         "http://example.org/a b", "-s", "cache_dir", str(tmp_path), "serve", "--data",
+         str(FIXTURE_SITE), "--port", str(free_port())],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "setting publisher_url: 'http://example.org/a b'" in result.stderr
+    assert "Traceback" not in result.stderr and "serving on" not in result.stdout

@@ -58,3 +58,17 @@ def test_loading_never_writes_to_the_inputs(mini_site: Path):
     sources.parse_site(mini_site, base_iri=BASE)
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in mini_site.rglob("*.ttl")}
     assert before == after
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_a_byte_order_mark_is_named_not_shown_as_an_invisible_character(mini_site: Path,
+                                                                        suffix: str):
+    # Windows editors save UTF-8 with a byte order mark; Turtle and N-Triples are UTF-8 text
+    # whose grammar has no place for U+FEFF (RDF 1.1 Turtle 6, N-Triples 7). Before, the error
+    # read "data/orgs.ttl:1:1: \ufeff is not a valid subject or graph name": the culprit invisible.
+    bom = mini_site / "data" / f"bom{suffix}"
+    bom.write_bytes(b"\xef\xbb\xbf<http://example.org/x> <http://example.org/p> \"v\" .\n")
+    with pytest.raises(SourceError) as info:
+        sources.parse_site(mini_site, base_iri=BASE)
+    assert str(info.value).startswith(f"data/bom{suffix}:1:1: ")
+    assert "byte order mark" in info.value.message and "\ufeff" not in info.value.message

@@ -107,3 +107,14 @@ def test_validate_does_not_write_into_the_data(mini_site: Path):
     before = sorted(p.relative_to(mini_site) for p in mini_site.rglob("*"))
     validate(mini_site)
     assert sorted(p.relative_to(mini_site) for p in mini_site.rglob("*")) == before
+
+
+def test_a_violation_names_every_file_that_describes_the_focus_node(mini_site: Path):
+    # Before, only the file that types the node was named: here data/orgs.ttl, where the
+    # steward finds nothing wrong, while the offending English name sits in data/zz-copy.ttl.
+    (mini_site / "data" / "zz-copy.ttl").write_text(
+        '@prefix schema: <https://schema.org/> .\n<org/beta> schema:name "Beta-Kreis"@en .\n')
+    result = validate(mini_site, "--lang", "en")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "<https://w3id.org/regionen-nrw/org/beta>  (data/orgs.ttl, data/zz-copy.ttl)" in \
+        result.stdout

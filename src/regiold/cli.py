@@ -17,7 +17,7 @@ import click
 from regiold import __version__, create_app, validate
 from regiold.errors import ConfigError, InvalidData, RegioldError, SourceError
 from regiold.ingest import sources
-from regiold.settings import Settings
+from regiold.settings import Settings, is_http_url
 
 EXIT_INVALID, EXIT_SYNTAX = 1, 2
 
@@ -82,7 +82,8 @@ def validate_command(settings: Settings, site_dir: Path | None, lang: str, fmt: 
     """Parse and validate; exit 1 on SHACL violations, 2 on syntax errors."""
     settings = with_site_dir(settings, site_dir)
     parsed = parse_or_exit(settings)
-    report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
+    with data_errors("the data does not conform"):  # a shape that cannot be applied: exit 2
+        report = validate.run(parsed, workers=settings.validate_workers)  # always afresh
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -113,8 +114,8 @@ def check_port(host: str, port: int) -> None:
 @cli.command()
 @data_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
 @click.option("--allow-invalid", is_flag=True, help="Serve even if validation fails.")
 @click.option("--watch", is_flag=True,
               help="Reload when the data files change (as SIGHUP does); see docs/OPERATIONS.md.")
@@ -153,15 +154,23 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
                f"in {result.seconds:.2f} s ({result.report.summary()})")
 
 
+def _http_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An option's value if it is an http(s) IRI naming a host (it goes into robots.txt, the
+    sitemap and links as it is)."""
+    if value is not None and not is_http_url(value):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx=ctx, param=param)
+    return value
+
+
 @cli.command("build")
 @data_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the static site into")
-@click.option("--url", "root_url", help="Where the export will be served (sitemap, robots.txt); "
-              "default: the base IRI")
+@click.option("--url", "root_url", callback=_http_iri, help="Where the export will be served "
+              "(sitemap, robots.txt); default: the base IRI")
 @click.option("--processes", type=int, help="Worker processes for the pages (default: cores)")
-@click.option("--sparql-url", help="A SPARQL endpoint serving the same data: the pages link it "
-              "(default: none; the pages say that querying needs the live server)")
+@click.option("--sparql-url", callback=_http_iri, help="A SPARQL endpoint serving the same data: "
+              "the pages link it (default: none; the pages say that querying needs the live server)")
 @click.pass_obj
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
                   processes: int | None, sparql_url: str | None) -> None:
@@ -172,7 +181,11 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
     settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
         site = load_site(settings)
-    result = build(site, out, root_url=root_url, processes=processes)
+    try:
+        result = build(site, out, root_url=root_url, processes=processes)
+    except OSError as exc:  # --out under a file, read-only, a full disk
+        raise click.ClickException(f"cannot write the export to {out}: "
+                                   f"{exc.strerror or exc}") from None
     click.echo(f"wrote {result.files} files ({result.bytes / 1e6:.1f} MB) for {result.resources} "
                f"resources in {result.seconds:.1f} s to {out}")
     for path in result.skipped:
@@ -302,8 +315,9 @@ def forget_command(settings: Settings, iri: str, site_dir: Path | None) -> None:
     for path in result.changed:
         click.echo(f"rewrote {path}")
     click.echo(f"{result.retired} IRI(s) now answer 410 Gone (hashed in releases/tombstones.ttl)")
-    report = validate.run(sources.parse_site(settings.site_dir, base_iri=settings.base_iri),
-                          workers=settings.validate_workers)
+    with data_errors("the data does not conform"):
+        report = validate.run(sources.parse_site(settings.site_dir, base_iri=settings.base_iri),
+                              workers=settings.validate_workers)
     click.echo(report.summary())
     if report.fails():
         click.echo(report.text("en"), err=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
+
 from regiold.errors import ConfigError
 
 LANGS = ("de", "en")  # languages of pages and labels, the first the default
@@ -233,18 +235,24 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "embedded_store": EMBEDDED_STORES, "server": SERVERS, "worker_class": WORKER_CLASSES,
     "default_lang": LANGS,
 }
-# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout, floats, must only
-# be above 0.
+# A time is at most a day, a size at most a terabyte: larger values (inf among them) were accepted
+# and crashed the server later (time_t and TCP_USER_TIMEOUT overflow, an address space limit past
+# 2^63 bytes, int(inf)).
+DAY = 86_400  # seconds
+TERABYTE_MB = 1 << 20
+# Inclusive bounds (None: unbounded); sparql_timeout, body_read_timeout and send_timeout must also
+# be above 0 (checked first).
 _RANGES: dict[str, tuple[float, float | None]] = {
     "watch_interval": (0.2, 60.0),
     "sparql_max_rows": (1, None), "sparql_max_query_bytes": (1, None),
-    "sparql_max_result_mb": (1, None), "sparql_max_concurrent": (1, None), "sparql_worker_max_mb": (0, None),
-    "sparql_query_max_mb": (0, None),
+    "sparql_max_result_mb": (1, TERABYTE_MB), "sparql_max_concurrent": (1, None),
+    "sparql_worker_max_mb": (0, TERABYTE_MB), "sparql_query_max_mb": (0, TERABYTE_MB),
     "rate_limit": (0, None), "trusted_proxies": (0, None), "max_url_bytes": (1, None),
     "page_size": (1, None), "threads": (1, None), "validate_workers": (0, None),
     "page_concurrency": (1, None),
-    "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, None),
-    "graceful_timeout": (1, None),
+    "cache_entries": (1, None), "hot_responses": (0, None), "cache_mb": (0.01, TERABYTE_MB),
+    "graceful_timeout": (1, DAY),
+    "sparql_timeout": (0, DAY), "body_read_timeout": (0, DAY), "send_timeout": (0, DAY),
 }
 
 
@@ -257,36 +265,46 @@ def _check(settings: Settings) -> Settings:
         value = getattr(settings, name)
         if value not in allowed:
             raise ConfigError(f"setting {name}: {value!r} is not one of {', '.join(allowed)}")
+    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
+        if not getattr(settings, name) > 0:  # NaN fails too
+            raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
+                              f"(allowed: above 0, at most {DAY})")
     for name, (low, high) in _RANGES.items():
         value = getattr(settings, name)
         if not (low <= value and (high is None or value <= high)):  # NaN fails too
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise ConfigError(f"setting {name}: {value!r} is out of range (allowed: {bounds})")
-    for name in ("sparql_timeout", "body_read_timeout", "send_timeout"):
-        if not getattr(settings, name) > 0:  # NaN fails too
-            raise ConfigError(f"setting {name}: {getattr(settings, name)!r} is out of range "
-                              "(allowed: above 0)")
     if not settings.base_iri.endswith(("/", "#")):
         raise ConfigError(f"base_iri must end with '/' or '#': {settings.base_iri!r}")
+    try:
+        ox.NamedNode(settings.base_iri)
+    except ValueError:
+        raise ConfigError(f"setting base_iri: {settings.base_iri!r} is not an absolute IRI") from None
     if settings.sparql_max_concurrent >= max(1, settings.threads) > 1:
         raise ConfigError(
             f"setting sparql_max_concurrent ({settings.sparql_max_concurrent}) must be below "
             f"threads ({settings.threads}): pages need threads that queries cannot take")
-    if settings.public_url and not _is_http_url(settings.public_url):
+    if settings.public_url and not is_http_url(settings.public_url):
         raise ConfigError(f"setting public_url: {settings.public_url!r} is not empty or an "
                           "http(s) URL")
-    if settings.store != "embedded" and not _is_http_url(settings.store):
+    if settings.store != "embedded" and not is_http_url(settings.store):
         raise ConfigError(f"setting store: {settings.store!r} is not 'embedded' or an http(s) "
                           "SPARQL endpoint URL")
     for name in ("store_update", "store_data", "publisher_url"):
         value = getattr(settings, name)
-        if value and not _is_http_url(value):
+        if value and not is_http_url(value):
             raise ConfigError(f"setting {name}: {value!r} is not empty or an http(s) URL")
     if not settings.publisher_name.strip():
         raise ConfigError("setting publisher_name: empty (DCAT-AP.de requires a named publisher)")
     return settings
 
 
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+def is_http_url(value: str) -> bool:
+    """An http(s) IRI (RFC 3987, as pyoxigraph reads it) naming a host: these values become IRIs
+    in the data, and one with a space crashed `serve` there."""
+    try:
+        ox.NamedNode(value)
+        parts = urlsplit(value)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # no IRI, or an unclosed '[' of an IPv6 address
+        return False

@@ -9,6 +9,7 @@ docs/performance.md). Nothing here writes to the inputs.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -64,7 +65,7 @@ class Sources:
     shape_quads: list[ox.Quad]
     version: str  # content hash of all files and the base IRI: the data version
     triple_count: int  # triples in the files' graphs (duplicates within a file counted once)
-    _subject_files: dict[str, Path] | None = field(default=None, repr=False)
+    _subject_files: dict[str, list[Path]] | None = field(default=None, repr=False)
     _published: dict[bool, ox.Store] = field(default_factory=dict, repr=False)
 
     @property
@@ -133,9 +134,15 @@ class Sources:
 
     def defining_file(self, iri: str) -> Path | None:
         """The file that types (or else first describes) the node ``iri``."""
+        files = self.describing_files(iri)
+        return files[0] if files else None
+
+    def describing_files(self, iri: str) -> list[Path]:
+        """Every file with a triple about ``iri``, the defining file first: a node described in
+        two files (a copied file) has its faults in either."""
         if self._subject_files is None:
             self._subject_files = _subject_files(self)
-        return self._subject_files.get(iri)
+        return self._subject_files.get(iri, [])
 
 
 def parse_site(site_dir: Path | str, *, base_iri: str) -> Sources:
@@ -180,8 +187,26 @@ def content_version(site_dir: Path | str, *, base_iri: str) -> str:
 
 
 def graph_iri(base_iri: str, rel: Path) -> str:
-    """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``."""
-    return f"{base_iri}graph/{rel.with_suffix('').as_posix()}"
+    """``data/partners/x.ttl`` → ``{base}graph/data/partners/x``; a character no IRI path may hold
+    (``data/Kreis Kleve.ttl``'s space) is percent-encoded, every other stays as it is."""
+    return f"{base_iri}graph/{''.join(map(_iri_path_char, rel.with_suffix('').as_posix()))}"
+
+
+_IRI_PATH_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                            "-._~!$&'()*+,;=:@/")  # RFC 3987 2.2 ipchar (ASCII part) and '/'
+
+
+def _iri_path_char(char: str) -> str:
+    code = ord(char)
+    if char in _IRI_PATH_ASCII or _is_ucschar(code):
+        return char
+    return "".join(f"%{byte:02X}" for byte in char.encode())
+
+
+def _is_ucschar(code: int) -> bool:
+    """RFC 3987 2.2 ucschar: the letters beyond ASCII an IRI may hold as they are."""
+    return (0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+            or (0x10000 <= code < 0xE0000 or 0xE1000 <= code < 0xF0000) and code & 0xFFFF <= 0xFFFD)
 
 
 def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
@@ -192,6 +217,11 @@ def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
 
 
 def _read(path: Path, rel: Path) -> bytes:
+    try:
+        str(rel).encode()
+    except UnicodeEncodeError:  # a byte of the name is no UTF-8: the name could not be an IRI
+        shown = str(rel).encode(errors="surrogateescape").decode(errors="backslashreplace")
+        raise SourceError(shown, None, None, "the file name is not UTF-8; rename the file") from None
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise SourceError(str(rel), None, None, f"file larger than {MAX_FILE_BYTES} bytes")
@@ -210,6 +240,10 @@ def _parse_into(store: ox.Store, content: bytes, rel: Path, base_iri: str,
     """
     if rel.suffix == ".jsonld":
         _check_json_depth(content, rel)
+    elif content.startswith(codecs.BOM_UTF8) and rel.suffix in (".ttl", ".nt"):
+        # the parser's own message would show the mark itself, an invisible character
+        raise SourceError(str(rel), 1, 1, "the file begins with a byte order mark (U+FEFF), "
+                          "which Turtle and N-Triples do not allow: save it as UTF-8 without BOM")
     elif rel.suffix == ".rdf":
         _check_xml_entities(content, rel)
         _check_xml_depth(content, rel)
@@ -307,17 +341,22 @@ def _graph_sizes(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
 
 
-def _subject_files(sources: Sources) -> dict[str, Path]:
+def _subject_files(sources: Sources) -> dict[str, list[Path]]:
     typed: dict[str, Path] = {}
-    described: dict[str, Path] = {}
+    described: dict[str, list[Path]] = {}
     for source in sources.files:
         if source.kind == "shapes":
             continue
         for q in sources.graph_quads(source):
-            described.setdefault(q.subject.value, source.path)
+            files = described.setdefault(q.subject.value, [])
+            if not files or files[-1] != source.path:  # a file's quads come together
+                files.append(source.path)
             if q.predicate == _RDF_TYPE:
                 typed.setdefault(q.subject.value, source.path)
-    return {**described, **typed}
+    for iri, path in typed.items():  # the defining file first
+        files = described[iri]
+        files.insert(0, files.pop(files.index(path)))
+    return described
 
 
 def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:

@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from regiold.errors import ConfigError
 from regiold.ingest.sources import Sources
 from regiold.publish.render import make_etag
 from regiold.rdf.formats import JSONLD, N3, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
@@ -166,7 +167,8 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
     Statistics, examples and dumps are computed in one pass over the published quads and kept on
     disk per data version and person policy, so a restart or another worker only reads a manifest.
 
-    :raises OSError: when neither ``cache_dir`` nor a temporary folder can hold the dumps.
+    :raises ConfigError: when the dumps cannot be written (a full disk), naming the folder;
+    :raises OSError: when neither ``cache_dir`` nor a temporary folder can be created.
     """
     base = settings.base_iri
     in_dumps = dumps_include_persons(settings)
@@ -627,16 +629,13 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
     stats, examples = analyse(triples if served is None else
                               list(dict.fromkeys(q.triple for q in served())), base)
-    for dump in DUMPS:
-        target = work / f"{stem}.{dump.suffix}"
-        data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads if dump.named_graphs else triples
-        if dump.compressed:
-            with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
-                                                          compresslevel=6) as zipped:
-                serialize(data, dump.format, base, output=zipped)
-        else:
-            serialize(data, dump.format, base, output=str(target))
-    _write_manifest(work, stem, stats, examples)
+    try:
+        _write_dumps(work, stem, quads, triples, base)
+        _write_manifest(work, stem, stats, examples)
+    except OSError as exc:  # a full disk: say where, and free what was written
+        shutil.rmtree(work, ignore_errors=True)
+        raise ConfigError(f"cannot write the dumps to {folder}: {exc}; free space there or set "
+                          "cache_dir to another folder") from exc
     if folder.exists() and _read_manifest(folder) is None:  # damaged (a file removed): replace it
         shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -648,6 +647,19 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
         raise OSError(f"cannot write dumps to {folder}")
     prune_versions(folder, keep=KEPT_VERSIONS)
     return found
+
+
+def _write_dumps(work: Path, stem: str, quads: Sequence[ox.Quad], triples: Sequence[ox.Triple],
+                 base: str) -> None:
+    for dump in DUMPS:
+        target = work / f"{stem}.{dump.suffix}"
+        data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads if dump.named_graphs else triples
+        if dump.compressed:
+            with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
+                                                          compresslevel=6) as zipped:
+                serialize(data, dump.format, base, output=zipped)
+        else:
+            serialize(data, dump.format, base, output=str(target))
 
 
 def dump_file(site: Site, name: str) -> DumpFile | None:

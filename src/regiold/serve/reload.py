@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from regiold.errors import InvalidData, SourceError
+from regiold.errors import InvalidData, RegioldError, SourceError
 from regiold.ingest import sources
 from regiold.publish.site import SiteHolder
 from regiold.publish.site_loader import load_site
@@ -85,6 +85,14 @@ class Reloader:
                 log.error("reload refused, still serving %s: data violates the shapes\n%s",
                           current, report)
                 return self._record("failed", current, attempted, str(exc), start)
+            except RegioldError as exc:  # the remote store gone, …: said in regiold's words
+                log.error("reload refused, still serving %s: %s", current, exc)
+                return self._record("failed", current, attempted, str(exc), start)
+            except Exception as exc:  # a bug: raised from here it ended the server's serve loop
+                # in the master, which then supervised no worker and ignored SIGTERM
+                log.exception("reload refused, still serving %s: %s", current, exc)
+                return self._record("failed", current, attempted, f"{type(exc).__name__}: {exc}",
+                                    start)
             self.holder.swap(site)
             log.info("reloaded: version %s -> %s (%s)", current, site.version,
                      site.report.summary())

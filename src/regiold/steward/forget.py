@@ -41,7 +41,8 @@ def forget_person(site_dir: Path, iri: str, *, base_iri: str, today: str) -> For
     e-mail or phone, or their name are removed; comments and prefixes of the rewritten files are
     kept. The released-IRIs list keeps only the hash of each retired IRI.
 
-    :raises ForgetError: ``iri`` is not a person in the data.
+    :raises ForgetError: ``iri`` is not a person in the data, or releases/ cannot be written
+        (checked before anything changes).
     :raises SourceError: a data file does not parse.
     """
     iri = iri if iri.startswith(("http://", "https://")) else base_iri + iri.lstrip("/")
@@ -51,6 +52,9 @@ def forget_person(site_dir: Path, iri: str, *, base_iri: str, today: str) -> For
         raise ForgetError(f"{iri} is not a person in data/ (nothing changed)")
     found = find_personal(loaded.quads, personal_graphs=loaded.personal_graphs(),
                           base_iri=base_iri, only={iri})
+    unwritable = release.releases_writable(site_dir)  # the tombstones go there: ask first
+    if unwritable:
+        raise ForgetError(unwritable)
     result = Forgotten()
     retired = _retired_nodes(loaded.quads, found, base_iri)
     for source in loaded.files:

@@ -14,6 +14,7 @@ Files (see docs/STEWARDS.md):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -60,6 +61,22 @@ def read_released(site_dir: Path) -> list[str]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def releases_writable(site_dir: Path) -> str | None:
+    """None when releases/ exists (made now if missing) and can be written, else why not.
+
+    ``release`` and ``forget`` write data/ first and releases/ after: asked before either
+    writes, so that neither stops halfway (a stamped version never released, a person gone from
+    data/ without the tombstone that makes their IRI answer 410)."""
+    folder = Path(site_dir) / RELEASED_IRIS.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot write {folder}: {exc.strerror or exc} (nothing changed)"
+    if not os.access(folder, os.W_OK):
+        return f"cannot write {folder}: not writable (nothing changed)"
+    return None
 
 
 def write_released(site_dir: Path, iris: Iterable[str]) -> Path:
@@ -196,6 +213,9 @@ def release(site_dir: Path, *, base_iri: str, version: str | None = None,
         known = set(released_before)
         changes = Diff(added=[r for i, r in sorted(new.resources.items()) if i not in known])
 
+    unwritable = releases_writable(site_dir)
+    if unwritable:
+        raise ReleaseError(unwritable)
     release_path = site_dir / RELEASE_FILE
     backup = release_path.read_text(encoding="utf-8") if release_path.is_file() else None
     release_path.write_text(release_turtle([*history, Version(version, today.isoformat())]),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -116,10 +117,10 @@ def open_snapshot(folder: Path, *, base_iri: str, published: ox.Store,
             if folder.exists():  # damaged (no manifest): replace it
                 shutil.rmtree(folder, ignore_errors=True)
             os.rename(work, folder)
-        except OSError:
+        except (OSError, sqlite3.Error) as exc:  # SQLite says a full disk in its own words
             shutil.rmtree(work, ignore_errors=True)
             if _read_manifest(folder) is None:  # not another process that finished first
-                raise
+                raise OSError(f"cannot write the store snapshot {folder}: {exc}") from exc
         prune_versions(folder, keep=KEPT_VERSIONS)
     triples = _read_manifest(folder)
     if triples is None:

@@ -17,10 +17,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from regiold.ingest.sources import Sources, to_rdflib_term
-from regiold.validate import literals
+from regiold.validate import literals, shape_errors
 from regiold.validate import shacl as shacl_run
 
-CACHE_FORMAT = 3  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle
+CACHE_FORMAT = 4  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle;
+# 4: a violation names every file describing its focus node
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Violation:
     messages: dict[str, str]  # language tag ("" when untagged) → message
     constraint: str  # the constraint component, e.g. sh:MinCountConstraintComponent
     shape: str | None
-    file: str | None  # the file that defines the focus node
+    file: str | None  # the files that describe the focus node, the defining one first
 
     def message(self, lang: str = "de") -> str:
         for key in (lang, "en", "de", ""):
@@ -106,9 +107,11 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     if cached is not None:
         return cached
     start = time.perf_counter()
-    shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
-    literals.quiet_rdflib()
-    outcome = shacl_run.validate(sources, shapes, workers=workers)
+    shape_errors.check(sources)
+    with shape_errors.applying(sources):
+        shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
+        literals.quiet_rdflib()
+        outcome = shacl_run.validate(sources, shapes, workers=workers)
     ill_typed = literals.ill_typed(sources)
     violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(ill_typed)
     _add_ill_typed_results(outcome.results, ill_typed)
@@ -178,7 +181,7 @@ def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violatio
             messages=messages,
             constraint=str(results.value(result, SH.sourceConstraintComponent)),
             shape=_opt(results.value(result, SH.sourceShape)),
-            file=_opt(sources.defining_file(str(focus))),
+            file=", ".join(p.as_posix() for p in sources.describing_files(str(focus))) or None,
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return sorted(out, key=lambda v: (order.get(v.severity, 3), v.focus, v.path or "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from regiold.ingest import sources as sources_mod
@@ -38,10 +39,26 @@ def write_draft(draft: Draft, out: Path, *, people_dir: Path, force: bool) -> li
     existing = [str(t) for t, _ in targets if t.exists()]
     if existing and not force:
         raise ImportError_("not overwriting (use --force): " + ", ".join(existing))
-    for target, text in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return [t for t, _ in targets]
+    for folder in dict.fromkeys(t.parent for t, _ in targets):  # every folder before any file
+        _writable(folder, lambda f=folder: f.mkdir(parents=True, exist_ok=True))
+    written: list[Path] = []
+    try:
+        for target, text in targets:
+            _writable(target, lambda t=target, x=text: t.write_text(x, encoding="utf-8"))
+            written.append(target)
+    except ImportError_:
+        for path in written:  # all or nothing: new files go again (an existing one was forced)
+            if str(path) not in existing:
+                path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _writable(path: Path, write: Callable[[], object]) -> None:
+    try:
+        write()
+    except OSError as exc:  # a folder under a file, read-only, a full disk
+        raise ImportError_(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def people_dir_for(out: Path) -> Path:
