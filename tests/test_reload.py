@@ -110,3 +110,22 @@ def test_watcher_calls_back_once_files_changed_and_settled(mini_site: Path):
     finally:
         watcher.stop()
         watcher.join(timeout=5)
+
+
+def test_an_unexpected_reload_failure_keeps_its_details_in_the_log(mini_app, mini_site: Path,
+                                                                   monkeypatch, caplog):
+    """/ready is public: a failure that is no data fault (here a bug injected into the loader)
+    says there that the reload was refused and where to look, never an internal path."""
+    import regiold.serve.reload as reload_module
+
+    def broken(settings):
+        raise PermissionError(13, "Permission denied", "/srv/secret/cache/dump.nq.gz")
+
+    monkeypatch.setattr(reload_module, "load_site", broken)
+    orgs = mini_site / "data" / "orgs.ttl"
+    orgs.write_text(orgs.read_text().replace("Beta-Kreis", "Beta-Kreis Neu"))
+    with caplog.at_level(logging.ERROR, logger="regiold.reload"):
+        assert reloader_of(mini_app).reload().state == "failed"
+    shown = mini_app.test_client().get("/ready").json["reload"]["error"]
+    assert "/srv/secret" not in shown and "server log" in shown
+    assert "/srv/secret/cache/dump.nq.gz" in caplog.text

@@ -91,8 +91,9 @@ class Reloader:
             except Exception as exc:  # a bug: raised from here it ended the server's serve loop
                 # in the master, which then supervised no worker and ignored SIGTERM
                 log.exception("reload refused, still serving %s: %s", current, exc)
-                return self._record("failed", current, attempted, f"{type(exc).__name__}: {exc}",
-                                    start)
+                # /ready is public: the details (paths, OS strings) stay in the log
+                return self._record("failed", current, attempted,
+                                    "unexpected error; see the server log", start)
             self.holder.swap(site)
             log.info("reloaded: version %s -> %s (%s)", current, site.version,
                      site.report.summary())
