@@ -53,13 +53,15 @@ def dump(name: str) -> Response:
     file = ds.dump_file(site, name)
     if file is None:
         raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
+    # preconditions, 304 and ranges as every route decides them (responses.conditional):
+    # werkzeug's own took If-Match: * as false and ignored If-Unmodified-Since
     response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
-                         download_name=name, conditional=True,
+                         download_name=name, conditional=False,
                          etag=unquote_etag(info.etag(f"dump-{file.dump.suffix}"))[0],
                          last_modified=info.modified, max_age=None)
     response.headers.update(DATA_HEADERS)
     response.headers["Content-Type"] = file.dump.content_type
-    return response
+    return conditional(response, complete_length=file.path.stat().st_size)
 
 
 @bp.get("/robots.txt")

@@ -63,16 +63,19 @@ def representation_headers(site: Site, rep: render.Representation, *, vary: tupl
             ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Profile")]
 
 
-def conditional(response: Response, *, also: str | None = None) -> Response:
+def conditional(response: Response, *, also: str | None = None,
+                complete_length: int | None = None) -> Response:
     """304 when the client has it: werkzeug's rules (weak If-None-Match, which wins over
     If-Modified-Since; the 304 keeps ETag and Last-Modified), for every route.
 
     ``also``: the other content coding's tag of the same representation, which matches too (a
     cache that stored the identity body may revalidate while asking for gzip).
+    ``complete_length``: the size of a file that answers range requests (the dumps).
     """
     environ = _check_preconditions(response)
     dated = "Date" in response.headers
-    response = response.make_conditional(environ)
+    response = response.make_conditional(environ, accept_ranges=complete_length is not None,
+                                         complete_length=complete_length)
     if not dated:  # the server sets Date; a response the fast path keeps must not carry a stale one
         response.headers.pop("Date", None)
     if response.status_code == 200 and also and not is_resource_modified(

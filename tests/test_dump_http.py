@@ -1,0 +1,39 @@
+"""The dumps over HTTP as a download manager or a harvester meets them: preconditions and range
+requests by the rules of RFC 9110 (sections 13 and 14), with requests against a live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from live import serve_app
+from regiold import create_app
+
+DUMP = "/dumps/regionen-nrw.ttl"
+
+
+@pytest.fixture
+def url(dataset_site, settings_for) -> Iterator[str]:
+    with serve_app(create_app(settings_for(dataset_site))) as base:
+        yield base + DUMP
+
+
+def get(url: str, **headers: str) -> requests.Response:
+    return requests.get(url, headers={"Accept-Encoding": "identity", **headers}, timeout=30)
+
+
+def test_if_match_and_if_unmodified_since_are_preconditions_on_a_dump(url: str) -> None:
+    """RFC 9110 13.1.1: ``If-Match: *`` is true when the resource has a representation; 13.1.4:
+    If-Unmodified-Since before Last-Modified is false, 412. A 412 carries no file (13.2.2 step 2:
+    respond 412; the file would be taken for the dump)."""
+    full = get(url)
+    assert full.status_code == 200 and full.content
+    assert get(url, **{"If-Match": "*"}).content == full.content
+    assert get(url, **{"If-Match": full.headers["ETag"]}).status_code == 200
+    for header, value in (("If-Match", '"not-this-one"'),
+                          ("If-Unmodified-Since", "Mon, 01 Jan 2024 00:00:00 GMT")):
+        refused = get(url, **{header: value})
+        assert refused.status_code == 412, (header, refused.status_code)
+        assert full.content[:64] not in refused.content, header
