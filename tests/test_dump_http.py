@@ -37,3 +37,12 @@ def test_if_match_and_if_unmodified_since_are_preconditions_on_a_dump(url: str) 
         refused = get(url, **{header: value})
         assert refused.status_code == 412, (header, refused.status_code)
         assert full.content[:64] not in refused.content, header
+
+
+def test_an_unsatisfiable_range_names_the_length(url: str) -> None:
+    """RFC 9110 15.5.17: a 416 to a byte-range request SHOULD carry ``Content-Range: bytes */N``,
+    so that a download manager can resume with a range that fits."""
+    size = len(get(url).content)
+    response = get(url, Range=f"bytes={size + 10}-")
+    assert response.status_code == 416
+    assert response.headers.get("Content-Range") == f"bytes */{size}"
