@@ -46,3 +46,17 @@ def test_an_unsatisfiable_range_names_the_length(url: str) -> None:
     response = get(url, Range=f"bytes={size + 10}-")
     assert response.status_code == 416
     assert response.headers.get("Content-Range") == f"bytes */{size}"
+
+
+def test_a_range_the_server_does_not_serve_gets_the_whole_file(url: str) -> None:
+    """RFC 9110 14.2: an origin server MUST ignore a Range with a unit it does not understand; a
+    416 says that no range overlaps the file (15.5.17), so two ranges that do are answered, here
+    with the whole file (a server MAY ignore Range). A single byte range still gets its 206."""
+    full = get(url).content
+    for value in ("items=0-4", "bytes=0-4,10-14"):
+        response = get(url, Range=value)
+        assert response.status_code == 200, (value, response.status_code)
+        assert response.content == full, value
+    part = get(url, Range="bytes=10-19")
+    assert part.status_code == 206 and part.content == full[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{len(full)}"

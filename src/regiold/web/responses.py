@@ -4,7 +4,7 @@ blueprint (pages, dataset)."""
 from __future__ import annotations
 
 from flask import Response, request
-from werkzeug.http import http_date, is_resource_modified, unquote_etag
+from werkzeug.http import http_date, is_resource_modified, parse_range_header, unquote_etag
 
 from regiold.errors import PreconditionFailed
 from regiold.publish import render
@@ -73,6 +73,8 @@ def conditional(response: Response, *, also: str | None = None,
     ``complete_length``: the size of a file that answers range requests (the dumps).
     """
     environ = _check_preconditions(response)
+    if complete_length is not None:
+        environ = _served_range(environ)
     dated = "Date" in response.headers
     response = response.make_conditional(environ, accept_ranges=complete_length is not None,
                                          complete_length=complete_length)
@@ -82,6 +84,17 @@ def conditional(response: Response, *, also: str | None = None,
             environ, also, last_modified=response.headers.get("Last-Modified")):
         response.status_code = 304
     return response
+
+
+def _served_range(environ: dict[str, object]) -> dict[str, object]:
+    """``environ`` without a Range that is not one byte range: RFC 9110 14.2 has a server ignore
+    a unit it does not know (werkzeug answered 416), and lets it ignore several ranges, which
+    werkzeug cannot send (it answered 416, "no range overlaps"): the whole file is the answer."""
+    parsed = parse_range_header(environ.get("HTTP_RANGE"))  # type: ignore[arg-type]
+    if "HTTP_RANGE" not in environ or (parsed is not None and parsed.units == "bytes"
+                                       and len(parsed.ranges) == 1):
+        return environ
+    return {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
 
 
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
