@@ -31,7 +31,7 @@ from regiold.errors import NotFound
 from regiold.publish import changelog, fragments, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
-from regiold.publish.view import build_view, local_href, pick_literal
+from regiold.publish.view import PageView, build_view, local_href, pick_literal
 from regiold.rdf import ntriples
 from regiold.rdf.formats import HTML, JSONLD, NTRIPLES, PROFILES, RESOURCE, Format, Profile, by_key
 from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
@@ -514,7 +514,7 @@ def default_pages(site: Site, iri: str) -> tuple[bytes, bytes]:
 def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
                       named: bool) -> dict[str, object]:
     view = summary.page_view(found, site.base_iri, lang)
-    return dict(view=view, jsonld=script_json(view.schema_org),
+    return dict(view=view, jsonld=script_json(view.schema_org), description=meta_description(view),
                 alternates=alternates(view.path, found.page),
                 canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
                 page_links=page_links(view.path, view.page, view.pages),
@@ -522,6 +522,21 @@ def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
                 **chrome(view.path, lang, query=page_query(found.page),
                          default_lang=site.settings.default_lang,
                          sparql_link=site.settings.sparql_link, named=named))
+
+
+META_DESCRIPTION_MAX = 160  # characters a search engine shows of a snippet
+
+
+def meta_description(view: PageView) -> str:
+    """The page's ``<meta name="description">``: the resource's description in the page's
+    language, else what it is (title, types, the site); at most 160 characters, cut at a word."""
+    if view.text and view.text_lang in (None, view.lang):
+        text = " ".join(view.text.split())
+    else:
+        text = " – ".join(filter(None, (view.title, ", ".join(view.types), UI[view.lang]["site"])))
+    if len(text) <= META_DESCRIPTION_MAX:
+        return text
+    return text[:META_DESCRIPTION_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-") + "…"
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -568,6 +583,7 @@ def index_html(site: Site, lang: str, *, named: bool = False,
     def build() -> Representation:
         groups = partner_groups(site, lang, found)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
+                    description=UI[lang]["index_intro"],
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
                                             sparql_link=site.settings.sparql_link, named=named))

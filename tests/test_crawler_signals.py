@@ -1,0 +1,67 @@
+"""What a search engine reads in the head of a page besides the title: a meta description (the
+snippet Google's guide "Control your snippets in search results" asks a site to write for each
+page), in the page's language, taken from the data where the data describes the resource."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from conftest import ROOT
+from page_kinds import PAGE_KINDS, in_language
+from regiold.publish import labels
+
+pytestmark = pytest.mark.skipif(not (ROOT / "data" / "partners").is_dir(),
+                                reason="needs the repository's data (data/partners/)")
+BASE = "https://w3id.org/regionen-nrw/"
+SDO_DESCRIPTION = rdflib.URIRef("https://schema.org/description")
+# pages a search engine is asked to index: the resource pages of every kind and the start page
+INDEXED = sorted(kind for kind, path in PAGE_KINDS.items()
+                 if not path.startswith(("/search", "/sparql")) and kind != "not-found")
+
+
+@pytest.fixture(scope="module")
+def client(repo_app):
+    return repo_app.test_client()
+
+
+def meta_descriptions(client, path: str, lang: str) -> list[str]:
+    response = client.get(in_language(path, lang), headers={"Accept": "text/html"})
+    assert response.status_code == 200, path
+    found = re.findall(r'<meta name="description" content="([^"]*)">', response.get_data(as_text=True))
+    return [html_lib.unescape(text) for text in found]
+
+
+@pytest.mark.parametrize("lang", labels.LANGS)
+@pytest.mark.parametrize("kind", INDEXED)
+def test_every_indexed_page_has_one_meta_description(client, kind: str, lang: str) -> None:
+    (text,) = meta_descriptions(client, PAGE_KINDS[kind], lang)
+    assert 20 <= len(text) <= 200 and text == text.strip() and "\n" not in text, text
+
+
+def described() -> dict[str, dict[str, str]]:
+    """Paths of the partners whose data file states a schema:description, by language."""
+    found: dict[str, dict[str, str]] = {}
+    for file in sorted(Path(ROOT, "data", "partners").glob("*.ttl")):
+        graph = rdflib.Graph().parse(file, format="turtle", publicID=BASE)
+        for subject, text in graph.subject_objects(SDO_DESCRIPTION):
+            if str(subject).startswith(BASE + "org/") and "/" not in str(subject)[len(BASE + "org/"):]:
+                found.setdefault("/" + str(subject)[len(BASE):], {})[text.language or ""] = str(text)
+    return found
+
+
+def test_a_described_partner_is_summed_up_by_its_own_description(client) -> None:
+    partners = described()
+    assert partners, "the data describes no partner"
+    for path, texts in partners.items():
+        for lang in labels.LANGS:
+            if lang not in texts:
+                continue
+            (meta,) = meta_descriptions(client, path, lang)
+            words = " ".join(texts[lang].split())
+            assert meta == words or (meta.endswith("…") and words.startswith(meta[:-1].rstrip())), \
+                (path, lang, meta)
