@@ -65,3 +65,27 @@ def test_a_described_partner_is_summed_up_by_its_own_description(client) -> None
             words = " ".join(texts[lang].split())
             assert meta == words or (meta.endswith("…") and words.startswith(meta[:-1].rstrip())), \
                 (path, lang, meta)
+
+
+SPAM = "Billige Uhren kaufen"  # what a spammer links to, hoping a search engine indexes it here
+REFLECTING = {  # pages that show text from their URL: search results, SPARQL results
+    "search": f"/search?q={SPAM}",
+    "sparql-result": f"/sparql?format=html&query=SELECT%20%28%22{SPAM}%22%20AS%20%3Fx%29%20%7B%7D",
+    "sparql-negotiated": f"/sparql?query=SELECT%20%28%22{SPAM}%22%20AS%20%3Fx%29%20%7B%7D",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REFLECTING))
+def test_pages_that_show_text_from_their_url_are_not_indexed(client, kind: str) -> None:
+    """Google's guidelines: keep internal search results out of the index; any text in the URL of
+    these pages is shown on this site, so an indexed one would carry anyone's words. They say
+    noindex (Google's "Block Search indexing with noindex"); their links may still be followed."""
+    text = client.get(REFLECTING[kind], headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert SPAM in html_lib.unescape(text), kind  # the reason: the page shows the URL's text
+    assert re.findall(r'<meta name="robots" content="([^"]*)">', text) == ["noindex"], kind
+
+
+@pytest.mark.parametrize("kind", [*INDEXED, "search-form", "sparql"])
+def test_pages_in_the_sitemap_may_be_indexed(client, kind: str) -> None:
+    text = client.get(PAGE_KINDS[kind], headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'name="robots"' not in text, kind

@@ -323,7 +323,7 @@ def _results_page(site: Site, query: str, answer: Answer,
     html = render.page(
         "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict(),
                                          named=_named(params)),
-        answer=answer, table=table, downloads=links,
+        answer=answer, table=table, downloads=links, noindex=True,
         graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None)
     return Response(html, content_type=formats.HTML.content_type)
 
@@ -369,7 +369,7 @@ def _search_html(site: Site, text: str, lang: str, params: MultiDict[str, str]) 
     query = urlencode({"q": text})
     return render.page(
         "search.html", q=text, groups=groups, total=sum(len(g["hits"]) for g in groups),
-        spellings=search_groups.spellings(text), all=everything,
+        spellings=search_groups.spellings(text), all=everything, noindex=bool(text.strip()),
         toggle=f"/search?{query}" + ("" if everything else "&all=1"),
         **render.chrome("/search", lang, query=query + ("&all=1" if everything else ""),
                         default_lang=site.settings.default_lang, named=_named(params)))
