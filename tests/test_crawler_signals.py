@@ -89,3 +89,14 @@ def test_pages_that_show_text_from_their_url_are_not_indexed(client, kind: str) 
 def test_pages_in_the_sitemap_may_be_indexed(client, kind: str) -> None:
     text = client.get(PAGE_KINDS[kind], headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'name="robots"' not in text, kind
+
+
+@pytest.mark.parametrize("query", ["?_profile=alt", "?_profile=alt&lang=en", "?_profile=schema&lang=en",
+                                   "?lang=en&_profile=full", "?lang=en&format=html"])
+def test_the_canonical_header_agrees_with_the_page_for_every_profile(client, query: str) -> None:
+    """The list of profiles is an HTML page too (tests/conneg_checks.py checks the plain pages
+    against nginx and Apache as well)."""
+    response = client.get(PAGE_KINDS["partner"] + query, headers={"Accept": "text/html"})
+    in_page = re.findall(r'<link rel="canonical" href="([^"]+)">', response.get_data(as_text=True))
+    in_header = re.findall(r'<([^>]+)>; rel="canonical"', response.headers.get("Link", ""))
+    assert len(in_page) == 1 and in_header in ([], in_page), (in_header, in_page)
