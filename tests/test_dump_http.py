@@ -60,3 +60,14 @@ def test_a_range_the_server_does_not_serve_gets_the_whole_file(url: str) -> None
     part = get(url, Range="bytes=10-19")
     assert part.status_code == 206 and part.content == full[10:20]
     assert part.headers["Content-Range"] == f"bytes 10-19/{len(full)}"
+
+
+def test_a_script_on_another_origin_can_resume_a_download(url: str) -> None:
+    """The Fetch standard lets a script on another origin read only the CORS-safelisted response
+    headers (Cache-Control, Content-Language, Content-Length, Content-Type, Expires,
+    Last-Modified, Pragma) and those named in Access-Control-Expose-Headers. Resuming a download
+    needs the total from Content-Range and the ETag for If-Range."""
+    part = get(url, Range="bytes=0-9", Origin="https://app.example")
+    assert part.status_code == 206 and part.headers.get("Access-Control-Allow-Origin") == "*"
+    exposed = {h.strip().lower() for h in part.headers.get("Access-Control-Expose-Headers", "").split(",")}
+    assert {"etag", "content-range"} <= exposed, part.headers

@@ -26,6 +26,8 @@ bp = Blueprint("dataset", __name__)
 VOID_FORMATS: tuple[Format, ...] = (*ds.VOID_FORMATS, HTML)
 VOID_PATH = "/.well-known/void"
 DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
+# what a script on another origin needs to resume a dump's download (If-Range, the total size)
+DUMP_EXPOSED = {"Access-Control-Expose-Headers": "ETag, Content-Range, Accept-Ranges, Content-Disposition"}
 
 
 @bp.get(VOID_PATH)
@@ -59,7 +61,7 @@ def dump(name: str) -> Response:
                          download_name=name, conditional=False,
                          etag=unquote_etag(info.etag(f"dump-{file.dump.suffix}"))[0],
                          last_modified=info.modified, max_age=None)
-    response.headers.update(DATA_HEADERS)
+    response.headers.update({**DATA_HEADERS, **DUMP_EXPOSED})
     response.headers["Content-Type"] = file.dump.content_type
     return conditional(response, complete_length=file.path.stat().st_size)
 
