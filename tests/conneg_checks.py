@@ -182,9 +182,24 @@ def check_canonical_agrees_with_the_page(base: str, path: str) -> None:
         assert in_header in ([], in_page), (target, headers, in_header, in_page)
 
 
+def check_scripts_may_read_the_linked_data_headers(base: str, path: str) -> None:
+    """A script on another origin reads only the CORS-safelisted response headers and those named
+    in Access-Control-Expose-Headers (Fetch standard); the alternates in Link, the document in
+    Content-Location, the profile and the ETag to revalidate with must be among them, for the
+    negotiated resource and for a document URL alike (docs/SERVING.md)."""
+    for target, headers in ((path, {"Accept": "text/turtle"}), (f"{path}.ttl", {})):
+        response = get(f"{base}{target}", {**headers, "Origin": "https://app.example"})
+        assert response.headers.get("Access-Control-Allow-Origin") in ("*", "https://app.example")
+        listed = response.headers.get("Access-Control-Expose-Headers", "")
+        exposed = {h.strip().lower() for h in listed.split(",")}
+        needed = {"etag", "link"} | ({"content-location"} if target == path else set())
+        assert "*" in exposed or needed <= exposed, (target, response.headers)
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
-              check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page)
+              check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
+              check_scripts_may_read_the_linked_data_headers)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

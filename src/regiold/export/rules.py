@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from regiold.rdf.formats import HTML, RESOURCE, Format, named_order
 from regiold.rdf.formats import link as link_entry
 from regiold.settings import LANGS
-from regiold.web.responses import PREFLIGHT
+from regiold.web.responses import DOWNLOAD_EXPOSED, EXPOSED, PREFLIGHT
+
+# what scripts on other origins may read of every file: a representation's headers and a download's
+STATIC_EXPOSED = ", ".join(dict.fromkeys(f"{EXPOSED}, {DOWNLOAD_EXPOSED}".split(", ")))
 
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 # Text types sent with "; charset=utf-8", as the server does (formats.py: not JSON). text/html is
@@ -181,7 +184,8 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     ``sparql_url``: the endpoint ``/sparql`` (not exported) is sent to, with a 307 that keeps a
     POST's body (the dataset page links /sparql among its data)."""
     types = "\n".join(f"        {media} {ext};" for ext, media in mime_types(offered).items())
-    cors = 'add_header Access-Control-Allow-Origin "*" always;'
+    cors = (f'add_header Access-Control-Allow-Origin "*" always; '
+            f'add_header Access-Control-Expose-Headers "{STATIC_EXPOSED}" always;')
     cache = 'add_header Cache-Control "public, max-age=300" always;'
     alternates = ", ".join(link_entry(f"/$regiold_path.{f.key}", f).replace('"', '\\"') for f in offered)
     link = f'"<{base_iri}$regiold_path$regiold_canonical_query>; rel=\\"canonical\\", {alternates}"'
@@ -329,6 +333,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
     lines += [f"AddType {media} .{ext}" for ext, media in mime_types(offered).items()]
     lines += ["AddCharset utf-8 " + " ".join(f".{f.key}" for f in offered if f.text) + " .txt .xml .css",
               'Header always set Access-Control-Allow-Origin "*"',
+              f'Header always set Access-Control-Expose-Headers "{STATIC_EXPOSED}"',
               'Header always set Cache-Control "public, max-age=300"',
               "ErrorDocument 404 /404.html",
               f"ErrorDocument 406 '{problem_406(offered)}'",

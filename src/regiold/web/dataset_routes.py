@@ -17,7 +17,7 @@ from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, Format, link
 from regiold.web.context import current_site, public_root
 from regiold.web.negotiate import negotiate
-from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
+from regiold.web.responses import CACHE_CONTROL, DOWNLOAD_EXPOSED, conditional, send_representation
 
 bp = Blueprint("dataset", __name__)
 
@@ -27,7 +27,7 @@ VOID_FORMATS: tuple[Format, ...] = (*ds.VOID_FORMATS, HTML)
 VOID_PATH = "/.well-known/void"
 DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
 # what a script on another origin needs to resume a dump's download (If-Range, the total size)
-DUMP_EXPOSED = {"Access-Control-Expose-Headers": "ETag, Content-Range, Accept-Ranges, Content-Disposition"}
+DUMP_EXPOSED = {"Access-Control-Expose-Headers": DOWNLOAD_EXPOSED}
 
 
 @bp.get(VOID_PATH)

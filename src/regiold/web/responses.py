@@ -23,6 +23,11 @@ ERROR_VARY = "Accept, Accept-Language"
 # CORS-safelisted header, so asking for a profile is preflighted) and revalidation. The static
 # export's nginx rules allow the same (export/rules.py).
 PREFLIGHT_HEADERS = "Accept, Accept-Language, Accept-Profile, If-None-Match, If-Modified-Since"
+# Response headers a script on another origin may read besides the CORS-safelisted ones (Fetch
+# standard): those of a representation, and what resuming a download needs (the dumps). The
+# static export's nginx and Apache rules expose both on every file (export/rules.py).
+EXPOSED = "ETag, Link, Content-Location, Content-Profile"
+DOWNLOAD_EXPOSED = "ETag, Content-Range, Accept-Ranges, Content-Disposition"
 # The answer to that preflight, the same from the server (web/app.py) and the export's nginx and
 # Apache rules (export/rules.py).
 PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
@@ -60,7 +65,7 @@ def representation_headers(site: Site, rep: render.Representation, *, vary: tupl
             ("Last-Modified", http_date(render.last_modified(site))),
             ("Cache-Control", CACHE_CONTROL), ("Vary", ", ".join((*vary, "Accept-Encoding"))),
             ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Profile")]
+            ("Access-Control-Expose-Headers", EXPOSED)]
 
 
 def conditional(response: Response, *, also: str | None = None,
