@@ -9,6 +9,7 @@ found by one query in pyoxigraph: its cast of an ill-typed lexical form is an er
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,6 +33,31 @@ def ill_typed(sources: Sources) -> list[IllTyped]:
                           for name in CHECKED)
     query = (f"PREFIX xsd: <{XSD_NS}> SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
              f"FILTER(isLiteral(?o) && ({clauses})) }}")
+    return _found(sources, query)
+
+
+# Characters XML 1.0 cannot carry, not even as a character reference (XML 1.0 2.2, Char): a
+# literal holding one makes RDF/XML and SPARQL XML results not well-formed. Tab, newline and
+# carriage return are allowed; NUL no RDF parser here accepts.
+NOT_XML = "\u0001-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF"
+_NOT_XML = re.compile(f"[{NOT_XML}]")
+
+
+def not_xml(sources: Sources) -> list[IllTyped]:
+    """(subject, predicate, literal, file, line) of every literal holding a character XML cannot
+    carry (``NOT_XML``), in file order."""
+    query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+             f'FILTER(isLiteral(?o) && REGEX(STR(?o), "[{NOT_XML}]")) }}')
+    return _found(sources, query)
+
+
+def first_not_xml(lexical: str) -> str:
+    """The first character of ``lexical`` XML cannot carry, as ``U+000B``."""
+    found = _NOT_XML.search(lexical)
+    return f"U+{ord(found.group()):04X}" if found else ""
+
+
+def _found(sources: Sources, query: str) -> list[IllTyped]:
     files = {source.graph: source.path for source in sources.files}
     found = []
     for row in sources.dataset.query(query):  # type: ignore[union-attr]
@@ -44,12 +70,15 @@ def ill_typed(sources: Sources) -> list[IllTyped]:
 
 
 def _line(path: Path, lexical: str) -> int | None:
-    """The first line of ``path`` holding the quoted lexical form (Turtle, TriG, JSON-LD)."""
+    """The first line of ``path`` holding the quoted lexical form (Turtle, TriG, JSON-LD), as
+    it is or with its control characters written as ``\\uXXXX`` escapes."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    for quoted in (f'"{lexical}"', f"'{lexical}'", lexical):
+    escaped = [_NOT_XML.sub(lambda m, f=form: f.format(ord(m.group())), lexical)
+               for form in ("\\u{:04X}", "\\u{:04x}")]
+    for quoted in (f'"{lexical}"', f"'{lexical}'", *(f'"{e}' for e in escaped), lexical):
         at = text.find(quoted)
         if at >= 0:
             return text.count("\n", 0, at) + 1
