@@ -100,3 +100,27 @@ def test_the_canonical_header_agrees_with_the_page_for_every_profile(client, que
     in_page = re.findall(r'<link rel="canonical" href="([^"]+)">', response.get_data(as_text=True))
     in_header = re.findall(r'<([^>]+)>; rel="canonical"', response.headers.get("Link", ""))
     assert len(in_page) == 1 and in_header in ([], in_page), (in_header, in_page)
+
+
+HREFLANG = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">')
+
+
+def html_page(client, path: str) -> str:
+    return client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", [*INDEXED, "sparql"])
+def test_hreflang_names_each_language_by_its_canonical_url(client, kind: str) -> None:
+    """Google's "Tell Google about localized versions of your page": alternate URLs must be
+    fully qualified, with the scheme ("https://example.com/foo, not //example.com/foo or /foo"),
+    each version lists itself and the others, and each names the canonical URL of that version."""
+    for lang in labels.LANGS:
+        found = dict(HREFLANG.findall(html_page(client, in_language(PAGE_KINDS[kind], lang))))
+        assert set(found) == {*labels.LANGS, "x-default"}, (kind, lang, found)
+        for code, href in found.items():
+            href = html_lib.unescape(href)
+            assert href.startswith(BASE), (kind, lang, code, href)  # absolute, on the canonical host
+            target = html_page(client, "/" + href[len(BASE):])
+            canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', target)
+            if canonical:  # the SPARQL editor names none
+                assert html_lib.unescape(canonical[0]) == href, (kind, lang, code)

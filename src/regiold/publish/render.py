@@ -313,7 +313,7 @@ def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None,
         body = page("profiles.html", path=path, iri=iri, profiles=listed, canonical=iri,
                     alternates=[], jsonld=None,
                     **chrome(path, lang, query="_profile=alt", default_lang=site.settings.default_lang,
-                             sparql_link=site.settings.sparql_link, named=named))
+                             sparql_link=site.settings.sparql_link, named=named, base_iri=site.base_iri))
     else:
         triples = _alternatives_graph(iri, listed)
         body = (jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
@@ -476,16 +476,17 @@ def page_twice(template: str, **context: object) -> tuple[bytes, bytes]:
 
 
 def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
-           sparql_link: str = "/sparql", named: bool = False) -> dict[str, object]:
+           sparql_link: str = "/sparql", named: bool = False, base_iri: str = "") -> dict[str, object]:
     """What base.html needs besides the page itself: ``link_lang`` (what internal links carry:
     ``lang`` when the URL ``named`` it or it is not the default, see publish/links.py), the link
     to the SPARQL endpoint (none in a static export without one), and for the parts every page
     shares (publish/fragments.py: the language switch, the hreflang alternates) the page's path,
-    query and the default language."""
+    query and the default language; with ``base_iri`` the hreflang URLs are absolute under it."""
     default = default_lang or LANGS[0]
     return {
         "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default, named),
-        "sparql_link": sparql_link, "chrome": fragments.Chrome(path, query, default),
+        "sparql_link": sparql_link,
+        "chrome": fragments.Chrome(path, query, default, base_iri.rstrip("/")),
     }
 
 
@@ -521,7 +522,7 @@ def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
                 changelog=_changelog(site, view.iri),
                 **chrome(view.path, lang, query=page_query(found.page),
                          default_lang=site.settings.default_lang,
-                         sparql_link=site.settings.sparql_link, named=named))
+                         sparql_link=site.settings.sparql_link, named=named, base_iri=site.base_iri))
 
 
 META_DESCRIPTION_MAX = 160  # characters a search engine shows of a snippet
@@ -586,7 +587,8 @@ def index_html(site: Site, lang: str, *, named: bool = False,
                     description=UI[lang]["index_intro"],
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
-                                            sparql_link=site.settings.sparql_link, named=named))
+                                            sparql_link=site.settings.sparql_link, named=named,
+                                            base_iri=site.base_iri))
         return Representation(body, HTML, lang, make_etag(site.version, body))
     return _memo(site, ("index", lang, links.link_lang(lang, site.settings.default_lang, named)), build)
 
