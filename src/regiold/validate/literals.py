@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from regiold.ingest.sources import Sources
-from regiold.rdf.namespaces import XSD_NS
+from regiold.rdf.namespaces import RDF_TYPE, XSD_NS
 
 # The XSD datatypes pyoxigraph casts to (a cast of an ill-typed form fails)
 CHECKED = ("boolean", "integer", "decimal", "float", "double", "dateTime", "date", "time",
@@ -49,6 +49,33 @@ def not_xml(sources: Sources) -> list[IllTyped]:
     query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
              f'FILTER(isLiteral(?o) && REGEX(STR(?o), "[{NOT_XML}]")) }}')
     return _found(sources, query)
+
+
+# The end of an IRI RDF/XML names an element by (XML 1.0 NameStartChar, then NameChars, no ":"):
+# each property, and the class a node is typed with. An IRI without one cannot be written.
+_START = ("A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D"
+          "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_XML_NAME_END = re.compile(f"[{_START}][-.0-9\u00B7\u0300-\u036F\u203F\u2040{_START}]*$")
+
+
+def unnamed_terms(sources: Sources) -> list[IllTyped]:
+    """(subject, predicate, term, file, line): the first use of each property and each class of a
+    node whose IRI ends in no XML name, so that RDF/XML cannot write it (pyoxigraph writes the
+    element ``<oxprefix:>``, which no XML parser reads)."""
+    found = []
+    for query, variable in ((_DISTINCT_PREDICATES, "p"), (_DISTINCT_CLASSES, "c")):
+        for row in sources.dataset.query(query):  # type: ignore[union-attr]
+            term = row[variable]
+            if isinstance(term, ox.NamedNode) and not _XML_NAME_END.search(term.value):
+                predicate = term.value if variable == "p" else RDF_TYPE
+                pattern = f"?s <{term.value}> ?x" if variable == "p" else f"?s <{RDF_TYPE}> <{term.value}>"
+                found += _found(sources, f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ {pattern} }} "
+                                         f"BIND(<{predicate}> AS ?p) BIND(<{term.value}> AS ?o) }} LIMIT 1")
+    return sorted(found, key=lambda hit: (str(hit[3]), hit[4] or 0, hit[0].value, hit[1].value))
+
+
+_DISTINCT_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
+_DISTINCT_CLASSES = f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?s <{RDF_TYPE}> ?c }} }}"
 
 
 def first_not_xml(lexical: str) -> str:

@@ -20,8 +20,8 @@ from regiold.ingest.sources import Sources, to_rdflib_term
 from regiold.validate import literals
 from regiold.validate import shacl as shacl_run
 
-CACHE_FORMAT = 4  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle;
-# 4: literals XML cannot carry are violations
+CACHE_FORMAT = 5  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle;
+# 4: literals XML cannot carry are violations; 5: so are properties and classes RDF/XML cannot name
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
     shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
     literals.quiet_rdflib()
     outcome = shacl_run.validate(sources, shapes, workers=workers)
-    found = [(literals.not_xml(sources), NOT_XML), (literals.ill_typed(sources), ILL_TYPED)]
+    found = [(literals.not_xml(sources), NOT_XML), (literals.unnamed_terms(sources), UNNAMED),
+             (literals.ill_typed(sources), ILL_TYPED)]
     violations = _violations(outcome.results, outcome.labels, sources)
     for hits, check in found:
         violations += _literal_violations(hits, check)
@@ -207,6 +208,12 @@ NOT_XML = _LiteralCheck(SH.Violation, "character XML cannot carry", SH.PatternCo
                         "SPARQL-XML-Ergebnisse) nicht darstellen kann; bitte entfernen",
                         "{place}: the text holds the control character {char}, which XML (RDF/XML, "
                         "SPARQL XML results) cannot carry; remove it")
+UNNAMED = _LiteralCheck(SH.Violation, "IRI RDF/XML cannot write", SH.NodeKindConstraintComponent,
+                        "{place}: <{value}> kann in RDF/XML nicht geschrieben werden: als Eigenschaft "
+                        "oder Klasse muss die IRI auf einen Namen enden (Buchstabe oder _ nach dem "
+                        "letzten / oder #)",
+                        "{place}: <{value}> cannot be written in RDF/XML: as a property or class its "
+                        "IRI must end in a name (a letter or _ after the last / or #)")
 
 
 def _literal_violations(found: list[literals.IllTyped], check: _LiteralCheck) -> list[Violation]:
@@ -241,8 +248,9 @@ def _place(path: Path, line: int | None) -> str:
 
 
 def _literal_messages(literal: ox.Literal, place: str, check: _LiteralCheck) -> dict[str, str]:
+    datatype = literal.datatype.value if isinstance(literal, ox.Literal) else ""
     values = {"place": place, "value": literal.value, "char": literals.first_not_xml(literal.value),
-              "datatype": "xsd:" + literal.datatype.value.rsplit("#", 1)[-1]}
+              "datatype": "xsd:" + datatype.rsplit("#", 1)[-1]}
     return {"de": check.de.format(**values), "en": check.en.format(**values)}
 
 
