@@ -18,14 +18,19 @@ from test_validate_cli import validate
 BAD = "Beta\\u000BKreis"  # as a steward's Turtle holds it: the escape of a vertical tab
 
 
-def insert_name(site: Path, text: str) -> int:
-    """A second schema:name with ``text`` for org/beta in data/orgs.ttl; returns its line."""
+def add_triple(site: Path, predicate_object: str) -> int:
+    """``predicate_object`` for org/beta in data/orgs.ttl; returns its line."""
     orgs = site / "data" / "orgs.ttl"
     lines = orgs.read_text().splitlines()
     at = next(i for i, line in enumerate(lines) if 'schema:name "Beta-Kreis"@de ;' in line)
-    lines.insert(at + 1, f'    <https://schema.org/alternateName> "{text}" ;')
+    lines.insert(at + 1, f"    {predicate_object} ;")
     orgs.write_text("\n".join(lines) + "\n")
     return at + 2
+
+
+def insert_name(site: Path, text: str) -> int:
+    """A schema:alternateName with ``text`` for org/beta; returns its line."""
+    return add_triple(site, f'<https://schema.org/alternateName> "{text}"')
 
 
 def test_a_control_character_xml_cannot_carry_is_a_violation_naming_file_and_line(mini_site: Path):

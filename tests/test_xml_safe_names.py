@@ -12,16 +12,7 @@ from pathlib import Path
 import pytest
 
 from test_validate_cli import validate
-
-
-def add_triple(site: Path, predicate_object: str) -> int:
-    """``predicate_object`` for org/beta in data/orgs.ttl; returns its line."""
-    orgs = site / "data" / "orgs.ttl"
-    lines = orgs.read_text().splitlines()
-    at = next(i for i, line in enumerate(lines) if 'schema:name "Beta-Kreis"@de ;' in line)
-    lines.insert(at + 1, f"    {predicate_object} ;")
-    orgs.write_text("\n".join(lines) + "\n")
-    return at + 2
+from test_xml_safe_literals import add_triple
 
 
 @pytest.mark.parametrize("triple", ['<http://example.org/ns/123> "x"', '<urn:x:1> "x"',
