@@ -13,6 +13,7 @@ import rdflib
 
 from conftest import ROOT
 from page_kinds import PAGE_KINDS, in_language
+from pages_support import copy_site, make_app
 from regiold.publish import labels
 
 pytestmark = pytest.mark.skipif(not (ROOT / "data" / "partners").is_dir(),
@@ -124,3 +125,20 @@ def test_hreflang_names_each_language_by_its_canonical_url(client, kind: str) ->
             canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', target)
             if canonical:  # the SPARQL editor names none
                 assert html_lib.unescape(canonical[0]) == href, (kind, lang, code)
+
+
+def test_each_page_of_a_paged_description_is_its_own_canonical(tmp_path: Path) -> None:
+    """Google's pagination guide: give each page its own canonical URL, never the first page's
+    (else what only page 2 lists is not indexed); hreflang then names those URLs too."""
+    client = make_app(copy_site(tmp_path / "site"), page_size=2).test_client()
+    for query, expected in (("?page=2", f"{BASE}org/network?page=2"),
+                            ("?page=2&lang=en", f"{BASE}org/network?page=2&lang=en"),
+                            ("", f"{BASE}org/network")):
+        response = client.get(f"/org/network{query}", headers={"Accept": "text/html"})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200, query
+        assert [html_lib.unescape(c) for c in re.findall(r'<link rel="canonical" href="([^"]+)">', text)] \
+            == [expected], query
+        assert re.findall(r'<([^>]+)>; rel="canonical"', response.headers["Link"]) == [expected], query
+        hreflang = {code: html_lib.unescape(href) for code, href in HREFLANG.findall(text)}
+        assert expected in hreflang.values(), (query, hreflang)

@@ -490,9 +490,10 @@ def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = 
     }
 
 
-def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
-    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages."""
-    return iri if lang == default_lang else f"{iri}?lang={lang}"
+def canonical_iri(iri: str, lang: str, default_lang: str, page_number: int = 1) -> str:
+    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages;
+    a later page of a paged description is its own (``?page=2``: Google's pagination guide)."""
+    return page_url(iri, page_number, **({} if lang == default_lang else {"lang": lang}))
 
 
 def resource_html(site: Site, found: describe_mod.Description, lang: str, *,
@@ -517,7 +518,7 @@ def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
     view = summary.page_view(found, site.base_iri, lang)
     return dict(view=view, jsonld=script_json(view.schema_org), description=meta_description(view),
                 alternates=alternates(view.path, found.page),
-                canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
+                canonical=canonical_iri(view.iri, lang, site.settings.default_lang, view.page),
                 page_links=page_links(view.path, view.page, view.pages),
                 changelog=_changelog(site, view.iri),
                 **chrome(view.path, lang, query=page_query(found.page),

@@ -171,7 +171,7 @@ def resource_headers(site: Site, stem: str, rep: render.Representation, *, negot
         location = render.page_url(f"{path}.{rep.format.key}", rep.page, **lang)
     canonical = f"{site.base_iri}{stem}"
     if rep.format is HTML and rep.lang and chosen is not None:  # the page's <link rel="canonical">
-        canonical = render.canonical_iri(canonical, rep.lang, site.settings.default_lang)
+        canonical = render.canonical_iri(canonical, rep.lang, site.settings.default_lang, rep.page)
     links = [f'<{canonical}>; rel="canonical"']
     links += [link(alt["href"], alt["format"]) for alt in render.alternates(path, rep.page)]
     links += [f'<{href}>; rel="{rel}"'
