@@ -5,6 +5,7 @@ resource path and asserts what a client would notice."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import requests
 
@@ -163,9 +164,42 @@ def check_preflight(base: str, path: str) -> None:
         assert "*" in allowed or set(asked) <= allowed, (target, preflight.headers)
 
 
+def check_canonical_agrees_with_the_page(base: str, path: str) -> None:
+    """An HTML answer names one canonical URL: a ``Link: rel="canonical"`` header says what the
+    page's own ``<link rel="canonical">`` says. The English page is canonically ``{iri}?lang=en``;
+    a header naming the German ``{iri}`` for it is the conflicting signal Google's guide on
+    canonical URLs warns against ("don't specify different URLs as canonical for the same page
+    using different canonicalization techniques"), and may fold the English page into the German."""
+    cases = [(f"{path}{query}", headers) for query in ("", "?lang=de", "?lang=en")
+             for headers in ({"Accept": "text/html"}, {"Accept": "text/html", "Accept-Language": "en"})]
+    cases += [(f"{path}.html?lang=en", {}), (f"{path}.html", {"Accept-Language": "en"})]
+    for target, headers in cases:
+        response = get(f"{base}{target}", headers)
+        assert response.status_code == 200, (target, headers, response.status_code)
+        in_page = re.findall(r'<link rel="canonical" href="([^"]+)">', response.text)
+        in_header = re.findall(r'<([^>]+)>; rel="canonical"', response.headers.get("Link", ""))
+        assert len(in_page) == 1, (target, headers)
+        assert in_header in ([], in_page), (target, headers, in_header, in_page)
+
+
+def check_scripts_may_read_the_linked_data_headers(base: str, path: str) -> None:
+    """A script on another origin reads only the CORS-safelisted response headers and those named
+    in Access-Control-Expose-Headers (Fetch standard); the alternates in Link, the document in
+    Content-Location, the profile and the ETag to revalidate with must be among them, for the
+    negotiated resource and for a document URL alike (docs/SERVING.md)."""
+    for target, headers in ((path, {"Accept": "text/turtle"}), (f"{path}.ttl", {})):
+        response = get(f"{base}{target}", {**headers, "Origin": "https://app.example"})
+        assert response.headers.get("Access-Control-Allow-Origin") in ("*", "https://app.example")
+        listed = response.headers.get("Access-Control-Expose-Headers", "")
+        exposed = {h.strip().lower() for h in listed.split(",")}
+        needed = {"etag", "link"} | ({"content-location"} if target == path else set())
+        assert "*" in exposed or needed <= exposed, (target, response.headers)
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
-              check_content_location_has_the_same_bytes)
+              check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
+              check_scripts_may_read_the_linked_data_headers)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

@@ -114,8 +114,9 @@ def test_english_by_accept_language_and_by_switch(client) -> None:
     switched = page(client, f"{ORG}?lang=en", **{"Accept-Language": "de"})
     assert '<html lang="en">' in switched
     german = page(client, ORG)
-    assert '<link rel="alternate" hreflang="en" href="/org/dme?lang=en">' in german
-    assert '<link rel="alternate" hreflang="de" href="/org/dme">' in german  # the default: one URL
+    # hreflang URLs are absolute and canonical (tests/test_crawler_signals.py)
+    assert f'<link rel="alternate" hreflang="en" href="{BASE}org/dme?lang=en">' in german
+    assert f'<link rel="alternate" hreflang="de" href="{BASE}org/dme">' in german  # the default: one URL
     assert 'href="/org/dme?lang=en" hreflang="en" lang="en">English</a>' in german  # visible switch
 
 

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from regiold.rdf.formats import HTML, RESOURCE, Format, named_order
 from regiold.rdf.formats import link as link_entry
 from regiold.settings import LANGS
-from regiold.web.responses import PREFLIGHT
+from regiold.web.responses import DOWNLOAD_EXPOSED, EXPOSED, PREFLIGHT
+
+# what scripts on other origins may read of every file: a representation's headers and a download's
+STATIC_EXPOSED = ", ".join(dict.fromkeys(f"{EXPOSED}, {DOWNLOAD_EXPOSED}".split(", ")))
 
 TIERS = ("1", "0.9", "0.8", "0.7", "0.6", "0.5", "0.4", "0.3", "0.2", "0.1", "0.0x")
 # Text types sent with "; charset=utf-8", as the server does (formats.py: not JSON). text/html is
@@ -149,6 +152,11 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
     lines += _map("$regiold_ext", "$regiold_location_query", "$regiold_page_query", '""')
+    # the canonical URL in Link: an HTML page's own <link rel="canonical"> (?lang= for a language
+    # other than the default), the IRI for every other format
+    lines += _map("$regiold_ext", "$regiold_canonical_query", "$regiold_lang_query", '""')
+    lines += ["map $regiold_lang $regiold_lang_query {", f'    {default_lang} "";',
+              '    default "?lang=$regiold_lang";', "}"]
     # the page with the bytes sent: {path}.html (clean links) or {path}.{lang}.html (?lang=)
     lines += ["map $regiold_page $regiold_page_query {", '    html "";',
               '    default "?lang=$regiold_lang";', "}"]
@@ -176,10 +184,11 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
     ``sparql_url``: the endpoint ``/sparql`` (not exported) is sent to, with a 307 that keeps a
     POST's body (the dataset page links /sparql among its data)."""
     types = "\n".join(f"        {media} {ext};" for ext, media in mime_types(offered).items())
-    cors = 'add_header Access-Control-Allow-Origin "*" always;'
+    cors = (f'add_header Access-Control-Allow-Origin "*" always; '
+            f'add_header Access-Control-Expose-Headers "{STATIC_EXPOSED}" always;')
     cache = 'add_header Cache-Control "public, max-age=300" always;'
     alternates = ", ".join(link_entry(f"/$regiold_path.{f.key}", f).replace('"', '\\"') for f in offered)
-    link = f'"<{base_iri}$regiold_path>; rel=\\"canonical\\", {alternates}"'
+    link = f'"<{base_iri}$regiold_path$regiold_canonical_query>; rel=\\"canonical\\", {alternates}"'
     dot_type = 'types { } default_type ""; add_header Content-Type $regiold_dot_type always;'
     preflight = "\n".join(f"    add_header {header} {_preflight_variable(header)} always;"
                           for header in PREFLIGHT)
@@ -324,6 +333,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
     lines += [f"AddType {media} .{ext}" for ext, media in mime_types(offered).items()]
     lines += ["AddCharset utf-8 " + " ".join(f".{f.key}" for f in offered if f.text) + " .txt .xml .css",
               'Header always set Access-Control-Allow-Origin "*"',
+              f'Header always set Access-Control-Expose-Headers "{STATIC_EXPOSED}"',
               'Header always set Cache-Control "public, max-age=300"',
               "ErrorDocument 404 /404.html",
               f"ErrorDocument 406 '{problem_406(offered)}'",
@@ -363,15 +373,20 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
               "RewriteCond %{ENV:REXT} =!", r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$ - [R=406,END]"]
     resource = r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$"
     flags = "END,E=RNEG:1,E=RPATH:$1"
+    named = f"{flags},E=RNEGHTML:1,E=RLOC:/$1.html?lang=%{{ENV:RLANG}}"
     lines += ["RewriteCond %{ENV:RPAGE} =html", "RewriteCond %{ENV:REXT} =html",
               f"{resource} $1.html [{flags},E=RNEGHTML:1,E=RLOC:/$1.html]",
-              "RewriteCond %{ENV:REXT} =html",
-              f"{resource} $1.%{{ENV:RPAGE}} [{flags},E=RNEGHTML:1,E=RLOC:/$1.html?lang=%{{ENV:RLANG}}]",
+              "RewriteCond %{ENV:REXT} =html", f"RewriteCond %{{ENV:RLANG}} !={default_lang}",
+              f"{resource} $1.%{{ENV:RPAGE}} [{named},E=RNEGOTHER:1]",
+              "RewriteCond %{ENV:REXT} =html", f"{resource} $1.%{{ENV:RPAGE}} [{named}]",
               f"{resource} $1.%{{ENV:REXT}} [{flags},E=RLOC:/$1.%{{ENV:REXT}}]"]
     alternates = ", ".join(link_entry(f"/%{{RPATH}}e.{f.key}", f) for f in offered)
     link = f"<{base_iri}%{{RPATH}}e>; rel=\"canonical\", {alternates}".replace('"', '\\"')
     lines += _apache_headers("RNEG", {"Vary": "Accept, Accept-Language, Accept-Encoding",
                                       "Content-Location": "%{RLOC}e", "Link": link})
+    # a page in another language than the default: its canonical URL names it, as the page does
+    other = link.replace("%{RPATH}e>", "%{RPATH}e?lang=%{RLANG}e>", 1)
+    lines += _apache_headers("RNEGOTHER", {"Link": other})
     lines += _apache_headers("RNEGHTML", {"Content-Language": "%{RLANG}e"})
     lines += _apache_headers("RHTML", {"Vary": "Accept-Language, Accept-Encoding",
                                        "Content-Language": "%{RLANG}e"})

@@ -40,6 +40,7 @@ class Chrome:
     path: str
     query: str
     default_lang: str
+    root: str = ""  # the canonical site root (base IRI without its "/") the hreflang URLs start with
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def parts(env: Environment, chrome: Chrome, context: Mapping[str, object], *,
     shape = _shape(alternates, path)
     if not shared or q or shape is None or not path.startswith("/") or _STAND_IN in path:
         return _render(env, lang, link_lang, sparql_link, chrome, alternates, q)  # type: ignore[arg-type]
-    kept = _rendered(env, lang, link_lang, sparql_link, chrome.query, chrome.default_lang, shape)  # type: ignore[arg-type]
+    kept = _rendered(env, lang, link_lang, sparql_link, chrome.query, chrome.default_lang, shape,  # type: ignore[arg-type]
+                     chrome.root)
     mark = str(escape(path))
     return Parts(*(Markup(str(part).replace(_STAND_IN, mark)) for part in (  # noqa: S704 - escaped
         kept.head, kept.header, kept.footer, kept.formats)))
@@ -82,17 +84,19 @@ def _shape(alternates: Sequence[Mapping[str, str]], path: str) -> Shape | None:
 
 @lru_cache(maxsize=512)
 def _rendered(env: Environment, lang: str, link_lang: str | None, sparql_link: str, query: str,
-              default_lang: str, shape: Shape) -> Parts:
+              default_lang: str, shape: Shape, root: str) -> Parts:
     alternates = [{"key": key, "type": media_type, "label": label, "href": _STAND_IN + rest}
                   for key, media_type, label, rest in shape]
-    return _render(env, lang, link_lang, sparql_link, Chrome(_STAND_IN, query, default_lang),
+    return _render(env, lang, link_lang, sparql_link, Chrome(_STAND_IN, query, default_lang, root),
                    alternates, None)
 
 
 def _render(env: Environment, lang: str, link_lang: str | None, sparql_link: str, chrome: Chrome,
             alternates: Sequence[Mapping[str, str]], q: object) -> Parts:
     other = next(code for code in LANGS if code != lang)
-    languages = links.alternates(chrome.path, lang, chrome.default_lang, chrome.query)
+    # hreflang URLs are absolute, as search engines require, and canonical (render.canonical_iri)
+    languages = [{**alt, "href": chrome.root + str(alt["href"])}
+                 for alt in links.alternates(chrome.path, lang, chrome.default_lang, chrome.query)]
     switch = {"code": other, "href": links.chosen(chrome.path, other, chrome.query),
               "label": UI[lang]["switch"]}
     macros = env.get_template(_MACROS).make_module(

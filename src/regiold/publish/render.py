@@ -31,7 +31,7 @@ from regiold.errors import NotFound
 from regiold.publish import changelog, fragments, jsonld, links, lookup, summary
 from regiold.publish import describe as describe_mod
 from regiold.publish.labels import LANGS, UI
-from regiold.publish.view import build_view, local_href, pick_literal
+from regiold.publish.view import PageView, build_view, local_href, pick_literal
 from regiold.rdf import ntriples
 from regiold.rdf.formats import HTML, JSONLD, NTRIPLES, PROFILES, RESOURCE, Format, Profile, by_key
 from regiold.rdf.namespaces import ALTR_NS, DCT_NS, ORG_NS, PROF_NS, RDF_TYPE_NODE, RDFS_LABEL, site_prefixes
@@ -313,7 +313,7 @@ def alternatives(site: Site, iri: str, path: str, fmt: Format, lang: str | None,
         body = page("profiles.html", path=path, iri=iri, profiles=listed, canonical=iri,
                     alternates=[], jsonld=None,
                     **chrome(path, lang, query="_profile=alt", default_lang=site.settings.default_lang,
-                             sparql_link=site.settings.sparql_link, named=named))
+                             sparql_link=site.settings.sparql_link, named=named, base_iri=site.base_iri))
     else:
         triples = _alternatives_graph(iri, listed)
         body = (jsonld_bytes(triples, site.base_iri) if fmt is JSONLD
@@ -476,22 +476,24 @@ def page_twice(template: str, **context: object) -> tuple[bytes, bytes]:
 
 
 def chrome(path: str, lang: str, *, query: str = "", default_lang: str | None = None,
-           sparql_link: str = "/sparql", named: bool = False) -> dict[str, object]:
+           sparql_link: str = "/sparql", named: bool = False, base_iri: str = "") -> dict[str, object]:
     """What base.html needs besides the page itself: ``link_lang`` (what internal links carry:
     ``lang`` when the URL ``named`` it or it is not the default, see publish/links.py), the link
     to the SPARQL endpoint (none in a static export without one), and for the parts every page
     shares (publish/fragments.py: the language switch, the hreflang alternates) the page's path,
-    query and the default language."""
+    query and the default language; with ``base_iri`` the hreflang URLs are absolute under it."""
     default = default_lang or LANGS[0]
     return {
         "lang": lang, "ui": UI[lang], "link_lang": links.link_lang(lang, default, named),
-        "sparql_link": sparql_link, "chrome": fragments.Chrome(path, query, default),
+        "sparql_link": sparql_link,
+        "chrome": fragments.Chrome(path, query, default, base_iri.rstrip("/")),
     }
 
 
-def canonical_iri(iri: str, lang: str, default_lang: str) -> str:
-    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages."""
-    return iri if lang == default_lang else f"{iri}?lang={lang}"
+def canonical_iri(iri: str, lang: str, default_lang: str, page_number: int = 1) -> str:
+    """The canonical URL of a page in ``lang``: the IRI, with ``?lang=`` for other languages;
+    a later page of a paged description is its own (``?page=2``: Google's pagination guide)."""
+    return page_url(iri, page_number, **({} if lang == default_lang else {"lang": lang}))
 
 
 def resource_html(site: Site, found: describe_mod.Description, lang: str, *,
@@ -514,14 +516,29 @@ def default_pages(site: Site, iri: str) -> tuple[bytes, bytes]:
 def _resource_context(site: Site, found: describe_mod.Description, lang: str, *,
                       named: bool) -> dict[str, object]:
     view = summary.page_view(found, site.base_iri, lang)
-    return dict(view=view, jsonld=script_json(view.schema_org),
+    return dict(view=view, jsonld=script_json(view.schema_org), description=meta_description(view),
                 alternates=alternates(view.path, found.page),
-                canonical=canonical_iri(view.iri, lang, site.settings.default_lang),
+                canonical=canonical_iri(view.iri, lang, site.settings.default_lang, view.page),
                 page_links=page_links(view.path, view.page, view.pages),
                 changelog=_changelog(site, view.iri),
                 **chrome(view.path, lang, query=page_query(found.page),
                          default_lang=site.settings.default_lang,
-                         sparql_link=site.settings.sparql_link, named=named))
+                         sparql_link=site.settings.sparql_link, named=named, base_iri=site.base_iri))
+
+
+META_DESCRIPTION_MAX = 160  # characters a search engine shows of a snippet
+
+
+def meta_description(view: PageView) -> str:
+    """The page's ``<meta name="description">``: the resource's description in the page's
+    language, else what it is (title, types, the site); at most 160 characters, cut at a word."""
+    if view.text and view.text_lang in (None, view.lang):
+        text = " ".join(view.text.split())
+    else:
+        text = " – ".join(filter(None, (view.title, ", ".join(view.types), UI[view.lang]["site"])))
+    if len(text) <= META_DESCRIPTION_MAX:
+        return text
+    return text[:META_DESCRIPTION_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-") + "…"
 
 
 def _changelog(site: Site, iri: str) -> list[dict[str, object]]:
@@ -568,9 +585,11 @@ def index_html(site: Site, lang: str, *, named: bool = False,
     def build() -> Representation:
         groups = partner_groups(site, lang, found)
         body = page("index.html", groups=groups, jsonld=script_json(_index_schema(groups, lang)),
+                    description=UI[lang]["index_intro"],
                     canonical=canonical_iri(site.base_iri, lang, site.settings.default_lang),
                     alternates=[], **chrome("/", lang, default_lang=site.settings.default_lang,
-                                            sparql_link=site.settings.sparql_link, named=named))
+                                            sparql_link=site.settings.sparql_link, named=named,
+                                            base_iri=site.base_iri))
         return Representation(body, HTML, lang, make_etag(site.version, body))
     return _memo(site, ("index", lang, links.link_lang(lang, site.settings.default_lang, named)), build)
 

@@ -119,8 +119,12 @@ def _dataset(view: PageView, rows: dict[str, Row]) -> PageView:
     """The dataset page for people: what it is, its licence and the downloads first; the
     statistics after the descriptive facts; distributions in detail with the data facts."""
     ui = UI[view.lang]
+    # a distribution nested elsewhere first (the page shows each node once) is a link here
+    nested = {view.path + node.iri[len(view.iri):]: node for node in _nodes(view.sections)
+              if node.iri.startswith(view.iri)}
+    found = [v.node or nested.get(v.href or "") for v in rows[f"{DCAT}distribution"].values]
     rows["downloads"] = Row("downloads", ui["downloads"], [
-        _download(v.node) for v in rows[f"{DCAT}distribution"].values if v.node])
+        _download(node) for node in sorted(filter(None, found), key=lambda n: n.title.casefold())])
     view.key = [rows[key] for key in DATASET_KEY if key in rows]
     view.data = [rows[key] for key in DATASET_DATA if key in rows]
     statistics = [rows[key] for key in STATISTICS if key in rows]
@@ -133,6 +137,18 @@ def _dataset(view: PageView, rows: dict[str, Row]) -> PageView:
     view.show_types = False
     view.lead_first = True
     return view
+
+
+def _nodes(sections: list[Section]) -> list[NodeView]:
+    """Every node nested anywhere in ``sections``."""
+    found: list[NodeView] = []
+    todo = [row for section in sections for row in section.rows]
+    while todo:
+        for value in todo.pop().values:
+            if value.node is not None:
+                found.append(value.node)
+                todo += value.node.rows
+    return found
 
 
 def _download(node: NodeView) -> Value:

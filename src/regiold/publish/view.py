@@ -670,7 +670,49 @@ def schema_org(index: _Index, view: PageView) -> dict[str, object]:
             data["areaServed"] = areas
     if kind == "person":
         _schema_person(index, iri, view.lang, data)
+    if kind == "dataset":
+        _schema_dataset(index, iri, view.lang, data, types)
     return data
+
+
+def _schema_dataset(index: _Index, iri: str, lang: str, data: dict[str, object], types: set[str]) -> None:
+    """What Google's Dataset structured data reads, as the page shows it: a catalog is a
+    DataCatalog with its datasets; a dataset has its licence, each download (a DataDownload with
+    its URL and media type), its keywords and its catalog."""
+    props = index.out.get(iri, {})
+    if f"{DCAT}Catalog" in types and f"{DCAT}Dataset" not in types:
+        data["@type"] = "DataCatalog"
+        _put(data, "dataset", _named(index, _iris(props, f"{DCAT}dataset"), "Dataset", lang), single=False)
+        return
+    _put(data, "license", sorted(_iris(props, f"{DCT}license")))
+    downloads = []
+    for dist in sorted(_iris(props, f"{DCAT}distribution")):
+        parts = index.out.get(dist, {})
+        media = next(iter(_iris(parts, f"{DCAT}mediaType")), "")
+        downloads += [{"@type": "DataDownload", "contentUrl": url,
+                       "encodingFormat": media.rsplit("/media-types/", 1)[-1]}
+                      for url in _iris(parts, f"{DCAT}downloadURL")[:1]]
+    _put(data, "distribution", downloads, single=False)
+    keywords = _best_literals([o for o in props.get(f"{DCAT}keyword", []) if isinstance(o, ox.Literal)], lang)
+    _put(data, "keywords", sorted(k.value for k in keywords), single=False)
+    catalogs = _named(index, index.inc.get(iri, {}).get(f"{DCAT}dataset", []), "DataCatalog", lang)
+    _put(data, "includedInDataCatalog", catalogs)
+
+
+def _iris(props: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]], prop: str) -> list[str]:
+    return [o.value for o in props.get(prop, []) if isinstance(o, ox.NamedNode)]
+
+
+def _named(index: _Index, targets: list[str], schema_type: str, lang: str) -> list[dict[str, object]]:
+    """Each labelled target as a typed, named reference (the page links only labelled ones)."""
+    return [{"@type": schema_type, "@id": t, "name": label.value} for t in sorted(set(targets))
+            if (label := label_of(index, t, lang)) is not None]
+
+
+def _put(data: dict[str, object], key: str, values: list, *, single: bool = True) -> None:  # type: ignore[type-arg]
+    """``values`` under ``key`` if any; one value alone unless ``single`` is False."""
+    if values:
+        data[key] = values[0] if single and len(values) == 1 else values
 
 
 def _schema_person(index: _Index, iri: str, lang: str, data: dict[str, object]) -> None:

@@ -90,12 +90,13 @@ def guarded(evaluate: Callable[[], dict[str, object]]) -> dict[str, object]:
 
 def _options(job: Job) -> dict[str, object]:
     options: dict[str, object] = {"base_iri": job.base_iri, "prefixes": _used(job)}
-    if job.default_graphs:
+    if job.default_graphs or job.named_graphs:
+        # the request's dataset replaces the query's and the store's (SPARQL 1.1 Protocol 2.1.4),
+        # as FROM and FROM NAMED would: named graphs alone leave the default graph empty
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif job.union_default:
         options["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     return options
 
 

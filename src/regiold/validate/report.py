@@ -20,8 +20,9 @@ from regiold.ingest.sources import Sources, to_rdflib_term
 from regiold.validate import literals, shape_errors
 from regiold.validate import shacl as shacl_run
 
-CACHE_FORMAT = 4  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle;
-# 4: a violation names every file describing its focus node
+CACHE_FORMAT = 6  # 2: ill-typed literals are warnings (validate/literals.py); 3: also in results_turtle;
+# 4: literals XML cannot carry are violations; 5: so are properties and classes RDF/XML cannot name;
+# 6: a violation names every file describing its focus node
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,12 @@ def run(sources: Sources, *, cache_dir: Path | None = None, workers: int = 0) ->
         shapes = inline_sparql_targets(sources.shapes_graph(), sources.dataset)
         literals.quiet_rdflib()
         outcome = shacl_run.validate(sources, shapes, workers=workers)
-    ill_typed = literals.ill_typed(sources)
-    violations = _violations(outcome.results, outcome.labels, sources) + _ill_typed(ill_typed)
-    _add_ill_typed_results(outcome.results, ill_typed)
+    found = [(literals.not_xml(sources), NOT_XML), (literals.unnamed_terms(sources), UNNAMED),
+             (literals.ill_typed(sources), ILL_TYPED)]
+    violations = _violations(outcome.results, outcome.labels, sources)
+    for hits, check in found:
+        violations += _literal_violations(hits, check)
+        _add_literal_results(outcome.results, hits, check)
     report = Report(
         conforms=outcome.conforms and not any(v.severity == "Violation" for v in violations),
         violations=violations,
@@ -189,27 +193,55 @@ def _violations(results: Graph, labels: dict, sources: Sources) -> list[Violatio
                                       sorted(v.messages.items())))
 
 
-def _ill_typed(found: list[literals.IllTyped]) -> list[Violation]:
+@dataclass(frozen=True)
+class _LiteralCheck:
+    """A check of literals outside SHACL (validate/literals.py) and how its findings read."""
+    severity: URIRef  # sh:Violation or sh:Warning
+    constraint: str  # the report's constraint name (text and JSON)
+    component: URIRef  # the SHACL constraint component a shape would report it under
+    de: str  # messages, formatted with place, value, datatype and character
+    en: str
+
+
+ILL_TYPED = _LiteralCheck(SH.Warning, "ill-typed literal", SH.DatatypeConstraintComponent,
+                          '{place}: "{value}" ist kein gültiger Wert für {datatype}',
+                          '{place}: "{value}" is not a valid {datatype}')
+NOT_XML = _LiteralCheck(SH.Violation, "character XML cannot carry", SH.PatternConstraintComponent,
+                        "{place}: der Text enthält das Steuerzeichen {char}, das XML (RDF/XML, "
+                        "SPARQL-XML-Ergebnisse) nicht darstellen kann; bitte entfernen",
+                        "{place}: the text holds the control character {char}, which XML (RDF/XML, "
+                        "SPARQL XML results) cannot carry; remove it")
+UNNAMED = _LiteralCheck(SH.Violation, "IRI RDF/XML cannot write", SH.NodeKindConstraintComponent,
+                        "{place}: <{value}> kann in RDF/XML nicht geschrieben werden: als Eigenschaft "
+                        "oder Klasse muss die IRI auf einen Namen enden (Buchstabe oder _ nach dem "
+                        "letzten / oder #)",
+                        "{place}: <{value}> cannot be written in RDF/XML: as a property or class its "
+                        "IRI must end in a name (a letter or _ after the last / or #)")
+
+
+def _literal_violations(found: list[literals.IllTyped], check: _LiteralCheck) -> list[Violation]:
     return [Violation(focus=subject.value, focus_label=None, path=predicate.value, value=str(literal),
-                      severity="Warning", messages=_ill_typed_messages(literal, _place(path, line)),
-                      constraint="ill-typed literal", shape=None, file=_place(path, line))
+                      severity=_short(str(check.severity)),
+                      messages=_literal_messages(literal, _place(path, line), check),
+                      constraint=check.constraint, shape=None, file=_place(path, line))
             for subject, predicate, literal, path, line in found]
 
 
-def _add_ill_typed_results(results: Graph, found: list[literals.IllTyped]) -> None:
-    """The ill-typed literals as warnings in the SHACL results graph (``--format turtle``), as
-    ``sh:datatype`` would report them: the text and JSON reports list them, so must this one."""
+def _add_literal_results(results: Graph, found: list[literals.IllTyped], check: _LiteralCheck) -> None:
+    """The findings in the SHACL results graph (``--format turtle``), as a shape would report
+    them: the text and JSON reports list them, so must this one."""
     report = results.value(predicate=RDF.type, object=SH.ValidationReport)
     if report is None:
         return
+    if found and check.severity == SH.Violation:
+        results.set((report, SH.conforms, Literal(False)))
     for subject, predicate, literal, path, line in found:
         result = BNode()
         results.add((report, SH.result, result))
-        messages = _ill_typed_messages(literal, _place(path, line))
-        for p, o in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, SH.Warning),
+        messages = _literal_messages(literal, _place(path, line), check)
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, check.severity),
                      (SH.focusNode, to_rdflib_term(subject)), (SH.resultPath, to_rdflib_term(predicate)),
-                     (SH.value, to_rdflib_term(literal)),
-                     (SH.sourceConstraintComponent, SH.DatatypeConstraintComponent),
+                     (SH.value, to_rdflib_term(literal)), (SH.sourceConstraintComponent, check.component),
                      *((SH.resultMessage, Literal(text, lang=lang)) for lang, text in messages.items())):
             results.add((result, p, o))
 
@@ -218,10 +250,11 @@ def _place(path: Path, line: int | None) -> str:
     return f"{path.as_posix()}:{line}" if line else path.as_posix()
 
 
-def _ill_typed_messages(literal: ox.Literal, place: str) -> dict[str, str]:
-    datatype = "xsd:" + literal.datatype.value.rsplit("#", 1)[-1]
-    return {"de": f"{place}: \"{literal.value}\" ist kein gültiger Wert für {datatype}",
-            "en": f"{place}: \"{literal.value}\" is not a valid {datatype}"}
+def _literal_messages(literal: ox.Literal, place: str, check: _LiteralCheck) -> dict[str, str]:
+    datatype = literal.datatype.value if isinstance(literal, ox.Literal) else ""
+    values = {"place": place, "value": literal.value, "char": literals.first_not_xml(literal.value),
+              "datatype": "xsd:" + datatype.rsplit("#", 1)[-1]}
+    return {"de": check.de.format(**values), "en": check.en.format(**values)}
 
 
 def _opt(value: object) -> str | None:

@@ -49,8 +49,10 @@ def register_error_handlers(app: Flask) -> None:
         error = RegioldError(exc.description or exc.name)
         error.status, error.title = exc.code or 500, exc.name
         response = known(error)
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        # the headers the status needs: Allow of a 405, Content-Range of a 416 (RFC 9110 15.5.17)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

@@ -17,7 +17,7 @@ from regiold.publish.site import Site
 from regiold.rdf.formats import HTML, Format, link
 from regiold.web.context import current_site, public_root
 from regiold.web.negotiate import negotiate
-from regiold.web.responses import CACHE_CONTROL, conditional, send_representation
+from regiold.web.responses import CACHE_CONTROL, DOWNLOAD_EXPOSED, conditional, send_representation
 
 bp = Blueprint("dataset", __name__)
 
@@ -26,6 +26,8 @@ bp = Blueprint("dataset", __name__)
 VOID_FORMATS: tuple[Format, ...] = (*ds.VOID_FORMATS, HTML)
 VOID_PATH = "/.well-known/void"
 DATA_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
+# what a script on another origin needs to resume a dump's download (If-Range, the total size)
+DUMP_EXPOSED = {"Access-Control-Expose-Headers": DOWNLOAD_EXPOSED}
 
 
 @bp.get(VOID_PATH)
@@ -53,13 +55,15 @@ def dump(name: str) -> Response:
     file = ds.dump_file(site, name)
     if file is None:
         raise NotFound(f"no dump named {name!r}; available: {', '.join(sorted(info.dumps))}")
+    # preconditions, 304 and ranges as every route decides them (responses.conditional):
+    # werkzeug's own took If-Match: * as false and ignored If-Unmodified-Since
     response = send_file(file.path, mimetype="application/octet-stream", as_attachment=True,
-                         download_name=name, conditional=True,
+                         download_name=name, conditional=False,
                          etag=unquote_etag(info.etag(f"dump-{file.dump.suffix}"))[0],
                          last_modified=info.modified, max_age=None)
-    response.headers.update(DATA_HEADERS)
+    response.headers.update({**DATA_HEADERS, **DUMP_EXPOSED})
     response.headers["Content-Type"] = file.dump.content_type
-    return response
+    return conditional(response, complete_length=file.path.stat().st_size)
 
 
 @bp.get("/robots.txt")

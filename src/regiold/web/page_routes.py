@@ -169,7 +169,10 @@ def resource_headers(site: Site, stem: str, rep: render.Representation, *, negot
         carried = rep.lang and link_lang(rep.lang, site.settings.default_lang, named)
         lang = {"lang": rep.lang} if carried else {}
         location = render.page_url(f"{path}.{rep.format.key}", rep.page, **lang)
-    links = [f'<{site.base_iri}{stem}>; rel="canonical"']
+    canonical = f"{site.base_iri}{stem}"
+    if rep.format is HTML and rep.lang and chosen is not None:  # the page's <link rel="canonical">
+        canonical = render.canonical_iri(canonical, rep.lang, site.settings.default_lang, rep.page)
+    links = [f'<{canonical}>; rel="canonical"']
     links += [link(alt["href"], alt["format"]) for alt in render.alternates(path, rep.page)]
     links += [f'<{href}>; rel="{rel}"'
               for rel, href in render.page_links(path, rep.page, rep.pages).items() if href]

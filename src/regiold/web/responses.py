@@ -4,7 +4,7 @@ blueprint (pages, dataset)."""
 from __future__ import annotations
 
 from flask import Response, request
-from werkzeug.http import http_date, is_resource_modified, unquote_etag
+from werkzeug.http import http_date, is_resource_modified, parse_range_header, unquote_etag
 
 from regiold.errors import PreconditionFailed
 from regiold.publish import render
@@ -23,6 +23,11 @@ ERROR_VARY = "Accept, Accept-Language"
 # CORS-safelisted header, so asking for a profile is preflighted) and revalidation. The static
 # export's nginx rules allow the same (export/rules.py).
 PREFLIGHT_HEADERS = "Accept, Accept-Language, Accept-Profile, If-None-Match, If-Modified-Since"
+# Response headers a script on another origin may read besides the CORS-safelisted ones (Fetch
+# standard): those of a representation, and what resuming a download needs (the dumps). The
+# static export's nginx and Apache rules expose both on every file (export/rules.py).
+EXPOSED = "ETag, Link, Content-Location, Content-Profile"
+DOWNLOAD_EXPOSED = "ETag, Content-Range, Accept-Ranges, Content-Disposition"
 # The answer to that preflight, the same from the server (web/app.py) and the export's nginx and
 # Apache rules (export/rules.py).
 PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
@@ -60,25 +65,41 @@ def representation_headers(site: Site, rep: render.Representation, *, vary: tupl
             ("Last-Modified", http_date(render.last_modified(site))),
             ("Cache-Control", CACHE_CONTROL), ("Vary", ", ".join((*vary, "Accept-Encoding"))),
             ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Content-Profile")]
+            ("Access-Control-Expose-Headers", EXPOSED)]
 
 
-def conditional(response: Response, *, also: str | None = None) -> Response:
+def conditional(response: Response, *, also: str | None = None,
+                complete_length: int | None = None) -> Response:
     """304 when the client has it: werkzeug's rules (weak If-None-Match, which wins over
     If-Modified-Since; the 304 keeps ETag and Last-Modified), for every route.
 
     ``also``: the other content coding's tag of the same representation, which matches too (a
     cache that stored the identity body may revalidate while asking for gzip).
+    ``complete_length``: the size of a file that answers range requests (the dumps).
     """
     environ = _check_preconditions(response)
+    if complete_length is not None:
+        environ = _served_range(environ)
     dated = "Date" in response.headers
-    response = response.make_conditional(environ)
+    response = response.make_conditional(environ, accept_ranges=complete_length is not None,
+                                         complete_length=complete_length)
     if not dated:  # the server sets Date; a response the fast path keeps must not carry a stale one
         response.headers.pop("Date", None)
     if response.status_code == 200 and also and not is_resource_modified(
             environ, also, last_modified=response.headers.get("Last-Modified")):
         response.status_code = 304
     return response
+
+
+def _served_range(environ: dict[str, object]) -> dict[str, object]:
+    """``environ`` without a Range that is not one byte range: RFC 9110 14.2 has a server ignore
+    a unit it does not know (werkzeug answered 416), and lets it ignore several ranges, which
+    werkzeug cannot send (it answered 416, "no range overlaps"): the whole file is the answer."""
+    parsed = parse_range_header(environ.get("HTTP_RANGE"))  # type: ignore[arg-type]
+    if "HTTP_RANGE" not in environ or (parsed is not None and parsed.units == "bytes"
+                                       and len(parsed.ranges) == 1):
+        return environ
+    return {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
 
 
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")

@@ -296,7 +296,7 @@ def _editor_context(site: Site, query: str, lang: str, params: MultiDict[str, st
     chosen = params.get("example")
     return {
         **render.chrome("/sparql", lang, query=urlencode({"example": chosen}) if chosen else "",
-                        default_lang=site.settings.default_lang, named=named),
+                        default_lang=site.settings.default_lang, named=named, base_iri=site.base_iri),
         "query": query, "settings": site.settings, "public_endpoint": public_root() + "sparql",
         "examples": [{"name": e.name, "title": e.title_in(lang)} for e in examples],
         "result_formats": formats.SPARQL_RESULTS, "graph_formats": formats.RDF,
@@ -323,7 +323,7 @@ def _results_page(site: Site, query: str, answer: Answer,
     html = render.page(
         "sparql.html", **_editor_context(site, query, _lang(site, params), MultiDict(),
                                          named=_named(params)),
-        answer=answer, table=table, downloads=links,
+        answer=answer, table=table, downloads=links, noindex=True,
         graph_text=answer.body.decode("utf-8") if answer.kind == "graph" else None)
     return Response(html, content_type=formats.HTML.content_type)
 
@@ -369,10 +369,11 @@ def _search_html(site: Site, text: str, lang: str, params: MultiDict[str, str]) 
     query = urlencode({"q": text})
     return render.page(
         "search.html", q=text, groups=groups, total=sum(len(g["hits"]) for g in groups),
-        spellings=search_groups.spellings(text), all=everything,
+        spellings=search_groups.spellings(text), all=everything, noindex=bool(text.strip()),
         toggle=f"/search?{query}" + ("" if everything else "&all=1"),
         **render.chrome("/search", lang, query=query + ("&all=1" if everything else ""),
-                        default_lang=site.settings.default_lang, named=_named(params)))
+                        default_lang=site.settings.default_lang, named=_named(params),
+                        base_iri=site.base_iri))
 
 
 def search_jsonld(text: str, hits: list[search.Hit], site: Site) -> dict[str, object]:
