@@ -1,0 +1,45 @@
+"""`regiold build` into a folder it wrote before, and into folders it must not write: what an
+operator who rebuilds the export after a data change or a privacy decision meets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pages_support import copy_site
+from regiold.cli import cli
+
+PERSON = "person/erika-mustermann"  # tests/fixtures/pages-site/data/people/erika.ttl
+
+
+def run_build(site: Path, out: Path, *settings: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*settings, "-s", "cache_dir", str(site.parent / "cache"),
+                                      "build", "--data", str(site), "--out", str(out),
+                                      "--processes", "2"])
+    return result.exit_code, result.output
+
+
+def files_of(out: Path, path: str) -> list[str]:
+    folder, _, name = path.rpartition("/")
+    return sorted(p.name for p in (out / folder).glob(f"{name}.*"))
+
+
+def test_a_rebuild_removes_the_files_of_resources_no_longer_published(tmp_path: Path):
+    """Switching person data off (or forgetting a person) and building again into the same
+    folder must take the person's pages out of the export: the host serves whatever is left."""
+    site = copy_site(tmp_path / "site")
+    out = tmp_path / "out"
+    (out / "extra").mkdir(parents=True)
+    (out / "extra" / "operator.txt").write_text("the operator's own file")  # not the export's
+    code, output = run_build(site, out)
+    assert code == 0, output
+    assert len(files_of(out, PERSON)) >= 8, files_of(out, PERSON)  # every format and language
+    org_files = files_of(out, "org/dme")
+
+    code, output = run_build(site, out, "-s", "publish_persons", "false")
+    assert code == 0, output
+    assert files_of(out, PERSON) == [], "the withheld person's files are still in the export"
+    assert files_of(out, "org/dme") == org_files
+    assert (out / "extra" / "operator.txt").read_text() == "the operator's own file"
+    assert "erika" not in (out / "sitemap.xml").read_text().lower()
