@@ -17,6 +17,8 @@ def run_build(site: Path, out: Path, *settings: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, [*settings, "-s", "cache_dir", str(site.parent / "cache"),
                                       "build", "--data", str(site), "--out", str(out),
                                       "--processes", "2"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return result.exit_code, f"{result.output}Traceback: {result.exception!r}"  # uncaught
     return result.exit_code, result.output
 
 
@@ -43,3 +45,30 @@ def test_a_rebuild_removes_the_files_of_resources_no_longer_published(tmp_path: 
     assert files_of(out, "org/dme") == org_files
     assert (out / "extra" / "operator.txt").read_text() == "the operator's own file"
     assert "erika" not in (out / "sitemap.xml").read_text().lower()
+
+
+def test_an_out_folder_inside_the_data_is_refused_before_anything_is_written(tmp_path: Path):
+    """An export inside data/ (or ontology/, shapes/, or the project folder itself, where the
+    export's shapes/… pages would land in shapes/) would be read as data by the next build,
+    serve or validate: the command refuses it, names the folder and writes nothing."""
+    site = copy_site(tmp_path / "site")
+    for out in (site / "data" / "site", site / "shapes" / "x", site):
+        before = sorted(p.relative_to(site) for p in site.rglob("*"))
+        code, output = run_build(site, out)
+        assert code != 0, output
+        assert "Traceback" not in output
+        assert str(out) in output and "--out" in output, output
+        assert sorted(p.relative_to(site) for p in site.rglob("*")) == before, out
+
+
+def test_an_out_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
+    """A file where the folder should be (or a path that cannot be created) is said in one line
+    naming the folder, not a traceback, and before the data are validated."""
+    site = copy_site(tmp_path / "site")
+    (tmp_path / "a-file").write_text("x")
+    for out in (tmp_path / "a-file" / "export", Path("/proc/regiold-export")):
+        code, output = run_build(site, out)
+        assert code != 0, output
+        assert "Traceback" not in output and "Errno" not in output, output
+        assert f"cannot write the export into {out}" in output, output
+        assert "conforms" not in output

@@ -166,13 +166,17 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
                   processes: int | None, sparql_url: str | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
-    from regiold.export.build import build
+    from regiold.export.build import build, prepare_out
     from regiold.publish.site_loader import load_site
 
     settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
+        prepare_out(out, settings.site_dir)  # before validating: a bad folder is told at once
         site = load_site(settings)
-    result = build(site, out, root_url=root_url, processes=processes)
+    try:
+        result = build(site, out, root_url=root_url, processes=processes)
+    except OSError as exc:  # e.g. the disk filled up, or the folder went away while writing
+        raise click.ClickException(f"cannot write the export into {out}: {exc}") from None
     click.echo(f"wrote {result.files} files ({result.bytes / 1e6:.1f} MB) for {result.resources} "
                f"resources in {result.seconds:.1f} s to {out}")
     for path in result.skipped:

@@ -27,8 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from regiold.errors import NotFound
+from regiold.errors import ConfigError, NotFound
 from regiold.export import rules as export_rules
+from regiold.ingest.sources import KINDS
 from regiold.publish import dataset as dataset_mod
 from regiold.publish import render
 from regiold.publish.site import Site
@@ -69,6 +70,24 @@ def build(site: Site, out: Path, *, root_url: str | None = None, processes: int 
     listed = _remove_stale(out, [path for path in paths if path not in absent])
     return BuildResult(len(paths), files + more + 1, size + more_size + listed,
                        time.perf_counter() - start, skipped)
+
+
+def prepare_out(out: Path, site_dir: Path) -> None:
+    """Create ``out``, or say why it cannot hold the export (before the data are validated).
+
+    :raises ConfigError: ``out`` is the project folder or lies inside ``ontology/``, ``data/`` or
+        ``shapes/``: the next build, serve or validate would read the export (the pages of
+        ``shapes/…`` IRIs would land in ``shapes/``) as data; or ``out`` cannot be created.
+    """
+    target, project = out.resolve(), site_dir.resolve()
+    if target == project or any(target.is_relative_to(project / kind) for kind in KINDS):
+        raise ConfigError(f"--out {out} is the project folder {project} or lies in its ontology/, "
+                          "data/ or shapes/: the next build, serve or validate would read the "
+                          "export as data; choose another folder (e.g. ./site)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the export into {out}: {exc.strerror}") from None
 
 
 def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
