@@ -146,7 +146,10 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 
     settings = with_site_dir(settings, site_dir)
     if endpoint:
-        settings = settings.with_(store=endpoint)
+        try:
+            settings = settings.with_(store=endpoint)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--endpoint") from None
     with data_errors("invalid data; nothing was sent to the store"):
         result = load_remote(settings)
     click.echo(f"loaded {result.triples} triples, version {result.version}, "
