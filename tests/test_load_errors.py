@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from processes import free_port
 from regiold.cli import cli
 
 pytestmark = pytest.mark.remote
@@ -27,3 +28,23 @@ def test_an_endpoint_without_a_scheme_is_a_usage_error(mini_site: Path):
     assert "Traceback" not in output
     assert "127.0.0.1:7878/query" in output and "--endpoint" in output, output
 
+
+def test_an_unreachable_store_names_the_url_and_the_setting(mini_site: Path):
+    port = free_port()
+    code, output = run_load(mini_site, f"http://loader:secret@127.0.0.1:{port}/query")
+    assert code == 1 and "Traceback" not in output, output
+    assert "did not answer (cannot connect)" in output, output
+    # the load's first request goes to the Graph Store URL derived from the query URL
+    assert f"http://127.0.0.1:{port}/store" in output and "setting store_data" in output, output
+    assert "secret" not in output
+
+
+def test_a_derived_url_the_store_does_not_have_is_named_with_its_setting(mini_site: Path,
+                                                                          oxigraph_url: str):
+    """Oxigraph given a Fuseki-style query URL: the Graph Store URL regiold derives (/data)
+    does not exist there. The message must point at that URL and at `store_data`, not just say
+    404."""
+    code, output = run_load(mini_site, f"{oxigraph_url}/sparql")
+    assert code == 1 and "Traceback" not in output, output
+    assert "404" in output
+    assert f"{oxigraph_url}/data" in output and "store_data" in output, output

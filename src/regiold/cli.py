@@ -58,7 +58,8 @@ def data_errors(refusal: str) -> Iterator[None]:
         click.echo(f"error: {refusal}", err=True)
         sys.exit(EXIT_INVALID)
     except RegioldError as exc:
-        raise click.ClickException(str(exc)) from exc
+        where = f" ({exc.where})" if exc.where else ""  # e.g. the store URL and its setting
+        raise click.ClickException(f"{exc}{where}") from exc
 
 
 def parse_or_exit(settings: Settings) -> sources.Sources:

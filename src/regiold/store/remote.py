@@ -56,6 +56,11 @@ class RemoteStore:
             self.query_url, "data")
         self._auth.setdefault(self.update_url, auth)
         self._auth.setdefault(_strip_query(self.data_url), auth)
+        derived = " (derived from store; set it if the store has another URL)"
+        self._settings = {  # URL → the setting it came from, for the operator's error messages
+            _strip_query(self.query_url): "store",
+            _strip_query(self.update_url): "store_update" + ("" if update_url else derived),
+            _strip_query(self.data_url): "store_data" + ("" if data_url else derived)}
         self.graph = parse_qs(urlsplit(self.query_url).query).get("default-graph-uri", [None])[0]
         self._query_post_url = _strip_query(self.query_url)
         self._query_params = parse_qsl(urlsplit(self.query_url).query)
@@ -211,19 +216,24 @@ class RemoteStore:
     def _request(self, method: str, url: str, body: bytes | IO[bytes],
                  headers: dict[str, str], read_timeout: float) -> bytes:
         timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + 1.0)
-        headers = {**headers, **self._auth.get(_strip_query(url), {})}
+        plain = _strip_query(url)
+        headers = {**headers, **self._auth.get(plain, {})}
         try:
-            response = self._connections().request(
-                method, url, body=body, headers=headers, timeout=timeout, redirect=False)
-        except urllib3.exceptions.HTTPError as exc:
-            raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
-        if self._server is None:
-            self._server = response.headers.get("Server", "")
-        if response.status == 400:
-            raise QuerySyntaxError(_message(response.data))
-        if response.status >= 300:
-            raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
-                                   f"{_message(response.data)}")
+            try:
+                response = self._connections().request(
+                    method, url, body=body, headers=headers, timeout=timeout, redirect=False)
+            except urllib3.exceptions.HTTPError as exc:
+                raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
+            if self._server is None:
+                self._server = response.headers.get("Server", "")
+            if response.status == 400:
+                raise QuerySyntaxError(_message(response.data))
+            if response.status >= 300:
+                raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
+                                       f"{_message(response.data)}")
+        except (StoreUnavailable, QuerySyntaxError) as exc:
+            exc.where = f"{method} {plain}, setting {self._settings.get(plain, 'store')}"
+            raise
         return response.data
 
 
@@ -293,9 +303,13 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+_REASONS = {"NewConnectionError": "cannot connect", "ConnectTimeoutError": "no connection in time",
+            "ReadTimeoutError": "no answer in time", "ProtocolError": "connection dropped"}
+
+
 def _reason(exc: Exception) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    return type(reason).__name__
+    name = type(getattr(exc, "reason", None) or exc).__name__
+    return _REASONS.get(name, name)
 
 
 def _message(body: bytes) -> str:
