@@ -39,7 +39,11 @@ def load_site(settings: Settings) -> Site:
         raise InvalidData(report)
     store = open_store(sources, settings)
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
-    described = dataset.publish(settings, sources, store, cache_dir=settings.cache_dir,
+    # A remote store holds the description `regiold load` generated in its default graph: the
+    # stated part is read from the files, as the load did (the store's copy would add it twice).
+    stated = store if settings.store == "embedded" else open_store(
+        sources, include_persons=settings.publish_persons)
+    described = dataset.publish(settings, sources, stated, cache_dir=settings.cache_dir,
                                 write_store=settings.store == "embedded" and not snapshot)
     # Worked out while the parse is at hand: answering 451 later must not parse the files again
     # (they may have changed on disk since; the served version stays what was loaded).
