@@ -1,5 +1,5 @@
 """An operator who scales out: `regiold load` into a remote store, then `regiold` serving from it,
-must give every resource the bytes the embedded store gives (N-Triples, Turtle), the
+must give every resource the bytes the embedded store gives (N-Triples, Turtle, HTML), the
 dataset's pages included: the generated VoID/DCAT description is part of what the embedded
 store's pages see."""
 
@@ -55,8 +55,8 @@ def test_every_page_from_a_remote_store_equals_the_embedded_stores(store_setting
     assert {"dataset", "org/dme", "person/erika-mustermann"} <= set(paths), paths
     differ = []
     for path in paths:
-        for url in (f"/{path}.nt", f"/{path}.ttl"):
+        for url in (f"/{path}.nt", f"/{path}.ttl", f"/{path}.html", f"/{path}?lang=en"):
             served, expected = remote.get(url), embedded.get(url)
             if (served.status_code, served.data) != (expected.status_code, expected.data):
                 differ.append(url)
-    assert differ == [], f"{len(differ)} of {2 * len(paths)} documents differ: {differ[:12]}"
+    assert differ == [], f"{len(differ)} of {4 * len(paths)} documents differ: {differ[:12]}"
