@@ -20,7 +20,7 @@ from regiold.ingest.sources import Sources
 from regiold.publish import dataset
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.settings import Settings
-from regiold.store import Store, open_store
+from regiold.store import META_GRAPH, RemoteStore, Store, open_store
 from regiold.store.snapshot import open_snapshot
 
 log = logging.getLogger("regiold.site")
@@ -38,6 +38,8 @@ def load_site(settings: Settings) -> Site:
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
+    if isinstance(store, RemoteStore):
+        _check_loaded(store, sources.version)
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
     # A remote store holds the description `regiold load` generated in its default graph: the
     # stated part is read from the files, as the load did (the store's copy would add it twice).
@@ -69,6 +71,18 @@ def load_site(settings: Settings) -> Site:
     site.cache[WITHHELD_KEY] = withheld
     dataset.remember(site, described)
     return site
+
+
+def _check_loaded(store: RemoteStore, version: str) -> None:
+    """Warn when the remote store does not hold what ``regiold load`` made of these files: every
+    page would answer 404 (nothing loaded) or show other data than the files (and the ETags)."""
+    loaded = store.data_version()
+    if loaded == version:
+        return
+    told = (f"holds no data from `regiold load` (nothing in <{META_GRAPH}>)" if loaded is None
+            else f"holds data version {loaded} (from `regiold load`), the files are version {version}")
+    log.warning("the SPARQL store %s %s: run `regiold load` with the same settings, then reload "
+                "(docs/STORES.md)", store.query_url, told)
 
 
 def withheld_iris(settings: Settings, sources: Sources) -> frozenset[str]:
