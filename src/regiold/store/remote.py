@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import contextvars
 import os
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -34,6 +36,9 @@ _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
 _LOAD_TIMEOUT = 600.0  # seconds for pushing one dataset; queries use the query timeout
 _BATCH = 20_000  # triples per streamed chunk of a load
+# When the queries under way must be done (RemoteStore.budget); per thread and task.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("regiold_store_deadline",
+                                                                         default=None)
 
 
 class RemoteStore:
@@ -141,6 +146,20 @@ class RemoteStore:
         rows = list(_parse_results(body))  # type: ignore[arg-type]
         return rows[0]["v"].value if rows else None
 
+    @contextlib.contextmanager
+    def budget(self) -> Iterator[None]:
+        """The queries made inside share one budget of ``timeout`` seconds: a page is read with
+        several small queries, each of which would otherwise get the whole timeout (a store
+        answering each in 4 s made a page take 44 s). Nested budgets keep the outer one."""
+        if _DEADLINE.get() is not None:
+            yield
+            return
+        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
     def _query(self, sparql: str, accept: str, extra: list[tuple[str, str]] | None = None, *,
                timeout: float | None = None) -> bytes:
         # BASE on the same line keeps the line numbers of the client's query in error messages.
@@ -149,7 +168,20 @@ class RemoteStore:
         form = [*self._query_params, *(extra or []), ("query", f"BASE <{self.base_iri}> {sparql}")]
         return self._request("POST", self._query_post_url, urlencode(form).encode(), {
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            self.timeout if timeout is None else timeout)
+            self._remaining() if timeout is None else timeout)
+
+    def _remaining(self) -> float:
+        """Seconds the next query may take: the timeout, or what is left of the budget."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self.timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            error = StoreUnavailable("the SPARQL store did not answer in time "
+                                     f"(the page's queries took more than {self.timeout:g} s)")
+            error.where = f"{self.query_url}, setting sparql_timeout"
+            raise error
+        return min(self.timeout, left)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -215,7 +247,9 @@ class RemoteStore:
 
     def _request(self, method: str, url: str, body: bytes | IO[bytes],
                  headers: dict[str, str], read_timeout: float) -> bytes:
-        timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + 1.0)
+        # Within a budget the read timeout is what is left of it; alone, a second of grace.
+        grace = 0.0 if _DEADLINE.get() is not None else 1.0
+        timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + grace)
         plain = _strip_query(url)
         headers = {**headers, **self._auth.get(plain, {})}
         try:
