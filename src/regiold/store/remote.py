@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 from regiold.store.base import Row
 
 META_GRAPH = "urn:regiold:meta"
+_STAGING = "urn:regiold:staging:"  # + version:random, a graph no query of the data sees
 _VERSION = "urn:regiold:dataVersion"
 _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
@@ -196,7 +197,8 @@ class RemoteStore:
         :returns: the number of triples sent.
         :raises StoreUnavailable: the store refused or could not be reached (staging is dropped).
         """
-        staging = f"urn:regiold:staging:{version}:{uuid.uuid4().hex[:12]}"
+        leftovers = self._staged_graphs()  # of loads that never reached their swap
+        staging = f"{_STAGING}{version}:{uuid.uuid4().hex[:12]}"
         counter = [0]
         url = f"{_strip_query(self.data_url)}?graph={quote(staging, safe='')}"
         try:
@@ -209,17 +211,31 @@ class RemoteStore:
                 # rest as the next request on the connection (answering 501).
                 self._request("POST", url, spool, {"Content-Type": _TRIPLES,
                                                    "Content-Length": str(size)}, _LOAD_TIMEOUT)
-            self._update(self._swap_update(staging, version, counter[0]))
+            self._update(self._swap_update(staging, version, counter[0], leftovers))
         except StoreUnavailable:
             self._drop_quietly(staging)
             raise
         return counter[0]
 
-    def _swap_update(self, staging: str, version: str, triples: int) -> str:
+    def _staged_graphs(self) -> list[str]:
+        """Staging graphs left in the store by earlier loads whose swap never ran (the update
+        refused, the store gone, the loader stopped): each a full copy of that data. Asked
+        without the endpoint URL's dataset (Virtuoso shows no other graph with one)."""
+        query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                 f'FILTER(STRSTARTS(STR(?g), "{_STAGING}")) }}')
+        body = self._request("POST", self._query_post_url, urlencode({"query": query}).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": _RESULTS}, _LOAD_TIMEOUT)
+        rows = _parse_results(body)
+        return sorted({row["g"].value for row in rows  # type: ignore[union-attr]
+                       if isinstance(row["g"], ox.NamedNode)})
+
+    def _swap_update(self, staging: str, version: str, triples: int,
+                     leftovers: Iterable[str] = ()) -> str:
         target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
         steps = [f"CLEAR SILENT {target}"]
         if triples:
             steps += [f"ADD SILENT GRAPH <{staging}> TO {target}", f"DROP SILENT GRAPH <{staging}>"]
+        steps += [f"DROP SILENT GRAPH <{graph}>" for graph in leftovers]
         steps += [f"DROP SILENT GRAPH <{META_GRAPH}>",
                   f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_VERSION}> '
                   f'"{_escape(version)}" }} }}']
