@@ -54,7 +54,7 @@ def test_a_url_the_store_does_not_have_is_named_with_its_setting(mini_site: Path
                                       "-s", "store_data", f"{oxigraph_url}/data", "load",
                                       "--data", str(mini_site), "--endpoint", f"{oxigraph_url}/query"])
     assert result.exit_code == 1 and "404" in result.output, result.output
-    assert f"{oxigraph_url}/data" in result.output and "setting store_data)" in result.output
+    assert f"{oxigraph_url}/data, setting store_data; the store said: " in result.output
 
 
 STAGING_GRAPHS = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "

@@ -5,10 +5,6 @@ answer took 4 s). The page's queries share one budget of `sparql_timeout`; past 
 
 from __future__ import annotations
 
-import http.server
-import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,42 +14,17 @@ from pages_support import copy_site
 from regiold import create_app
 from regiold.publish.remote_load import load_remote
 from regiold.settings import Settings
+from store_relay import Behaviour, store_relay
 
 pytestmark = pytest.mark.remote
 DELAY = 0.4  # seconds added to every answer of the store
 BUDGET = 1.0  # sparql_timeout: more than any one answer, less than a page's queries together
 
 
-class _SlowRelay(http.server.BaseHTTPRequestHandler):
-    upstream = ""
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        forwarded = {k: v for k, v in self.headers.items() if k.lower() in {"content-type", "accept"}}
-        request = urllib.request.Request(self.upstream + self.path, data=body, headers=forwarded)
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            status, kind, data = answer.status, answer.headers["Content-Type"], answer.read()
-        time.sleep(DELAY)  # the slow store
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def slow_store(oxigraph_url: str) -> Iterator[str]:
-    relay = type("Relay", (_SlowRelay,), {"upstream": oxigraph_url})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), relay)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/query"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with store_relay(oxigraph_url, Behaviour(delay=DELAY)) as url:
+        yield url
 
 
 def test_a_page_from_a_slow_store_answers_503_within_its_budget(tmp_path: Path, oxigraph_url: str,

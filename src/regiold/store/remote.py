@@ -278,11 +278,13 @@ class RemoteStore:
                 self._server = response.headers.get("Server", "")
             if response.status == 400:
                 raise QuerySyntaxError(_message(response.data))
-            if response.status >= 300:
-                raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
-                                       f"{_message(response.data)}")
+            if response.status >= 300:  # its text may name files, hosts, versions: not for clients
+                error = StoreUnavailable(f"the SPARQL store answered {response.status}")
+                error.where = f"the store said: {_message(response.data)}"
+                raise error
         except (StoreUnavailable, QuerySyntaxError) as exc:
-            exc.where = f"{method} {plain}, setting {self._settings.get(plain, 'store')}"
+            said = f"; {exc.where}" if exc.where else ""
+            exc.where = f"{method} {plain}, setting {self._settings.get(plain, 'store')}{said}"
             raise
         return response.data
 
