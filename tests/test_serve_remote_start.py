@@ -58,3 +58,27 @@ def test_serving_a_store_loaded_from_other_files_warns_with_both_versions(
     said = warnings_of(caplog)
     assert files != loaded
     assert loaded in said and files in said and "regiold load" in said, said
+
+
+def test_a_store_loaded_with_person_data_is_refused_when_persons_are_not_published(
+        mini_site: Path, tmp_path: Path, empty_store: str, caplog: pytest.LogCaptureFixture):
+    """`publish_persons false` on the web server only, the store loaded without it: the data
+    version is the same, and the store's person data went out on every page and through
+    /sparql. The server must refuse to serve, naming the setting and what to run."""
+    from regiold.errors import ConfigError
+
+    loaded = {"site_dir": mini_site, "cache_dir": tmp_path / "c", "store": empty_store}
+    load_remote(Settings.load(loaded, environ={}))  # publish_persons: true, the default
+    private = Settings.load({**loaded, "publish_persons": "false"}, environ={})
+    with pytest.raises(ConfigError) as refused:
+        load_site(private)
+    said = str(refused.value)
+    assert "publish_persons" in said and empty_store in said and "regiold" in said, said
+
+    load_remote(private)  # loaded as served: no person data in the store
+    site = load_site(private)
+    assert site.store.ask("ASK { ?p a <https://schema.org/Person> }") is False
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # the other way round leaks nothing: a warning
+        load_site(Settings.load(loaded, environ={}))
+    assert "publish_persons" in warnings_of(caplog)

@@ -19,6 +19,13 @@ from regiold.publish import dataset
 from regiold.settings import Settings
 from regiold.store import EmbeddedStore, RemoteStore
 
+PERSON_NOTE = "personData"  # recorded with the data version: whether person data went in
+
+
+def person_scope(settings: Settings) -> str:
+    """``all`` (person data published) or ``open`` (``publish_persons`` off): what a store holds."""
+    return "all" if settings.publish_persons else "open"
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -54,6 +61,6 @@ def load_remote(settings: Settings) -> LoadResult:
     void = [ox.Quad(t.subject, t.predicate, t.object) for t in described.triples]
     sent = store.replace_data(
         itertools.chain(parsed.published_quads(include_persons=settings.publish_persons), void),
-        version=parsed.version)
+        version=parsed.version, notes={PERSON_NOTE: person_scope(settings)})
     store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)  # also by name
     return LoadResult(parsed.version, sent, time.perf_counter() - start, report)

@@ -32,7 +32,7 @@ from regiold.store.base import Row
 
 META_GRAPH = "urn:regiold:meta"
 _STAGING = "urn:regiold:staging:"  # + version:random, a graph no query of the data sees
-_VERSION = "urn:regiold:dataVersion"
+_NOTE = "urn:regiold:"  # + dataVersion, or the name of a note of replace_data
 _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
 _LOAD_TIMEOUT = 600.0  # seconds for pushing one dataset; queries use the query timeout
@@ -140,12 +140,18 @@ class RemoteStore:
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""
+        return self.load_notes().get("dataVersion")
+
+    def load_notes(self) -> dict[str, str]:
+        """What the last ``regiold load`` recorded in ``urn:regiold:meta``: ``dataVersion`` and
+        the ``notes`` it passed to ``replace_data`` (e.g. which person data went in)."""
         # Named explicitly: with a default-graph-uri, Virtuoso shows no other graph unless asked.
         named = [("named-graph-uri", META_GRAPH)] if self.graph else []
-        body = self._query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ ?m <{_VERSION}> ?v }} }}",
+        body = self._query(f"SELECT ?p ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> ?p ?v }} }}",
                            _RESULTS, named)
-        rows = list(_parse_results(body))  # type: ignore[arg-type]
-        return rows[0]["v"].value if rows else None
+        return {row["p"].value.removeprefix(_NOTE): row["v"].value  # type: ignore[union-attr]
+                for row in _parse_results(body)  # type: ignore[union-attr]
+                if row["p"] is not None and row["v"] is not None}
 
     @contextlib.contextmanager
     def budget(self) -> Iterator[None]:
@@ -186,12 +192,14 @@ class RemoteStore:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def replace_data(self, quads: Iterable[ox.Quad], *, version: str) -> int:
+    def replace_data(self, quads: Iterable[ox.Quad], *, version: str,
+                     notes: dict[str, str] | None = None) -> int:
         """Replace the published triples by ``quads`` (their graphs merged) in one step.
 
         The triples go into a fresh staging graph first (one streamed Graph Store Protocol POST,
         so blank nodes keep their scope), then one SPARQL Update request clears the target, moves
-        the staging graph into it and records ``version``. Stores that run one update request as
+        the staging graph into it and records ``version`` and ``notes`` (``load_notes``). Stores
+        that run one update request as
         one transaction (Oxigraph, Fuseki TDB2, Virtuoso) never show a half-loaded graph.
 
         :returns: the number of triples sent.
@@ -211,7 +219,8 @@ class RemoteStore:
                 # rest as the next request on the connection (answering 501).
                 self._request("POST", url, spool, {"Content-Type": _TRIPLES,
                                                    "Content-Length": str(size)}, _LOAD_TIMEOUT)
-            self._update(self._swap_update(staging, version, counter[0], leftovers))
+            self._update(self._swap_update(staging, {"dataVersion": version, **(notes or {})},
+                                           counter[0], leftovers))
         except StoreUnavailable:
             self._drop_quietly(staging)
             raise
@@ -229,7 +238,7 @@ class RemoteStore:
         return sorted({row["g"].value for row in rows  # type: ignore[union-attr]
                        if isinstance(row["g"], ox.NamedNode)})
 
-    def _swap_update(self, staging: str, version: str, triples: int,
+    def _swap_update(self, staging: str, notes: dict[str, str], triples: int,
                      leftovers: Iterable[str] = ()) -> str:
         target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
         steps = [f"CLEAR SILENT {target}"]
@@ -237,8 +246,9 @@ class RemoteStore:
             steps += [f"ADD SILENT GRAPH <{staging}> TO {target}", f"DROP SILENT GRAPH <{staging}>"]
         steps += [f"DROP SILENT GRAPH <{graph}>" for graph in leftovers]
         steps += [f"DROP SILENT GRAPH <{META_GRAPH}>",
-                  f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_VERSION}> '
-                  f'"{_escape(version)}" }} }}']
+                  f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ " + " ".join(
+                      f'<{META_GRAPH}> <{_NOTE}{name}> "{_escape(value)}" .'
+                      for name, value in sorted(notes.items())) + " } }"]
         return " ;\n".join(steps)
 
     def _update(self, update: str) -> None:
