@@ -21,7 +21,7 @@ from regiold.publish import dataset
 from regiold.publish.remote_load import PERSON_NOTE, person_scope
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.settings import Settings
-from regiold.store import META_GRAPH, RemoteStore, Store, open_store
+from regiold.store import META_GRAPH, EmbeddedStore, RemoteStore, Store, open_store
 from regiold.store.snapshot import open_snapshot
 
 log = logging.getLogger("regiold.site")
@@ -44,8 +44,7 @@ def load_site(settings: Settings) -> Site:
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
     # A remote store holds the description `regiold load` generated in its default graph: the
     # stated part is read from the files, as the load did (the store's copy would add it twice).
-    stated = store if settings.store == "embedded" else open_store(
-        sources, include_persons=settings.publish_persons)
+    stated = store if settings.store == "embedded" else _files_store(sources, settings)
     described = dataset.publish(settings, sources, stated, cache_dir=settings.cache_dir,
                                 write_store=settings.store == "embedded" and not snapshot)
     # Worked out while the parse is at hand: answering 451 later must not parse the files again
@@ -72,6 +71,15 @@ def load_site(settings: Settings) -> Site:
     site.cache[WITHHELD_KEY] = withheld
     dataset.remember(site, described)
     return site
+
+
+def _files_store(sources: Sources, settings: Settings) -> Store:
+    """The files' published data as a store, for a serving process whose data live in a remote
+    store. Without person data it is a copy made for the moment: ``published_store`` would keep
+    it for the life of the process."""
+    if settings.publish_persons:
+        return open_store(sources, include_persons=True)  # the parsed store itself, no copy
+    return EmbeddedStore(sources.published_quads(include_persons=False), base_iri=sources.base_iri)
 
 
 def _check_loaded(store: RemoteStore, version: str, persons: str) -> None:
