@@ -42,3 +42,22 @@ def test_a_page_from_a_slow_store_answers_503_within_its_budget(tmp_path: Path, 
         assert response.status_code == 503, (path, response.status_code)
         assert int(response.headers["Retry-After"]) > 0
         assert "in time" in response.get_data(as_text=True)
+
+
+def test_ready_answers_503_when_the_store_takes_longer_than_its_two_seconds(
+        tmp_path: Path, oxigraph_url: str):
+    """docs/OPERATIONS.md: /ready is 503 "when the store does not answer ASK {} within 2 s".
+    It waited 3 s (a second of grace on the ping), then as long as the store took to tell its
+    data version (up to sparql_timeout more)."""
+    site = copy_site(tmp_path / "site")
+    load_remote(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
+                               "store": f"{oxigraph_url}/query"}, environ={}))
+    behaviour = Behaviour()
+    with store_relay(oxigraph_url, behaviour) as store:
+        client = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
+                                           "store": store}, environ={})).test_client()
+        assert client.get("/ready").status_code == 200
+        behaviour.delay = 1.2  # each answer: the ping and the data version together take 2.4 s
+        response = client.get("/ready")
+        assert response.status_code == 503, response.json
+        assert int(response.headers["Retry-After"]) > 0

@@ -135,8 +135,10 @@ class RemoteStore:
         return not (self._server or "").lower().startswith("virtuoso")
 
     def ping(self, timeout: float) -> None:
-        """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
-        _parse_results(self._query("ASK {}", _RESULTS, timeout=timeout))
+        """``ASK {}`` within ``timeout`` seconds, for /ready (a hung store must not hang the
+        probe): no second of grace, as other queries get."""
+        with self.budget(timeout):
+            _parse_results(self._query("ASK {}", _RESULTS))
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""
@@ -154,14 +156,14 @@ class RemoteStore:
                 if row["p"] is not None and row["v"] is not None}
 
     @contextlib.contextmanager
-    def budget(self) -> Iterator[None]:
-        """The queries made inside share one budget of ``timeout`` seconds: a page is read with
-        several small queries, each of which would otherwise get the whole timeout (a store
-        answering each in 4 s made a page take 44 s). Nested budgets keep the outer one."""
+    def budget(self, seconds: float | None = None) -> Iterator[None]:
+        """The queries made inside share one budget of ``seconds`` (default ``timeout``): a page
+        is read with several small queries, each of which would otherwise get the whole timeout
+        (a store answering each in 4 s made a page take 44 s). Nested budgets keep the outer one."""
         if _DEADLINE.get() is not None:
             yield
             return
-        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        token = _DEADLINE.set(time.monotonic() + (self.timeout if seconds is None else seconds))
         try:
             yield
         finally:
@@ -173,9 +175,10 @@ class RemoteStore:
         # A form-encoded POST: every store reads it (Virtuoso 7 hangs on a direct
         # application/sparql-query body); the endpoint URL's own parameters travel in the form.
         form = [*self._query_params, *(extra or []), ("query", f"BASE <{self.base_iri}> {sparql}")]
+        left = self._remaining()
         return self._request("POST", self._query_post_url, urlencode(form).encode(), {
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            self._remaining() if timeout is None else timeout)
+            left if timeout is None else min(timeout, left))
 
     def _remaining(self) -> float:
         """Seconds the next query may take: the timeout, or what is left of the budget."""
@@ -184,8 +187,7 @@ class RemoteStore:
             return self.timeout
         left = deadline - time.monotonic()
         if left <= 0:
-            error = StoreUnavailable("the SPARQL store did not answer in time "
-                                     f"(the page's queries took more than {self.timeout:g} s)")
+            error = StoreUnavailable("the SPARQL store did not answer in time")
             error.where = f"{self.query_url}, setting sparql_timeout"
             raise error
         return min(self.timeout, left)
