@@ -11,6 +11,11 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
 
 
 @dataclass
@@ -59,3 +64,22 @@ def store_relay(upstream: str, behaviour: Behaviour) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def app_through_relay(tmp_path: Path, oxigraph_url: str, behaviour: Behaviour,
+                      **settings: str) -> Iterator[FlaskClient]:
+    """The pages fixture site loaded into the Oxigraph server at ``oxigraph_url`` by
+    `regiold load`, and a test client of the app reading it through a relay that behaves as
+    ``behaviour`` says (changed by the test as it goes)."""
+    from pages_support import copy_site
+    from regiold import create_app
+    from regiold.publish.remote_load import load_remote
+    from regiold.settings import Settings
+
+    site = copy_site(tmp_path / "site")
+    load_remote(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
+                               "store": f"{oxigraph_url}/query"}, environ={}))
+    with store_relay(oxigraph_url, behaviour) as store:
+        yield create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
+                                        "store": store, **settings}, environ={})).test_client()

@@ -11,11 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from pages_support import copy_site
-from regiold import create_app
 from regiold.cli import cli
-from regiold.publish.remote_load import load_remote
-from regiold.settings import Settings
-from store_relay import Behaviour, store_relay
+from store_relay import Behaviour, app_through_relay, store_relay
 
 pytestmark = pytest.mark.remote
 INTERNALS = b"IO error: /var/lib/regiold-store/000123.sst: No space left on device (nginx/1.22.1)"
@@ -25,13 +22,8 @@ ROUTES = ("/org/dme.ttl", "/org/dme", "/sparql?query=ASK%7B%7D", "/", "/search?q
 @pytest.mark.parametrize("status", [401, 403, 500, 502])
 def test_a_store_error_reaches_clients_without_the_stores_text(tmp_path: Path, oxigraph_url: str,
                                                                status: int):
-    site = copy_site(tmp_path / "site")
-    load_remote(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                               "store": f"{oxigraph_url}/query"}, environ={}))
     behaviour = Behaviour()
-    with store_relay(oxigraph_url, behaviour) as store:
-        client = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                                           "store": store}, environ={})).test_client()
+    with app_through_relay(tmp_path, oxigraph_url, behaviour) as client:
         behaviour.status, behaviour.body = status, INTERNALS
         for route in ROUTES:
             for accept in ("application/json", "text/html"):

@@ -5,43 +5,26 @@ answer took 4 s). The page's queries share one budget of `sparql_timeout`; past 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pages_support import copy_site
-from regiold import create_app
-from regiold.publish.remote_load import load_remote
-from regiold.settings import Settings
-from store_relay import Behaviour, store_relay
+from store_relay import Behaviour, app_through_relay
 
 pytestmark = pytest.mark.remote
 DELAY = 0.4  # seconds added to every answer of the store
 BUDGET = 1.0  # sparql_timeout: more than any one answer, less than a page's queries together
 
 
-@pytest.fixture
-def slow_store(oxigraph_url: str) -> Iterator[str]:
-    with store_relay(oxigraph_url, Behaviour(delay=DELAY)) as url:
-        yield url
-
-
-def test_a_page_from_a_slow_store_answers_503_within_its_budget(tmp_path: Path, oxigraph_url: str,
-                                                                 slow_store: str):
-    site = copy_site(tmp_path / "site")
-    load_remote(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                               "store": f"{oxigraph_url}/query"}, environ={}))
-    app = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                                    "store": slow_store, "sparql_timeout": str(BUDGET)},
-                                   environ={}))
-    client = app.test_client()
-    assert client.get("/ready").status_code == 200  # one query: answered, however slowly
-    for path in ("/org/dme.ttl", "/org/dme", "/person/erika-mustermann.jsonld"):
-        response = client.get(path)
-        assert response.status_code == 503, (path, response.status_code)
-        assert int(response.headers["Retry-After"]) > 0
-        assert "in time" in response.get_data(as_text=True)
+def test_a_page_from_a_slow_store_answers_503_within_its_budget(tmp_path: Path, oxigraph_url: str):
+    with app_through_relay(tmp_path, oxigraph_url, Behaviour(delay=DELAY),
+                           sparql_timeout=str(BUDGET)) as client:
+        assert client.get("/ready").status_code == 200  # one query: answered, however slowly
+        for path in ("/org/dme.ttl", "/org/dme", "/person/erika-mustermann.jsonld"):
+            response = client.get(path)
+            assert response.status_code == 503, (path, response.status_code)
+            assert int(response.headers["Retry-After"]) > 0
+            assert "in time" in response.get_data(as_text=True)
 
 
 def test_ready_answers_503_when_the_store_takes_longer_than_its_two_seconds(
@@ -49,13 +32,8 @@ def test_ready_answers_503_when_the_store_takes_longer_than_its_two_seconds(
     """docs/OPERATIONS.md: /ready is 503 "when the store does not answer ASK {} within 2 s".
     It waited 3 s (a second of grace on the ping), then as long as the store took to tell its
     data version (up to sparql_timeout more)."""
-    site = copy_site(tmp_path / "site")
-    load_remote(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                               "store": f"{oxigraph_url}/query"}, environ={}))
     behaviour = Behaviour()
-    with store_relay(oxigraph_url, behaviour) as store:
-        client = create_app(Settings.load({"site_dir": site, "cache_dir": tmp_path / "c",
-                                           "store": store}, environ={})).test_client()
+    with app_through_relay(tmp_path, oxigraph_url, behaviour) as client:
         assert client.get("/ready").status_code == 200
         behaviour.delay = 1.2  # each answer: the ping and the data version together take 2.4 s
         response = client.get("/ready")
