@@ -72,3 +72,19 @@ def test_an_out_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
         assert "Traceback" not in output and "Errno" not in output, output
         assert f"cannot write the export into {out}" in output, output
         assert "conforms" not in output
+
+
+def test_urls_without_a_scheme_are_refused_naming_the_option(tmp_path: Path):
+    """`--url example.org` wrote `<loc>example.org/</loc>` into the sitemap and `Sitemap:
+    example.org/sitemap.xml` into robots.txt (the sitemap protocol wants absolute URLs starting
+    with the protocol); `--sparql-url example.org/sparql` linked every page's footer to a relative
+    path and silently left the /sparql redirect out of the nginx and Apache rules."""
+    site = copy_site(tmp_path / "site")
+    for option, value in (("--url", "example.org"), ("--sparql-url", "example.org/sparql"),
+                          ("--sparql-url", 'https://example.org/sparql"; return 200 "x')):
+        out = tmp_path / f"out{option}"
+        result = CliRunner().invoke(cli, ["-s", "cache_dir", str(tmp_path / "cache"), "build",
+                                          "--data", str(site), "--out", str(out), option, value])
+        assert result.exit_code == 2, result.output  # click's usage error
+        assert option in result.output and "http" in result.output, result.output
+        assert not out.exists()

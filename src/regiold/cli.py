@@ -171,8 +171,16 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
                   processes: int | None, sparql_url: str | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
     from regiold.export.build import build, prepare_out
+    from regiold.export.rules import sparql_redirect
     from regiold.publish.site_loader import load_site
 
+    if root_url and not root_url.startswith(("http://", "https://")):
+        raise click.BadParameter("an absolute http(s) URL, e.g. https://example.org/ (the sitemap "
+                                 "and robots.txt need one)", param_hint="--url")
+    if sparql_url and sparql_redirect(sparql_url) is None:
+        raise click.BadParameter("an absolute http(s) URL without quotes, spaces, $ { } ; or \\ "
+                                 "(the pages link it, the nginx and Apache rules redirect /sparql "
+                                 "to it)", param_hint="--sparql-url")
     settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
         prepare_out(out, settings.site_dir)  # before validating: a bad folder is told at once
