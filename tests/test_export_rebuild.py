@@ -70,7 +70,7 @@ def test_an_out_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path):
         code, output = run_build(site, out)
         assert code != 0, output
         assert "Traceback" not in output and "Errno" not in output, output
-        assert f"cannot write the export into {out}" in output, output
+        assert f"cannot write the export to {out}" in output, output
         assert "conforms" not in output
 
 

@@ -187,8 +187,9 @@ def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url
         site = load_site(settings)
     try:
         result = build(site, out, root_url=root_url, processes=processes)
-    except OSError as exc:  # e.g. the disk filled up, or the folder went away while writing
-        raise click.ClickException(f"cannot write the export into {out}: {exc}") from None
+    except OSError as exc:  # --out under a file, read-only, a full disk
+        raise click.ClickException(f"cannot write the export to {out}: "
+                                   f"{exc.strerror or exc}") from None
     click.echo(f"wrote {result.files} files ({result.bytes / 1e6:.1f} MB) for {result.resources} "
                f"resources in {result.seconds:.1f} s to {out}")
     for path in result.skipped:

@@ -87,7 +87,7 @@ def prepare_out(out: Path, site_dir: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"cannot write the export into {out}: {exc.strerror}") from None
+        raise ConfigError(f"cannot write the export to {out}: {exc.strerror}") from None
 
 
 def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
