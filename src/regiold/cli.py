@@ -58,7 +58,8 @@ def data_errors(refusal: str) -> Iterator[None]:
         click.echo(f"error: {refusal}", err=True)
         sys.exit(EXIT_INVALID)
     except RegioldError as exc:
-        raise click.ClickException(str(exc)) from exc
+        where = f" ({exc.where})" if exc.where else ""  # e.g. the store URL and its setting
+        raise click.ClickException(f"{exc}{where}") from exc
 
 
 def parse_or_exit(settings: Settings) -> sources.Sources:
@@ -147,7 +148,10 @@ def load_command(settings: Settings, site_dir: Path | None, endpoint: str | None
 
     settings = with_site_dir(settings, site_dir)
     if endpoint:
-        settings = settings.with_(store=endpoint)
+        try:
+            settings = settings.with_(store=endpoint)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--endpoint") from None
     with data_errors("invalid data; nothing was sent to the store"):
         result = load_remote(settings)
     click.echo(f"loaded {result.triples} triples, version {result.version}, "
@@ -175,11 +179,17 @@ def _http_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def build_command(settings: Settings, site_dir: Path | None, out: Path, root_url: str | None,
                   processes: int | None, sparql_url: str | None) -> None:
     """Write every resource in every format, pages, dumps, VoID, sitemap and conneg rules."""
-    from regiold.export.build import build
+    from regiold.export.build import build, prepare_out
+    from regiold.export.rules import sparql_redirect
     from regiold.publish.site_loader import load_site
 
+    if sparql_url and sparql_redirect(sparql_url) is None:
+        raise click.BadParameter("an absolute http(s) URL without quotes, spaces, $ { } ; or \\ "
+                                 "(the pages link it, the nginx and Apache rules redirect /sparql "
+                                 "to it)", param_hint="--sparql-url")
     settings = with_site_dir(settings, site_dir).with_(sparql_link=sparql_url or "")
     with data_errors("refusing to export invalid data"):
+        prepare_out(out, settings.site_dir)  # before validating: a bad folder is told at once
         site = load_site(settings)
     try:
         result = build(site, out, root_url=root_url, processes=processes)

@@ -8,6 +8,9 @@ class RegioldError(Exception):
 
     status = 500
     title = "Internal error"
+    # For the operator (the command line), never sent to a client: e.g. which store URL and
+    # setting failed. ``str(error)`` is what a client may read.
+    where = ""
 
 
 class ConfigError(RegioldError):

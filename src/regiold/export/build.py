@@ -18,6 +18,7 @@ dropping its memoised representations after writing them so memory stays flat.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -26,8 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from regiold.errors import NotFound
+from regiold.errors import ConfigError, NotFound
 from regiold.export import rules as export_rules
+from regiold.ingest.sources import KINDS
 from regiold.publish import dataset as dataset_mod
 from regiold.publish import render
 from regiold.publish.site import Site
@@ -35,6 +37,7 @@ from regiold.rdf.formats import HTML, RESOURCE
 
 LANGS = export_rules.LANGS
 RULES_DIR = ".regiold"
+_MANIFEST = "resources.txt"  # in RULES_DIR: the resource paths the last build wrote
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]+$")
 _SKIPPED_PAGES = {"sparql"}  # dynamic: not part of a static export
 _site: Site | None = None  # the Site the forked workers inherit
@@ -62,10 +65,29 @@ def build(site: Site, out: Path, *, root_url: str | None = None, processes: int 
     out.mkdir(parents=True, exist_ok=True)
     subjects = dataset_mod.subject_paths(site.store, site.base_iri)  # one query for both lists
     paths, skipped = resource_paths(site, subjects)
-    files, size = _write_resources(site, out, paths, processes or os.cpu_count() or 1)
+    files, size, absent = _write_resources(site, out, paths, processes or os.cpu_count() or 1)
     more, more_size = _write_site_files(site, out, root_url, subjects)
-    return BuildResult(len(paths), files + more, size + more_size, time.perf_counter() - start,
-                       skipped)
+    listed = _remove_stale(out, [path for path in paths if path not in absent])
+    return BuildResult(len(paths), files + more + 1, size + more_size + listed,
+                       time.perf_counter() - start, skipped)
+
+
+def prepare_out(out: Path, site_dir: Path) -> None:
+    """Create ``out``, or say why it cannot hold the export (before the data are validated).
+
+    :raises ConfigError: ``out`` is the project folder or lies inside ``ontology/``, ``data/`` or
+        ``shapes/``: the next build, serve or validate would read the export (the pages of
+        ``shapes/…`` IRIs would land in ``shapes/``) as data; or ``out`` cannot be created.
+    """
+    target, project = out.resolve(), site_dir.resolve()
+    if target == project or any(target.is_relative_to(project / kind) for kind in KINDS):
+        raise ConfigError(f"--out {out} is the project folder {project} or lies in its ontology/, "
+                          "data/ or shapes/: the next build, serve or validate would read the "
+                          "export as data; choose another folder (e.g. ./site)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the export to {out}: {exc.strerror}") from None
 
 
 def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
@@ -88,10 +110,11 @@ def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[s
     return paths, skipped
 
 
-def _write_resources(site: Site, out: Path, paths: list[str], processes: int) -> tuple[int, int]:
+def _write_resources(site: Site, out: Path, paths: list[str],
+                     processes: int) -> tuple[int, int, set[str]]:
     """Write ``paths``' files by ``processes`` forked workers, each taking every
     ``processes``-th resource (neighbours in the sorted list cost alike, so the slices do too).
-    Returns the files and bytes written."""
+    Returns the files and bytes written, and the paths that have no description (withheld)."""
     global _site
     if processes <= 1 or len(paths) < processes:
         return _write_slice((str(out), paths, site))
@@ -100,16 +123,16 @@ def _write_resources(site: Site, out: Path, paths: list[str], processes: int) ->
     context = multiprocessing.get_context("fork")  # the workers share the loaded store
     with context.Pool(processes) as pool:
         counts = pool.map(_write_slice, [(str(out), part, None) for part in slices], chunksize=1)
-    return sum(files for files, _ in counts), sum(size for _, size in counts)
+    return (sum(files for files, _, _ in counts), sum(size for _, size, _ in counts),
+            set().union(*(absent for _, _, absent in counts)))
 
 
-def _write_slice(job: tuple[str, list[str], Site | None]) -> tuple[int, int]:
+def _write_slice(job: tuple[str, list[str], Site | None]) -> tuple[int, int, set[str]]:
     out, paths, site = job[0], job[1], job[2] or _site
     assert site is not None
     writer = _Writer(out)
-    for path in paths:
-        _write_resource(site, writer, path)
-    return writer.files, writer.bytes
+    absent = {path for path in paths if not _write_resource(site, writer, path)}
+    return writer.files, writer.bytes, absent
 
 
 class _Writer:
@@ -150,9 +173,10 @@ class _Writer:
             os.link(f"{self.out}/{same}", target)
 
 
-def _write_resource(site: Site, write: _Writer, path: str) -> None:
+def _write_resource(site: Site, write: _Writer, path: str) -> bool:
     """Every representation of one resource: straight from the renderers the server calls, with
-    one description for all of them (memoised while this resource is written, then dropped)."""
+    one description for all of them (memoised while this resource is written, then dropped).
+    False when the resource has no description (only a named graph, or withheld)."""
     iri = site.base_iri + path
     sizes: dict[str, int] = {}
     try:
@@ -170,9 +194,33 @@ def _write_resource(site: Site, write: _Writer, path: str) -> None:
                 write(f"{path}.{fmt.key}", body)
                 sizes[fmt.key] = len(body)
     except NotFound:
-        return  # an IRI that appears only as a named graph or is withheld
+        return False  # an IRI that appears only as a named graph or is withheld
     finally:
         render.forget(site, iri)  # written once, never asked for again here
+    return True
+
+
+def _resource_files(path: str) -> list[str]:
+    """The names ``_write_resource`` gives the files of ``path``."""
+    return [f"{path}.{lang}.html" for lang in LANGS] + [f"{path}.{fmt.key}" for fmt in RESOURCE]
+
+
+def _remove_stale(out: Path, written: list[str]) -> int:
+    """Delete the files of resources an earlier build into ``out`` wrote and this one did not (a
+    forgotten person, person data switched off, a removed organisation): the host would serve
+    them on. The list of written resources is kept in ``.regiold/resources.txt``; files the
+    export did not write are never touched. A folder from a build without that list keeps
+    whatever it holds (docs/STATIC.md). Returns the size of the new list."""
+    manifest = out / RULES_DIR / _MANIFEST
+    try:
+        before = manifest.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        before = []
+    for path in set(before) - set(written) - {""}:
+        for name in _resource_files(path):
+            with contextlib.suppress(FileNotFoundError):
+                (out / name).unlink()
+    return _write(manifest, "\n".join(written).encode())
 
 
 def _write_site_files(site: Site, out: Path, root_url: str,

@@ -339,6 +339,7 @@ INVERSE_LABELS.update({
     f"{VOID}vocabulary": ("Verwendet in", "used in"),
     f"{DCAT}dataset": ("In Katalog", "in catalogue"),
     f"{DCAT}servesDataset": ("Bereitgestellt durch", "served by"),
+    f"{DCAT}accessService": ("Zugangsdienst für", "access service for"),
     f"{DCAT}service": ("In Katalog", "in catalogue"),
     f"{DCT}isVersionOf": ("Versionen", "versions"), f"{DCT}hasVersion": ("Version von", "version of"),
     f"{DCAT}hasVersion": ("Version von", "version of"), f"{DCAT}isVersionOf": ("Versionen", "versions"),

@@ -30,7 +30,7 @@ from regiold.publish.describe import (
 )
 from regiold.rdf import ntriples as nt
 from regiold.rdf.namespaces import DCT_NS, PROV_NS
-from regiold.store import EmbeddedStore, Store
+from regiold.store import EmbeddedStore, RemoteStore, Store
 from regiold.store.naming import NamingTable
 
 _TYPE = ox.NamedNode(RDF_TYPE)
@@ -66,6 +66,9 @@ def describe(store: Store, iri: str, *, page: int = 1, page_size: int = 200) -> 
     """
     if isinstance(store, EmbeddedStore):
         return _Lookup(store).describe(iri, page=page, page_size=page_size)
+    if isinstance(store, RemoteStore):
+        with store.budget():  # the page's queries together within sparql_timeout
+            return describe_mod.describe(store, iri, page=page, page_size=page_size)
     return describe_mod.describe(store, iri, page=page, page_size=page_size)
 
 

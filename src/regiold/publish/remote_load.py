@@ -6,15 +6,25 @@ The store's published graph is replaced in one SPARQL Update request (see
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from regiold import validate
 from regiold.errors import ConfigError, InvalidData
 from regiold.ingest import sources as sources_mod
 from regiold.publish import dataset
 from regiold.settings import Settings
-from regiold.store import RemoteStore
+from regiold.store import EmbeddedStore, RemoteStore
+
+PERSON_NOTE = "personData"  # recorded with the data version: whether person data went in
+
+
+def person_scope(settings: Settings) -> str:
+    """``all`` (person data published) or ``open`` (``publish_persons`` off): what a store holds."""
+    return "all" if settings.publish_persons else "open"
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,15 @@ def load_remote(settings: Settings) -> LoadResult:
     if report.fails():
         raise InvalidData(report)
     start = time.perf_counter()
-    sent = store.replace_data(parsed.published_quads(include_persons=settings.publish_persons),
-                              version=parsed.version)
-    dataset.publish(settings, parsed, store, cache_dir=settings.cache_dir)  # graph/void
+    published = EmbeddedStore.from_sources(parsed, include_persons=settings.publish_persons)
+    # Described from the local data, before the swap, so that the description goes in with the
+    # data: the embedded store's queries see graph/void in their default graph (the union), and
+    # the pages of the dataset, its versions and the terms it counts are read from there.
+    described = dataset.publish(settings, parsed, published, cache_dir=settings.cache_dir,
+                                write_store=False)
+    void = [ox.Quad(t.subject, t.predicate, t.object) for t in described.triples]
+    sent = store.replace_data(
+        itertools.chain(parsed.published_quads(include_persons=settings.publish_persons), void),
+        version=parsed.version, notes={PERSON_NOTE: person_scope(settings)})
+    store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)  # also by name
     return LoadResult(parsed.version, sent, time.perf_counter() - start, report)

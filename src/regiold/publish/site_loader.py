@@ -13,14 +13,15 @@ import logging
 import pyoxigraph as ox
 
 from regiold import validate
-from regiold.errors import InvalidData
+from regiold.errors import ConfigError, InvalidData
 from regiold.ingest import privacy
 from regiold.ingest import sources as sources_mod
 from regiold.ingest.sources import Sources
 from regiold.publish import dataset
+from regiold.publish.remote_load import PERSON_NOTE, person_scope
 from regiold.publish.site import WITHHELD_KEY, Site
 from regiold.settings import Settings
-from regiold.store import Store, open_store
+from regiold.store import META_GRAPH, EmbeddedStore, RemoteStore, Store, open_store
 from regiold.store.snapshot import open_snapshot
 
 log = logging.getLogger("regiold.site")
@@ -38,8 +39,13 @@ def load_site(settings: Settings) -> Site:
     if report.fails() and not settings.allow_invalid:
         raise InvalidData(report)
     store = open_store(sources, settings)
+    if isinstance(store, RemoteStore):
+        _check_loaded(store, sources.version, person_scope(settings))
     snapshot = settings.store == "embedded" and settings.embedded_store == "disk"
-    described = dataset.publish(settings, sources, store, cache_dir=settings.cache_dir,
+    # A remote store holds the description `regiold load` generated in its default graph: the
+    # stated part is read from the files, as the load did (the store's copy would add it twice).
+    stated = store if settings.store == "embedded" else _files_store(sources, settings)
+    described = dataset.publish(settings, sources, stated, cache_dir=settings.cache_dir,
                                 write_store=settings.store == "embedded" and not snapshot)
     # Worked out while the parse is at hand: answering 451 later must not parse the files again
     # (they may have changed on disk since; the served version stays what was loaded).
@@ -65,6 +71,40 @@ def load_site(settings: Settings) -> Site:
     site.cache[WITHHELD_KEY] = withheld
     dataset.remember(site, described)
     return site
+
+
+def _files_store(sources: Sources, settings: Settings) -> Store:
+    """The files' published data as a store, for a serving process whose data live in a remote
+    store. Without person data it is a copy made for the moment: ``published_store`` would keep
+    it for the life of the process."""
+    if settings.publish_persons:
+        return open_store(sources, include_persons=True)  # the parsed store itself, no copy
+    return EmbeddedStore(sources.published_quads(include_persons=False), base_iri=sources.base_iri)
+
+
+def _check_loaded(store: RemoteStore, version: str, persons: str) -> None:
+    """Warn when the remote store does not hold what ``regiold load`` made of these files: every
+    page would answer 404 (nothing loaded) or show other data than the files (and the ETags).
+
+    :raises ConfigError: the store holds person data and ``publish_persons`` is off here (it
+        was off for the web server only): the pages and /sparql would publish them.
+    """
+    notes = store.load_notes()
+    loaded, held = notes.get("dataVersion"), notes.get(PERSON_NOTE)
+    if held == "all" and persons == "open":
+        raise ConfigError(f"the SPARQL store {store.query_url} holds person data (loaded with "
+                          "publish_persons true) and publish_persons is false here: refusing to "
+                          "publish them. Load as you serve: regiold -s publish_persons false load")
+    if loaded != version:
+        told = (f"holds no data from `regiold load` (nothing in <{META_GRAPH}>)" if loaded is None
+                else f"holds data version {loaded} (from `regiold load`), the files are version {version}")
+        log.warning("the SPARQL store %s %s: run `regiold load` with the same settings, then reload "
+                    "(docs/STORES.md)", store.query_url, told)
+    elif held != persons:
+        log.warning("the SPARQL store %s was loaded with person data %s, publish_persons is %s "
+                    "here: run `regiold load` with the same settings (docs/STORES.md)",
+                    store.query_url, "left out" if held == "open" else "unrecorded",
+                    "true" if persons == "all" else "false")
 
 
 def withheld_iris(settings: Settings, sources: Sources) -> frozenset[str]:

@@ -33,6 +33,7 @@ from regiold.rdf.namespaces import SDO_NS as SDO
 from regiold.rdf.namespaces import SKOS_NS as SKOS
 from regiold.rdf.namespaces import VCARD_NS as VCARD
 from regiold.rdf.namespaces import VOID_NS as VOID
+from regiold.rdf.serialize import stable_order
 
 MAX_NESTING = 3
 
@@ -184,7 +185,12 @@ class _Index:
         self.tables = _tables(base)
         out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
         inc: dict[str, dict[str, list[str]]] = {}
-        for t in description.triples:
+        # In one order whichever store answered (lookup.py's stable document, or sorted): the
+        # page lists values in this order and nests a node shared by several parents (the
+        # dataset's publisher) under the first that names it, so a remote store's answer, in
+        # the store's own order, gave other HTML than the embedded store.
+        stable = description.stable
+        for t in stable.triples if stable is not None else stable_order(description.triples):
             subject, obj, predicate = t.subject, t.object, t.predicate.value
             value = subject.value
             props = out.get(f"_:{value}" if isinstance(subject, ox.BlankNode) else value)

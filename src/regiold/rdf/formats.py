@@ -103,6 +103,13 @@ def by_key(key: str, offered: tuple[Format, ...] = ALL) -> Format | None:
     return by_media_type(key, offered) if "/" in key else None
 
 
+def by_suffix(suffix: str, offered: tuple[Format, ...] = ALL) -> Format | None:
+    """The format whose document URLs end in ``.{suffix}``: its key exactly (``ttl``, not ``TTL``
+    or the alias ``turtle``, which ``?format=`` takes). One URL per document, as the static
+    export has them (docs/SERVING.md)."""
+    return next((f for f in offered if f.key == suffix), None)
+
+
 def by_media_type(media_type: str, offered: tuple[Format, ...] = ALL) -> Format | None:
     media_type = media_type.split(";")[0].strip().lower()
     return next((f for f in offered if media_type in f.media_types), None)

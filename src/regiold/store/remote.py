@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import contextvars
 import os
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -29,11 +31,15 @@ if TYPE_CHECKING:
 from regiold.store.base import Row
 
 META_GRAPH = "urn:regiold:meta"
-_VERSION = "urn:regiold:dataVersion"
+_STAGING = "urn:regiold:staging:"  # + version:random, a graph no query of the data sees
+_NOTE = "urn:regiold:"  # + dataVersion, or the name of a note of replace_data
 _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
 _LOAD_TIMEOUT = 600.0  # seconds for pushing one dataset; queries use the query timeout
 _BATCH = 20_000  # triples per streamed chunk of a load
+# When the queries under way must be done (RemoteStore.budget); per thread and task.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("regiold_store_deadline",
+                                                                         default=None)
 
 
 class RemoteStore:
@@ -56,6 +62,11 @@ class RemoteStore:
             self.query_url, "data")
         self._auth.setdefault(self.update_url, auth)
         self._auth.setdefault(_strip_query(self.data_url), auth)
+        derived = " (derived from store; set it if the store has another URL)"
+        self._settings = {  # URL → the setting it came from, for the operator's error messages
+            _strip_query(self.query_url): "store",
+            _strip_query(self.update_url): "store_update" + ("" if update_url else derived),
+            _strip_query(self.data_url): "store_data" + ("" if data_url else derived)}
         self.graph = parse_qs(urlsplit(self.query_url).query).get("default-graph-uri", [None])[0]
         self._query_post_url = _strip_query(self.query_url)
         self._query_params = parse_qsl(urlsplit(self.query_url).query)
@@ -124,17 +135,39 @@ class RemoteStore:
         return not (self._server or "").lower().startswith("virtuoso")
 
     def ping(self, timeout: float) -> None:
-        """``ASK {}`` with a short timeout, for /ready (a hung store must not hang the probe)."""
-        _parse_results(self._query("ASK {}", _RESULTS, timeout=timeout))
+        """``ASK {}`` within ``timeout`` seconds, for /ready (a hung store must not hang the
+        probe): no second of grace, as other queries get."""
+        with self.budget(timeout):
+            _parse_results(self._query("ASK {}", _RESULTS))
 
     def data_version(self) -> str | None:
         """The data version the last ``regiold load`` put into this store, if any."""
+        return self.load_notes().get("dataVersion")
+
+    def load_notes(self) -> dict[str, str]:
+        """What the last ``regiold load`` recorded in ``urn:regiold:meta``: ``dataVersion`` and
+        the ``notes`` it passed to ``replace_data`` (e.g. which person data went in)."""
         # Named explicitly: with a default-graph-uri, Virtuoso shows no other graph unless asked.
         named = [("named-graph-uri", META_GRAPH)] if self.graph else []
-        body = self._query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ ?m <{_VERSION}> ?v }} }}",
+        body = self._query(f"SELECT ?p ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> ?p ?v }} }}",
                            _RESULTS, named)
-        rows = list(_parse_results(body))  # type: ignore[arg-type]
-        return rows[0]["v"].value if rows else None
+        return {row["p"].value.removeprefix(_NOTE): row["v"].value  # type: ignore[union-attr]
+                for row in _parse_results(body)  # type: ignore[union-attr]
+                if row["p"] is not None and row["v"] is not None}
+
+    @contextlib.contextmanager
+    def budget(self, seconds: float | None = None) -> Iterator[None]:
+        """The queries made inside share one budget of ``seconds`` (default ``timeout``): a page
+        is read with several small queries, each of which would otherwise get the whole timeout
+        (a store answering each in 4 s made a page take 44 s). Nested budgets keep the outer one."""
+        if _DEADLINE.get() is not None:
+            yield
+            return
+        token = _DEADLINE.set(time.monotonic() + (self.timeout if seconds is None else seconds))
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
 
     def _query(self, sparql: str, accept: str, extra: list[tuple[str, str]] | None = None, *,
                timeout: float | None = None) -> bytes:
@@ -142,24 +175,40 @@ class RemoteStore:
         # A form-encoded POST: every store reads it (Virtuoso 7 hangs on a direct
         # application/sparql-query body); the endpoint URL's own parameters travel in the form.
         form = [*self._query_params, *(extra or []), ("query", f"BASE <{self.base_iri}> {sparql}")]
+        left = self._remaining()
         return self._request("POST", self._query_post_url, urlencode(form).encode(), {
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            self.timeout if timeout is None else timeout)
+            left if timeout is None else min(timeout, left))
+
+    def _remaining(self) -> float:
+        """Seconds the next query may take: the timeout, or what is left of the budget."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self.timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            error = StoreUnavailable("the SPARQL store did not answer in time")
+            error.where = f"{self.query_url}, setting sparql_timeout"
+            raise error
+        return min(self.timeout, left)
 
     # -- loading ---------------------------------------------------------------------------
 
-    def replace_data(self, quads: Iterable[ox.Quad], *, version: str) -> int:
+    def replace_data(self, quads: Iterable[ox.Quad], *, version: str,
+                     notes: dict[str, str] | None = None) -> int:
         """Replace the published triples by ``quads`` (their graphs merged) in one step.
 
         The triples go into a fresh staging graph first (one streamed Graph Store Protocol POST,
         so blank nodes keep their scope), then one SPARQL Update request clears the target, moves
-        the staging graph into it and records ``version``. Stores that run one update request as
+        the staging graph into it and records ``version`` and ``notes`` (``load_notes``). Stores
+        that run one update request as
         one transaction (Oxigraph, Fuseki TDB2, Virtuoso) never show a half-loaded graph.
 
         :returns: the number of triples sent.
         :raises StoreUnavailable: the store refused or could not be reached (staging is dropped).
         """
-        staging = f"urn:regiold:staging:{version}:{uuid.uuid4().hex[:12]}"
+        leftovers = self._staged_graphs()  # of loads that never reached their swap
+        staging = f"{_STAGING}{version}:{uuid.uuid4().hex[:12]}"
         counter = [0]
         url = f"{_strip_query(self.data_url)}?graph={quote(staging, safe='')}"
         try:
@@ -172,20 +221,36 @@ class RemoteStore:
                 # rest as the next request on the connection (answering 501).
                 self._request("POST", url, spool, {"Content-Type": _TRIPLES,
                                                    "Content-Length": str(size)}, _LOAD_TIMEOUT)
-            self._update(self._swap_update(staging, version, counter[0]))
+            self._update(self._swap_update(staging, {"dataVersion": version, **(notes or {})},
+                                           counter[0], leftovers))
         except StoreUnavailable:
             self._drop_quietly(staging)
             raise
         return counter[0]
 
-    def _swap_update(self, staging: str, version: str, triples: int) -> str:
+    def _staged_graphs(self) -> list[str]:
+        """Staging graphs left in the store by earlier loads whose swap never ran (the update
+        refused, the store gone, the loader stopped): each a full copy of that data. Asked
+        without the endpoint URL's dataset (Virtuoso shows no other graph with one)."""
+        query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                 f'FILTER(STRSTARTS(STR(?g), "{_STAGING}")) }}')
+        body = self._request("POST", self._query_post_url, urlencode({"query": query}).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": _RESULTS}, _LOAD_TIMEOUT)
+        rows = _parse_results(body)
+        return sorted({row["g"].value for row in rows  # type: ignore[union-attr]
+                       if isinstance(row["g"], ox.NamedNode)})
+
+    def _swap_update(self, staging: str, notes: dict[str, str], triples: int,
+                     leftovers: Iterable[str] = ()) -> str:
         target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
         steps = [f"CLEAR SILENT {target}"]
         if triples:
             steps += [f"ADD SILENT GRAPH <{staging}> TO {target}", f"DROP SILENT GRAPH <{staging}>"]
+        steps += [f"DROP SILENT GRAPH <{graph}>" for graph in leftovers]
         steps += [f"DROP SILENT GRAPH <{META_GRAPH}>",
-                  f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_VERSION}> '
-                  f'"{_escape(version)}" }} }}']
+                  f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ " + " ".join(
+                      f'<{META_GRAPH}> <{_NOTE}{name}> "{_escape(value)}" .'
+                      for name, value in sorted(notes.items())) + " } }"]
         return " ;\n".join(steps)
 
     def _update(self, update: str) -> None:
@@ -210,20 +275,29 @@ class RemoteStore:
 
     def _request(self, method: str, url: str, body: bytes | IO[bytes],
                  headers: dict[str, str], read_timeout: float) -> bytes:
-        timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + 1.0)
-        headers = {**headers, **self._auth.get(_strip_query(url), {})}
+        # Within a budget the read timeout is what is left of it; alone, a second of grace.
+        grace = 0.0 if _DEADLINE.get() is not None else 1.0
+        timeout = urllib3.Timeout(connect=min(5.0, read_timeout), read=read_timeout + grace)
+        plain = _strip_query(url)
+        headers = {**headers, **self._auth.get(plain, {})}
         try:
-            response = self._connections().request(
-                method, url, body=body, headers=headers, timeout=timeout, redirect=False)
-        except urllib3.exceptions.HTTPError as exc:
-            raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
-        if self._server is None:
-            self._server = response.headers.get("Server", "")
-        if response.status == 400:
-            raise QuerySyntaxError(_message(response.data))
-        if response.status >= 300:
-            raise StoreUnavailable(f"the SPARQL store answered {response.status}: "
-                                   f"{_message(response.data)}")
+            try:
+                response = self._connections().request(
+                    method, url, body=body, headers=headers, timeout=timeout, redirect=False)
+            except urllib3.exceptions.HTTPError as exc:
+                raise StoreUnavailable(f"the SPARQL store did not answer ({_reason(exc)})") from exc
+            if self._server is None:
+                self._server = response.headers.get("Server", "")
+            if response.status == 400:
+                raise QuerySyntaxError(_message(response.data))
+            if response.status >= 300:  # its text may name files, hosts, versions: not for clients
+                error = StoreUnavailable(f"the SPARQL store answered {response.status}")
+                error.where = f"the store said: {_message(response.data)}"
+                raise error
+        except (StoreUnavailable, QuerySyntaxError) as exc:
+            said = f"; {exc.where}" if exc.where else ""
+            exc.where = f"{method} {plain}, setting {self._settings.get(plain, 'store')}{said}"
+            raise
         return response.data
 
 
@@ -293,9 +367,13 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+_REASONS = {"NewConnectionError": "cannot connect", "ConnectTimeoutError": "no connection in time",
+            "ReadTimeoutError": "no answer in time", "ProtocolError": "connection dropped"}
+
+
 def _reason(exc: Exception) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    return type(reason).__name__
+    name = type(getattr(exc, "reason", None) or exc).__name__
+    return _REASONS.get(name, name)
 
 
 def _message(body: bytes) -> str:

@@ -9,7 +9,17 @@ from werkzeug.datastructures import LanguageAccept, MIMEAccept
 
 from regiold.errors import NotAcceptable, UnknownProfile
 from regiold.publish.labels import LANGS
-from regiold.rdf.formats import ALT_TOKEN, ALT_URI, PROFILES, RESOURCE, SAFEST, Format, Profile, by_key
+from regiold.rdf.formats import (
+    ALT_TOKEN,
+    ALT_URI,
+    PROFILES,
+    RESOURCE,
+    SAFEST,
+    Format,
+    Profile,
+    by_key,
+    by_suffix,
+)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
@@ -18,7 +28,7 @@ def split_suffix(path: str) -> tuple[str, str | None]:
     first renderings (web/first.py) and the page gate (web/gate.py) read a path alike."""
     head, slash, last = path.rpartition("/")
     name, dot, ext = last.partition(".")
-    if dot and (name or slash) and by_key(ext, RESOURCE) is not None:
+    if dot and (name or slash) and by_suffix(ext, RESOURCE) is not None:
         return f"{head}{slash}{name}", ext  # "def/.ttl" is the document of the IRI ending in "/"
     return path, None
 

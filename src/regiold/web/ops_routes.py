@@ -6,6 +6,8 @@ store answers a trivial query; it shows the data version, the triple count and t
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Response, current_app, jsonify
 
 from regiold.errors import RegioldError
@@ -28,14 +30,16 @@ def ready() -> Response:
     site = current_site()  # one version for the whole answer, even if a reload swaps meanwhile
     body: dict[str, object] = {"status": "ready", "version": site.version}
     status = 200
+    data_version = getattr(site.store, "data_version", None)  # remote: what `regiold load` put
+    budget = getattr(site.store, "budget", None)  # remote: the probe's queries within its time
     try:
-        site.store.ping(PING_TIMEOUT)
-        if "ops.triples" not in site.cache:
+        with budget(PING_TIMEOUT) if budget is not None else contextlib.nullcontext():
+            site.store.ping(PING_TIMEOUT)
+            if data_version is not None:
+                body["store_version"] = data_version()
+        if "ops.triples" not in site.cache:  # once per version: may take longer on a large store
             site.cache["ops.triples"] = site.store.triple_count()
         body.update(triples=site.cache["ops.triples"], store="ok")
-        data_version = getattr(site.store, "data_version", None)  # remote: what `regiold load` put
-        if data_version is not None:
-            body["store_version"] = data_version()
     except RegioldError as exc:
         current_app.logger.warning("not ready: store unavailable: %s", exc)
         body.update(status="unavailable", store="unreachable")

@@ -78,7 +78,7 @@ def answer_tombstone(site: Site, iri: str) -> Response | None:
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
     stem, dot, ext = path.rpartition(".")
-    if dot and "/" not in ext and formats.by_key(ext, _OFFERED) is not None:
+    if dot and "/" not in ext and formats.by_suffix(ext, _OFFERED) is not None:
         return stem, ext
     return path, None
 
