@@ -93,3 +93,19 @@ def test_the_catalog_is_a_data_catalog_not_a_dataset(client) -> None:
     data = embedded(client, "/catalog")
     assert data["@type"] == "DataCatalog" and within_domains(data) == []
     assert [d["@id"] for d in data["dataset"]] == [BASE + "dataset"]
+
+
+@pytest.mark.parametrize("lang", labels.LANGS)
+def test_a_shared_node_is_shown_where_a_property_leads_to_it(client, lang: str) -> None:
+    """The SPARQL service is the SPARQL distribution's access service, and it shares the dataset's
+    publisher: the page shows it under the distribution, not inside the publisher's box (as
+    "publisher of", which put the whole service and distribution under "Publisher")."""
+    import html5lib
+
+    page = client.get(f"/dataset?lang={lang}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    by_id = {el.get("id"): el for el in tree.iter() if el.get("id")}
+    inside = {name: {el.get("id") for el in by_id[name].iter()} for name in
+              ("dataset-publisher", "dataset-sparql")}
+    assert "dataset-sparql-service" not in inside["dataset-publisher"], inside
+    assert "dataset-sparql-service" in inside["dataset-sparql"], inside

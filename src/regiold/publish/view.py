@@ -427,10 +427,28 @@ class _Page:
     main: str  # the page's resource
     shown: set[str]  # nodes rendered (the page itself, nested nodes)
     linked: set[str] = field(default_factory=set)  # IRIs shown as links
+    forward: set[str] = field(default_factory=set)  # nodes nested where a property leads to them
+
+
+def _forward_nested(index: _Index, main: str) -> set[str]:
+    """The nodes the page nests by following properties from ``main`` (up to MAX_NESTING): a node
+    shared by several parents is shown there, not under a parent that it merely links back to
+    (the dataset's SPARQL service under its distribution, not under the publisher they share)."""
+    found: set[str] = set()
+    layer = [main]
+    for _ in range(MAX_NESTING):
+        layer = [key for node in layer for objects in index.out.get(node, {}).values()
+                 for obj in objects if not isinstance(obj, ox.Literal)
+                 for key in (_key(obj),)
+                 if (isinstance(obj, ox.BlankNode) or key in index.dependents)
+                 and key not in found and key != main]
+        found.update(layer)
+    return found
 
 
 def _sections(index: _Index, node: str, lang: str, shown: set[str]) -> list[Section]:
-    rows = _rows(_Page(index, lang, node, shown), node, main=True, depth=0)
+    page = _Page(index, lang, node, shown, forward=_forward_nested(index, node))
+    rows = _rows(page, node, main=True, depth=0)
     out: list[Section] = []
     for key, de, en, wanted in index.tables.sections:
         picked = [rows.pop(p) for p in wanted if p in rows]
@@ -490,7 +508,7 @@ def _incoming_values(page: _Page, subjects: list[str], *, main: bool, depth: int
         if subject in page.shown:
             continue
         if subject in page.index.dependents:
-            if depth < MAX_NESTING:
+            if depth < MAX_NESTING and not (depth and subject in page.forward):
                 page.shown.add(subject)
                 values.append(Value("node", "", node=_node_view(page, subject, depth + 1)))
         elif main and subject not in page.linked:  # a link the page already shows says enough
