@@ -93,7 +93,8 @@ def prepare_out(out: Path, site_dir: Path) -> None:
 def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Paths of every IRI the server describes (subjects under the base), and unsafe ones skipped.
 
-    Named graphs and hash IRIs are left out (a hash IRI is part of its document's description).
+    Hash IRIs are left out (a hash IRI is part of its document's description); named graphs
+    (``graph/…``) are described in graph/void, so they have files like every resource.
     ``subjects``: ``dataset.subject_paths``, when the caller has read them already.
     """
     if subjects is None:
@@ -101,7 +102,7 @@ def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[s
     candidates = subjects | set(dataset_mod.FIXED_PAGES)
     paths, skipped = [], []
     for path in sorted(candidates):
-        if not path or path in _SKIPPED_PAGES or "#" in path or path.startswith("graph/"):
+        if not path or path in _SKIPPED_PAGES or "#" in path:
             continue
         if _SAFE_PATH.match(path) and ".." not in path.split("/") and "." not in path.rsplit("/", 1)[-1]:
             paths.append(path)

@@ -17,8 +17,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from regiold.errors import ConfigError
 from regiold.ingest.sources import Sources
+from regiold.publish.graphs import describe_graphs, graph_sizes, with_own_graph, without_graphs
 from regiold.publish.render import make_etag
 from regiold.rdf.formats import JSONLD, N3, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from regiold.rdf.namespaces import (
@@ -71,7 +72,7 @@ SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file
 KEPT_VERSIONS = 4  # dump folders kept in the cache (current included)
 _CACHE_KEY = "regiold.dataset"
 _MANIFEST = "manifest.json"
-_MANIFEST_FORMAT = 2
+_MANIFEST_FORMAT = 3  # 3: per-graph triple counts
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class Statistics:
     distinct_objects: int
     classes: dict[str, int]  # class IRI → instances
     properties: dict[str, int]  # property IRI → triples
+    graphs: dict[str, int] = field(default_factory=dict)  # named graph IRI → triples
 
 
 @dataclass
@@ -146,8 +148,9 @@ class DatasetInfo:
     modified: datetime
     stats: Statistics
     dumps: dict[str, DumpFile]  # by file name
-    triples: list[ox.Triple]  # the generated description (graph/void)
+    triples: list[ox.Triple]  # /.well-known/void: graph/void, less a withheld person file's graph
     description: list[ox.Triple]  # static + generated triples about dataset, catalog and their parts
+    void_graph: list[ox.Triple] = field(default_factory=list)  # the store's graph/void (all of it)
 
     def etag(self, what: str) -> str:
         """The ETag (quoted) of ``what`` (``robots``, ``dump-nt.gz`` …): data version and scope."""
@@ -183,12 +186,17 @@ def publish(settings: Settings, sources: Sources, store: Store, *, cache_dir: Pa
                          licences=_licences(static, base), examples=prepared.examples,
                          persons=PersonScope(dumps=in_dumps, sparql=settings.publish_persons),
                          publisher=Publisher(settings.publisher_name, settings.publisher_url),
-                         sparql=bool(settings.sparql_link))
+                         sparql=bool(settings.sparql_link),
+                         files={f.graph: f.path.as_posix() for f in sources.files})
+    # The document (/.well-known/void, open data like the dumps) names a person's file's graph
+    # only when the dumps hold persons; the store's graph/void describes every graph SPARQL lists.
+    document = generated if in_dumps else without_graphs(generated, {
+        f.graph for f in sources.files if f.personal})
     if write_store:
         store.add_graph(base + VOID_GRAPH, generated)
-    description = sorted(_unique([*static, *generated]), key=lambda t: str(t.subject))
+    description = sorted(_unique([*static, *document]), key=lambda t: str(t.subject))
     return DatasetInfo(base, sources.version, scope, modified, prepared.stats, prepared.dumps,
-                       generated, description)
+                       document, description, generated)
 
 
 def dumps_include_persons(settings: Settings) -> bool:
@@ -308,8 +316,11 @@ class Publisher:
 def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static: Sequence[ox.Triple],
              modified: datetime, version: str, licences: Sequence[ox.NamedNode],
              examples: Sequence[str] = (), persons: PersonScope = PersonScope(),
-             publisher: Publisher | None = None, sparql: bool = True) -> list[ox.Triple]:
-    """The generated VoID + DCAT triples (canonical IRIs under ``base``).
+             publisher: Publisher | None = None, sparql: bool = True,
+             files: Mapping[str, str] | None = None) -> list[ox.Triple]:
+    """The generated VoID + DCAT triples (canonical IRIs under ``base``): the whole content of
+    graph/void, which describes itself and each named graph of ``stats`` (``files``: graph IRI →
+    source file path, their labels; ``publish.graphs``).
 
     ``sparql``: whether the data can be queried at ``{base}sparql`` (False for a static export
     built without ``--sparql-url``, setting ``sparql_link`` empty): no endpoint is promised that
@@ -354,7 +365,8 @@ def describe(base: str, stats: Statistics, dumps: Iterable[DumpFile], *, static:
         _sparql_service(out, ds, catalog, agents, topics, _rights(out, persons.sparql))
     _versions(out, ds, static, agents)
     _authority_schemes(out, [*static, *out.triples])
-    return _unique(out.triples)
+    out.triples += describe_graphs(ds, stats.graphs, files or {})
+    return with_own_graph(base + VOID_GRAPH, _unique(out.triples))
 
 
 def _versions(out: _Triples, ds: ox.NamedNode, static: Sequence[ox.Triple], agents: _Agents) -> None:
@@ -627,8 +639,10 @@ def prepare(published: Callable[[], Sequence[ox.Quad]], base: str, *, folder: Pa
     stem = dump_stem(base)
     quads = published()
     triples = list(dict.fromkeys(q.triple for q in quads))  # distinct; q.triple is built in Rust
+    served_quads = quads if served is None else served()
     stats, examples = analyse(triples if served is None else
-                              list(dict.fromkeys(q.triple for q in served())), base)
+                              list(dict.fromkeys(q.triple for q in served_quads)), base)
+    stats = replace(stats, graphs=graph_sizes(served_quads))
     try:
         _write_dumps(work, stem, quads, triples, base)
         _write_manifest(work, stem, stats, examples)

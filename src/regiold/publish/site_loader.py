@@ -54,14 +54,14 @@ def load_site(settings: Settings) -> Site:
     if snapshot:
         memory = store
         try:
-            store = _snapshot(settings, sources, described.triples)
+            store = _snapshot(settings, sources, described.void_graph)
         except OSError as exc:  # e.g. an unwritable cache folder: serve from memory instead
             log.warning("no store snapshot in %s (%s); serving the data from memory",
                         settings.cache_dir, exc)
-            memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+            memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.void_graph)
         else:
             if settings.sparql_in_memory:  # pages read the snapshot, SPARQL scans memory
-                memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)
+                memory.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.void_graph)
                 memory.share_naming_table(store.naming_table())  # the same quads, one table
                 sparql_store = memory
             if sparql_store is None or memory.db is not sources.dataset:
