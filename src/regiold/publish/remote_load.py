@@ -58,9 +58,9 @@ def load_remote(settings: Settings) -> LoadResult:
     # the pages of the dataset, its versions and the terms it counts are read from there.
     described = dataset.publish(settings, parsed, published, cache_dir=settings.cache_dir,
                                 write_store=False)
-    void = [ox.Quad(t.subject, t.predicate, t.object) for t in described.triples]
+    void = [ox.Quad(t.subject, t.predicate, t.object) for t in described.void_graph]
     sent = store.replace_data(
         itertools.chain(parsed.published_quads(include_persons=settings.publish_persons), void),
         version=parsed.version, notes={PERSON_NOTE: person_scope(settings)})
-    store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.triples)  # also by name
+    store.add_graph(settings.base_iri + dataset.VOID_GRAPH, described.void_graph)  # also by name
     return LoadResult(parsed.version, sent, time.perf_counter() - start, report)
