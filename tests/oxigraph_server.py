@@ -51,3 +51,23 @@ class StoppableStore:
         if self._running is not None:
             self._running.__exit__(None, None, None)
             self._running = None
+
+
+@contextmanager
+def loaded_stoppable_store(site: Path, workdir: Path) -> Iterator[StoppableStore]:
+    """A StoppableStore holding ``site`` as `regiold load` puts it there; stopped at the end."""
+    import pytest
+
+    from regiold.publish.remote_load import load_remote
+    from regiold.settings import Settings
+
+    if oxigraph_binary() is None:
+        pytest.skip("the oxigraph binary is not installed")
+    store = StoppableStore(workdir / "oxigraph")
+    store.start()
+    try:
+        load_remote(Settings.load({"site_dir": site, "cache_dir": workdir / "c",
+                                   "store": store.endpoint}, environ={}))
+        yield store
+    finally:
+        store.stop()

@@ -15,10 +15,8 @@ from pathlib import Path
 import pytest
 
 from ops_live import serving
-from oxigraph_server import StoppableStore, oxigraph_binary
+from oxigraph_server import loaded_stoppable_store
 from processes import wait_until
-from regiold.publish.remote_load import load_remote
-from regiold.settings import Settings
 
 pytestmark = [pytest.mark.live, pytest.mark.remote]
 
@@ -34,31 +32,23 @@ def _alive(pid: int) -> bool:
 
 def test_a_reload_while_the_store_is_gone_keeps_serving_and_stops_on_sigterm(
         mini_site: Path, tmp_path: Path) -> None:
-    if oxigraph_binary() is None:
-        pytest.skip("the oxigraph binary is not installed")
-    store = StoppableStore(tmp_path / "oxigraph")
-    store.start()
-    try:
-        load_remote(Settings.load({"site_dir": mini_site, "cache_dir": tmp_path / "c",
-                                   "store": store.endpoint}, environ={}))
-        with serving(mini_site, settings={"store": store.endpoint}) as server:
-            store.stop()  # the store goes away
-            orgs = mini_site / "data" / "orgs.ttl"
-            orgs.write_text(orgs.read_text().replace("Regionalmanagement Alpha", "Alpha Neu"))
-            server.hup()  # this reload cannot read the store
-            wait_until(lambda: "still serving" in server.output() or "Traceback" in
-                       server.output(), 60, server.output)
-            assert "Traceback" not in server.output()
-            assert "reload refused, still serving" in server.output()
-            store.start()  # back: the old version is served
-            wait_until(lambda: server.ready().get("status") == "ready", 30, server.output)
-            ready = server.ready()
-            assert ready["reload"]["state"] == "failed"
-            assert ready["version"] != ready["reload"]["attempted"]
-            workers = server.workers()
-            server.proc.terminate()
-            server.proc.wait(timeout=60)  # before: the master ignored SIGTERM
-            wait_until(lambda: not any(_alive(pid) for pid in workers), 30,
-                       lambda: f"workers left running: {workers}")
-    finally:
-        store.stop()
+    with loaded_stoppable_store(mini_site, tmp_path) as store, \
+            serving(mini_site, settings={"store": store.endpoint}) as server:
+        store.stop()  # the store goes away
+        orgs = mini_site / "data" / "orgs.ttl"
+        orgs.write_text(orgs.read_text().replace("Regionalmanagement Alpha", "Alpha Neu"))
+        server.hup()  # this reload cannot read the store
+        wait_until(lambda: "still serving" in server.output() or "Traceback" in
+                   server.output(), 60, server.output)
+        assert "Traceback" not in server.output()
+        assert "reload refused, still serving" in server.output()
+        store.start()  # back: the old version is served
+        wait_until(lambda: server.ready().get("status") == "ready", 30, server.output)
+        ready = server.ready()
+        assert ready["reload"]["state"] == "failed"
+        assert ready["version"] != ready["reload"]["attempted"]
+        workers = server.workers()
+        server.proc.terminate()
+        server.proc.wait(timeout=60)  # before: the master ignored SIGTERM
+        wait_until(lambda: not any(_alive(pid) for pid in workers), 30,
+                   lambda: f"workers left running: {workers}")
