@@ -47,6 +47,22 @@ def test_a_rebuild_removes_the_files_of_resources_no_longer_published(tmp_path: 
     assert "erika" not in (out / "sitemap.xml").read_text().lower()
 
 
+def test_an_edited_list_of_written_files_never_deletes_outside_the_export(tmp_path: Path):
+    """The rebuild deletes what `.regiold/resources.txt` lists and this build did not write; a
+    list edited to name `../…` must not reach a file beside the export."""
+    site = copy_site(tmp_path / "site")
+    out = tmp_path / "out"
+    code, output = run_build(site, out)
+    assert code == 0, output
+    victim = tmp_path / "victim.ttl"
+    victim.write_text("kept")
+    listed = out / ".regiold" / "resources.txt"
+    listed.write_text(listed.read_text() + "\n../victim\n/" + str(tmp_path / "victim"))
+    code, output = run_build(site, out)
+    assert code == 0, output
+    assert victim.read_text() == "kept"
+
+
 def test_an_out_folder_inside_the_data_is_refused_before_anything_is_written(tmp_path: Path):
     """An export inside data/ (or ontology/, shapes/, or the project folder itself, where the
     export's shapes/… pages would land in shapes/) would be read as data by the next build,
@@ -88,3 +104,17 @@ def test_urls_without_a_scheme_are_refused_naming_the_option(tmp_path: Path):
         assert result.exit_code == 2, result.output  # click's usage error
         assert option in result.output and "http" in result.output, result.output
         assert not out.exists()
+
+
+def test_a_subject_whose_path_begins_with_a_slash_is_skipped_not_written_outside(tmp_path: Path):
+    """`<{base}/x>` has the path `/x` below the base: as a path it is absolute (pathlib's
+    `out / "/x.ttl"` is `/x.ttl`, which the rebuild's clean-up would have deleted). The build
+    skips it, says so, and writes nothing outside the export."""
+    site = copy_site(tmp_path / "site")
+    target = tmp_path / "outside"
+    (site / "data" / "slash.ttl").write_text(
+        f'<https://w3id.org/regionen-nrw/{target}> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n')
+    code, output = run_build(site, tmp_path / "out")
+    assert code == 0, output
+    assert not list(tmp_path.glob("outside*")), "a file was written outside the export"
+    assert "skipped" in output.lower(), output

@@ -104,11 +104,18 @@ def resource_paths(site: Site, subjects: set[str] | None = None) -> tuple[list[s
     for path in sorted(candidates):
         if not path or path in _SKIPPED_PAGES or "#" in path:
             continue
-        if _SAFE_PATH.match(path) and ".." not in path.split("/") and "." not in path.rsplit("/", 1)[-1]:
+        if _safe_path(path):
             paths.append(path)
         else:
             skipped.append(path)
     return paths, skipped
+
+
+def _safe_path(path: str) -> bool:
+    """A resource path that names files inside the export: relative, no `..`, no suffix, no odd
+    bytes (``out / "/x"`` would be ``/x``)."""
+    return bool(_SAFE_PATH.match(path)) and not path.startswith("/") \
+        and ".." not in path.split("/") and "." not in path.rsplit("/", 1)[-1]
 
 
 def _write_resources(site: Site, out: Path, paths: list[str],
@@ -218,6 +225,8 @@ def _remove_stale(out: Path, written: list[str]) -> int:
     except FileNotFoundError:
         before = []
     for path in set(before) - set(written) - {""}:
+        if not _safe_path(path):  # an edited list never deletes outside the export
+            continue
         for name in _resource_files(path):
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
