@@ -118,3 +118,31 @@ def test_a_violation_names_every_file_that_describes_the_focus_node(mini_site: P
     assert result.returncode == 1, result.stdout + result.stderr
     assert "<https://w3id.org/regionen-nrw/org/beta>  (data/orgs.ttl, data/zz-copy.ttl)" in \
         result.stdout
+
+
+def test_an_rdf_file_regiold_does_not_read_is_named_not_skipped_in_silence(mini_site: Path):
+    """A steward's `Partner.TTL` or `extra.owl` was skipped without a word: its partners never
+    appeared. validate names each such file; a README beside them is no RDF and says nothing."""
+    statement = '<https://w3id.org/regionen-nrw/org/x> <https://schema.org/name> "X" .\n'
+    (mini_site / "data" / "Partner.TTL").write_text(statement)
+    (mini_site / "ontology" / "extra.owl").write_text("<rdf:RDF/>")
+    (mini_site / "data" / "README.md").write_text("notes")
+    result = validate(mini_site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "data/Partner.TTL is not read" in result.stderr, result.stderr
+    assert "ontology/extra.owl is not read" in result.stderr, result.stderr
+    assert "README" not in result.stderr and ".ttl" in result.stderr
+
+
+def test_serving_logs_each_rdf_file_it_does_not_read(mini_site: Path, caplog):
+    """`regiold serve` and every reload load the site through load_site: its log says it too."""
+    import logging
+
+    from regiold.publish.site_loader import load_site
+    from regiold.settings import Settings
+
+    (mini_site / "data" / "more.turtle").write_text("")
+    with caplog.at_level(logging.WARNING, logger="regiold.site"):
+        load_site(Settings.load({"site_dir": mini_site, "cache_dir": mini_site.parent / "c"},
+                                environ={}))
+    assert "data/more.turtle is not read" in caplog.text

@@ -64,6 +64,8 @@ def data_errors(refusal: str) -> Iterator[None]:
 
 def parse_or_exit(settings: Settings) -> sources.Sources:
     """The parsed site folder; a syntax error is printed (file:line:col) and exits 2."""
+    for rel in sources.unread_files(settings.site_dir):
+        click.echo(f"warning: {sources.unread_message(rel)}", err=True)
     try:
         return sources.parse_site(settings.site_dir, base_iri=settings.base_iri)
     except SourceError as exc:

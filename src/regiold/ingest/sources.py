@@ -216,6 +216,27 @@ def _rdf_files(site_dir: Path, kind: str) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
 
 
+# Suffixes of RDF files that regiold does not read as they are spelled (a steward's `x.TTL` or
+# `x.owl` was skipped without a word): named by `unread_files`.
+_RDF_LIKE = {".turtle", ".owl", ".n3", ".trig", ".nq", ".nquads", ".ntriples", ".xml", ".rdfs",
+             ".json", ".json-ld"} | {suffix for suffix in SUFFIXES}
+
+
+def unread_files(site_dir: Path | str) -> list[Path]:
+    """Files under ontology/, data/ and shapes/ that look like RDF but are not read: a suffix in
+    other letters (``.TTL``) or of a format regiold does not read (``.owl``, ``.n3``, …)."""
+    site_dir = Path(site_dir)
+    return sorted(p.relative_to(site_dir) for kind in KINDS if (site_dir / kind).is_dir()
+                  for p in (site_dir / kind).rglob("*")
+                  if p.suffix not in SUFFIXES and p.suffix.lower() in _RDF_LIKE and p.is_file())
+
+
+def unread_message(rel: Path) -> str:
+    """The warning for one of ``unread_files``, naming it and what is read."""
+    return (f"{rel.as_posix()} is not read: regiold reads files ending in "
+            f"{', '.join(SUFFIXES)} (lower case); rename or convert it")
+
+
 def _read(path: Path, rel: Path) -> bytes:
     try:
         str(rel).encode()

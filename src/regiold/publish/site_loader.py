@@ -33,6 +33,8 @@ def load_site(settings: Settings) -> Site:
     :raises SourceError: a file cannot be parsed (names file:line:col).
     :raises InvalidData: SHACL violations, unless ``settings.allow_invalid``.
     """
+    for rel in sources_mod.unread_files(settings.site_dir):
+        log.warning("%s", sources_mod.unread_message(rel))
     sources = sources_mod.parse_site(settings.site_dir, base_iri=settings.base_iri)
     report = validate.run(sources, cache_dir=settings.cache_dir,
                           workers=settings.validate_workers)
