@@ -9,6 +9,7 @@ import re
 
 import requests
 
+from pages_support import BASE
 from regiold.rdf.formats import RESOURCE
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -196,10 +197,28 @@ def check_scripts_may_read_the_linked_data_headers(base: str, path: str) -> None
         assert "*" in exposed or needed <= exposed, (target, response.headers)
 
 
+def check_slash_redirects(base: str, path: str) -> None:
+    """A typed URL that differs from a resource's IRI only by its trailing slash is sent there
+    with a permanent redirect (RFC 9110 15.4.2), its query kept: ``{path}/`` to ``{path}`` and
+    ``/def`` to the ontology ``/def/``. The Location is a path on this host or the IRI itself:
+    never a host taken from the Host header. A resource below ``{path}`` (its memberships) stays
+    a resource of its own."""
+    elsewhere = {"Host": "elsewhere.example", "Accept": "text/turtle"}
+    for typed, target in ((f"{path}/", path), (f"{path}/?lang=en", f"{path}?lang=en"),
+                          ("/def", "/def/"), ("/def?format=ttl", "/def/?format=ttl")):
+        response = get(f"{base}{typed}", elsewhere)
+        assert response.status_code in (301, 308), (typed, response.status_code)
+        location = response.headers["Location"]  # a path, or the IRI (Apache: docs/STATIC.md)
+        assert location in (target, BASE + target[1:]), (typed, location)
+    below = get(f"{base}{path}/membership/network", {"Accept": "text/turtle"})
+    assert below.status_code == 200, below.status_code
+    assert get(f"{base}/org/does-not-exist/", {"Accept": "text/turtle"}).status_code == 404
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
               check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
-              check_scripts_may_read_the_linked_data_headers)
+              check_scripts_may_read_the_linked_data_headers, check_slash_redirects)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from regiold.errors import BadRequest, NotFound
 from regiold.publish import dataset, render
@@ -99,7 +99,8 @@ def resource(path: str) -> Response:
         else:
             rep = dataset.representation(site, iri, fmt, lang, _page(), named=_named())
     except NotFound:
-        hooked = _not_found_hook(site, iri)
+        hooked = _slash_twin(site, stem) if suffix is None else None
+        hooked = hooked or _not_found_hook(site, iri)
         if hooked is not None:
             return hooked
         raise
@@ -144,6 +145,19 @@ def _named() -> bool:
 def _vary(fmt: Format, negotiated: bool) -> tuple[str, ...]:
     vary = ("Accept",) if negotiated else ()
     return (*vary, "Accept-Language") if negotiated or fmt is HTML else vary
+
+
+def _slash_twin(site: Site, stem: str) -> Response | None:
+    """301 from ``/def`` to the resource ``/def/``, and from ``/org/x/`` to ``/org/x``: the URL a
+    user typed differs from an IRI only by its slash (docs/SERVING.md). The Location is a path,
+    the query kept: never a host taken from the request's Host header."""
+    twin = stem[:-1] if stem.endswith("/") else f"{stem}/"
+    try:
+        render.description(site, site.base_iri + twin)
+    except NotFound:
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{request.script_root}/{twin}" + (f"?{query}" if query else ""), code=301)
 
 
 def _not_found_hook(site: Site, iri: str) -> Response | None:
