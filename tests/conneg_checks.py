@@ -215,10 +215,25 @@ def check_slash_redirects(base: str, path: str) -> None:
     assert get(f"{base}/org/does-not-exist/", {"Accept": "text/turtle"}).status_code == 404
 
 
+def check_void_urls(base: str, path: str) -> None:
+    """``/.well-known/void`` is one URL with ``?format=`` for each format (docs/DATASET.md): its
+    ``Content-Location`` names that URL, which answers with the same bytes; suffixed names
+    (``/.well-known/void.ttl``) are no URL of the site, on the server and the export alike."""
+    for accept, key in (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("*/*", "ttl")):
+        negotiated = get(f"{base}/.well-known/void", {"Accept": accept})
+        location = negotiated.headers.get("Content-Location")
+        assert negotiated.status_code == 200 and location == f"/.well-known/void?format={key}", (
+            accept, negotiated.status_code, location)
+        assert get(f"{base}{location}").content == negotiated.content, accept
+    for key in ("ttl", "jsonld", "nt", "de.html"):
+        assert get(f"{base}/.well-known/void.{key}").status_code == 404, key
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
               check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
-              check_scripts_may_read_the_linked_data_headers, check_slash_redirects)
+              check_scripts_may_read_the_linked_data_headers, check_slash_redirects,
+              check_void_urls)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

@@ -240,7 +240,7 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         if ($regiold_wants_html) {{ return 303 /dataset; }}
         {cors}
         add_header Vary "Accept, Accept-Encoding" always;
-        add_header Content-Location /.well-known/void.$regiold_void_ext always;
+        add_header Content-Location /.well-known/void?format=$regiold_void_ext always;
         try_files /.well-known/void.$regiold_void_ext =404;
     }}
 
@@ -249,6 +249,9 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         if (-f $document_root$regiold_twin.html) {{ return 301 $regiold_twin$is_args$args; }}
         return 404;
     }}
+
+    # its files (void.ttl …) are no URLs: /.well-known/void?format=ttl is (docs/DATASET.md)
+    location ^~ /.well-known/void. {{ return 404; }}
 
     # / : the partner index, by language
     location = / {{
@@ -359,7 +362,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
         if header != "Access-Control-Allow-Origin":
             lines += [f'Header always set {header} "{value}" "expr=%{{REQUEST_METHOD}} == \'OPTIONS\'"']
     lines += ["RewriteEngine On", "RewriteCond %{REQUEST_METHOD} =OPTIONS", "RewriteRule ^ - [R=204,END]",
-              r"RewriteRule ^(\.regiold/|\.htaccess$) - [R=404,END]"]
+              r"RewriteRule ^(\.regiold/|\.htaccess$|\.well-known/void\.) - [R=404,END]"]
     target = sparql_redirect(sparql_url)
     if target:  # /sparql is not exported: on to the endpoint, a POST with its body
         lines += [f"RewriteRule ^sparql$ {target} [R=307,END]"]
@@ -379,7 +382,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
               "RewriteCond %{HTTP:Accept} text/html [NC,NV]",
               r"RewriteRule ^\.well-known/void$ /dataset [R=303,END]",
               "RewriteCond %{ENV:REXT} =html", r"RewriteRule ^\.well-known/void$ - [E=REXT:ttl]",
-              r"RewriteRule ^\.well-known/void$ $0.%{ENV:REXT} [END,E=RVOID:1,E=RLOC:/$0.%{ENV:REXT}]",
+              r"RewriteRule ^\.well-known/void$ $0.%{ENV:REXT} [END,E=RVOID:1,E=RLOC:/$0?format=%{ENV:REXT}]",
               "# /{path} without an extension, or ending in / (def/): a resource IRI, negotiated",
               "RewriteCond %{ENV:REXT} =!", r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$ - [R=406,END]"]
     resource = r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$"
