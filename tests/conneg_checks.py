@@ -142,7 +142,7 @@ def check_content_location_has_the_same_bytes(base: str, path: str) -> None:
                         {"Accept": "text/turtle"}):
             negotiated = get(f"{base}{target}{query}", headers)
             location = negotiated.headers.get("Content-Location")
-            if location is None:  # none is allowed (nginx's /), a wrong one is not
+            if location is None:  # none is allowed (/ is the document itself), a wrong one is not
                 continue
             document = get(f"{base}{location}", {"Accept-Language": headers.get("Accept-Language", "de")})
             assert document.status_code == 200, (query, headers, location)
@@ -229,11 +229,26 @@ def check_void_urls(base: str, path: str) -> None:
         assert get(f"{base}/.well-known/void.{key}").status_code == 404, key
 
 
+def check_index_is_a_page_like_the_others(base: str, path: str) -> None:
+    """``/`` is an HTML document chosen by language only, as ``{path}.html`` is: both name their
+    language (``Content-Language``, RFC 9110 8.5) and, being the document itself, no other URL in
+    ``Content-Location`` (RFC 9110 8.7)."""
+    for query, browser, lang in (("", "de", "de"), ("", "en", "en"), ("?lang=en", "de", "en"),
+                                 ("?lang=de", "en", "de")):
+        for target in ("/", f"{path}.html"):
+            response = get(f"{base}{target}{query}", {"Accept": BROWSER, "Accept-Language": browser})
+            where = (target, query, browser)
+            assert response.status_code == 200, where
+            assert response.headers.get("Content-Language") == lang, (where, response.headers)
+            assert "Content-Location" not in response.headers, (where, response.headers)
+            assert "Accept-Language" in vary(response), where
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
               check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
               check_scripts_may_read_the_linked_data_headers, check_slash_redirects,
-              check_void_urls)
+              check_void_urls, check_index_is_a_page_like_the_others)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

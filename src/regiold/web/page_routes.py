@@ -59,9 +59,9 @@ def index() -> Response:
     rep = render.index_html(site, lang, named=_named())
     response = send_representation(site, rep, vary=("Accept-Language",),
                                    cacheable=render.memoised(site))
-    # the URL of these bytes: "/?lang=de" is the page whose links keep lang=de
-    named = link_lang(lang, site.settings.default_lang, _named())
-    response.headers["Content-Location"] = f"/?lang={lang}" if named else "/"
+    # a page chosen by language only, as /org/x.html: it names its language, and no other URL
+    # in Content-Location (it is the document itself; the static export's rules agree)
+    response.headers["Content-Language"] = lang
     return response
 
 
