@@ -99,7 +99,9 @@ def resource(path: str) -> Response:
         else:
             rep = dataset.representation(site, iri, fmt, lang, _page(), named=_named())
     except NotFound:
-        hooked = _slash_twin(site, stem) if suffix is None else None
+        # not for a page past the last (/org/x?page=9): one store question per answer, as before
+        twin = suffix is None and (stem.endswith("/") or "page" not in request.args)
+        hooked = _slash_twin(site, stem) if twin else None
         hooked = hooked or _not_found_hook(site, iri)
         if hooked is not None:
             return hooked
