@@ -227,6 +227,10 @@ def check_void_urls(base: str, path: str) -> None:
         assert get(f"{base}{location}").content == negotiated.content, accept
     for key in ("ttl", "jsonld", "nt", "de.html"):
         assert get(f"{base}/.well-known/void.{key}").status_code == 404, key
+    # a browser is sent to the dataset page: on this host or the IRI, never one named by Host
+    browser = get(f"{base}/.well-known/void", {"Accept": BROWSER, "Host": "elsewhere.example"})
+    assert browser.status_code == 303, browser.status_code
+    assert browser.headers["Location"] in ("/dataset", f"{BASE}dataset"), browser.headers["Location"]
 
 
 def check_index_is_a_page_like_the_others(base: str, path: str) -> None:

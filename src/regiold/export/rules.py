@@ -380,7 +380,7 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
               "# /.well-known/void: VoID in RDF; browsers are sent to the dataset page",
               "RewriteCond %{ENV:REXT} =!", r"RewriteRule ^\.well-known/void$ - [R=406,END]",
               "RewriteCond %{HTTP:Accept} text/html [NC,NV]",
-              r"RewriteRule ^\.well-known/void$ /dataset [R=303,END]",
+              rf"RewriteRule ^\.well-known/void$ {sparql_redirect(base_iri) or '/'}dataset [R=303,END]",
               "RewriteCond %{ENV:REXT} =html", r"RewriteRule ^\.well-known/void$ - [E=REXT:ttl]",
               r"RewriteRule ^\.well-known/void$ $0.%{ENV:REXT} [END,E=RVOID:1,E=RLOC:/$0?format=%{ENV:REXT}]",
               "# /{path} without an extension, or ending in / (def/): a resource IRI, negotiated",
