@@ -9,6 +9,7 @@ import re
 
 import requests
 
+from pages_support import BASE
 from regiold.rdf.formats import RESOURCE
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -141,7 +142,7 @@ def check_content_location_has_the_same_bytes(base: str, path: str) -> None:
                         {"Accept": "text/turtle"}):
             negotiated = get(f"{base}{target}{query}", headers)
             location = negotiated.headers.get("Content-Location")
-            if location is None:  # none is allowed (nginx's /), a wrong one is not
+            if location is None:  # none is allowed (/ is the document itself), a wrong one is not
                 continue
             document = get(f"{base}{location}", {"Accept-Language": headers.get("Accept-Language", "de")})
             assert document.status_code == 200, (query, headers, location)
@@ -196,10 +197,62 @@ def check_scripts_may_read_the_linked_data_headers(base: str, path: str) -> None
         assert "*" in exposed or needed <= exposed, (target, response.headers)
 
 
+def check_slash_redirects(base: str, path: str) -> None:
+    """A typed URL that differs from a resource's IRI only by its trailing slash is sent there
+    with a permanent redirect (RFC 9110 15.4.2), its query kept: ``{path}/`` to ``{path}`` and
+    ``/def`` to the ontology ``/def/``. The Location is a path on this host or the IRI itself:
+    never a host taken from the Host header. A resource below ``{path}`` (its memberships) stays
+    a resource of its own."""
+    elsewhere = {"Host": "elsewhere.example", "Accept": "text/turtle"}
+    for typed, target in ((f"{path}/", path), (f"{path}/?lang=en", f"{path}?lang=en"),
+                          ("/def", "/def/"), ("/def?format=ttl", "/def/?format=ttl")):
+        response = get(f"{base}{typed}", elsewhere)
+        assert response.status_code in (301, 308), (typed, response.status_code)
+        location = response.headers["Location"]  # a path, or the IRI (Apache: docs/STATIC.md)
+        assert location in (target, BASE + target[1:]), (typed, location)
+    below = get(f"{base}{path}/membership/network", {"Accept": "text/turtle"})
+    assert below.status_code == 200, below.status_code
+    assert get(f"{base}/org/does-not-exist/", {"Accept": "text/turtle"}).status_code == 404
+
+
+def check_void_urls(base: str, path: str) -> None:
+    """``/.well-known/void`` is one URL with ``?format=`` for each format (docs/DATASET.md): its
+    ``Content-Location`` names that URL, which answers with the same bytes; suffixed names
+    (``/.well-known/void.ttl``) are no URL of the site, on the server and the export alike."""
+    for accept, key in (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("*/*", "ttl")):
+        negotiated = get(f"{base}/.well-known/void", {"Accept": accept})
+        location = negotiated.headers.get("Content-Location")
+        assert negotiated.status_code == 200 and location == f"/.well-known/void?format={key}", (
+            accept, negotiated.status_code, location)
+        assert get(f"{base}{location}").content == negotiated.content, accept
+    for key in ("ttl", "jsonld", "nt", "de.html"):
+        assert get(f"{base}/.well-known/void.{key}").status_code == 404, key
+    # a browser is sent to the dataset page: on this host or the IRI, never one named by Host
+    browser = get(f"{base}/.well-known/void", {"Accept": BROWSER, "Host": "elsewhere.example"})
+    assert browser.status_code == 303, browser.status_code
+    assert browser.headers["Location"] in ("/dataset", f"{BASE}dataset"), browser.headers["Location"]
+
+
+def check_index_is_a_page_like_the_others(base: str, path: str) -> None:
+    """``/`` is an HTML document chosen by language only, as ``{path}.html`` is: both name their
+    language (``Content-Language``, RFC 9110 8.5) and, being the document itself, no other URL in
+    ``Content-Location`` (RFC 9110 8.7)."""
+    for query, browser, lang in (("", "de", "de"), ("", "en", "en"), ("?lang=en", "de", "en"),
+                                 ("?lang=de", "en", "de")):
+        for target in ("/", f"{path}.html"):
+            response = get(f"{base}{target}{query}", {"Accept": BROWSER, "Accept-Language": browser})
+            where = (target, query, browser)
+            assert response.status_code == 200, where
+            assert response.headers.get("Content-Language") == lang, (where, response.headers)
+            assert "Content-Location" not in response.headers, (where, response.headers)
+            assert "Accept-Language" in vary(response), where
+
+
 ALL_CHECKS = (check_accept, check_not_acceptable, check_documents, check_format_param,
               check_language, check_cached_revalidation, check_preflight,
               check_content_location_has_the_same_bytes, check_canonical_agrees_with_the_page,
-              check_scripts_may_read_the_linked_data_headers)
+              check_scripts_may_read_the_linked_data_headers, check_slash_redirects,
+              check_void_urls, check_index_is_a_page_like_the_others)
 
 
 def run_all(base: str, path: str, canonical: str) -> None:

@@ -149,6 +149,8 @@ def nginx_http(offered: tuple[Format, ...] = RESOURCE, *, default_lang: str = "d
     lines += ["map $uri $regiold_dot_type {", "    default application/problem+json;"]
     lines += [f'    "~\\.{f.key}$" "{f.content_type}";' for f in offered]
     lines += ["}"]
+    # the IRI that differs from the path only by its trailing slash (nginx_server's @regiold_twin)
+    lines += ["map $uri $regiold_twin {", '    "~^(?<regiold_t>.+)/$" $regiold_t;', "    default $uri/;", "}"]
     lines += _map("$regiold_ext", "$regiold_suffix", "$regiold_page", "$regiold_ext")
     lines += _map("$regiold_ext", "$regiold_negotiated_lang", "$regiold_lang", '""')
     lines += _map("$regiold_ext", "$regiold_location_query", "$regiold_page_query", '""')
@@ -205,11 +207,13 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         add_header Content-Location /$regiold_path.$regiold_ext$regiold_location_query always;
         add_header Content-Language $regiold_negotiated_lang always;
         add_header Link {link} always;
-        try_files /$regiold_path.$regiold_suffix =404;"""
+        try_files /$regiold_path.$regiold_suffix @regiold_twin;"""
     return f"""server {{
     listen {listen};
     root {root};
     server_tokens off;
+    # Location is a path on this host, not one built from the request's Host header
+    absolute_redirect off;
     charset utf-8;
     charset_types {' '.join(CHARSET_TYPES)};
     types {{
@@ -236,9 +240,18 @@ def nginx_server(root: str, *, listen: str, base_iri: str,
         if ($regiold_wants_html) {{ return 303 /dataset; }}
         {cors}
         add_header Vary "Accept, Accept-Encoding" always;
-        add_header Content-Location /.well-known/void.$regiold_void_ext always;
+        add_header Content-Location /.well-known/void?format=$regiold_void_ext always;
         try_files /.well-known/void.$regiold_void_ext =404;
     }}
+
+    # a resource IRI not found: /def for the resource /def/, /org/x/ for /org/x are sent there
+    location @regiold_twin {{
+        if (-f $document_root$regiold_twin.html) {{ return 301 $regiold_twin$is_args$args; }}
+        return 404;
+    }}
+
+    # its files (void.ttl …) are no URLs: /.well-known/void?format=ttl is (docs/DATASET.md)
+    location ^~ /.well-known/void. {{ return 404; }}
 
     # / : the partner index, by language
     location = / {{
@@ -349,10 +362,11 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
         if header != "Access-Control-Allow-Origin":
             lines += [f'Header always set {header} "{value}" "expr=%{{REQUEST_METHOD}} == \'OPTIONS\'"']
     lines += ["RewriteEngine On", "RewriteCond %{REQUEST_METHOD} =OPTIONS", "RewriteRule ^ - [R=204,END]",
-              r"RewriteRule ^(\.regiold/|\.htaccess$) - [R=404,END]"]
+              r"RewriteRule ^(\.regiold/|\.htaccess$|\.well-known/void\.) - [R=404,END]"]
     target = sparql_redirect(sparql_url)
     if target:  # /sparql is not exported: on to the endpoint, a POST with its body
         lines += [f"RewriteRule ^sparql$ {target} [R=307,END]"]
+    lines += _apache_twins(base_iri)
     lines += _apache_language(default_lang)
     negotiation = _apache_format(offered)
     # the format rules are read only for a resource IRI or the VoID: S= skips them otherwise
@@ -366,9 +380,9 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
               "# /.well-known/void: VoID in RDF; browsers are sent to the dataset page",
               "RewriteCond %{ENV:REXT} =!", r"RewriteRule ^\.well-known/void$ - [R=406,END]",
               "RewriteCond %{HTTP:Accept} text/html [NC,NV]",
-              r"RewriteRule ^\.well-known/void$ /dataset [R=303,END]",
+              rf"RewriteRule ^\.well-known/void$ {sparql_redirect(base_iri) or '/'}dataset [R=303,END]",
               "RewriteCond %{ENV:REXT} =html", r"RewriteRule ^\.well-known/void$ - [E=REXT:ttl]",
-              r"RewriteRule ^\.well-known/void$ $0.%{ENV:REXT} [END,E=RVOID:1,E=RLOC:/$0.%{ENV:REXT}]",
+              r"RewriteRule ^\.well-known/void$ $0.%{ENV:REXT} [END,E=RVOID:1,E=RLOC:/$0?format=%{ENV:REXT}]",
               "# /{path} without an extension, or ending in / (def/): a resource IRI, negotiated",
               "RewriteCond %{ENV:REXT} =!", r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$ - [R=406,END]"]
     resource = r"RewriteRule ^(((.+/)?[^./]+)|([^.]+/))$"
@@ -392,6 +406,19 @@ def htaccess(base_iri: str, offered: tuple[Format, ...] = RESOURCE, *, default_l
                                        "Content-Language": "%{RLANG}e"})
     lines += _apache_headers("RVOID", {"Vary": "Accept, Accept-Encoding", "Content-Location": "%{RLOC}e"})
     return "\n".join(lines) + "\n"
+
+
+def _apache_twins(base_iri: str) -> list[str]:
+    """301 from /def to the resource /def/, from /org/x/ to /org/x (as the server does), to the
+    IRI itself: a path in Location would be prefixed with the Host header's name by Apache."""
+    target = sparql_redirect(base_iri)  # the same test: absolute, safe inside a rule
+    if target is None:
+        return []
+    return ["# a resource IRI not found: /def for the resource /def/, /org/x/ for /org/x are sent there",
+            r"RewriteCond %{DOCUMENT_ROOT}/$1.html !-f", r"RewriteCond %{DOCUMENT_ROOT}/$1/.html -f",
+            rf"RewriteRule ^((.+/)?[^./]+)$ {target}$1/ [R=301,END]",
+            r"RewriteCond %{DOCUMENT_ROOT}/$1/.html !-f", r"RewriteCond %{DOCUMENT_ROOT}/$1.html -f",
+            rf"RewriteRule ^([^.]+)/$ {target}$1 [R=301,END]"]
 
 
 def _apache_language(default_lang: str) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from regiold.errors import BadRequest, NotFound
 from regiold.publish import dataset, render
@@ -59,9 +59,9 @@ def index() -> Response:
     rep = render.index_html(site, lang, named=_named())
     response = send_representation(site, rep, vary=("Accept-Language",),
                                    cacheable=render.memoised(site))
-    # the URL of these bytes: "/?lang=de" is the page whose links keep lang=de
-    named = link_lang(lang, site.settings.default_lang, _named())
-    response.headers["Content-Location"] = f"/?lang={lang}" if named else "/"
+    # a page chosen by language only, as /org/x.html: it names its language, and no other URL
+    # in Content-Location (it is the document itself; the static export's rules agree)
+    response.headers["Content-Language"] = lang
     return response
 
 
@@ -99,7 +99,10 @@ def resource(path: str) -> Response:
         else:
             rep = dataset.representation(site, iri, fmt, lang, _page(), named=_named())
     except NotFound:
-        hooked = _not_found_hook(site, iri)
+        # not for a page past the last (/org/x?page=9): one store question per answer, as before
+        twin = suffix is None and (stem.endswith("/") or "page" not in request.args)
+        hooked = _slash_twin(site, stem) if twin else None
+        hooked = hooked or _not_found_hook(site, iri)
         if hooked is not None:
             return hooked
         raise
@@ -144,6 +147,19 @@ def _named() -> bool:
 def _vary(fmt: Format, negotiated: bool) -> tuple[str, ...]:
     vary = ("Accept",) if negotiated else ()
     return (*vary, "Accept-Language") if negotiated or fmt is HTML else vary
+
+
+def _slash_twin(site: Site, stem: str) -> Response | None:
+    """301 from ``/def`` to the resource ``/def/``, and from ``/org/x/`` to ``/org/x``: the URL a
+    user typed differs from an IRI only by its slash (docs/SERVING.md). The Location is a path,
+    the query kept: never a host taken from the request's Host header."""
+    twin = stem[:-1] if stem.endswith("/") else f"{stem}/"
+    try:
+        render.description(site, site.base_iri + twin)
+    except NotFound:
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{request.script_root}/{twin}" + (f"?{query}" if query else ""), code=301)
 
 
 def _not_found_hook(site: Site, iri: str) -> Response | None:
