@@ -146,14 +146,11 @@ class _Lookup:
         subjects, total = _page_of(root_in, dependents, page=page, page_size=page_size)
         core = "".join([*own, self._incoming(root_in, subjects)])
         named = self.table.naming_nt(sorted(nt.node_iris(core) - dependents)).decode()
-        lines = list(dict.fromkeys(nt.lines(core + named)))
-        order = sorted(range(len(lines)), key=lines.__getitem__)  # serialize.stable_order's order
-        text = nt.document([lines[i] for i in order])
-        ordered = nt.LazyTriples(len(lines), lambda: nt.triples(text))
-        # ``triples`` in the order the view has always seen them (the order lines were found in)
-        triples = nt.LazyTriples(len(lines), lambda: _arranged(ordered, order))
+        lines = sorted(set(nt.lines(core + named)))  # serialize.stable_order's order
+        text = nt.document(lines)
+        ordered = nt.LazyTriples(len(lines), lambda: nt.triples(text))  # one parse for every reader
         pages = max(1, -(-total // page_size)) if page_size > 0 else 1
-        return Description(iri, triples, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
+        return Description(iri, ordered, frozenset(dependents), page=page, pages=pages,  # type: ignore[arg-type]
                            incoming_total=total,
                            stable=nt.Document(ordered, text),
                            term_labels=_Lazy(lambda: self._term_labels(iri, text)),  # type: ignore[arg-type]
@@ -286,15 +283,6 @@ class _Lookup:
 def _document(quads: Iterator[ox.Quad]) -> str:
     """The N-Triples document of quads from the store (the union of its graphs, no line twice)."""
     return nt.of_triples(dict.fromkeys(q.triple for q in quads))
-
-
-def _arranged(ordered: nt.LazyTriples, order: list[int]) -> list[ox.Triple]:
-    """``ordered[k]`` is the triple of line ``order[k]``: the triples in the lines' order."""
-    items = list(ordered)
-    arranged = items[:]
-    for position, line in enumerate(order):
-        arranged[line] = items[position]
-    return arranged
 
 
 _V = TypeVar("_V")
